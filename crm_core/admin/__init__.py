@@ -1,0 +1,217 @@
+"""Configuration screens: users, groups and the permission matrix (CORE-02..04)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from crm_core.admin import services
+from crm_core.admin.forms import ConfirmForm, GroupForm, UserForm
+from crm_core.app import crm_state
+from crm_core.db import session as db_session
+from crm_core.db import unit_of_work
+from crm_core.errors import BusinessRuleError, NotFound
+from crm_core.models.auth import ACTIONS, Group, Permission, User
+from crm_core.security import current_access
+
+bp = Blueprint("admin", __name__, url_prefix="/config")
+PER_PAGE = 50
+
+
+@bp.before_request
+@login_required
+def _logged_in() -> None:
+    return None
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _get(model: type, ident: int) -> Any:
+    obj = db_session().get(model, ident)
+    if obj is None:
+        raise NotFound(_("No such record."))
+    return obj
+
+
+def _form_error(form: Any, exc: BusinessRuleError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "danger")
+
+
+# --- users --------------------------------------------------------------------------------
+
+
+@bp.route("/users")
+def users():  # type: ignore[no-untyped-def]
+    current_access().require("users", "view")
+    db = db_session()
+    q = request.args.get("q", "").strip()
+    stmt = select(User).order_by(User.username)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.full_name).like(like))
+    page = _page()
+    rows = list(db.scalars(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)))
+    return render_template(
+        "admin/users.html", users=rows[:PER_PAGE], page=page, has_next=len(rows) > PER_PAGE, q=q
+    )
+
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user)
+    form.group_id.choices = [(g.id, g.name) for g in db_session().scalars(select(Group).order_by(Group.name))]
+    return form
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int | None = None):  # type: ignore[no-untyped-def]
+    access = current_access()
+    access.require("users", "view")
+    user = _get(User, user_id) if user_id else None
+    form = _user_form(user)
+    status = 200
+    if request.method == "POST":
+        access.require("users", "modify")
+        if form.validate():
+            if form.is_admin.data and not access.is_admin:
+                abort(403)
+            db = db_session()
+            try:
+                with unit_of_work():
+                    target = user or User(password_hash="")
+                    form.populate_obj(target)
+                    services.check_user(db, target, form.password.data, creating=user is None)
+                    if user is None:
+                        db.add(target)
+                flash(_("User %(name)s saved.", name=target.username), "success")
+                return redirect(url_for("admin.users"))
+            except BusinessRuleError as exc:
+                db.expire_all()
+                _form_error(form, exc)
+        status = 400
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
+def user_delete(user_id: int):  # type: ignore[no-untyped-def]
+    current_access().require("users", "modify")
+    user = _get(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work() as db:
+                services.delete_user(db, user, current_user)
+            flash(_("User %(name)s deleted.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+        except BusinessRuleError as exc:
+            flash(str(exc), "danger")
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        question=_("Delete the user %(name)s? This cannot be undone.", name=user.username),
+        back=url_for("admin.user_edit", user_id=user.id),
+    )
+
+
+# --- groups -------------------------------------------------------------------------------
+
+
+@bp.route("/groups")
+def groups():  # type: ignore[no-untyped-def]
+    current_access().require("groups", "view")
+    db = db_session()
+    counts = dict(db.execute(select(User.group_id, func.count()).group_by(User.group_id)).all())
+    rows = list(db.scalars(select(Group).order_by(Group.name)))
+    return render_template("admin/groups.html", groups=rows, counts=counts)
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+def group_edit(group_id: int | None = None):  # type: ignore[no-untyped-def]
+    access = current_access()
+    access.require("groups", "view")
+    group = _get(Group, group_id) if group_id else None
+    form = GroupForm(obj=group)
+    status = 200
+    if request.method == "POST":
+        access.require("groups", "modify")
+        if form.validate():
+            db = db_session()
+            try:
+                with unit_of_work():
+                    target = group or Group()
+                    form.populate_obj(target)
+                    services.check_group(db, target)
+                    if group is None:
+                        db.add(target)
+                flash(_("Group %(name)s saved.", name=target.name), "success")
+                return redirect(url_for("admin.groups"))
+            except BusinessRuleError as exc:
+                db.expire_all()
+                _form_error(form, exc)
+        status = 400
+    return render_template("admin/group_form.html", form=form, group=group), status
+
+
+@bp.route("/groups/<int:group_id>/delete", methods=["GET", "POST"])
+def group_delete(group_id: int):  # type: ignore[no-untyped-def]
+    current_access().require("groups", "modify")
+    group = _get(Group, group_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work() as db:
+                services.delete_group(db, group)
+            flash(_("Group %(name)s deleted.", name=group.name), "success")
+            return redirect(url_for("admin.groups"))
+        except BusinessRuleError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("admin.groups"))
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        question=_("Delete the group %(name)s?", name=group.name),
+        back=url_for("admin.groups"),
+    )
+
+
+# --- permission matrix --------------------------------------------------------------------
+
+
+@bp.route("/permissions", methods=["GET", "POST"])
+def permissions():  # type: ignore[no-untyped-def]
+    access = current_access()
+    access.require("permissions", "view")
+    db = db_session()
+    all_groups = list(db.scalars(select(Group).order_by(Group.name)))
+    if not all_groups:
+        flash(_("Create a group first."), "info")
+        return redirect(url_for("admin.groups"))
+    group_id = request.args.get("group", type=int) or all_groups[0].id
+    group = _get(Group, group_id)
+    menu = crm_state().registry.menu()
+    names = [s.name for _m, sessions in menu for s in sessions]
+    form = ConfirmForm()
+    if request.method == "POST":
+        access.require("permissions", "modify")
+        if form.validate_on_submit():
+            granted = {n: {a for a in ACTIONS if request.form.get(f"{n}:{a}")} for n in names}
+            with unit_of_work():
+                services.set_permissions(db, group, names, granted)
+            flash(_("Permissions of %(name)s saved.", name=group.name), "success")
+            return redirect(url_for("admin.permissions", group=group.id))
+        abort(400)
+    rows = {p.session: p for p in db.scalars(select(Permission).where(Permission.group_id == group.id))}
+    return render_template(
+        "admin/permissions.html", groups=all_groups, group=group, menu=menu, rows=rows, form=form, actions=ACTIONS
+    )

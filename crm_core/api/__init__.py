@@ -1,0 +1,7 @@
+"""REST API generated from the session declarations (CORE-16)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")

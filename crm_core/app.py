@@ -1,0 +1,143 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from flask import Flask
+from flask.templating import DispatchingJinjaLoader
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from crm_core.config import load_settings, plugin_list
+from crm_core.customer import CustomerConfig, load_customer
+from crm_core.db import Database, close_session
+from crm_core.errors import ConfigError
+from crm_core.plugins import LoadedPlugin, build_plugin_manager
+from crm_core.registry import Registry, build_registry
+
+
+@dataclass
+class CrmState:
+    """Everything the core knows about this app (``app.extensions['crm']``)."""
+
+    pm: pluggy.PluginManager
+    plugins: dict[str, LoadedPlugin]
+    registry: Registry
+    customer: CustomerConfig
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def setting(self, plugin: str, key: str, default: Any = None) -> Any:
+        return self.settings.get(plugin, {}).get(key, default)
+
+    def row_filters(self, session: Any, user: Any) -> list[Any]:
+        return [c for part in self.pm.hook.crm_row_filters(session=session, user=user) for c in part or []]
+
+    def outbox_handlers(self) -> dict[str, Any]:
+        handlers: dict[str, Any] = {}
+        for part in self.pm.hook.crm_register_outbox_handlers():
+            for topic, fn in (part or {}).items():
+                if topic in handlers:
+                    raise ConfigError(f"outbox topic {topic!r} is registered twice")
+                handlers[topic] = fn
+        return handlers
+
+
+def _customer(settings: Mapping[str, Any]) -> CustomerConfig:
+    name = settings["CRM_CUSTOMER"]
+    if not name:
+        return CustomerConfig(name="default")
+    return load_customer(Path(settings["CRM_OVERRIDES_DIR"]), name)
+
+
+def _validate_plugin_settings(state: CrmState) -> None:
+    from marshmallow import ValidationError
+
+    raw = state.customer.settings
+    known = set(state.plugins) | {"core"}
+    for plugin in raw:
+        if plugin not in known:
+            raise ConfigError(f"{state.customer.where('settings.' + plugin)}: no such enabled plugin")
+    for name, plugin in state.plugins.items():
+        schema = plugin.meta.settings_schema
+        if schema is None:
+            state.settings[name] = dict(raw.get(name, {}))
+            continue
+        try:
+            state.settings[name] = schema().load(raw.get(name, {}))
+        except ValidationError as exc:
+            field_name, messages = next(iter(exc.normalized_messages().items()))
+            raise ConfigError(
+                f"{state.customer.where(f'settings.{name}.{field_name}')}: {messages}"
+            ) from exc
+    state.settings.setdefault("core", dict(raw.get("core", {})))
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    extra_plugins: Mapping[str, ModuleType] | None = None,
+    instance_path: str | None = None,
+) -> Flask:
+    """Build a CRM app. ``config`` overrides settings (tests); ``extra_plugins`` registers plugin
+    modules that are not installed as entry points (partner plugins under test)."""
+    app = Flask("crm_core", instance_path=instance_path, instance_relative_config=True)
+    settings = load_settings(Path(app.instance_path), config)
+    app.config.update(settings)
+    app.config.update(
+        SECRET_KEY=settings["CRM_SECRET_KEY"],
+        TESTING=settings["CRM_ENV"] == "testing",
+        MAX_CONTENT_LENGTH=settings["CRM_UPLOAD_MAX_BYTES"] + 64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["CRM_SECURE_COOKIES"],
+        REMEMBER_COOKIE_SECURE=settings["CRM_SECURE_COOKIES"],
+        REMEMBER_COOKIE_HTTPONLY=True,
+        BOOTSTRAP_SERVE_LOCAL=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    for key, value in (config or {}).items():
+        if key.isupper() and not key.startswith("CRM_"):
+            app.config[key] = value  # plain Flask settings from tests (e.g. WTF_CSRF_ENABLED)
+    customer = _customer(settings)
+    enabled = plugin_list(settings["CRM_PLUGINS"])
+    if enabled is None:
+        enabled = customer.plugins
+    pm, plugins = build_plugin_manager(enabled, customer, dict(extra_plugins or {}))
+    registry = build_registry(pm, customer)
+    state = CrmState(pm=pm, plugins=plugins, registry=registry, customer=customer)
+    _validate_plugin_settings(state)
+    app.extensions["crm"] = state
+    app.extensions["crm_db"] = Database(settings["CRM_DATABASE_URL"])
+    app.teardown_appcontext(close_session)
+    _templates(app, customer)
+
+    from crm_core import i18n, web
+    from crm_core.security import setup_security
+
+    i18n.init_app(app, state)
+    setup_security(app)
+    web.init_app(app, state)
+    for blueprints in pm.hook.crm_register_blueprints(app=app):
+        for bp in blueprints or []:
+            app.register_blueprint(bp)
+    return app
+
+
+def _templates(app: Flask, customer: CustomerConfig) -> None:
+    """Templates resolve client → plugin → core, so a client restyles one page without a fork."""
+    loaders: list[Any] = []
+    if customer.templates_dir is not None:
+        loaders.append(FileSystemLoader(str(customer.templates_dir)))
+    loaders.append(DispatchingJinjaLoader(app))
+    app.jinja_options = {**app.jinja_options, "loader": ChoiceLoader(loaders)}
+
+
+def crm_state(app: Flask | None = None) -> CrmState:
+    from flask import current_app
+
+    return (app or current_app).extensions["crm"]

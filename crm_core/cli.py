@@ -1,0 +1,204 @@
+"""The ``crm`` command: ``crm init``, ``crm db upgrade``, ``crm demo``, ``crm user create``,
+``crm plugins list``, ``crm run`` … Plugins add commands through ``crm_register_cli``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from sqlalchemy import select
+
+from crm_core import __version__
+from crm_core.errors import ConfigError
+
+
+def _create_app():  # type: ignore[no-untyped-def]
+    from crm_core.app import create_app
+
+    return create_app()
+
+
+class CrmGroup(FlaskGroup):
+    """Flask's group, plus the commands of the enabled plugins."""
+
+    _crm_commands_loaded = False
+
+    def _load_crm_commands(self, ctx: click.Context) -> None:
+        if self._crm_commands_loaded:
+            return
+        self._crm_commands_loaded = True
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError:
+            return
+        app.extensions["crm"].pm.hook.crm_register_cli(cli=self)
+
+    def get_command(self, ctx: click.Context, name: str):  # type: ignore[no-untyped-def]
+        self._load_crm_commands(ctx)
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_crm_commands(ctx)
+        return super().list_commands(ctx)
+
+
+cli = CrmGroup(create_app=_create_app, add_version_option=False, help="CRM administration.")
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply the migrations of the core and every enabled plugin."""
+    from crm_core.migrate import upgrade
+
+    upgrade(current_app)
+    click.echo("database is up to date")
+
+
+@db.command("revision")
+@click.option("--branch", required=True, help="crm_core or a plugin name")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(branch: str, message: str) -> None:
+    """Autogenerate a migration for one branch (developers)."""
+    from crm_core.migrate import revision
+
+    revision(current_app, branch, message)
+
+
+def _init() -> str | None:
+    from crm_core.bootstrap import ensure_admin, ensure_groups
+    from crm_core.db import unit_of_work
+    from crm_core.migrate import upgrade
+
+    upgrade(current_app)
+    with unit_of_work() as s:
+        groups = ensure_groups(s, current_app.extensions["crm"].registry)
+        return ensure_admin(s, groups)
+
+
+@cli.command("init")
+@click.option("--reset-admin-password", is_flag=True, help="give 'admin' a new random password (development)")
+@with_appcontext
+def init(reset_admin_password: bool) -> None:
+    """Create or upgrade the database, default groups and the first administrator."""
+    password = _init()
+    if password is None and reset_admin_password:
+        password = _reset_admin()
+    if password:
+        click.echo("=" * 60)
+        click.echo(f"  administrator login: user 'admin', password '{password}'")
+        click.echo("=" * 60)
+    else:
+        click.echo("already initialised (an administrator exists)")
+
+
+def _reset_admin() -> str | None:
+    import secrets
+
+    from crm_core.db import unit_of_work
+    from crm_core.models.auth import User
+    from crm_core.security.passwords import hash_password
+
+    with unit_of_work() as s:
+        admin = s.scalar(select(User).where(User.username == "admin"))
+        if admin is None:
+            return None
+        password = secrets.token_urlsafe(12)
+        admin.password_hash = hash_password(password)
+        admin.active = True
+        return password
+
+
+@cli.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load realistic demo data for the enabled plugins (demo users have password 'demo1234')."""
+    from crm_core.demo import load_demo
+
+    created = load_demo()
+    click.echo(f"demo data loaded ({created})")
+
+
+@cli.group()
+def user() -> None:
+    """Users."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--group", "group_name", default="Executives", show_default=True)
+@click.option("--admin", is_flag=True, help="make the user an administrator")
+@click.option("--full-name", default="")
+@click.option("--email", default="")
+@click.password_option()
+@with_appcontext
+def user_create(username: str, group_name: str, admin: bool, full_name: str, email: str, password: str) -> None:
+    """Create a user."""
+    from crm_core.admin.services import check_user
+    from crm_core.db import unit_of_work
+    from crm_core.errors import BusinessRuleError
+    from crm_core.models.auth import Group, User
+
+    try:
+        with unit_of_work() as s:
+            group = s.scalar(select(Group).where(Group.name == group_name))
+            if group is None:
+                raise BusinessRuleError(f"no group named {group_name!r}")
+            new = User(username=username, full_name=full_name, email=email, is_admin=admin, group_id=group.id,
+                       password_hash="", timezone="UTC")
+            check_user(s, new, password, creating=True)
+            s.add(new)
+    except BusinessRuleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username!r} created in group {group_name!r}")
+
+
+@cli.group()
+def plugins() -> None:
+    """Plugins."""
+
+
+@plugins.command("list")
+@with_appcontext
+def plugins_list() -> None:
+    """Name, version, enabled, dependencies and hooks of every plugin."""
+    from crm_core.plugins import discover, hooks_implemented, meta_of
+
+    state = current_app.extensions["crm"]
+    rows = []
+    for name, ep in sorted(discover().items()):
+        loaded = state.plugins.get(name)
+        if loaded:
+            meta, version = loaded.meta, loaded.version
+        else:
+            try:
+                module = ep.load()
+            except Exception as exc:  # noqa: BLE001 - listing must go on
+                rows.append((name, "?", "no", "", f"import failed: {exc!r}"))
+                continue
+            meta, version = meta_of(module), meta_of(module).version or __version__
+        hooks = ", ".join(hooks_implemented(state.pm, name)) if loaded else "-"
+        rows.append((name, version, "yes" if loaded else "no", ", ".join(meta.requires) or "-", hooks))
+    for name, loaded in state.plugins.items():
+        if loaded.origin not in ("core",) and name not in discover():
+            hooks = ", ".join(hooks_implemented(state.pm, name))
+            rows.append((name, loaded.version, "yes", ", ".join(loaded.meta.requires) or "-", hooks))
+    click.echo(f"{'plugin':<22}{'version':<10}{'enabled':<9}{'requires':<20}hooks")
+    for name, version, enabled, requires, hooks in rows:
+        click.echo(f"{name:<22}{version:<10}{enabled:<9}{requires:<20}{hooks}")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="crm")
+    except ConfigError as exc:
+        click.echo(f"configuration error: {exc}", err=True)
+        sys.exit(2)

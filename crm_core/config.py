@@ -1,0 +1,82 @@
+"""Settings: defaults, then the instance file ``instance/crm.toml``, then ``CRM_*`` environment
+variables, then what the caller passes to ``create_app`` (tests). Keys are spelled like the
+environment variables: ``CRM_DATABASE_URL``, ``CRM_CUSTOMER``, ``CRM_SECRET_KEY`` …
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from crm_core.errors import ConfigError
+
+DEV_SECRET = "dev-only-insecure-secret"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: name → (default, parser for environment strings, help)
+SETTINGS: dict[str, tuple[Any, Any, str]] = {
+    "CRM_ENV": ("production", str, "development, testing or production"),
+    "CRM_DATABASE_URL": ("", str, "SQLAlchemy URL; default SQLite file in the instance folder"),
+    "CRM_SECRET_KEY": ("", str, "signs sessions and CSRF tokens; required outside development"),
+    "CRM_CUSTOMER": ("", str, "customer_overrides/<name> to apply; empty = none"),
+    "CRM_OVERRIDES_DIR": ("", str, "where customer folders live; default ./customer_overrides"),
+    "CRM_PLUGINS": ("", str, "comma-separated plugin list overriding the customer's"),
+    "CRM_SECURE_COOKIES": (None, lambda v: v.lower() in {"1", "true", "yes"}, "Secure cookie flag"),
+    "CRM_LOGIN_MAX_FAILURES": (5, int, "failures per account or address before throttling"),
+    "CRM_LOGIN_WINDOW_SECONDS": (900, int, "window in which failures are counted"),
+    "CRM_UPLOAD_MAX_BYTES": (10 * 1024 * 1024, int, "largest note attachment or import file"),
+    "CRM_DEFAULT_LANGUAGE": ("en", str, "language before a user picks one"),
+}
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Merge the settings sources and validate them; raises ConfigError naming the key."""
+    values = {k: default for k, (default, _p, _h) in SETTINGS.items()}
+    instance_file = instance_path / "crm.toml"
+    if instance_file.is_file():
+        try:
+            data = tomllib.loads(instance_file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{instance_file}: malformed TOML: {exc}") from exc
+        for key, value in data.items():
+            if key not in SETTINGS:
+                raise ConfigError(f"{instance_file} [{key}]: unknown setting")
+            values[key] = value
+    for key, (_d, parse, _h) in SETTINGS.items():
+        if key in os.environ:
+            try:
+                values[key] = parse(os.environ[key])
+            except ValueError as exc:
+                raise ConfigError(f"environment {key}={os.environ[key]!r}: {exc}") from exc
+    for key, value in (overrides or {}).items():
+        values[key] = value
+    if values["CRM_ENV"] not in ENVIRONMENTS:
+        raise ConfigError(f"CRM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {values['CRM_ENV']!r}")
+    if not values["CRM_SECRET_KEY"] or values["CRM_SECRET_KEY"] == DEV_SECRET:
+        if values["CRM_ENV"] != "development":
+            raise ConfigError(
+                "CRM_SECRET_KEY is not set: refusing to start outside development with the "
+                "default secret key (set CRM_SECRET_KEY or CRM_ENV=development)"
+            )
+        values["CRM_SECRET_KEY"] = DEV_SECRET
+    if not values["CRM_DATABASE_URL"]:
+        values["CRM_DATABASE_URL"] = f"sqlite:///{instance_path / 'crm.sqlite3'}"
+    if values["CRM_SECURE_COOKIES"] is None:
+        values["CRM_SECURE_COOKIES"] = values["CRM_ENV"] == "production"
+    if not values["CRM_OVERRIDES_DIR"]:
+        local = Path.cwd() / "customer_overrides"
+        values["CRM_OVERRIDES_DIR"] = str(local if local.is_dir() else REPO_ROOT / "customer_overrides")
+    return values
+
+
+def plugin_list(value: Any) -> tuple[str, ...] | None:
+    """``CRM_PLUGINS`` as a tuple (None when unset: the customer decides)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.split(",") if p.strip())
+    return tuple(value)

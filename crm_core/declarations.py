@@ -1,0 +1,154 @@
+"""Frozen declarations that plugins return from ``crm_register_*`` hooks.
+
+A plugin describes a *session* (one screen area) once with :class:`SessionDef`; the core
+builds the grid, detail, listing, import and export screens and the REST endpoints from it.
+Customer configuration may relabel, reorder, hide and choose columns: data, not code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from marshmallow import Schema
+    from sqlalchemy.orm import Session as DbSession
+
+    from crm_core.models.auth import User
+
+@dataclass(frozen=True)
+class Module:
+    """A menu group (seed: *Módulo*), e.g. Sales."""
+
+    name: str
+    label: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Status:
+    """A fixed internal state of a session's elements with its default visible label."""
+
+    code: str
+    label: str
+    #: ``False`` for terminal states (qualified, won, lost …): they do not count as open.
+    open: bool = True
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What an action handler receives. ``data`` is already validated by the action schema."""
+
+    session: SessionDef
+    element: Any
+    data: Mapping[str, Any]
+    user: User
+    db: DbSession
+
+
+@dataclass(frozen=True)
+class Action:
+    """A business operation on one element (qualify, close won …), shown only when available.
+
+    ``handler`` runs inside the caller's unit of work; it raises ``BusinessRuleError`` to refuse.
+    Its return value (e.g. the element created) is reported to the user and the API.
+    """
+
+    name: str
+    label: str
+    handler: Callable[[ActionContext], Any]
+    schema: type[Schema] | None = None
+    available: Callable[[Any], bool] = lambda element: True
+    permission: str = "modify"
+    confirm: str | None = None
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A side tab on the detail screen; ``render(session, element)`` returns safe HTML."""
+
+    name: str
+    label: str
+    render: Callable[[SessionDef, Any], str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel on the home page; ``render(user)`` returns safe HTML."""
+
+    name: str
+    label: str
+    render: Callable[[Any], str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SessionDef:
+    """One screen area (seed: *Sesión*) and everything the generic screens need to serve it.
+
+    ``model`` is the element table; ``where`` fixes column values for this session (for example
+    ``{"kind": "purchase"}``): they filter every query and are set on every new element, and
+    cannot be changed. A session without a model is a plain page (``endpoint``) that still has
+    a menu entry and permissions, e.g. the calendar.
+    """
+
+    name: str
+    module: str
+    label: str
+    model: type | None = None
+    schema: type[Schema] | None = None
+    columns: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    status_field: str = "status"
+    where: Mapping[str, Any] = field(default_factory=dict)
+    deletable: bool = True
+    importable: bool = False
+    import_keys: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    #: field name → session name whose elements the field references (lookup pickers).
+    lookups: Mapping[str, str] = field(default_factory=dict)
+    default_sort: str = "-id"
+    order: int = 100
+    endpoint: str | None = None
+    #: element label for one record, e.g. "Lead"; defaults to the session label.
+    singular: str = ""
+
+    def __post_init__(self) -> None:
+        if self.model is None and self.endpoint is None:
+            raise ValueError(f"session {self.name!r} needs a model or an endpoint")
+        if self.model is not None and self.schema is None:
+            raise ValueError(f"session {self.name!r} has a model but no schema")
+
+    @property
+    def has_grid(self) -> bool:
+        return self.model is not None
+
+    def action(self, name: str) -> Action | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+    def status(self, code: str) -> Status | None:
+        return next((s for s in self.statuses if s.code == code), None)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the ``crm worker`` runs every ``every_seconds`` (reminders, escalations …)."""
+
+    name: str
+    every_seconds: int
+    run: Callable[[], int]
+
+
+@dataclass(frozen=True)
+class PluginMeta:
+    """What a plugin module declares about itself, as ``meta = PluginMeta(...)``."""
+
+    requires: tuple[str, ...] = ()
+    description: str = ""
+    version: str = ""
+    #: Marshmallow schema validating ``[settings.<plugin>]`` of customer.toml at start-up.
+    settings_schema: type[Schema] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)

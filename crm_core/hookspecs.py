@@ -1,0 +1,174 @@
+"""The contract between the core and plugins (hook specifications, project name ``crm``).
+
+Contract version: see ``HOOKS_VERSION``; any change to a specification is noted in CHANGELOG.
+
+Conventions:
+
+* A hookimpl may accept fewer arguments than the spec names, so specs grow by adding
+  arguments without breaking plugins.
+* *Registration* hooks are called once at start-up and return frozen declarations.
+* *Event* hooks are called **inside** the unit of work that caused the event, after flush and
+  before commit, with the database session as ``db``. An implementation writes only through
+  ``db`` (typically an outbox row): if the transaction rolls back, the event never happened.
+  Never call an external system from an event hook; enqueue with ``crm_core.outbox.enqueue``.
+* *Question* hooks marked ``firstresult`` stop at the first non-``None`` answer; two business
+  plugins answering the same one is a start-up error (a customer override may wrap them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint, Flask
+    from sqlalchemy.orm import Session as DbSession
+
+    from crm_core.declarations import Action, Module, Panel, PeriodicJob, SessionDef, Tab
+    from crm_core.models.auth import User
+
+HOOKS_VERSION = "1.0"
+
+hookspec = pluggy.HookspecMarker("crm")
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+@hookspec
+def crm_register_modules() -> list[Module]:
+    """Return the menu modules this plugin contributes (e.g. Sales). Names must be unique."""
+
+
+@hookspec
+def crm_register_sessions() -> list[SessionDef]:
+    """Return the sessions (screen areas) this plugin contributes. Names must be unique.
+
+    The core serves grid, detail, listing, import, export and REST endpoints for each session
+    with a model, and a menu entry for every session.
+    """
+
+
+@hookspec
+def crm_register_blueprints(app: Flask) -> list[Blueprint]:
+    """Return Flask blueprints for the plugin's own pages (calendar, funnel, webhooks …)."""
+
+
+@hookspec
+def crm_register_cli(cli: click.Group) -> None:
+    """Add commands to the ``crm`` command group (called once when the CLI is built)."""
+
+
+@hookspec
+def crm_register_translations() -> list[str]:
+    """Return directories holding gettext catalogs (``<dir>/<lang>/LC_MESSAGES/messages.mo``)."""
+
+
+@hookspec
+def crm_register_outbox_handlers() -> dict[str, Any]:
+    """Return ``{topic: deliver(payload: dict, idempotency_key: str) -> None}``.
+
+    The outbox worker calls ``deliver`` for each pending message of ``topic``; raising marks the
+    attempt failed and schedules a retry. Topics must be unique across plugins.
+    """
+
+
+@hookspec
+def crm_register_periodic_jobs() -> list[PeriodicJob]:
+    """Return jobs the ``crm worker`` runs periodically (reminders, escalations …)."""
+
+
+@hookspec
+def crm_element_actions(session: SessionDef) -> list[Action]:
+    """Return extra actions for ``session``'s detail screen and API, beyond its own."""
+
+
+@hookspec
+def crm_detail_tabs(session: SessionDef) -> list[Tab]:
+    """Return side tabs for the detail screen of ``session``'s elements (activities, notes …)."""
+
+
+@hookspec
+def crm_home_panels(user: User) -> list[Panel]:
+    """Return panels for ``user``'s home page (agenda, shortcuts …)."""
+
+
+@hookspec
+def crm_row_filters(session: SessionDef, user: User) -> list[Any]:
+    """Return extra SQL conditions restricting which rows of ``session`` ``user`` may see.
+
+    They are ANDed into the one ownership filter, so they apply on every path: screens, search,
+    listings, exports, API, calendar and imports.
+    """
+
+
+@hookspec
+def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
+    """Create realistic demo records for this plugin (``crm demo``). ``users`` by username."""
+
+
+# --- events (inside the unit of work) -------------------------------------------------------
+
+
+@hookspec
+def crm_element_created(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
+    """An element was created through the generic service (screens, API or import)."""
+
+
+@hookspec
+def crm_element_changed(
+    session: SessionDef, element: Any, changes: dict[str, list[Any]], user: User, db: DbSession
+) -> None:
+    """An element was updated; ``changes`` is ``{field: [old, new]}``."""
+
+
+@hookspec
+def crm_element_deleted(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
+    """An element is being deleted (still loaded, not yet gone)."""
+
+
+@hookspec
+def crm_lead_qualified(
+    lead: Any, account: Any, opportunity: Any, contact: Any, user: User, db: DbSession
+) -> None:
+    """A lead was qualified; ``account`` is the provisional account, the others may be None."""
+
+
+@hookspec
+def crm_opportunity_won(opportunity: Any, account: Any, user: User, db: DbSession) -> None:
+    """An opportunity was closed as won; ``account`` now holds its definitive code."""
+
+
+@hookspec
+def crm_opportunity_lost(opportunity: Any, user: User, db: DbSession) -> None:
+    """An opportunity was closed as lost."""
+
+
+@hookspec
+def crm_contact_created(contact: Any, account: Any, user: User, db: DbSession) -> None:
+    """A contact was created for ``account``."""
+
+
+@hookspec
+def crm_activity_scheduled(activity: Any, user: User, db: DbSession) -> None:
+    """An activity was scheduled for ``activity.owner`` (created or generated)."""
+
+
+@hookspec
+def crm_activities_generated(grouping: Any, activities: list[Any], user: User, db: DbSession) -> None:
+    """Activities were generated for the members of ``grouping`` in one go."""
+
+
+# --- questions ------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def crm_find_by_phone(number: str, user: User, db: DbSession) -> Any:
+    """Return the element (client, contact …) whose phone matches ``number``, or None."""
+
+
+@hookspec
+def crm_client_360_panels(account: Any, user: User) -> list[Panel]:
+    """Return panels for the client 360 view of ``account`` (CRM and external data)."""

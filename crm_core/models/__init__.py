@@ -1,0 +1,25 @@
+"""Core tables. Plugins define theirs in ``plugins/<name>/models.py`` on the same ``Base``."""
+
+from crm_core.models.audit import AuditEntry
+from crm_core.models.auth import ACTIONS, ApiToken, Group, LoginAttempt, Permission, User
+from crm_core.models.element import KINDS, Element, KindMixin
+from crm_core.models.notes import Grouping, GroupingMember, Note
+from crm_core.models.types import UTCDateTime, utcnow
+
+__all__ = [
+    "ACTIONS",
+    "KINDS",
+    "ApiToken",
+    "AuditEntry",
+    "Element",
+    "Group",
+    "Grouping",
+    "GroupingMember",
+    "KindMixin",
+    "LoginAttempt",
+    "Note",
+    "Permission",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

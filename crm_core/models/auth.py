@@ -1,0 +1,114 @@
+"""Users, groups, per-session permissions, API tokens and login attempts (CORE-01..04)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_core.db import Base
+from crm_core.models.types import UTCDateTime, utcnow
+
+ACTIONS = ("view", "modify", "change_owner")
+
+
+class Group(Base):
+    __tablename__ = "crm_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(String(255), default="")
+    #: Leaders may switch to "all records" like administrators (CORE-05) and erase (CORE-21).
+    sees_all: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    users: Mapped[list[User]] = relationship(back_populates="group")
+    permissions: Mapped[list[Permission]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+
+
+class User(Base):
+    __tablename__ = "crm_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    group_id: Mapped[int] = mapped_column(ForeignKey("crm_group.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship(back_populates="users", lazy="joined")
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Permission(Base):
+    """One row per (group, session): what members of the group may do there (CORE-04)."""
+
+    __tablename__ = "crm_permission"
+    __table_args__ = (UniqueConstraint("group_id", "session"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("crm_group.id", ondelete="CASCADE"))
+    session: Mapped[str] = mapped_column(String(80))
+    can_view: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_modify: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_change_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    group: Mapped[Group] = relationship(back_populates="permissions")
+
+
+class ApiToken(Base):
+    """A personal API token; only its SHA-256 is stored, the secret is shown once."""
+
+    __tablename__ = "crm_api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("crm_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """Failed logins, counted per account and per address for throttling (CORE-01)."""
+
+    __tablename__ = "crm_login_attempt"
+    __table_args__ = (
+        Index("ix_crm_login_attempt_username_at", "username", "at"),
+        Index("ix_crm_login_attempt_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,60 @@
+"""Notes and groupings: core features every element has (CORE-12, CORE-13)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from crm_core.db import Base
+from crm_core.models.auth import User
+from crm_core.models.element import Element
+from crm_core.models.types import UTCDateTime, utcnow
+
+
+class Note(Base):
+    """A comment or an attached file on an element; access follows the element's."""
+
+    __tablename__ = "crm_note"
+    __table_args__ = (Index("ix_crm_note_element", "element_type", "element_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    element_type: Mapped[str] = mapped_column(String(60))
+    element_id: Mapped[int] = mapped_column()
+    text: Mapped[str] = mapped_column(Text, default="")
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    size: Mapped[int] = mapped_column(default=0)
+    data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    creator_id: Mapped[int] = mapped_column(ForeignKey("crm_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    creator: Mapped[User] = relationship()
+
+
+class Grouping(Element, Base):
+    """A named set of elements of one session (seed: *Agrupación*)."""
+
+    __tablename__ = "crm_grouping"
+    __table_args__ = (UniqueConstraint("session", "name"),)
+
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: The session whose elements this grouping holds, e.g. ``accounts``.
+    session: Mapped[str] = mapped_column(String(80), index=True)
+
+    members: Mapped[list[GroupingMember]] = relationship(
+        back_populates="grouping", cascade="all, delete-orphan"
+    )
+
+
+class GroupingMember(Base):
+    __tablename__ = "crm_grouping_member"
+    __table_args__ = (UniqueConstraint("grouping_id", "element_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grouping_id: Mapped[int] = mapped_column(ForeignKey("crm_grouping.id", ondelete="CASCADE"))
+    element_id: Mapped[int] = mapped_column(index=True)
+
+    grouping: Mapped[Grouping] = relationship(back_populates="members")

@@ -1,0 +1,197 @@
+"""The plugin manager: entry points, enable list per customer, dependency order, validation.
+
+One manager per app (``app.extensions['crm'].pm``), never a module global. Plugins are modules
+found through the ``crm.plugins`` entry point group; each may declare
+``meta = PluginMeta(requires=(...))``. Customer overrides are registered last.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from crm_core import hookspecs
+from crm_core.customer import CustomerConfig
+from crm_core.declarations import PluginMeta
+from crm_core.errors import PluginError
+
+ENTRY_POINT_GROUP = "crm.plugins"
+hookimpl = pluggy.HookimplMarker("crm")
+
+#: Core features registered as plugins first, so every hook has a real user.
+CORE_PLUGINS = ("crm_core.defaults",)
+
+
+@dataclass(frozen=True)
+class LoadedPlugin:
+    name: str
+    module: ModuleType
+    meta: PluginMeta
+    version: str
+    origin: str  # "core", "entry point <dist>", "extra", "customer override"
+
+    @property
+    def is_override(self) -> bool:
+        return self.origin == "customer override"
+
+
+def discover() -> dict[str, Any]:
+    """Entry points of the ``crm.plugins`` group by name (not imported yet)."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def meta_of(module: ModuleType) -> PluginMeta:
+    meta = getattr(module, "meta", None)
+    return meta if isinstance(meta, PluginMeta) else PluginMeta()
+
+
+def dependency_order(modules: dict[str, ModuleType], where: str) -> list[str]:
+    """Names in an order where every plugin follows what it requires; errors name the plugin."""
+    for name, module in modules.items():
+        for dep in meta_of(module).requires:
+            if dep not in modules:
+                raise PluginError(
+                    f"plugin {name!r} requires {dep!r}, which is not enabled ({where})"
+                )
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            cycle = " -> ".join([*path[path.index(name) :], name])
+            raise PluginError(f"plugin dependency cycle: {cycle}")
+        state[name] = "visiting"
+        for dep in meta_of(modules[name]).requires:
+            visit(dep, [*path, name])
+        state[name] = "done"
+        order.append(name)
+
+    for name in sorted(modules):
+        visit(name, [])
+    return order
+
+
+def _load_override(customer: CustomerConfig) -> ModuleType | None:
+    path = customer.overrides_file
+    if path is None:
+        return None
+    modname = f"crm_customer_overrides_{customer.name}"
+    spec = importlib.util.spec_from_file_location(modname, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise PluginError(f"customer override {path} failed to load: {exc!r}") from exc
+    sys.modules[modname] = module
+    return module
+
+
+def build_plugin_manager(
+    enabled: tuple[str, ...] | None,
+    customer: CustomerConfig,
+    extra: dict[str, ModuleType] | None = None,
+) -> tuple[pluggy.PluginManager, dict[str, LoadedPlugin]]:
+    """Load core defaults, the enabled plugins in dependency order, then the customer override.
+
+    ``enabled=None`` enables every discovered plugin. ``extra`` registers plugin modules that
+    are not installed as entry points (partner tests, the test kit).
+    """
+    pm = pluggy.PluginManager("crm")
+    pm.add_hookspecs(hookspecs)
+    where = customer.where("plugins.enabled") if customer.path else "CRM_PLUGINS"
+    found = discover()
+    extra = dict(extra or {})
+    names = tuple(found) + tuple(n for n in extra if n not in found) if enabled is None else enabled
+    modules: dict[str, ModuleType] = {}
+    origins: dict[str, str] = {}
+    for name in names:
+        if name in extra:
+            modules[name], origins[name] = extra[name], "extra"
+            continue
+        if name not in found:
+            known = ", ".join(sorted(set(found) | set(extra))) or "none"
+            raise PluginError(f"unknown plugin {name!r} in {where}; installed plugins: {known}")
+        try:
+            modules[name] = found[name].load()
+        except Exception as exc:
+            raise PluginError(f"plugin {name!r} failed to import: {exc!r}") from exc
+        dist = getattr(found[name], "dist", None)
+        origins[name] = f"entry point {dist.name if dist else '?'}"
+    loaded: dict[str, LoadedPlugin] = {}
+    for core_name in CORE_PLUGINS:
+        module = importlib.import_module(core_name)
+        _register(pm, core_name, module, "core", loaded)
+    for name in dependency_order(modules, where):
+        _register(pm, name, modules[name], origins[name], loaded)
+    override = _load_override(customer)
+    if override is not None:
+        _register(pm, f"customer:{customer.name}", override, "customer override", loaded)
+    _validate(pm, loaded)
+    return pm, loaded
+
+
+def _register(
+    pm: pluggy.PluginManager,
+    name: str,
+    module: ModuleType,
+    origin: str,
+    loaded: dict[str, LoadedPlugin],
+) -> None:
+    from crm_core import __version__
+
+    meta = meta_of(module)
+    try:
+        pm.register(module, name=name)
+    except Exception as exc:
+        raise PluginError(f"plugin {name!r} failed to register: {exc}") from exc
+    loaded[name] = LoadedPlugin(name, module, meta, meta.version or __version__, origin)
+
+
+def _validate(pm: pluggy.PluginManager, loaded: dict[str, LoadedPlugin]) -> None:
+    for name, plugin in pm.list_name_plugin():
+        unknown = sorted(
+            attr
+            for attr in dir(plugin)
+            if getattr(getattr(plugin, attr, None), "crm_impl", None) is not None
+            and getattr(pm.hook, attr, None) is not None
+            and getattr(pm.hook, attr).spec is None
+        )
+        if unknown:
+            raise PluginError(
+                f"plugin {name!r} implements unknown hook(s) {', '.join(unknown)}; "
+                "check the spelling against crm_core/hookspecs.py"
+            )
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {pm.get_name(exc.plugin)!r}: {exc}") from exc
+    for hook_name in dir(pm.hook):
+        caller = getattr(pm.hook, hook_name)
+        if not hook_name.startswith("crm_") or not caller.spec:
+            continue
+        if not caller.spec.opts.get("firstresult"):
+            continue
+        answering = [
+            impl.plugin_name
+            for impl in caller.get_hookimpls()
+            if not impl.wrapper and not impl.hookwrapper and not loaded[impl.plugin_name].is_override
+        ]
+        if len(answering) > 1:
+            raise PluginError(
+                f"plugins {' and '.join(sorted(answering))} both answer {hook_name}, where the "
+                "first answer wins; disable one or decide in the customer override"
+            )
+
+
+def hooks_implemented(pm: pluggy.PluginManager, name: str) -> list[str]:
+    plugin = pm.get_plugin(name)
+    return sorted(c.name for c in pm.get_hookcallers(plugin) or [])

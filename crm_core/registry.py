@@ -1,0 +1,191 @@
+"""The registry: every module and session the enabled plugins declared, as the customer sees them.
+
+Built once at start-up from ``crm_register_modules``/``crm_register_sessions``. Customer
+configuration (labels, order, hidden sessions, grid columns, status names) is applied here and
+validated against what was declared, so a typo in customer.toml stops start-up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+from sqlalchemy import inspect as sa_inspect
+
+from crm_core.customer import CustomerConfig
+from crm_core.declarations import Action, Module, SessionDef, Status
+from crm_core.errors import ConfigError
+
+
+@dataclass
+class Registry:
+    modules: dict[str, Module] = field(default_factory=dict)
+    sessions: dict[str, SessionDef] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
+    #: plugin that declared each session (for messages and ``crm plugins list``).
+    owners: dict[str, str] = field(default_factory=dict)
+    #: visible status name → internal code, per session (CORE-14).
+    status_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    module_order: tuple[str, ...] = ()
+
+    def session(self, name: str) -> SessionDef:
+        try:
+            return self.sessions[name]
+        except KeyError:
+            raise KeyError(f"unknown session {name!r}") from None
+
+    def grid_sessions(self) -> Iterator[SessionDef]:
+        return (s for s in self.sessions.values() if s.has_grid)
+
+    def sessions_for_model(self, model: type) -> list[SessionDef]:
+        return [s for s in self.grid_sessions() if s.model is model]
+
+    def session_of(self, element: Any) -> SessionDef:
+        """The session an element belongs to: same model and matching ``where`` values."""
+        for s in self.sessions_for_model(type(element)):
+            if all(getattr(element, k) == v for k, v in s.where.items()):
+                return s
+        raise KeyError(f"no session serves {type(element).__name__} #{element.id}")
+
+    def sessions_by_element_type(self, element_type: str) -> list[SessionDef]:
+        return [s for s in self.grid_sessions() if s.model.__element_type__ == element_type]
+
+    def menu(self) -> list[tuple[Module, list[SessionDef]]]:
+        """Modules in configured order, each with its visible sessions in order."""
+        order = {name: i for i, name in enumerate(self.module_order)}
+        mods = sorted(self.modules.values(), key=lambda m: (order.get(m.name, 1000), m.order, m.name))
+        out = []
+        for mod in mods:
+            items = [s for s in self.sessions.values() if s.module == mod.name and s.name not in self.hidden]
+            items.sort(key=lambda s: (s.order, s.name))
+            if items:
+                out.append((mod, items))
+        return out
+
+    def visible_statuses(self, session: SessionDef) -> list[tuple[str, str]]:
+        """``(visible name, internal code)`` pairs for filters and pickers."""
+        mapping = self.status_maps.get(session.name)
+        if mapping:
+            return list(mapping.items())
+        return [(st.label, st.code) for st in session.statuses]
+
+    def status_label(self, session: SessionDef, code: str) -> str:
+        """The first visible name mapped to ``code`` (or the declared label)."""
+        for label, internal in self.visible_statuses(session):
+            if internal == code:
+                return label
+        status = session.status(code)
+        return status.label if status else code
+
+
+def _collect(pm: pluggy.PluginManager, hook: str) -> Iterator[tuple[str, Any]]:
+    caller = getattr(pm.hook, hook)
+    for impl in reversed(caller.get_hookimpls()):  # registration order
+        for item in impl.function() or []:
+            yield impl.plugin_name, item
+
+
+def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Registry:
+    reg = Registry()
+    module_owner: dict[str, str] = {}
+    for plugin, mod in _collect(pm, "crm_register_modules"):
+        if mod.name in reg.modules:
+            raise ConfigError(
+                f"module {mod.name!r} is declared by both {module_owner[mod.name]!r} and {plugin!r}"
+            )
+        reg.modules[mod.name], module_owner[mod.name] = mod, plugin
+    for plugin, sdef in _collect(pm, "crm_register_sessions"):
+        if sdef.name in reg.sessions:
+            raise ConfigError(
+                f"session {sdef.name!r} is declared by both {reg.owners[sdef.name]!r} and {plugin!r}"
+            )
+        if sdef.module not in reg.modules:
+            raise ConfigError(f"plugin {plugin!r}: session {sdef.name!r} names unknown module {sdef.module!r}")
+        reg.sessions[sdef.name], reg.owners[sdef.name] = sdef, plugin
+    for name, sdef in list(reg.sessions.items()):
+        extra: list[Action] = [a for _p, a in _collect_for(pm, "crm_element_actions", sdef)]
+        if extra:
+            reg.sessions[name] = dataclasses.replace(sdef, actions=sdef.actions + tuple(extra))
+    apply_customer(reg, customer)
+    return reg
+
+
+def _collect_for(pm: pluggy.PluginManager, hook: str, sdef: SessionDef) -> Iterator[tuple[str, Any]]:
+    caller = getattr(pm.hook, hook)
+    for impl in reversed(caller.get_hookimpls()):
+        for item in impl.function(session=sdef) or []:
+            yield impl.plugin_name, item
+
+
+def _column_names(sdef: SessionDef) -> set[str]:
+    names = set(sdef.schema().fields) if sdef.schema else set()
+    if sdef.model is not None:
+        names |= {c.key for c in sa_inspect(sdef.model).column_attrs}
+    return names
+
+
+def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
+    """Apply and validate the customer's menu, grid and status configuration."""
+    for name in customer.module_order:
+        if name not in reg.modules:
+            raise ConfigError(f"{customer.where('menu.modules')}: unknown module {name!r}")
+    reg.module_order = customer.module_order
+    for name, label in customer.module_labels.items():
+        if name not in reg.modules:
+            raise ConfigError(f"{customer.where('menu.labels.' + name)}: unknown module {name!r}")
+        reg.modules[name] = dataclasses.replace(reg.modules[name], label=label)
+    for name, menu in customer.sessions.items():
+        key = f"menu.sessions.{name}"
+        if name not in reg.sessions:
+            raise ConfigError(f"{customer.where(key)}: unknown session {name!r}")
+        changes: dict[str, Any] = {}
+        if menu.label:
+            changes["label"] = menu.label
+        if menu.order is not None:
+            changes["order"] = menu.order
+        if changes:
+            reg.sessions[name] = dataclasses.replace(reg.sessions[name], **changes)
+        if menu.hidden:
+            reg.hidden.add(name)
+    for name, columns in customer.grid_columns.items():
+        key = f"grid.{name}.columns"
+        sdef = reg.sessions.get(name)
+        if sdef is None or not sdef.has_grid:
+            raise ConfigError(f"{customer.where(key)}: unknown session {name!r}")
+        known = _column_names(sdef)
+        for col in columns:
+            if col not in known:
+                raise ConfigError(
+                    f"{customer.where(key)}: unknown column {col!r} for session {name!r}; "
+                    f"known: {', '.join(sorted(known))}"
+                )
+        reg.sessions[name] = dataclasses.replace(sdef, columns=columns)
+    for name, mapping in customer.statuses.items():
+        key = f"statuses.{name}"
+        sdef = reg.sessions.get(name)
+        if sdef is None or not sdef.statuses:
+            raise ConfigError(f"{customer.where(key)}: unknown session {name!r} or it has no statuses")
+        codes = {st.code for st in sdef.statuses}
+        for visible, internal in mapping.items():
+            if internal not in codes:
+                raise ConfigError(
+                    f"{customer.where(key + '.' + visible)}: unknown internal state {internal!r}; "
+                    f"states: {', '.join(sorted(codes))}"
+                )
+        missing = codes - set(mapping.values())
+        if missing:
+            raise ConfigError(
+                f"{customer.where(key)}: every internal state needs a visible name; "
+                f"missing: {', '.join(sorted(missing))}"
+            )
+        reg.status_maps[name] = dict(mapping)
+
+
+def status_codes(session: SessionDef) -> tuple[str, ...]:
+    return tuple(st.code for st in session.statuses)
+
+
+__all__ = ["Registry", "Status", "build_registry", "status_codes"]

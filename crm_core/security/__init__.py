@@ -1,0 +1,83 @@
+"""Security: login, password hashing, CSRF, headers and the one permission/ownership check."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from crm_core.db import session
+from crm_core.models.auth import User
+from crm_core.security.access import Access, check_element, get_element, load_access, scoped
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+def setup_security(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+
+    @app.before_request
+    def _per_request_state() -> None:
+        # A request normally has its own app context; when one is reused (tests, CLI calls
+        # into views) the identity and permissions must still be resolved per request.
+        for key in ("crm_access", "_login_user", "api_user"):
+            g.pop(key, None)
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        h = response.headers
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint and not request.endpoint.endswith("static"):
+            h.setdefault("Cache-Control", "no-store")
+        return response
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        user = session().get(User, int(user_id))
+    except ValueError:
+        return None
+    return user if user is not None and user.active else None
+
+
+def current_access() -> Access:
+    """The current user's permissions, resolved once per request (one query)."""
+    if "crm_access" not in g:
+        from crm_core.app import crm_state
+
+        user = g.get("api_user") or current_user._get_current_object()
+        g.crm_access = load_access(session(), user, crm_state().row_filters)
+    return g.crm_access
+
+
+__all__ = [
+    "Access",
+    "check_element",
+    "csrf",
+    "current_access",
+    "get_element",
+    "load_access",
+    "login_manager",
+    "scoped",
+    "setup_security",
+]

@@ -1,0 +1,127 @@
+"""THE enforcement point for permissions and ownership (CORE-04, CORE-05, NF-03).
+
+Every path — screens, search, listings, exports, imports, REST API, calendar — asks these
+functions and nothing else:
+
+* :meth:`Access.require` — may this user do ``action`` (view / modify / change_owner) in
+  ``session``? Resolved once per request from the user's group.
+* :func:`scoped` — the one query filter: the session's fixed ``where`` values, ownership (a user
+  sees only what they own unless they are an administrator or a leader who asked for all
+  records) and the ``crm_row_filters`` contributed by plugins and customer overrides.
+* :func:`check_element` — the same rules for one loaded element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select, true
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.declarations import SessionDef
+from crm_core.errors import NotFound, PermissionDenied
+from crm_core.models.auth import ACTIONS, Permission, User
+
+NONE = (False, False, False)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do, per session. Administrators may do everything."""
+
+    user: User
+    perms: Mapping[str, tuple[bool, bool, bool]]
+    row_filters: Any = None  # callable(session, user) -> list of SQL conditions
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.user.is_admin)
+
+    @property
+    def sees_all(self) -> bool:
+        """May switch to "all records" (administrators and leader groups)."""
+        return self.is_admin or bool(self.user.group and self.user.group.sees_all)
+
+    def can(self, session: str | SessionDef, action: str = "view") -> bool:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if self.is_admin:
+            return True
+        name = session if isinstance(session, str) else session.name
+        return self.perms.get(name, NONE)[ACTIONS.index(action)]
+
+    def require(self, session: str | SessionDef, action: str = "view") -> None:
+        if not self.can(session, action):
+            name = session if isinstance(session, str) else session.name
+            raise PermissionDenied(f"your group may not {action.replace('_', ' ')} in {name}")
+
+
+def load_access(db: DbSession, user: User, row_filters: Any = None) -> Access:
+    """One query for all of the user's permissions."""
+    rows = db.execute(
+        select(Permission.session, Permission.can_view, Permission.can_modify, Permission.can_change_owner)
+        .where(Permission.group_id == user.group_id)
+    ).all()
+    perms = {r[0]: (bool(r[1]), bool(r[2]), bool(r[3])) for r in rows}
+    return Access(user, perms, row_filters)
+
+
+def ownership_condition(session: SessionDef, access: Access, all_records: bool = False) -> Any:
+    """The SQL condition for rows of ``session`` this user may see."""
+    model = session.model
+    conds = [getattr(model, key) == value for key, value in session.where.items()]
+    if not (all_records and access.sees_all):
+        conds.append(model.owner_id == access.user.id)
+    if access.row_filters is not None:
+        conds.extend(access.row_filters(session=session, user=access.user))
+    if not conds:
+        return true()
+    from sqlalchemy import and_
+
+    return and_(*conds)
+
+
+def scoped(
+    session: SessionDef, access: Access, all_records: bool = False, stmt: Select | None = None
+) -> Select:
+    """``SELECT`` of ``session``'s model restricted to what ``access`` may see."""
+    access.require(session, "view")
+    stmt = select(session.model) if stmt is None else stmt
+    return stmt.where(ownership_condition(session, access, all_records))
+
+
+def check_element(session: SessionDef, access: Access, element: Any, action: str = "view") -> None:
+    """Raise unless ``access`` may do ``action`` on this loaded ``element``.
+
+    An element outside the session or not owned by the user reads as *not found*: its existence
+    is not leaked. Administrators and leaders may act on others' elements.
+    """
+    access.require(session, action)
+    if element is None or any(getattr(element, k) != v for k, v in session.where.items()):
+        raise NotFound(f"no such {session.singular or session.label}")
+    if element.owner_id != access.user.id and not access.sees_all:
+        raise NotFound(f"no such {session.singular or session.label}")
+    if access.row_filters is not None:
+        extra = access.row_filters(session=session, user=access.user)
+        if extra:
+            from sqlalchemy import and_
+            from sqlalchemy.orm import object_session
+
+            db = object_session(element)
+            pk = session.model.id == element.id
+            if db is None or db.scalar(select(session.model.id).where(pk, and_(*extra))) is None:
+                raise NotFound(f"no such {session.singular or session.label}")
+
+
+def get_element(db: DbSession, session: SessionDef, access: Access, element_id: Any, action: str = "view") -> Any:
+    """Load one element by id through the ownership rules (NotFound/PermissionDenied)."""
+    access.require(session, action)
+    try:
+        pk = int(element_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"no such {session.singular or session.label}") from None
+    element = db.get(session.model, pk)
+    check_element(session, access, element, action)
+    return element

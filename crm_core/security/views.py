@@ -1,0 +1,104 @@
+"""Login, logout and the language switch (CORE-01, CORE-17)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from crm_core.db import session as db_session
+from crm_core.db import unit_of_work
+from crm_core.i18n import LANGUAGES
+from crm_core.models.auth import User
+from crm_core.security import throttle
+from crm_core.security.passwords import hash_password, needs_rehash, verify_password
+
+bp = Blueprint("auth", __name__)
+
+#: Hash compared against when the user does not exist, so timing does not reveal user names.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if not target:
+        return url_for("home.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("home.index")
+    if "\\" in target:
+        return url_for("home.index")
+    return target
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        address = client_address()
+        db = db_session()
+        if throttle.is_throttled(db, username, address):
+            form.form_errors.append(
+                _("Too many failed attempts. Wait a few minutes and try again.")
+            )
+            status = 429
+        else:
+            user = db.scalar(select(User).where(func.lower(User.username) == username.lower()))
+            ok = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
+            if user is not None and ok and user.active:
+                with unit_of_work():
+                    throttle.clear_failures(db, username)
+                    if needs_rehash(user.password_hash):
+                        user.password_hash = hash_password(form.password.data)
+                session.clear()
+                login_user(user)
+                return redirect(safe_next(request.args.get("next")))
+            with unit_of_work():
+                throttle.record_failure(db, username, address)
+            form.form_errors.append(_("Wrong user name or password."))
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def language(code: str):  # type: ignore[no-untyped-def]
+    if code not in LANGUAGES:
+        flash(_("Unknown language."), "danger")
+        return redirect(url_for("home.index"))
+    session["lang"] = code
+    if current_user.is_authenticated:
+        with unit_of_work() as db:
+            user = db.get(User, current_user.id)
+            user.language = code
+    return redirect(safe_next(request.referrer and urlsplit(request.referrer).path))

@@ -1,0 +1,130 @@
+"""The generic write path for elements: create, update, delete and actions.
+
+Screens, the REST API and imports all call these functions, so validation (the session's
+marshmallow schema), permissions and ownership (``crm_core.security.access``), optimistic
+locking, the audit trail and event hooks behave the same on every path. Each function runs in
+the caller's transaction; callers wrap it in ``unit_of_work()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_core.declarations import ActionContext, SessionDef
+from crm_core.errors import BusinessRuleError, Conflict, NotFound
+from crm_core.models.auth import User
+from crm_core.security.access import Access, check_element
+from crm_core.services import audit
+
+
+def _hook():  # type: ignore[no-untyped-def]
+    from crm_core.app import crm_state
+
+    return crm_state().pm.hook
+
+
+def validate(session: SessionDef, data: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
+    """Load ``data`` through the session schema; raises ``marshmallow.ValidationError``."""
+    assert session.schema is not None
+    loaded = session.schema().load(dict(data), partial=partial)
+    for key, value in session.where.items():
+        if key in loaded and loaded[key] != value:
+            raise ValidationError({key: [_("This value is fixed for %(s)s.", s=session.label)]})
+    return loaded
+
+
+def _owner_change(access: Access, session: SessionDef, db: DbSession, owner_id: Any) -> int:
+    access.require(session, "change_owner")
+    owner = db.get(User, owner_id) if isinstance(owner_id, int) else None
+    if owner is None or not owner.active:
+        raise ValidationError({"owner_id": [_("Unknown or inactive user.")]})
+    return owner.id
+
+
+def create(db: DbSession, session: SessionDef, access: Access, data: Mapping[str, Any]) -> Any:
+    """Validate and insert a new element owned by the current user (or the given owner)."""
+    access.require(session, "modify")
+    values = validate(session, data)
+    owner_id = values.pop("owner_id", None)
+    element = session.model(**values, **dict(session.where))
+    element.creator_id = access.user.id
+    element.owner_id = access.user.id
+    if owner_id is not None and owner_id != access.user.id:
+        element.owner_id = _owner_change(access, session, db, owner_id)
+    db.add(element)
+    db.flush()
+    audit.record(db, element, "create", access.user, audit.diff({}, audit.snapshot(element)))
+    _hook().crm_element_created(session=session, element=element, user=access.user, db=db)
+    return element
+
+
+def update(
+    db: DbSession,
+    session: SessionDef,
+    access: Access,
+    element: Any,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+    partial: bool = True,
+) -> dict[str, list[Any]]:
+    """Apply validated changes; a stale ``expected_version`` raises ``Conflict``."""
+    check_element(session, access, element, "modify")
+    if expected_version is not None and expected_version != element.version:
+        raise Conflict(_("Someone else saved this record first. Reload it and apply your change again."))
+    values = validate(session, data, partial=partial)
+    before = audit.snapshot(element)
+    owner_id = values.pop("owner_id", None)
+    if owner_id is not None and owner_id != element.owner_id:
+        element.owner_id = _owner_change(access, session, db, owner_id)
+    for key, value in values.items():
+        setattr(element, key, value)
+    changes = audit.diff(before, audit.snapshot(element))
+    if not changes:
+        return changes
+    try:
+        db.flush()
+    except StaleDataError as exc:
+        raise Conflict(_("Someone else saved this record first. Reload it and apply your change again.")) from exc
+    audit.record(db, element, "update", access.user, changes)
+    _hook().crm_element_changed(session=session, element=element, changes=changes, user=access.user, db=db)
+    return changes
+
+
+def delete(db: DbSession, session: SessionDef, access: Access, element: Any) -> None:
+    """Delete an element where the session allows deleting (accounts, opportunities never)."""
+    check_element(session, access, element, "modify")
+    if not session.deletable:
+        raise BusinessRuleError(_("%(s)s cannot be deleted.", s=session.label))
+    _hook().crm_element_deleted(session=session, element=element, user=access.user, db=db)
+    audit.record(
+        db,
+        element,
+        "delete",
+        access.user,
+        {k: [audit.jsonable(v), None] for k, v in audit.snapshot(element).items()},
+    )
+    db.delete(element)
+    db.flush()
+
+
+def run_action(
+    db: DbSession, session: SessionDef, access: Access, element: Any, name: str, data: Mapping[str, Any]
+) -> Any:
+    """Validate the action's input, check it is available in the element's state, run it."""
+    action = session.action(name)
+    if action is None:
+        raise NotFound(_("Unknown action."))
+    check_element(session, access, element, action.permission)
+    if not action.available(element):
+        raise BusinessRuleError(_("“%(a)s” is not possible in the record's current state.", a=action.label))
+    values = action.schema().load(dict(data)) if action.schema else {}
+    result = action.handler(ActionContext(session, element, values, access.user, db))
+    db.flush()
+    audit.record(db, element, name, access.user, {k: [None, audit.jsonable(v)] for k, v in values.items()})
+    return result

@@ -1,0 +1,1 @@
+"""Shared test configuration. The fixtures themselves come from ``crm_core.testing``."""

@@ -117,6 +117,12 @@ def crm_app(request: pytest.FixtureRequest, crm_template: Engine, crm_database_u
     )
     app.extensions["crm_db"].engine.dispose()
     app.extensions["crm_db"] = tdb
+    with app.app_context():
+        from crm_core.bootstrap import ensure_groups
+        from crm_core.db import unit_of_work
+
+        with unit_of_work() as s:  # default permissions for sessions of test-only plugins too
+            ensure_groups(s, app.extensions["crm"].registry)
     try:
         yield app
     finally:

@@ -1,0 +1,147 @@
+"""The one list query behind the grid, the API list, listings and exports.
+
+Everything runs in SQL: the ownership filter (``crm_core.security.access``), the status
+filter, a text filter over the session's ``search`` fields, listing criteria and sorting.
+Pages are fetched with ``LIMIT per_page + 1`` to know whether a next page exists, so no
+``COUNT(*)`` runs on every page (counts are capped and asked for only when shown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.sql import ColumnElement, Select
+
+from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError
+from crm_core.security.access import Access, scoped
+
+MAX_PER_PAGE = 500
+COUNT_CAP = 10_000
+OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "between", "contains", "startswith", "empty")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One listing condition: ``field op value`` (``value`` is a pair for ``between``)."""
+
+    field: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a grid, API list, listing or export asks for."""
+
+    all_records: bool = False
+    status: Sequence[str] = ()
+    text: str = ""
+    criteria: Sequence[Criterion] = ()
+    match: str = "all"  # "all" = AND, "any" = OR between criteria
+    sort: str = ""
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def column(session: SessionDef, name: str) -> Any:
+    """The mapped column ``name`` of the session's model; refuses anything else."""
+    attr = getattr(session.model, name, None)
+    if attr is None or not hasattr(attr, "property") or not hasattr(attr.property, "columns"):
+        raise BusinessRuleError(f"unknown field {name!r}", field=name)
+    return attr
+
+
+def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None:
+    """Every word must match one of the ``search`` fields (case-insensitive ``LIKE``).
+
+    PostgreSQL serves it from pg_trgm GIN indexes on ``lower(field)``, SQLite scans rows
+    after the owner and status indexes have narrowed them (documented in docs/performance.md).
+    """
+    words = [w for w in text.split() if w][:8]
+    if not words or not session.search:
+        return None
+    parts = []
+    for word in words:
+        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        parts.append(
+            or_(*[func.lower(cast(column(session, f), String)).like(pattern, escape="\\") for f in session.search])
+        )
+    return and_(*parts)
+
+
+def criterion_condition(session: SessionDef, c: Criterion) -> ColumnElement[bool]:
+    col = column(session, c.field)
+    if c.op not in OPERATORS:
+        raise BusinessRuleError(f"unknown operator {c.op!r}", field=c.field)
+    if c.op == "empty":
+        return col.is_(None)
+    if c.op == "between":
+        low, high = c.value
+        return col.between(low, high)
+    if c.op in ("contains", "startswith"):
+        escaped = str(c.value).lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        pattern = f"%{escaped}%" if c.op == "contains" else f"{escaped}%"
+        return func.lower(cast(col, String)).like(pattern, escape="\\")
+    return {
+        "=": col.__eq__,
+        "!=": col.__ne__,
+        "<": col.__lt__,
+        "<=": col.__le__,
+        ">": col.__gt__,
+        ">=": col.__ge__,
+    }[c.op](c.value)
+
+
+def order_by(session: SessionDef, sort: str) -> list[Any]:
+    """``"name"`` ascending, ``"-name"`` descending; the id breaks ties for stable paging."""
+    spec = sort or session.default_sort
+    desc = spec.startswith("-")
+    col = column(session, spec.lstrip("-"))
+    first = col.desc() if desc else col.asc()
+    tie = session.model.id.desc() if desc else session.model.id.asc()
+    return [first] if spec.lstrip("-") == "id" else [first, tie]
+
+
+def build(session: SessionDef, access: Access, q: ListQuery) -> Select:
+    """The filtered, sorted ``SELECT`` (no paging) for ``q``; raises on unknown fields."""
+    stmt = scoped(session, access, q.all_records)
+    if q.status:
+        stmt = stmt.where(column(session, session.status_field).in_(list(q.status)))
+    cond = text_condition(session, q.text)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    if q.criteria:
+        conds = [criterion_condition(session, c) for c in q.criteria]
+        stmt = stmt.where(or_(*conds) if q.match == "any" else and_(*conds))
+    return stmt.order_by(*order_by(session, q.sort))
+
+
+def fetch_page(db: DbSession, session: SessionDef, access: Access, q: ListQuery) -> Page:
+    per_page = max(1, min(q.per_page, MAX_PER_PAGE))
+    page = max(1, q.page)
+    stmt = build(session, access, q).limit(per_page + 1).offset((page - 1) * per_page)
+    rows = list(db.scalars(stmt))
+    return Page(rows[:per_page], page, per_page, len(rows) > per_page)
+
+
+def capped_count(db: DbSession, session: SessionDef, access: Access, q: ListQuery, cap: int = COUNT_CAP) -> int:
+    """How many rows match, counting at most ``cap`` (shown as "10,000+")."""
+    inner = build(session, access, q).order_by(None).with_only_columns(session.model.id).limit(cap)
+    return db.scalar(select(func.count()).select_from(inner.subquery())) or 0

@@ -1,0 +1,103 @@
+"""A session declared only in the tests ("samples"), so the core is tested without any business
+plugin. Its table is created by the test kit (``create_all``), never by a migration."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Date, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.db import Base
+from crm_core.declarations import Action, Module, PluginMeta, SessionDef, Status
+from crm_core.errors import BusinessRuleError
+from crm_core.models.element import Element, KindMixin
+from crm_core.plugins import hookimpl
+
+meta = PluginMeta(description="test-only sample session")
+STATUSES = (Status("active", "Active"), Status("closed", "Closed", open=False))
+
+
+class Sample(Element, KindMixin, Base):
+    __tablename__ = "test_sample"
+    __table_args__ = (Index("ix_test_sample_owner_status", "owner_id", "status"),)
+
+    name: Mapped[str] = mapped_column(String(120))
+    company: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    comments: Mapped[str] = mapped_column(Text, default="")
+    parent_id: Mapped[int | None] = mapped_column(nullable=True)
+
+
+class SampleSchema(Schema):
+    id = fields.Int(dump_only=True)
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=120), metadata={"label": "Name"})
+    company = fields.Str(validate=validate.Length(max=120), metadata={"label": "Company"})
+    email = fields.Email(validate=validate.Length(max=255), metadata={"label": "Email"})
+    phone = fields.Str(validate=validate.Length(max=40), metadata={"label": "Phone"})
+    amount = fields.Decimal(places=2, allow_none=True, as_string=True, metadata={"label": "Amount"})
+    due = fields.Date(allow_none=True, metadata={"label": "Due date"})
+    status = fields.Str(dump_only=True, metadata={"label": "Status"})
+    comments = fields.Str(metadata={"label": "Comments", "widget": "textarea"})
+    parent_id = fields.Int(allow_none=True, metadata={"label": "Parent", "lookup": "samples"})
+    kind = fields.Str(dump_only=True)
+    owner_id = fields.Int(metadata={"label": "Owner"})
+    version = fields.Int(dump_only=True)
+
+
+class CloseSchema(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+
+
+def close(ctx) -> None:  # type: ignore[no-untyped-def]
+    if ctx.data["reason"].strip().lower() == "refuse":
+        raise BusinessRuleError("refused by rule", field="reason")
+    ctx.element.status = "closed"
+
+
+SAMPLES = SessionDef(
+    name="samples",
+    module="testing",
+    label="Samples",
+    singular="Sample",
+    model=Sample,
+    schema=SampleSchema,
+    columns=("name", "company", "email", "status", "amount"),
+    search=("name", "company", "email"),
+    statuses=STATUSES,
+    where={"kind": "sale"},
+    importable=True,
+    import_keys=("email",),
+    lookups={"parent_id": "samples"},
+    actions=(
+        Action("close", "Close", close, schema=CloseSchema, available=lambda e: e.status == "active"),
+    ),
+)
+LOCKED = SessionDef(
+    name="locked_samples",
+    module="testing",
+    label="Locked samples",
+    model=Sample,
+    schema=SampleSchema,
+    columns=("name", "status"),
+    search=("name",),
+    statuses=STATUSES,
+    where={"kind": "purchase"},
+    deletable=False,
+)
+
+
+@hookimpl
+def crm_register_modules() -> list[Module]:
+    return [Module("testing", "Testing", order=500)]
+
+
+@hookimpl
+def crm_register_sessions() -> list[SessionDef]:
+    return [SAMPLES, LOCKED]

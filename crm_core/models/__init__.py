@@ -3,6 +3,7 @@
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import ACTIONS, ApiToken, Group, LoginAttempt, Permission, User
 from crm_core.models.element import KINDS, Element, KindMixin
+from crm_core.models.imports import ImportJob, ImportMapping
 from crm_core.models.notes import Grouping, GroupingMember, Note
 from crm_core.models.types import UTCDateTime, utcnow
 
@@ -13,6 +14,8 @@ __all__ = [
     "AuditEntry",
     "Element",
     "Group",
+    "ImportJob",
+    "ImportMapping",
     "Grouping",
     "GroupingMember",
     "KindMixin",

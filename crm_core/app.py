@@ -18,7 +18,7 @@ from crm_core.customer import CustomerConfig, load_customer
 from crm_core.db import Database, close_session
 from crm_core.errors import ConfigError
 from crm_core.plugins import LoadedPlugin, build_plugin_manager
-from crm_core.registry import Registry, build_registry
+from crm_core.registry import Registry, build_registry, collect
 
 
 @dataclass
@@ -122,9 +122,8 @@ def create_app(
     i18n.init_app(app, state)
     setup_security(app)
     web.init_app(app, state)
-    for blueprints in pm.hook.crm_register_blueprints(app=app):
-        for bp in blueprints or []:
-            app.register_blueprint(bp)
+    for _plugin, bp in collect(pm, "crm_register_blueprints", app=app):
+        app.register_blueprint(bp)
     return app
 
 

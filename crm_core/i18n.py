@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -15,6 +15,8 @@ CORE_TRANSLATIONS = Path(__file__).parent / "translations"
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI, worker: the configured default
+        return current_app.config["CRM_DEFAULT_LANGUAGE"]
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     chosen = session.get("lang")
@@ -24,7 +26,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str | None:
-    if current_user and current_user.is_authenticated:
+    if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone or "UTC"
     return None
 

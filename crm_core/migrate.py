@@ -75,5 +75,12 @@ def current_heads(app: Flask) -> set[str]:
 
 
 def pending(app: Flask) -> bool:
+    """True when a revision of the core or an enabled plugin is not applied yet.
+
+    Alembic records only the tips it reached; a plugin head that ``depends_on`` the core head
+    covers it, so compare against everything below the recorded tips.
+    """
     script = ScriptDirectory.from_config(alembic_config(app))
-    return set(script.get_heads()) != current_heads(app)
+    current = current_heads(app)
+    applied = {r.revision for r in script.revision_map.iterate_revisions(tuple(current), "base")} if current else set()
+    return not set(script.get_heads()) <= applied

@@ -17,7 +17,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from crm_core.customer import CustomerConfig
 from crm_core.declarations import Action, Module, SessionDef, Status
-from crm_core.errors import ConfigError
+from crm_core.errors import ConfigError, PluginError
 
 
 @dataclass
@@ -81,23 +81,29 @@ class Registry:
         return status.label if status else code
 
 
-def _collect(pm: pluggy.PluginManager, hook: str) -> Iterator[tuple[str, Any]]:
+def collect(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+    """Call each implementation in registration order, remembering which plugin answered,
+    so duplicates and failures can name the plugin."""
     caller = getattr(pm.hook, hook)
-    for impl in reversed(caller.get_hookimpls()):  # registration order
-        for item in impl.function() or []:
+    for impl in caller.get_hookimpls():  # registration order (pluggy calls them LIFO)
+        try:
+            items = impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames}) or []
+        except Exception as exc:
+            raise PluginError(f"plugin {impl.plugin_name!r} failed in {hook}: {exc!r}") from exc
+        for item in items:
             yield impl.plugin_name, item
 
 
 def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Registry:
     reg = Registry()
     module_owner: dict[str, str] = {}
-    for plugin, mod in _collect(pm, "crm_register_modules"):
+    for plugin, mod in collect(pm, "crm_register_modules"):
         if mod.name in reg.modules:
             raise ConfigError(
                 f"module {mod.name!r} is declared by both {module_owner[mod.name]!r} and {plugin!r}"
             )
         reg.modules[mod.name], module_owner[mod.name] = mod, plugin
-    for plugin, sdef in _collect(pm, "crm_register_sessions"):
+    for plugin, sdef in collect(pm, "crm_register_sessions"):
         if sdef.name in reg.sessions:
             raise ConfigError(
                 f"session {sdef.name!r} is declared by both {reg.owners[sdef.name]!r} and {plugin!r}"
@@ -106,18 +112,11 @@ def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Regist
             raise ConfigError(f"plugin {plugin!r}: session {sdef.name!r} names unknown module {sdef.module!r}")
         reg.sessions[sdef.name], reg.owners[sdef.name] = sdef, plugin
     for name, sdef in list(reg.sessions.items()):
-        extra: list[Action] = [a for _p, a in _collect_for(pm, "crm_element_actions", sdef)]
+        extra: list[Action] = [a for _p, a in collect(pm, "crm_element_actions", session=sdef)]
         if extra:
             reg.sessions[name] = dataclasses.replace(sdef, actions=sdef.actions + tuple(extra))
     apply_customer(reg, customer)
     return reg
-
-
-def _collect_for(pm: pluggy.PluginManager, hook: str, sdef: SessionDef) -> Iterator[tuple[str, Any]]:
-    caller = getattr(pm.hook, hook)
-    for impl in reversed(caller.get_hookimpls()):
-        for item in impl.function(session=sdef) or []:
-            yield impl.plugin_name, item
 
 
 def _column_names(sdef: SessionDef) -> set[str]:

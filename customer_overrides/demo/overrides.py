@@ -1,0 +1,25 @@
+"""Demo Corp's hook adjustments, registered after every plugin.
+
+A wrapper adjusts what the plugins answer instead of copying their code: here the home page
+gets the client's sales-target reminder as its first panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import escape
+
+from crm_core.declarations import Panel
+from crm_core.plugins import hookimpl
+
+
+def _targets(user: Any) -> str:
+    name = escape(getattr(user, "full_name", "") or getattr(user, "username", ""))
+    return f"<p class='mb-0' id='demo-targets'>{name}: Demo Corp's quarterly target is 40 new accounts.</p>"
+
+
+@hookimpl(wrapper=True)
+def crm_home_panels(user: Any):  # type: ignore[no-untyped-def]
+    panels = yield
+    return [[Panel("demo_targets", "Demo Corp targets", _targets, order=0)], *panels]

@@ -1,0 +1,86 @@
+"""customer.toml validation: every mistake stops start-up naming the file and key (PLUG-04)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from crm_core.app import create_app
+from crm_core.errors import ConfigError
+from crm_core.testing.plugin import base_settings
+from tests.support import sample
+
+
+def app_for(tmp_path, toml: str, overrides_py: str | None = None):
+    client = tmp_path / "acme"
+    client.mkdir()
+    (client / "customer.toml").write_text(textwrap.dedent(toml), encoding="utf-8")
+    if overrides_py is not None:
+        (client / "overrides.py").write_text(textwrap.dedent(overrides_py), encoding="utf-8")
+    settings = base_settings("sqlite://", CRM_CUSTOMER="acme", CRM_OVERRIDES_DIR=str(tmp_path))
+    return create_app(settings, extra_plugins={"sample": sample})
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[plugins\nenabled = 1", r"customer.toml: malformed TOML"),
+        ('[plugins]\nenabled = ["sample", "nope"]', r"unknown plugin 'nope' in .*customer.toml \[plugins.enabled\]"),
+        ('[plugins]\nenabled = "sales"', r"customer.toml \[plugins.enabled\]: must be a list of strings"),
+        ("[colours]\nx = 1", r"customer.toml \[colours\]: unknown table"),
+        ('[grid.samples]\ncolumns = ["name", "shoe_size"]', r"\[grid.samples.columns\]: unknown column 'shoe_size'"),
+        ('[grid.nothing]\ncolumns = ["name"]', r"\[grid.nothing.columns\]: unknown session 'nothing'"),
+        ('[menu.sessions.ghost]\nlabel = "Ghost"', r"\[menu.sessions.ghost\]: unknown session 'ghost'"),
+        ('[menu]\nmodules = ["marketing"]', r"\[menu.modules\]: unknown module 'marketing'"),
+        ('[menu.sessions.samples]\nhidden = "yes"', r"\[menu.sessions.samples.hidden\]: must be true/false"),
+        ('[statuses.samples]\n"Open" = "active"\n"Done" = "finished"', r"\[statuses.samples.Done\]: unknown internal state"),
+        ('[statuses.samples]\n"Open" = "active"', r"\[statuses.samples\]: every internal state needs a visible name"),
+        ('[settings.erp_gl7]\nurl = "x"', r"\[settings.erp_gl7\]: no such enabled plugin"),
+    ],
+)
+def test_bad_configuration_stops_start_up_naming_file_and_key(tmp_path, toml, message):
+    with pytest.raises(ConfigError, match=message):
+        app_for(tmp_path, '[plugins]\nenabled = ["sample"]\n' + toml if "[plugins" not in toml else toml)
+
+
+def test_missing_customer_folder_is_named(tmp_path):
+    settings = base_settings("sqlite://", CRM_CUSTOMER="ghost", CRM_OVERRIDES_DIR=str(tmp_path))
+    with pytest.raises(ConfigError, match=r"customer 'ghost': .*ghost/customer.toml does not exist"):
+        create_app(settings)
+
+
+def test_override_module_that_fails_to_import_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"acme/overrides.py failed to load"):
+        app_for(tmp_path, '[plugins]\nenabled = ["sample"]', "raise ImportError('nope')")
+
+
+def test_valid_configuration_relabels_reorders_hides_and_sets_columns(tmp_path):
+    app = app_for(
+        tmp_path,
+        """
+        [plugins]
+        enabled = ["sample"]
+        [menu]
+        modules = ["testing", "configuration"]
+        [menu.sessions.samples]
+        label = "Widgets"
+        [menu.sessions.locked_samples]
+        hidden = true
+        [grid.samples]
+        columns = ["company", "name"]
+        [statuses.samples]
+        "Open" = "active"
+        "In progress" = "active"
+        "Done" = "closed"
+        """,
+    )
+    reg = app.extensions["crm"].registry
+    menu = reg.menu()
+    assert [m.name for m, _ in menu][:2] == ["testing", "configuration"]
+    testing_sessions = dict(menu)[reg.modules["testing"]]
+    assert [s.label for s in testing_sessions] == ["Widgets"]
+    assert reg.session("samples").columns == ("company", "name")
+    samples = reg.session("samples")
+    assert reg.visible_statuses(samples) == [("Open", "active"), ("In progress", "active"), ("Done", "closed")]
+    assert reg.status_label(samples, "active") == "Open"

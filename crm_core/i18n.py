@@ -33,6 +33,10 @@ def select_timezone() -> str | None:
 
 def init_app(app: Flask, state: Any) -> None:
     dirs = [str(CORE_TRANSLATIONS)]
+    for plugin in state.plugins.values():  # convention: <plugin package>/translations
+        folder = plugin.directory / "translations" if plugin.directory else None
+        if plugin.origin != "core" and folder and folder.is_dir():
+            dirs.append(str(folder))
     for part in state.pm.hook.crm_register_translations():
         dirs.extend(str(d) for d in part or [])
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)

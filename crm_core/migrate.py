@@ -25,9 +25,9 @@ def version_locations(app: Flask) -> dict[str, Path]:
     state = app.extensions["crm"]
     locations = {"crm_core": CORE_MIGRATIONS / "versions"}
     for name, plugin in state.plugins.items():
-        if plugin.origin == "core":
+        if plugin.origin == "core" or plugin.directory is None:
             continue
-        directory = Path(plugin.module.__file__).parent / "migrations" / "versions"
+        directory = plugin.directory / "migrations" / "versions"
         if directory.is_dir():
             locations[name] = directory
     return locations
@@ -53,8 +53,7 @@ def revision(app: Flask, branch: str, message: str, autogenerate: bool = True) -
     cfg = alembic_config(app)
     locations = version_locations(app)
     if branch not in locations and branch in app.extensions["crm"].plugins:
-        module_dir = Path(app.extensions["crm"].plugins[branch].module.__file__).parent
-        locations[branch] = module_dir / "migrations" / "versions"
+        locations[branch] = app.extensions["crm"].plugins[branch].directory / "migrations" / "versions"
         locations[branch].mkdir(parents=True, exist_ok=True)
         cfg.set_main_option("version_locations", " ".join(str(p) for p in locations.values()))
     script = ScriptDirectory.from_config(cfg)

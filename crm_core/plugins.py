@@ -11,6 +11,7 @@ import importlib.util
 import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -39,6 +40,12 @@ class LoadedPlugin:
     @property
     def is_override(self) -> bool:
         return self.origin == "customer override"
+
+    @property
+    def directory(self) -> Path | None:
+        """The plugin's package folder (None for modules built in memory by tests)."""
+        file = getattr(self.module, "__file__", None)
+        return Path(file).parent if file else None
 
 
 def discover() -> dict[str, Any]:

@@ -68,7 +68,7 @@ def init_app(app: Flask, state: Any) -> None:
     def _not_found(_e):  # type: ignore[no-untyped-def]
         from flask_babel import gettext as _
 
-        if request.blueprint == "api":
+        if request.blueprint == "api" or request.path.startswith("/api/"):
             from crm_core.api.errors import json_error
 
             return json_error(404, "not_found", _("No such resource."))

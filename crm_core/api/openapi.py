@@ -1,0 +1,137 @@
+"""The OpenAPI 3 document, generated from the session declarations (CORE-16).
+
+One path set per session with a model, one component schema per session schema (read and
+partial-update variants), each action with its input schema, the error schema and the bearer
+security scheme. Built with apispec's marshmallow plugin so it always matches what the API loads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Response, jsonify
+
+from crm_core.api import bp
+from crm_core.api.errors import ERROR_SCHEMA
+from crm_core.app import crm_state
+from crm_core.declarations import SessionDef
+from crm_core.services.queries import MAX_PER_PAGE
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(c): {"description": "Error", "content": {"application/json": {"schema": ERROR_REF}}} for c in codes}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _list_parameters(sdef: SessionDef) -> list[dict[str, Any]]:
+    assert sdef.schema is not None
+    fields = sorted(sdef.schema().fields)
+    codes = [s.code for s in sdef.statuses]
+    status_items: dict[str, Any] = {"type": "string", **({"enum": codes} if codes else {})}
+    return [
+        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+         "description": "Words matched against the session's search fields."},
+        {"name": "status", "in": "query", "schema": {"type": "array", "items": status_items},
+         "style": "form", "explode": True},
+        {"name": "all", "in": "query", "schema": {"type": "boolean"},
+         "description": "All records instead of your own (leaders and administrators)."},
+        {"name": "filter", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+         "style": "form", "explode": True, "description": "field:op:value, op one of = != < <= > >= between "
+         "contains startswith empty."},
+        {"name": "match", "in": "query", "schema": {"type": "string", "enum": ["all", "any"]}},
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": fields + [f"-{f}" for f in fields]}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+    ]
+
+
+def _session_paths(spec: APISpec, sdef: SessionDef, item: str, patch: str, plugin: MarshmallowPlugin) -> None:
+    base = f"{bp.url_prefix}/{sdef.name}"
+    tag = [sdef.name]
+    id_param = {"name": "element_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    page = {
+        "type": "object",
+        "required": ["items", "page", "per_page", "has_next", "next"],
+        "properties": {
+            "items": {"type": "array", "items": _ref(item)},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "has_next": {"type": "boolean"},
+            "next": {"type": "string", "nullable": True},
+        },
+    }
+    spec.path(path=base, operations={
+        "get": {"tags": tag, "summary": f"List {sdef.label}", "parameters": _list_parameters(sdef),
+                "responses": {"200": _json(page), **_errors(400, 401, 403)}},
+        "post": {"tags": tag, "summary": f"Create in {sdef.label}", "requestBody": _body(_ref(item)),
+                 "responses": {"201": _json(_ref(item), "Created"), **_errors(400, 401, 403, 415, 422)}},
+    })
+    if_match = {"name": "If-Match", "in": "header", "schema": {"type": "string"},
+                "description": "The version read (ETag); a stale one gives 409."}
+    delete_codes = (401, 403, 404, 409, 422) if sdef.deletable else (401, 403, 404, 405)
+    spec.path(path=f"{base}/{{element_id}}", parameters=[id_param], operations={
+        "get": {"tags": tag, "responses": {"200": _json(_ref(item)), **_errors(401, 403, 404)}},
+        "patch": {"tags": tag, "parameters": [if_match], "requestBody": _body(_ref(patch)),
+                  "responses": {"200": _json(_ref(item)), **_errors(400, 401, 403, 404, 409, 415, 422)}},
+        "delete": {"tags": tag, "responses": {"204": {"description": "Deleted"}, **_errors(*delete_codes)}},
+    })
+    for action in sdef.actions:
+        input_ref: dict[str, Any] = {"type": "object"}
+        if action.schema is not None:
+            name = f"{sdef.name}.{action.name}"
+            spec.components.schema(name, plugin.converter.schema2jsonschema(action.schema))
+            input_ref = _ref(name)
+        result = {"type": "object", "properties": {"item": _ref(item), "result": {"nullable": True}}}
+        spec.path(path=f"{base}/{{element_id}}/actions/{action.name}", operations={
+            "post": {"tags": tag, "summary": str(action.label), "parameters": [id_param],
+                     "requestBody": {"required": False, "content": {"application/json": {"schema": input_ref}}},
+                     "responses": {"200": _json(result), **_errors(400, 401, 403, 404, 415, 422)}},
+        })
+
+
+def build_spec() -> dict[str, Any]:
+    """The document for the sessions registered in the current app."""
+    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
+    spec = APISpec(
+        title="CRM API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[plugin],
+        info={"description": "Generated from the session declarations. Authenticate with Bearer tokens."},
+    )
+    spec.components.schema("Error", ERROR_SCHEMA)
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    registry = crm_state().registry
+    for sdef in registry.grid_sessions():
+        if sdef.name in registry.hidden:
+            continue
+        assert sdef.schema is not None
+        item, patch = sdef.name, f"{sdef.name}.patch"
+        # Converted to plain dicts: several sessions may share one schema class (apispec keys
+        # registered schemas by class and would otherwise point them all at one name).
+        spec.components.schema(item, plugin.converter.schema2jsonschema(sdef.schema))
+        spec.components.schema(patch, plugin.converter.schema2jsonschema(sdef.schema(partial=True)))
+        _session_paths(spec, sdef, item, patch, plugin)
+    doc = spec.to_dict()
+    doc["security"] = [{"bearerAuth": []}]
+    return doc
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(build_spec())

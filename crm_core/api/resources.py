@@ -1,0 +1,237 @@
+"""REST endpoints for every session with a model (CORE-16).
+
+Nothing here decides permissions or ownership: reads go through ``crm_core.services.queries``
+and ``crm_core.security.access.get_element``, writes through ``crm_core.services.elements``, so
+the API refuses exactly what the screens refuse (403 without the group permission, 404 for an
+element the user may not see). Each write runs in one ``unit_of_work``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, jsonify, request, url_for
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from crm_core.api import bp
+from crm_core.api.errors import etag, json_error
+from crm_core.app import crm_state
+from crm_core.db import session as db_session
+from crm_core.db import unit_of_work
+from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError, NotFound
+from crm_core.security import current_access, get_element
+from crm_core.services import elements, queries
+from crm_core.services.queries import Criterion, ListQuery
+
+TRUE = ("1", "true", "yes", "on")
+
+
+def api_session(name: str) -> SessionDef:
+    """The visible session ``name`` that has a model, else 404."""
+    registry = crm_state().registry
+    sdef = registry.sessions.get(name)
+    if sdef is None or not sdef.has_grid or name in registry.hidden:
+        raise NotFound(_("No such session."))
+    return sdef
+
+
+def dump(sdef: SessionDef, element: Any) -> dict[str, Any]:
+    assert sdef.schema is not None
+    return sdef.schema().dump(element)
+
+
+def json_body(allow_empty: bool = False) -> dict[str, Any]:
+    """The request's JSON object; 415 for another content type, 400 for anything but an object."""
+    if allow_empty and not request.content_length and not request.data:
+        return {}
+    if not request.is_json:
+        abort(415, _("Send the body as JSON (Content-Type: application/json)."))
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError({"_schema": [_("The body must be a JSON object.")]})
+    return data
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [_("Must be a whole number.")]}) from None
+    if not low <= value <= high:
+        raise ValidationError({name: [_("Must be between %(low)d and %(high)d.", low=low, high=high)]})
+    return value
+
+
+def _field_value(sdef: SessionDef, name: str, raw: str) -> Any:
+    """Convert a filter value with the schema field, so SQL compares like with like."""
+    assert sdef.schema is not None
+    field = sdef.schema().fields[name]
+    try:
+        return field.deserialize(raw)
+    except ValidationError as exc:
+        raise ValidationError({"filter": [f"{name}: {m}" for m in exc.messages]}) from None
+
+
+def parse_filter(sdef: SessionDef, spec: str) -> Criterion:
+    """``field:op:value``; ``between`` takes ``low,high``, ``empty`` no value."""
+    assert sdef.schema is not None
+    name, _sep, rest = spec.partition(":")
+    op, _sep, raw = rest.partition(":")
+    if name not in sdef.schema().fields:
+        raise ValidationError({"filter": [_("Unknown field “%(f)s”.", f=name)]})
+    if op not in queries.OPERATORS:
+        raise ValidationError({"filter": [_("Unknown operator “%(o)s”.", o=op)]})
+    if op == "empty":
+        return Criterion(name, op)
+    if op in ("contains", "startswith"):
+        return Criterion(name, op, raw)
+    if op == "between":
+        low, sep, high = raw.partition(",")
+        if not sep:
+            raise ValidationError({"filter": [_("“between” needs two values: low,high.")]})
+        return Criterion(name, op, (_field_value(sdef, name, low), _field_value(sdef, name, high)))
+    return Criterion(name, op, _field_value(sdef, name, raw))
+
+
+def list_query(sdef: SessionDef) -> ListQuery:
+    """Translate query-string arguments; anything unknown is a 400, never a silent default."""
+    assert sdef.schema is not None
+    args = request.args
+    statuses = args.getlist("status")
+    known = {s.code for s in sdef.statuses}
+    unknown = [s for s in statuses if s not in known]
+    if unknown:
+        raise ValidationError({"status": [_("Unknown status “%(s)s”.", s=unknown[0])]})
+    sort = args.get("sort", "")
+    if sort and sort.lstrip("-") not in sdef.schema().fields:
+        raise ValidationError({"sort": [_("Unknown field “%(f)s”.", f=sort.lstrip("-"))]})
+    match = args.get("match", "all")
+    if match not in ("all", "any"):
+        raise ValidationError({"match": [_("Use “all” or “any”.")]})
+    return ListQuery(
+        all_records=args.get("all", "").lower() in TRUE,
+        status=tuple(statuses),
+        text=args.get("q", "")[:200],
+        criteria=tuple(parse_filter(sdef, f) for f in args.getlist("filter")),
+        match=match,
+        sort=sort,
+        page=_int_arg("page", 1, 1, 1_000_000),
+        per_page=_int_arg("per_page", 50, 1, queries.MAX_PER_PAGE),
+    )
+
+
+def element_response(sdef: SessionDef, element: Any, status: int = 200) -> Response:
+    response = jsonify(dump(sdef, element))
+    response.status_code = status
+    return etag(response, element.version)
+
+
+def expected_version(body: dict[str, Any]) -> int | None:
+    """``If-Match: "<version>"`` or ``version`` in the body (removed from the data)."""
+    raw: Any = body.pop("version", None)
+    header = request.headers.get("If-Match")
+    if header:
+        raw = header.strip().removeprefix("W/").strip('"')
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValidationError({"version": [_("Must be a whole number.")]})
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": [_("Must be a whole number.")]}) from None
+
+
+@bp.get("/<session>")
+def list_elements(session: str) -> Response:
+    sdef = api_session(session)
+    q = list_query(sdef)
+    try:
+        page = queries.fetch_page(db_session(), sdef, current_access(), q)
+    except BusinessRuleError as exc:  # a schema field that is not a column: bad input, not a rule
+        raise ValidationError({exc.field or "filter": [str(exc)]}) from None
+    body: dict[str, Any] = {
+        "items": [dump(sdef, e) for e in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "has_next": page.has_next,
+        "next": None,
+    }
+    if page.has_next:
+        args = request.args.to_dict(flat=False)
+        args["page"] = [str(page.page + 1)]
+        body["next"] = url_for("api.list_elements", session=session, **args)
+    return jsonify(body)
+
+
+@bp.post("/<session>")
+def create_element(session: str) -> Response:
+    sdef = api_session(session)
+    data = json_body()
+    with unit_of_work() as db:
+        element = elements.create(db, sdef, current_access(), data)
+    response = element_response(sdef, element, 201)
+    response.headers["Location"] = url_for("api.read_element", session=session, element_id=element.id)
+    return response
+
+
+@bp.get("/<session>/<int:element_id>")
+def read_element(session: str, element_id: int) -> Response:
+    sdef = api_session(session)
+    return element_response(sdef, get_element(db_session(), sdef, current_access(), element_id))
+
+
+@bp.patch("/<session>/<int:element_id>")
+def update_element(session: str, element_id: int) -> Response:
+    sdef = api_session(session)
+    data = json_body()
+    version = expected_version(data)
+    with unit_of_work() as db:
+        access = current_access()
+        element = get_element(db, sdef, access, element_id, "modify")
+        elements.update(db, sdef, access, element, data, expected_version=version)
+    return element_response(sdef, element)
+
+
+@bp.delete("/<session>/<int:element_id>")
+def delete_element(session: str, element_id: int):  # type: ignore[no-untyped-def]
+    sdef = api_session(session)
+    with unit_of_work() as db:
+        access = current_access()
+        element = get_element(db, sdef, access, element_id, "modify")
+        if not sdef.deletable:
+            body, status = json_error(405, "not_deletable", _("%(s)s cannot be deleted.", s=sdef.label))
+            body.headers["Allow"] = "GET, PATCH"
+            return body, status
+        elements.delete(db, sdef, access, element)
+    return "", 204
+
+
+def _result(value: Any) -> Any:
+    """An action's return value as JSON: an element of a known session, a plain value, or null."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    try:
+        other = crm_state().registry.session_of(value)
+    except (KeyError, AttributeError):
+        return None
+    return {"session": other.name, "item": dump(other, value)}
+
+
+@bp.post("/<session>/<int:element_id>/actions/<name>")
+def run_action(session: str, element_id: int, name: str) -> Response:
+    sdef = api_session(session)
+    if sdef.action(name) is None:
+        raise NotFound(_("Unknown action."))
+    data = json_body(allow_empty=True)
+    with unit_of_work() as db:
+        access = current_access()
+        element = get_element(db, sdef, access, element_id)
+        result = elements.run_action(db, sdef, access, element, name, data)
+    response = jsonify({"item": dump(sdef, element), "result": _result(result)})
+    return etag(response, element.version)

@@ -290,6 +290,7 @@ class Worker:
     poll_seconds: float = 1.0
     policy: DeliveryPolicy | None = None
     last_runs: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def run_jobs(self, now: float | None = None) -> int:
         """Run each periodic job whose interval has passed since its last run here."""
@@ -312,11 +313,20 @@ class Worker:
                     session().rollback()
         return ran
 
-    def _deliver_loop(self, stop: threading.Event | None, report: TickReport, lock: threading.Lock) -> None:
+    def _deliver_loop(self, stop: threading.Event | None, report: TickReport, errors: list[BaseException]) -> None:
+        """One delivery thread. ``stop=None``: a single batch; otherwise loop, surviving outages."""
         with self.app.app_context():
             while True:
-                part = process_batch(self.batch, self.policy)
-                with lock:
+                try:
+                    part = process_batch(self.batch, self.policy)
+                except Exception as exc:
+                    session().rollback()
+                    if stop is None:
+                        errors.append(exc)
+                        return
+                    log.exception("outbox delivery pass failed; retrying in %s s", self.poll_seconds)
+                    part = TickReport()
+                with self._lock:
                     report.add(part)
                 if stop is None:
                     return
@@ -326,15 +336,17 @@ class Worker:
                     return
 
     def _run_threads(self, stop: threading.Event | None) -> TickReport:
-        report, lock = TickReport(), threading.Lock()
+        report, errors = TickReport(), []
         threads = [
-            threading.Thread(target=self._deliver_loop, args=(stop, report, lock), name=f"crm-worker-{i}")
+            threading.Thread(target=self._deliver_loop, args=(stop, report, errors), name=f"crm-worker-{i}")
             for i in range(max(self.concurrency, 1))
         ]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        if errors:
+            raise errors[0]
         return report
 
     def run_once(self) -> TickReport:

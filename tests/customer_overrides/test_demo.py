@@ -1,0 +1,95 @@
+"""The ``demo`` client changes plugins, menu, a grid, status names and a hook — as data and
+one override module — and without it the defaults return (PLUG-04, CORE-06, CORE-14)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crm_core.config import REPO_ROOT
+
+demo = pytest.mark.crm(customer="demo")
+default = pytest.mark.crm(customer=None)
+
+
+@demo
+def test_demo_runs_its_own_plugin_list(crm_app):
+    plugins = crm_app.extensions["crm"].plugins
+    assert "purchasing" not in plugins
+    assert {"sales", "activities", "messaging", "erp_gl7"} <= set(plugins)
+
+
+@default
+def test_without_the_client_every_plugin_runs(crm_app):
+    assert "purchasing" in crm_app.extensions["crm"].plugins
+
+
+@demo
+def test_demo_menu_puts_activities_first_and_renames_leads(crm_app, client_for):
+    menu = crm_app.extensions["crm"].registry.menu()
+    names = [m.name for m, _ in menu]
+    assert names.index("activities") < names.index("sales")
+    sales = dict((m.name, s) for m, s in menu)["sales"]
+    assert sales[0].name == "leads" and sales[0].label == "Prospects"
+    page = client_for("ana").get("/").get_data(as_text=True)
+    assert page.index('data-module="activities"') < page.index('data-module="sales"')
+    assert ">Prospects</a>" in page
+
+
+@default
+def test_default_menu_orders_modules_by_declaration(crm_app):
+    reg = crm_app.extensions["crm"].registry
+    assert reg.session("leads").label == "Leads"
+    names = [m.name for m, _ in reg.menu()]
+    assert names.index("sales") < names.index("activities")
+
+
+@demo
+def test_demo_leads_grid_has_its_columns(crm_app, client_for):
+    assert crm_app.extensions["crm"].registry.session("leads").columns == ("name", "company", "city", "status")
+    page = client_for("ana").get("/s/leads").get_data(as_text=True)
+    assert "City" in page
+
+
+@default
+def test_default_leads_grid_keeps_the_plugin_columns(crm_app):
+    assert "city" not in crm_app.extensions["crm"].registry.session("leads").columns
+
+
+@demo
+def test_demo_status_names_map_onto_internal_states(crm_app):
+    reg = crm_app.extensions["crm"].registry
+    leads = reg.session("leads")
+    assert reg.status_label(leads, "active") == "New"
+    assert reg.status_label(leads, "qualified") == "Converted"
+    assert ("Discarded", "disqualified") in reg.visible_statuses(leads)
+
+
+@default
+def test_default_status_names_are_the_plugins(crm_app):
+    reg = crm_app.extensions["crm"].registry
+    assert reg.status_label(reg.session("leads"), "active") != "New"
+
+
+@demo
+def test_demo_hook_wrapper_adds_its_panel_and_the_gl7_shortcut(client_for):
+    page = client_for("ana").get("/").get_data(as_text=True)
+    assert 'id="demo-targets"' in page
+    assert "quarterly target" in page
+    assert 'id="home-shortcut"' in page and "Open GL7" in page
+
+
+@default
+def test_without_the_client_no_panel_and_no_shortcut(client_for):
+    page = client_for("ana").get("/").get_data(as_text=True)
+    assert 'id="demo-targets"' not in page
+    assert 'id="home-shortcut"' not in page
+
+
+def test_nothing_in_core_or_plugins_knows_a_customer():
+    for top in ("crm_core", "plugins"):
+        for path in Path(REPO_ROOT, top).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "import customer_overrides" not in text and "from customer_overrides" not in text, path
+            assert "Demo Corp" not in text, path

@@ -1,21 +1,29 @@
 """The core's own hookimpls, registered before any plugin (the core uses its own hooks).
 
 Declares the Configuration module with the users, groups and permissions sessions, so access
-to them is granted per group like any other session.
+to them is granted per group like any other session; the Tools module with the groupings
+session (CORE-13); and the detail tabs every element has: notes (CORE-12), groupings (CORE-13)
+and history (CORE-15).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
-from flask_babel import lazy_gettext as _l
+from typing import Any
 
-from crm_core.declarations import Module, SessionDef
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.declarations import Module, SessionDef, Tab
+from crm_core.errors import BusinessRuleError
+from crm_core.models.notes import Grouping
 from crm_core.plugins import hookimpl
+from crm_core.services import groupings, notes
 
 
 @hookimpl
 def crm_register_modules() -> list[Module]:
-    return [Module("configuration", _l("Configuration"), order=1000)]
+    return [Module("configuration", _l("Configuration"), order=1000), Module("tools", _l("Tools"), order=900)]
 
 
 @hookimpl
@@ -24,13 +32,46 @@ def crm_register_sessions() -> list[SessionDef]:
         SessionDef("users", "configuration", _l("Users"), endpoint="admin.users", order=10),
         SessionDef("groups", "configuration", _l("Groups"), endpoint="admin.groups", order=20),
         SessionDef("permissions", "configuration", _l("Permissions"), endpoint="admin.permissions", order=30),
-        SessionDef("outbox", "configuration", _l("Outbox"), endpoint="outbox.messages", order=40),
+        SessionDef(
+            groupings.SESSION,
+            "tools",
+            _l("Groupings"),
+            singular=_l("Grouping"),
+            model=Grouping,
+            schema=groupings.GroupingSchema,
+            columns=("name", "session", "description"),
+            search=("name", "description"),
+            default_sort="name",
+            order=10,
+        ),
     ]
 
 
 @hookimpl
-def crm_register_blueprints(app: Flask) -> list[Blueprint]:
-    """The outbox configuration screen (queued, failed and dead integration messages)."""
-    from crm_core.outbox_views import bp as outbox_bp
+def crm_detail_tabs(session: SessionDef) -> list[Tab]:
+    from crm_core.screens import tabs
 
-    return [outbox_bp]
+    out = [
+        Tab("notes", _l("Notes"), tabs.render_notes, order=900),
+        Tab("history", _l("History"), tabs.render_history, order=990),
+    ]
+    if session.name == groupings.SESSION:
+        out.append(Tab("members", _l("Members"), tabs.render_members, order=10))
+    else:
+        out.append(Tab("groupings", _l("Groupings"), tabs.render_groupings, order=910))
+    return out
+
+
+@hookimpl
+def crm_element_changed(session: SessionDef, element: Any, changes: dict[str, list[Any]], db: DbSession) -> None:
+    """A grouping's members belong to its session: moving it to another would mix kinds."""
+    if session.name == groupings.SESSION and "session" in changes and element.members:
+        raise BusinessRuleError(_("Remove the members before changing what the grouping holds."), field="session")
+
+
+@hookimpl
+def crm_element_deleted(session: SessionDef, element: Any, db: DbSession) -> None:
+    """A deleted element takes its notes and grouping memberships with it."""
+    notes.delete_notes_of(db, element)
+    if session.name != groupings.SESSION:
+        groupings.forget_element(db, session, element)

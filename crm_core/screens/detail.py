@@ -1,0 +1,216 @@
+"""The generic detail screen (CORE-09): a form generated from the session's schema, side tabs
+contributed through ``crm_detail_tabs``, actions, and delete with confirmation.
+
+Every write goes through ``crm_core.services.elements`` inside one ``unit_of_work``, so the
+schema, permissions, ownership, optimistic locking and the audit trail apply exactly as on the
+API. Errors are shown in place and the user's input is kept (NF-02).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from crm_core.app import crm_state
+from crm_core.db import session as db_session
+from crm_core.db import unit_of_work
+from crm_core.declarations import SessionDef, Tab
+from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
+from crm_core.models.auth import User
+from crm_core.screens import bp
+from crm_core.screens.common import grid_session, messages_of, refused
+from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
+from crm_core.security import current_access, get_element
+from crm_core.services import elements
+
+DUPLICATE = "This value is already used by another record."
+
+
+def detail_tabs(sdef: SessionDef) -> list[Tab]:
+    """Tabs contributed by the core and plugins for this session, in their declared order."""
+    tabs = [t for part in crm_state().pm.hook.crm_detail_tabs(session=sdef) for t in part or []]
+    return sorted(tabs, key=lambda t: (t.order, t.name))
+
+
+def lookup_names(specs: list[FieldSpec], values: dict[str, str]) -> dict[str, str]:
+    """The referenced element's display name for each filled lookup field (or ``#id`` when the
+    user may not see it: a picker never reveals a record past the ownership rules)."""
+    registry, access, db = crm_state().registry, current_access(), db_session()
+    names: dict[str, str] = {}
+    for spec in specs:
+        raw = values.get(spec.name, "")
+        if spec.widget != "lookup" or not raw:
+            continue
+        names[spec.name] = f"#{raw}"
+        target = registry.sessions.get(spec.lookup or "")
+        if target is None or not target.has_grid or not raw.isdigit():
+            continue
+        try:
+            names[spec.name] = get_element(db, target, access, int(raw)).display_name()
+        except (NotFound, PermissionDenied):
+            continue
+    return names
+
+
+def lookup_urls(specs: list[FieldSpec]) -> dict[str, str]:
+    registry = crm_state().registry
+    return {
+        s.name: url_for("screens.lookup", session=s.lookup)
+        for s in specs
+        if s.widget == "lookup" and s.lookup in registry.sessions and registry.sessions[s.lookup].has_grid
+    }
+
+
+def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict[str, str],
+            errors: dict[str, list[str]], status: int = 200):  # type: ignore[no-untyped-def]
+    access = current_access()
+    tabs = detail_tabs(sdef) if element is not None else []
+    active = request.args.get("tab", "info")
+    tab = next((t for t in tabs if t.name == active), None)
+    registry = crm_state().registry
+    actions = []
+    if element is not None:
+        actions = [a for a in sdef.actions if access.can(sdef, a.permission) and a.available(element)]
+    status_label = None
+    if element is not None and sdef.statuses and hasattr(element, sdef.status_field):
+        status_label = registry.status_label(sdef, getattr(element, sdef.status_field))
+    html = render_template(
+        "screens/detail.html",
+        sdef=sdef,
+        element=element,
+        specs=specs,
+        values=values,
+        errors=errors,
+        lookups=lookup_names(specs, values),
+        lookup_urls=lookup_urls(specs),
+        readonly=not access.can(sdef, "modify"),
+        tabs=tabs,
+        active=tab.name if tab else "info",
+        tab_html=Markup(tab.render(sdef, element)) if tab else None,
+        actions=actions,
+        status_label=status_label,
+        can_delete=element is not None and sdef.deletable and access.can(sdef, "modify"),
+        owner_name=_owner_name(element),
+    )
+    return html, status
+
+
+def _owner_name(element: Any) -> str:
+    owner = db_session().get(User, element.owner_id) if element is not None else None
+    return owner.display_name() if owner is not None else ""
+
+
+def _save_errors(exc: Exception) -> dict[str, list[str]]:
+    if isinstance(exc, ValidationError):
+        return messages_of(exc.messages)
+    if isinstance(exc, BusinessRuleError):
+        return {exc.field or "_form": [str(exc)]}
+    if isinstance(exc, IntegrityError):
+        return {"_form": [_(DUPLICATE)]}
+    return {"_form": [str(exc)]}
+
+
+@bp.route("/<session>/new", methods=["GET", "POST"])
+def new(session: str):  # type: ignore[no-untyped-def]
+    sdef = grid_session(session)
+    access = current_access()
+    access.require(sdef, "modify")
+    assert sdef.schema is not None
+    db = db_session()
+    specs = form_fields(sdef.schema, sdef, access, db)
+    if request.method == "GET":
+        values = {s.name: "" for s in specs}
+        values.update({k: v for k, v in request.args.items() if k in values})
+        values["owner_id"] = str(access.user.id)
+        return _render(sdef, None, specs, values, {})
+    try:
+        with unit_of_work() as db:
+            element = elements.create(db, sdef, access, parse(specs, request.form))
+    except (ValidationError, BusinessRuleError, IntegrityError) as exc:
+        return _render(sdef, None, specs, submitted(specs, request.form), _save_errors(exc), 400)
+    flash(_("%(name)s created.", name=element.display_name()), "success")
+    return redirect(url_for("screens.detail", session=sdef.name, element_id=element.id))
+
+
+@bp.route("/<session>/<int:element_id>", methods=["GET", "POST"])
+def detail(session: str, element_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_session(session)
+    access = current_access()
+    assert sdef.schema is not None
+    db = db_session()
+    element = get_element(db, sdef, access, element_id, "view")
+    specs = form_fields(sdef.schema, sdef, access, db)
+    if request.method == "GET":
+        return _render(sdef, element, specs, values_of(specs, element), {})
+    access.require(sdef, "modify")
+    version = request.form.get("version", type=int)
+    try:
+        with unit_of_work() as db:
+            changes = elements.update(
+                db, sdef, access, element, parse(specs, request.form), expected_version=version, partial=False
+            )
+    except Conflict as exc:
+        return _render(sdef, element, specs, submitted(specs, request.form), {"_form": [str(exc)]}, 409)
+    except (ValidationError, BusinessRuleError, IntegrityError) as exc:
+        return _render(sdef, element, specs, submitted(specs, request.form), _save_errors(exc), 400)
+    flash(_("Saved.") if changes else _("Nothing changed."), "success" if changes else "info")
+    return redirect(url_for("screens.detail", session=sdef.name, element_id=element.id))
+
+
+@bp.route("/<session>/<int:element_id>/delete", methods=["GET", "POST"])
+def delete(session: str, element_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_session(session)
+    access = current_access()
+    element = get_element(db_session(), sdef, access, element_id, "modify")
+    here = url_for("screens.detail", session=sdef.name, element_id=element.id)
+    if not sdef.deletable:
+        return refused(_("%(s)s cannot be deleted.", s=sdef.label), 403)
+    if request.method == "GET":
+        return render_template("screens/confirm.html", sdef=sdef, elements=[element], ids=[element.id],
+                               back=here, action=url_for("screens.delete", session=sdef.name, element_id=element.id))
+    try:
+        with unit_of_work() as db:
+            name = element.display_name()
+            elements.delete(db, sdef, access, element)
+    except BusinessRuleError as exc:
+        flash(str(exc), "danger")
+        return redirect(here)
+    flash(_("%(name)s deleted.", name=name), "success")
+    return redirect(url_for("screens.grid", session=sdef.name))
+
+
+@bp.route("/<session>/<int:element_id>/action/<name>", methods=["GET", "POST"])
+def action(session: str, element_id: int, name: str):  # type: ignore[no-untyped-def]
+    sdef = grid_session(session)
+    access = current_access()
+    act = sdef.action(name)
+    if act is None:
+        raise NotFound(_("Unknown action."))
+    db = db_session()
+    element = get_element(db, sdef, access, element_id, act.permission)
+    here = url_for("screens.detail", session=sdef.name, element_id=element.id)
+    if not act.available(element):
+        return refused(_("“%(a)s” is not possible in the record's current state.", a=act.label), 409)
+    specs = form_fields(act.schema) if act.schema else []
+    values, errors, status = {s.name: "" for s in specs}, {}, 200
+    if request.method == "POST":
+        try:
+            with unit_of_work() as db:
+                result = elements.run_action(db, sdef, access, element, act.name, parse(specs, request.form))
+        except (ValidationError, BusinessRuleError) as exc:
+            values, errors, status = submitted(specs, request.form), _save_errors(exc), 400
+        else:
+            done = _("%(a)s done.", a=act.label)
+            if result is not None and hasattr(result, "display_name"):
+                done = _("%(a)s done: %(r)s.", a=act.label, r=result.display_name())
+            flash(done, "success")
+            return redirect(here)
+    return render_template(
+        "screens/action.html", sdef=sdef, element=element, act=act, specs=specs, values=values,
+        errors=errors, back=here, lookups=lookup_names(specs, values), lookup_urls=lookup_urls(specs),
+    ), status

@@ -1,0 +1,171 @@
+"""HTML forms generated from marshmallow schemas (CORE-09).
+
+The schema stays the single source of validation: this module only decides which widget shows
+each field, turns submitted strings into the input the schema expects, and turns stored values
+back into strings for the form. Detail screens and action screens use the same generator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_timezone
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from crm_core.declarations import SessionDef
+from crm_core.models.auth import User
+from crm_core.security.access import Access
+
+TEXT_WIDGETS = ("text", "textarea", "email")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one schema field is shown: widget, label, requiredness and choices."""
+
+    name: str
+    label: str
+    widget: str  # text, textarea, email, number, date, datetime, checkbox, select, lookup
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    lookup: str | None = None
+    step: str | None = None
+    allow_none: bool = False
+
+
+def _label(name: str, field: fields.Field) -> str:
+    return str(field.metadata.get("label") or name.replace("_", " ").capitalize())
+
+
+def choices_of(field: fields.Field) -> tuple[tuple[str, str], ...] | None:
+    dynamic = field.metadata.get("choices")
+    if callable(dynamic):
+        return tuple((str(v), str(lbl)) for v, lbl in dynamic())
+    for v in field.validators:
+        if isinstance(v, validate.OneOf):
+            labels = list(v.labels) if v.labels else [str(c) for c in v.choices]
+            return tuple((str(c), str(lbl)) for c, lbl in zip(v.choices, labels, strict=False))
+    return None
+
+
+def _widget(field: fields.Field) -> tuple[str, str | None]:
+    if field.metadata.get("widget") == "textarea":
+        return "textarea", None
+    if isinstance(field, fields.Boolean):
+        return "checkbox", None
+    if isinstance(field, fields.Email):
+        return "email", None
+    if isinstance(field, fields.Integer):
+        return "number", "1"
+    if isinstance(field, fields.Decimal):
+        quantum = getattr(field, "places", None)  # marshmallow keeps it as a Decimal, e.g. 0.01
+        return "number", (str(quantum) if quantum is not None else "any")
+    if isinstance(field, fields.Number):
+        return "number", "any"
+    if isinstance(field, fields.Date):
+        return "date", None
+    if isinstance(field, fields.DateTime):
+        return "datetime", None
+    return "text", None
+
+
+def owner_choices(db: Any) -> tuple[tuple[str, str], ...]:
+    users = db.scalars(select(User).where(User.active).order_by(User.full_name, User.username))
+    return tuple((str(u.id), u.display_name()) for u in users)
+
+
+def form_fields(
+    schema: type[Schema], sdef: SessionDef | None = None, access: Access | None = None, db: Any = None
+) -> list[FieldSpec]:
+    """The editable fields of ``schema`` in declaration order. ``owner_id`` appears only for
+    users with the change-owner permission; the session's fixed ``where`` values never do."""
+    specs = []
+    lookups = dict(sdef.lookups) if sdef else {}
+    for name, field in schema().fields.items():
+        if field.dump_only or (sdef and name in sdef.where):
+            continue
+        label, required = _label(name, field), bool(field.required)
+        if name == "owner_id" and sdef is not None:
+            if access is None or not access.can(sdef, "change_owner"):
+                continue
+            specs.append(FieldSpec(name, label, "select", required, owner_choices(db)))
+            continue
+        target = lookups.get(name) or field.metadata.get("lookup")
+        choices = choices_of(field)
+        if target:
+            specs.append(FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none))
+        elif choices is not None:
+            specs.append(FieldSpec(name, label, "select", required, choices, allow_none=field.allow_none))
+        else:
+            widget, step = _widget(field)
+            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none))
+    return specs
+
+
+def _aware(raw: str) -> str:
+    """A ``datetime-local`` value is wall time in the user's zone; the schema gets ISO with offset."""
+    try:
+        local = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw  # the schema reports the bad value
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(str(get_timezone())))
+    return local.isoformat()
+
+
+def parse(specs: list[FieldSpec], form: Mapping[str, str]) -> dict[str, Any]:
+    """Submitted strings → schema input. An empty box clears text; other empty inputs become
+    ``None`` where the field allows it and are left out otherwise (so *required* is reported)."""
+    data: dict[str, Any] = {}
+    for spec in specs:
+        if spec.widget == "checkbox":
+            data[spec.name] = spec.name in form
+            continue
+        raw = form.get(spec.name)
+        if raw is None:
+            continue
+        if spec.widget != "textarea":
+            raw = raw.strip()
+        if raw == "":
+            if spec.widget in ("text", "textarea"):
+                data[spec.name] = ""
+            elif spec.allow_none:
+                data[spec.name] = None
+            continue
+        data[spec.name] = _aware(raw) if spec.widget == "datetime" else raw
+    return data
+
+
+def to_text(value: Any, widget: str = "text") -> str:
+    """A stored value as the string an HTML input holds."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(str(get_timezone())))
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def values_of(specs: list[FieldSpec], obj: Any) -> dict[str, str]:
+    return {s.name: to_text(getattr(obj, s.name, None), s.widget) for s in specs}
+
+
+def submitted(specs: list[FieldSpec], form: Mapping[str, str]) -> dict[str, str]:
+    """What the user typed, to show again after an error (their input is never lost)."""
+    out = {}
+    for s in specs:
+        if s.widget == "checkbox":
+            out[s.name] = "1" if s.name in form else ""
+        else:
+            out[s.name] = form.get(s.name, "")
+    return out

@@ -1,0 +1,216 @@
+"""The generic grid (CORE-08, CORE-14, CORE-18): one table per session, built from its
+declaration, with status/text filters, own/all switch, sorting, paging and a toolbar that shows
+only what the user may do. Also the JSON lookup used by pickers and the bulk delete."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import inspect as sa_inspect
+
+from crm_core.app import crm_state
+from crm_core.db import session as db_session
+from crm_core.db import unit_of_work
+from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError
+from crm_core.screens import bp
+from crm_core.screens.common import endpoint_url, grid_session
+from crm_core.screens.forms import choices_of
+from crm_core.security import current_access, get_element, scoped
+from crm_core.services import elements
+from crm_core.services.queries import ListQuery, capped_count, fetch_page
+
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+DEFAULT_PER_PAGE = 25
+LOOKUP_LIMIT = 20
+
+
+def _label(sdef: SessionDef, name: str) -> str:
+    assert sdef.schema is not None
+    field = sdef.schema().fields.get(name)
+    label = field.metadata.get("label") if field is not None else None
+    return str(label or name.replace("_", " ").capitalize())
+
+
+def _sortable(sdef: SessionDef) -> set[str]:
+    return {c.key for c in sa_inspect(sdef.model).column_attrs}
+
+
+def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[str]]:
+    """Visible status names (or internal codes) → internal codes (CORE-14); unknown names are
+    returned separately so the screen can say so instead of silently showing everything."""
+    registry = crm_state().registry
+    by_name = dict(registry.visible_statuses(sdef))
+    codes = {st.code for st in sdef.statuses}
+    chosen, unknown = [], []
+    for value in wanted:
+        if value in by_name:
+            chosen.append(by_name[value])
+        elif value in codes:
+            chosen.append(value)
+        else:
+            unknown.append(value)
+    return sorted(set(chosen)), unknown
+
+
+def referenced_names(sdef: SessionDef, rows: list[Any], columns: list[str]) -> dict[tuple[str, Any], str]:
+    """Display names of elements referenced by lookup columns, one query per column, through
+    the ownership filter (a reference to a record the user may not see stays a bare id)."""
+    registry, access, db = crm_state().registry, current_access(), db_session()
+    names: dict[tuple[str, Any], str] = {}
+    for col in columns:
+        target = registry.sessions.get(sdef.lookups.get(col, "")) if col in sdef.lookups else None
+        ids = {getattr(r, col) for r in rows} - {None}
+        if target is None or not target.has_grid or not ids or not access.can(target, "view"):
+            continue
+        stmt = scoped(target, access, all_records=True).where(target.model.id.in_(ids))
+        for el in db.scalars(stmt):
+            names[(col, el.id)] = el.display_name()
+    return names
+
+
+def choice_labels(sdef: SessionDef, columns: list[str]) -> dict[tuple[str, Any], str]:
+    """Labels of coded values (``OneOf`` / ``choices`` fields) so the grid shows words, not codes."""
+    assert sdef.schema is not None
+    schema_fields = sdef.schema().fields
+    out: dict[tuple[str, Any], str] = {}
+    for col in columns:
+        field = schema_fields.get(col)
+        for value, label in (choices_of(field) or ()) if field is not None else ():
+            out[(col, value)] = label
+    return out
+
+
+def cell(sdef: SessionDef, element: Any, col: str, names: dict[tuple[str, Any], str]) -> str:
+    """One grid value, localised (CORE-17) and with the customer's status names (CORE-14);
+    ``names`` maps ``(column, value)`` to a display name (referenced elements, choice labels)."""
+    value = getattr(element, col, None)
+    if value is None:
+        return ""
+    if col == sdef.status_field and sdef.statuses:
+        return crm_state().registry.status_label(sdef, value)
+    if (col, value) in names or (col, str(value)) in names:
+        return names.get((col, value)) or names[(col, str(value))]
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    if isinstance(value, date):
+        return format_date(value, "short")
+    if isinstance(value, Decimal | float):
+        return format_decimal(value)
+    return str(value)
+
+
+def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
+    access = current_access()
+    args = request.args
+    per_page = args.get("per_page", DEFAULT_PER_PAGE, type=int)
+    if per_page not in PER_PAGE_CHOICES:
+        per_page = DEFAULT_PER_PAGE
+    sort = args.get("sort", "")
+    if sort and (sort.lstrip("-") not in sdef.columns or sort.lstrip("-") not in _sortable(sdef)):
+        flash(_("The grid cannot be sorted by “%(f)s”.", f=sort.lstrip("-")), "warning")
+        sort = ""
+    codes, unknown = status_filter(sdef, args.getlist("status"))
+    for name in unknown:
+        flash(_("Unknown status “%(s)s” ignored.", s=name), "warning")
+    q = ListQuery(
+        all_records=access.sees_all and args.get("all") == "1",
+        status=codes,
+        text=args.get("q", "").strip()[:200],
+        sort=sort,
+        page=max(args.get("page", 1, type=int) or 1, 1),
+        per_page=per_page,
+    )
+    state = {
+        "q": q.text,
+        "status": [s for s in args.getlist("status") if s not in unknown],
+        "all": "1" if q.all_records else None,
+        "sort": sort or None,
+        "per_page": per_page,
+    }
+    return q, state
+
+
+@bp.route("/<session>")
+def grid(session: str):  # type: ignore[no-untyped-def]
+    sdef = grid_session(session)
+    access = current_access()
+    access.require(sdef, "view")
+    query, state = _grid_query(sdef)
+    db = db_session()
+    page = fetch_page(db, sdef, access, query)
+    total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
+    columns = list(sdef.columns) or ["id"]
+    names = {**choice_labels(sdef, columns), **referenced_names(sdef, page.items, columns)}
+    rows = [(el, [cell(sdef, el, c, names) for c in columns]) for el in page.items]
+    can_modify = access.can(sdef, "modify")
+    toolbar = {
+        "new": url_for("screens.new", session=sdef.name) if can_modify else None,
+        "delete": can_modify and sdef.deletable,
+        "listing": endpoint_url("screens.listing", session=sdef.name),
+        "import": endpoint_url("screens.import_upload", session=sdef.name)
+        if can_modify and sdef.importable
+        else None,
+        "export_csv": endpoint_url("screens.export", session=sdef.name, format="csv"),
+        "export_xlsx": endpoint_url("screens.export", session=sdef.name, format="xlsx"),
+    }
+    return render_template(
+        "screens/grid.html",
+        sdef=sdef,
+        columns=[(c, _label(sdef, c), c in _sortable(sdef)) for c in columns],
+        rows=rows,
+        page=page,
+        total=total,
+        state=state,
+        statuses=crm_state().registry.visible_statuses(sdef),
+        per_page_choices=PER_PAGE_CHOICES,
+        sees_all=access.sees_all,
+        toolbar=toolbar,
+    )
+
+
+@bp.route("/<session>/delete", methods=["POST"])
+def bulk_delete(session: str):  # type: ignore[no-untyped-def]
+    """Delete the ticked rows after a confirmation page; all of them or none (one transaction)."""
+    sdef = grid_session(session)
+    access = current_access()
+    access.require(sdef, "modify")
+    back = url_for("screens.grid", session=sdef.name)
+    if not sdef.deletable:
+        flash(_("%(s)s cannot be deleted.", s=sdef.label), "danger")
+        return redirect(back)
+    ids = sorted({int(i) for i in request.form.getlist("ids") if i.isdigit()})
+    if not ids:
+        flash(_("Tick the rows to delete first."), "warning")
+        return redirect(back)
+    db = db_session()
+    chosen = [get_element(db, sdef, access, i, "modify") for i in ids]
+    if request.form.get("confirm") != "1":
+        return render_template("screens/confirm.html", sdef=sdef, elements=chosen, ids=ids, back=back,
+                               action=url_for("screens.bulk_delete", session=sdef.name))
+    try:
+        with unit_of_work() as db:
+            for element in chosen:
+                elements.delete(db, sdef, access, element)
+    except BusinessRuleError as exc:
+        flash(str(exc), "danger")
+        return redirect(back)
+    flash(_("%(n)d record(s) deleted.", n=len(chosen)), "success")
+    return redirect(back)
+
+
+@bp.route("/<session>/lookup")
+def lookup(session: str):  # type: ignore[no-untyped-def]
+    """Picker search (JSON): at most 20 elements the user may see, matching ``q``."""
+    sdef = grid_session(session)
+    access = current_access()
+    query = ListQuery(all_records=True, text=request.args.get("q", "").strip()[:200], per_page=LOOKUP_LIMIT)
+    page = fetch_page(db_session(), sdef, access, query)
+    return jsonify([{"id": el.id, "label": el.display_name()} for el in page.items])

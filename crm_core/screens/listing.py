@@ -1,0 +1,110 @@
+"""Listings (CORE-10): the criteria builder and the report in four formats (routes only).
+
+Reports read through ``queries.build`` (ownership, status, text, criteria, sort) and need the
+``view`` permission. "No data" is a message on the page, never an empty file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import Select
+
+from crm_core.db import session as db_session
+from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError
+from crm_core.reports.criteria import parse_criteria
+from crm_core.reports.formats import csv_stream, display_value, pdf_bytes, rows_of, xlsx_bytes
+from crm_core.reports.request_args import field_labels, grid_query, report_columns, session_for
+from crm_core.screens import bp
+from crm_core.services.queries import OPERATORS, build
+
+FORMATS = ("html", "pdf", "csv", "xlsx")
+#: Rows shown on screen or printed to PDF; CSV and XLSX have no limit.
+HTML_MAX = 2_000
+PDF_MAX = 5_000
+YIELD_PER = 1_000
+BLANK_ROWS = 2
+
+
+@bp.get("/<session>/listing")
+@login_required
+def listing(session: str) -> Any:
+    """The criteria builder; with ``run=1`` the report in the chosen format."""
+    sdef, access = session_for(session, "view")
+    labels = field_labels(sdef)
+    args = request.args
+    rows = _builder_rows(args)
+    context: dict[str, Any] = {
+        "sdef": sdef,
+        "labels": labels,
+        "operators": OPERATORS,
+        "rows": rows + [("", "=", "", "")] * BLANK_ROWS,
+        "match": "any" if args.get("match") == "any" else "all",
+        "fmt": args.get("format", "html") if args.get("format") in FORMATS else "html",
+        "selected_status": args.getlist("status"),
+        "all_records": args.get("all") == "1",
+        "can_all": access.sees_all,
+        "columns": report_columns(sdef),
+    }
+    if not args.get("run"):
+        return render_template("screens/listing.html", **context)
+    try:
+        criteria = parse_criteria(sdef, labels, rows)
+        stmt = build(sdef, access, grid_query(criteria=criteria, match=context["match"]))
+        first = db_session().scalars(stmt.limit(1)).first()
+    except BusinessRuleError as exc:
+        return render_template("screens/listing.html", error=str(exc), **context), 400
+    if first is None:
+        return render_template("screens/listing.html", no_data=True, **context)
+    return _report(sdef, stmt, context)
+
+
+def _builder_rows(args: Any) -> list[tuple[str, str, str, str]]:
+    """The criteria rows as typed (field, operator, value, second value), blanks dropped."""
+    fields, ops, values, values_to = (args.getlist(k) for k in ("f", "op", "v", "v2"))
+    size = len(fields)
+    ops, values, values_to = ops + ["="] * size, values + [""] * size, values_to + [""] * size
+    return [(name, ops[i], values[i], values_to[i]) for i, name in enumerate(fields) if name]
+
+
+def _report(sdef: SessionDef, stmt: Select, context: dict[str, Any]) -> Any:
+    fmt = context["fmt"]
+    columns = context["columns"]
+    names = [n for n, _label in columns]
+    if fmt in ("csv", "xlsx"):
+        return file_response(sdef, stmt, fmt, columns)
+    limit = PDF_MAX if fmt == "pdf" else HTML_MAX
+    items = list(db_session().scalars(stmt.limit(limit + 1)))
+    truncated = len(items) > limit
+    items = items[:limit]
+    note = _("Only the first %(n)s rows are shown; choose CSV or XLSX for all.", n=limit) if truncated else ""
+    if fmt == "pdf":
+        body = pdf_bytes(str(sdef.label), [label for _n, label in columns], rows_of(sdef, items, names), note)
+        return _download(body, "application/pdf", sdef.name, "pdf")
+    table = list(rows_of(sdef, items, names))
+    return render_template("screens/listing.html", table=table, note=note, display_value=display_value, **context)
+
+
+def file_response(sdef: SessionDef, stmt: Select, fmt: str, columns: list[tuple[str, str]]) -> Response:
+    """Every row of ``stmt`` as a CSV stream (generator, ``yield_per``) or an XLSX download."""
+    names = [n for n, _label in columns]
+    header = [label for _n, label in columns]
+    elements = db_session().scalars(stmt.execution_options(yield_per=YIELD_PER))
+    if fmt == "xlsx":
+        body = xlsx_bytes(str(sdef.label), header, rows_of(sdef, elements, names))
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return _download(body, mime, sdef.name, "xlsx")
+    stream = stream_with_context(csv_stream(header, rows_of(sdef, elements, names)))
+    response = Response(stream, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{sdef.name}.csv"'
+    return response
+
+
+def _download(body: bytes, mime: str, name: str, ext: str) -> Response:
+    response = Response(body, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
+    return response

@@ -1,0 +1,130 @@
+"""The core's own detail tabs — notes (CORE-12), groupings (CORE-13), history (CORE-15) and a
+grouping's members — and the routes their forms post to. Registered through ``crm_detail_tabs``
+in ``crm_core.defaults`` like any plugin's tab."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from crm_core.app import crm_state
+from crm_core.db import session as db_session
+from crm_core.db import unit_of_work
+from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError
+from crm_core.screens import bp
+from crm_core.screens.common import grid_session
+from crm_core.security import current_access, get_element
+from crm_core.security.access import check_element
+from crm_core.services import audit, groupings, notes
+
+
+def _detail_url(sdef: SessionDef, element: Any, tab: str) -> str:
+    return url_for("screens.detail", session=sdef.name, element_id=element.id, tab=tab)
+
+
+def render_notes(sdef: SessionDef, element: Any) -> str:
+    access = current_access()
+    rows = notes.notes_of(db_session(), sdef, access, element)
+    return render_template(
+        "screens/tab_notes.html", sdef=sdef, element=element, notes=rows,
+        can_modify=access.can(sdef, "modify"), user_id=access.user.id, is_admin=access.is_admin,
+        max_kb=current_app.config["CRM_UPLOAD_MAX_BYTES"] // 1024, types=", ".join(sorted(notes.CONTENT_TYPES)),
+    )
+
+
+def render_groupings(sdef: SessionDef, element: Any) -> str:
+    access = current_access()
+    rows = groupings.groupings_for(db_session(), sdef, access, element)
+    gdef = crm_state().registry.sessions.get(groupings.SESSION)
+    can_edit = access.can(sdef, "modify") and gdef is not None and access.can(gdef, "modify")
+    return render_template("screens/tab_groupings.html", sdef=sdef, element=element, rows=rows, can_edit=can_edit)
+
+
+def render_history(sdef: SessionDef, element: Any) -> str:
+    check_element(sdef, current_access(), element, "view")
+    entries = audit.history(db_session(), element.element_type, element.id)
+    return render_template("screens/tab_history.html", entries=entries)
+
+
+def render_members(sdef: SessionDef, grouping: Any) -> str:
+    result = groupings.members(db_session(), grouping, current_access())
+    member_sdef = crm_state().registry.sessions.get(grouping.session)
+    return render_template("screens/tab_members.html", result=result, member_sdef=member_sdef)
+
+
+@bp.route("/<session>/<int:element_id>/notes", methods=["POST"])
+def note_add(session: str, element_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_session(session)
+    access = current_access()
+    element = get_element(db_session(), sdef, access, element_id, "modify")
+    upload = None
+    file = request.files.get("file")
+    if file is not None and file.filename:
+        limit = current_app.config["CRM_UPLOAD_MAX_BYTES"]
+        upload = (file.filename, file.stream.read(limit + 1))
+    try:
+        with unit_of_work() as db:
+            notes.add_note(db, sdef, access, element, request.form.get("text", ""), upload,
+                           current_app.config["CRM_UPLOAD_MAX_BYTES"])
+    except BusinessRuleError as exc:
+        flash(str(exc), "danger")
+    else:
+        flash(_("Note added."), "success")
+    return redirect(_detail_url(sdef, element, "notes"))
+
+
+@bp.route("/<session>/<int:element_id>/notes/<int:note_id>")
+def note_download(session: str, element_id: int, note_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_session(session)
+    access = current_access()
+    db = db_session()
+    element = get_element(db, sdef, access, element_id, "view")
+    note = notes.get_note(db, sdef, access, element, note_id)
+    if note.data is None:
+        return redirect(_detail_url(sdef, element, "notes"))
+    response = send_file(io.BytesIO(note.data), mimetype=note.content_type or "application/octet-stream",
+                         as_attachment=True, download_name=note.filename or "file")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/<session>/<int:element_id>/notes/<int:note_id>/delete", methods=["POST"])
+def note_delete(session: str, element_id: int, note_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_session(session)
+    access = current_access()
+    element = get_element(db_session(), sdef, access, element_id, "modify")
+    try:
+        with unit_of_work() as db:
+            notes.delete_note(db, sdef, access, element, note_id)
+    except BusinessRuleError as exc:
+        flash(str(exc), "danger")
+    else:
+        flash(_("Note deleted."), "success")
+    return redirect(_detail_url(sdef, element, "notes"))
+
+
+@bp.route("/<session>/<int:element_id>/groupings", methods=["POST"])
+def grouping_member(session: str, element_id: int):  # type: ignore[no-untyped-def]
+    """Add the element to, or remove it from, one grouping (``op`` = add / remove)."""
+    sdef = grid_session(session)
+    access = current_access()
+    element = get_element(db_session(), sdef, access, element_id, "modify")
+    op = request.form.get("op")
+    if op not in ("add", "remove"):
+        flash(_("Unknown operation."), "danger")
+        return redirect(_detail_url(sdef, element, "groupings"))
+    change = groupings.add_member if op == "add" else groupings.remove_member
+    try:
+        with unit_of_work() as db:
+            grouping = change(db, sdef, access, element, request.form.get("grouping_id", ""))
+    except BusinessRuleError as exc:
+        flash(str(exc), "danger")
+    else:
+        message = _("Added to %(g)s.", g=grouping.name) if op == "add" else _("Removed from %(g)s.", g=grouping.name)
+        flash(message, "success")
+    return redirect(_detail_url(sdef, element, "groupings"))
+

@@ -8,7 +8,7 @@ validated against what was declared, so a typo in customer.toml stops start-up.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,16 +53,40 @@ class Registry:
     def sessions_by_element_type(self, element_type: str) -> list[SessionDef]:
         return [s for s in self.grid_sessions() if s.model.__element_type__ == element_type]
 
-    def menu(self) -> list[tuple[Module, list[SessionDef]]]:
-        """Modules in configured order, each with its visible sessions in order."""
+    def menu(self, stored: Mapping[tuple[str, str], Any] | None = None) -> list[tuple[Module, list[SessionDef]]]:
+        """Modules in configured order, each with its visible sessions in order.
+
+        ``stored`` holds the administrator's menu settings by ``(kind, name)`` (objects with
+        ``label``, ``position``, ``hidden``); they win over the customer file, which wins over
+        the declarations.
+        """
+        stored = stored or {}
         order = {name: i for i, name in enumerate(self.module_order)}
-        mods = sorted(self.modules.values(), key=lambda m: (order.get(m.name, 1000), m.order, m.name))
+
+        def adjusted(kind: str, item: Any, default_order: Any) -> tuple[Any, Any, bool]:
+            row = stored.get((kind, item.name))
+            if row is None:
+                return item, default_order, False
+            label_changed = dataclasses.replace(item, label=row.label) if row.label else item
+            position = (row.position,) if row.position is not None else default_order
+            return label_changed, position, bool(row.hidden)
+
+        modules = []
+        for mod in self.modules.values():
+            item, key, hidden = adjusted("module", mod, (order.get(mod.name, 1000), mod.order))
+            if not hidden:
+                modules.append((key, mod.name, item))
         out = []
-        for mod in mods:
-            items = [s for s in self.sessions.values() if s.module == mod.name and s.name not in self.hidden]
-            items.sort(key=lambda s: (s.order, s.name))
+        for _key, name, mod in sorted(modules, key=lambda t: (t[0], t[1])):
+            items = []
+            for s in self.sessions.values():
+                if s.module != name or s.name in self.hidden:
+                    continue
+                item, key, hidden = adjusted("session", s, (s.order,))
+                if not hidden:
+                    items.append((key, s.name, item))
             if items:
-                out.append((mod, items))
+                out.append((mod, [i for _k, _n, i in sorted(items, key=lambda t: (t[0], t[1]))]))
         return out
 
     def visible_statuses(self, session: SessionDef) -> list[tuple[str, str]]:

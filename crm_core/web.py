@@ -20,11 +20,24 @@ def visible_menu() -> list[tuple[Any, list[Any]]]:
         return []
     access = current_access()
     out = []
-    for module, sessions in crm_state().registry.menu():
+    for module, sessions in crm_state().registry.menu(stored_menu()):
         allowed = [s for s in sessions if access.can(s, "view")]
         if allowed:
             out.append((module, allowed))
     return out
+
+
+def stored_menu() -> dict[tuple[str, str], Any]:
+    """The administrator's menu settings, read once per request."""
+    from flask import g
+    from sqlalchemy import select
+
+    from crm_core.db import session
+    from crm_core.models.menu import MenuSetting
+
+    if "crm_menu" not in g:
+        g.crm_menu = {(r.kind, r.name): r for r in session().scalars(select(MenuSetting))}
+    return g.crm_menu
 
 
 def session_url(sdef: Any) -> str:

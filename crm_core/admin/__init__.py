@@ -215,3 +215,31 @@ def permissions():  # type: ignore[no-untyped-def]
     return render_template(
         "admin/permissions.html", groups=all_groups, group=group, menu=menu, rows=rows, form=form, actions=ACTIONS
     )
+
+
+# --- menu ---------------------------------------------------------------------------------
+
+
+@bp.route("/menu", methods=["GET", "POST"])
+def menu():  # type: ignore[no-untyped-def]
+    """Relabel, reorder and hide modules and sessions without code (CORE-06)."""
+    from crm_core.admin.menu import menu_rows, save_menu
+    from crm_core.web import stored_menu
+
+    access = current_access()
+    access.require("menu", "view")
+    form = ConfirmForm()
+    registry = crm_state().registry
+    if request.method == "POST":
+        access.require("menu", "modify")
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            with unit_of_work() as db:
+                save_menu(db, registry, request.form)
+        except BusinessRuleError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("admin.menu"))
+        flash(_("Menu saved."), "success")
+        return redirect(url_for("admin.menu"))
+    return render_template("admin/menu.html", rows=menu_rows(registry, stored_menu()), form=form)

@@ -4,6 +4,7 @@ from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import ACTIONS, ApiToken, Group, LoginAttempt, Permission, User
 from crm_core.models.element import KINDS, Element, KindMixin
 from crm_core.models.imports import ImportJob, ImportMapping
+from crm_core.models.menu import MenuSetting
 from crm_core.models.notes import Grouping, GroupingMember, Note
 from crm_core.models.types import UTCDateTime, utcnow
 
@@ -19,6 +20,7 @@ __all__ = [
     "Grouping",
     "GroupingMember",
     "KindMixin",
+    "MenuSetting",
     "LoginAttempt",
     "Note",
     "Permission",

@@ -33,7 +33,7 @@ def setup_security(app: Flask) -> None:
     def _per_request_state() -> None:
         # A request normally has its own app context; when one is reused (tests, CLI calls
         # into views) the identity and permissions must still be resolved per request.
-        for key in ("crm_access", "_login_user", "api_user"):
+        for key in ("crm_access", "crm_menu", "_login_user", "api_user"):
             g.pop(key, None)
 
     @app.after_request

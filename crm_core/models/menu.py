@@ -1,0 +1,25 @@
+"""Menu settings an administrator stores from the configuration screen (CORE-06).
+
+Modules and sessions are declared by plugins; the customer file gives a client's defaults;
+these rows let an administrator relabel, reorder or hide entries at run time, without code.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.db import Base
+
+
+class MenuSetting(Base):
+    __tablename__ = "crm_menu_setting"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``module`` or ``session``
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    position: Mapped[int | None] = mapped_column(nullable=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)

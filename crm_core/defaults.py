@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Blueprint, Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
@@ -32,6 +33,8 @@ def crm_register_sessions() -> list[SessionDef]:
         SessionDef("users", "configuration", _l("Users"), endpoint="admin.users", order=10),
         SessionDef("groups", "configuration", _l("Groups"), endpoint="admin.groups", order=20),
         SessionDef("permissions", "configuration", _l("Permissions"), endpoint="admin.permissions", order=30),
+        SessionDef("menu", "configuration", _l("Menu"), endpoint="admin.menu", order=35),
+        SessionDef("outbox", "configuration", _l("Outbox"), endpoint="outbox.messages", order=40),
         SessionDef(
             groupings.SESSION,
             "tools",
@@ -45,6 +48,14 @@ def crm_register_sessions() -> list[SessionDef]:
             order=10,
         ),
     ]
+
+
+@hookimpl
+def crm_register_blueprints(app: Flask) -> list[Blueprint]:
+    """The outbox configuration screen (queued, failed and dead integration messages)."""
+    from crm_core.outbox_views import bp as outbox_bp
+
+    return [outbox_bp]
 
 
 @hookimpl

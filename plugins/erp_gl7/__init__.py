@@ -1,5 +1,75 @@
-"""GL7 ERP link through the outbox (ERP-01)."""
+"""GL7 ERP link through the outbox (ERP-01).
 
-from crm_core.declarations import PluginMeta
+Qualifying a lead creates a potential entity in GL7, winning an opportunity promotes it to a
+customer, creating a contact creates it in GL7. Nothing waits on GL7: the hooks enqueue, the
+``crm worker`` delivers with retries and idempotency keys. The GL7 code and the delivery
+status are shown on the account (and contact) detail screen.
+"""
 
-meta = PluginMeta(requires=("sales",), description="GL7 ERP: potential entities, customers, contacts")
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+
+from crm_core.declarations import PluginMeta, SessionDef, Tab
+from crm_core.plugins import hookimpl
+from plugins.erp_gl7.client import Gl7Settings
+from plugins.erp_gl7.models import Gl7Link  # noqa: F401 - the table must be known to migrations
+
+meta = PluginMeta(
+    requires=("sales",),
+    description="GL7 ERP: potential entities, customers, contacts",
+    settings_schema=Gl7Settings,
+)
+bp = Blueprint("erp_gl7", __name__, template_folder="templates")
+LINKED_TYPES = ("account", "contact")
+
+
+def _linked_type(session: SessionDef) -> str | None:
+    """"account"/"contact" when the session's model is one (by name: sales is not imported)."""
+    etype = getattr(session.model, "__element_type__", "") or ""
+    return next((t for t in LINKED_TYPES if etype == t or etype.endswith("_" + t)), None)
+
+
+@hookimpl
+def crm_register_blueprints(app: Flask) -> list[Blueprint]:
+    return [bp]
+
+
+@hookimpl
+def crm_register_outbox_handlers() -> dict[str, Any]:
+    from plugins.erp_gl7.services import HANDLERS
+
+    return dict(HANDLERS)
+
+
+@hookimpl
+def crm_lead_qualified(lead: Any, account: Any, db: Any) -> None:
+    from plugins.erp_gl7 import services
+
+    services.lead_qualified(db, lead, account)
+
+
+@hookimpl
+def crm_opportunity_won(opportunity: Any, account: Any, db: Any) -> None:
+    from plugins.erp_gl7 import services
+
+    services.opportunity_won(db, opportunity, account)
+
+
+@hookimpl
+def crm_contact_created(contact: Any, account: Any, db: Any) -> None:
+    from plugins.erp_gl7 import services
+
+    services.contact_created(db, contact, account)
+
+
+@hookimpl
+def crm_detail_tabs(session: SessionDef) -> list[Tab]:
+    if _linked_type(session) is None:
+        return []
+    from plugins.erp_gl7.views import render_tab
+
+    return [Tab("erp_gl7", _l("GL7 ERP"), render_tab, order=80)]

@@ -1,0 +1,215 @@
+"""The generic grid (CORE-08, CORE-14, CORE-18, CORE-05): columns, filters, switch, sorting,
+paging, toolbar, bulk delete and the lookup search, for the test-only samples session."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crm_core.app import crm_state
+from tests.support import sample
+from tests.support.sample import Sample
+
+pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
+
+
+def names_in(html: str) -> list[str]:
+    return re.findall(r'<td data-label="Name"><a href="/s/samples/\d+">([^<]*)</a>', html)
+
+
+def test_grid_shows_the_declared_columns_with_schema_labels(client_for, make_sample):
+    make_sample("ana", name="Acme", company="Acme SL")
+    html = client_for("ana").get("/s/samples").get_data(as_text=True)
+    headers = re.findall(r'<th scope="col" data-column="(\w+)">', html)
+    assert headers == ["name", "company", "email", "status", "amount"]
+    assert ">Due date<" not in html and ">Company" in html
+    assert names_in(html) == ["Acme"]
+
+
+def test_customer_columns_drive_the_grid(crm_app, client_for, make_sample):
+    import dataclasses
+
+    reg = crm_state(crm_app).registry
+    reg.sessions["samples"] = dataclasses.replace(reg.sessions["samples"], columns=("company", "name"))
+    make_sample("ana", name="Acme", company="Acme SL")
+    html = client_for("ana").get("/s/samples").get_data(as_text=True)
+    assert re.findall(r'data-column="(\w+)"', html) == ["company", "name"]
+    assert '<td data-label="Company"><a href="/s/samples/' in html
+
+
+def test_executive_sees_only_own_rows_even_when_asking_for_all(client_for, make_sample):
+    make_sample("ana", name="Ana's")
+    make_sample("bob", name="Bob's")
+    html = client_for("ana").get("/s/samples?all=1").get_data(as_text=True)
+    assert names_in(html) == ["Ana&#39;s"]
+    assert 'id="grid-all"' not in html
+
+
+@pytest.mark.parametrize("username", ["leader", "admin"])
+def test_leader_and_admin_switch_to_all_records(client_for, make_sample, username):
+    make_sample("ana", name="Ana's")
+    make_sample("bob", name="Bob's")
+    client = client_for(username)
+    assert names_in(client.get("/s/samples").get_data(as_text=True)) == []
+    html = client.get("/s/samples?all=1").get_data(as_text=True)
+    assert sorted(names_in(html)) == ["Ana&#39;s", "Bob&#39;s"]
+    assert 'id="grid-all"' in html
+
+
+def test_text_filter_matches_any_search_field(client_for, make_sample):
+    make_sample("ana", name="Alpha", company="Northwind")
+    make_sample("ana", name="Beta", email="beta@south.test")
+    client = client_for("ana")
+    assert names_in(client.get("/s/samples?q=northwind").get_data(as_text=True)) == ["Alpha"]
+    assert names_in(client.get("/s/samples?q=SOUTH").get_data(as_text=True)) == ["Beta"]
+
+
+def test_status_filter_and_label_use_the_customer_names(crm_app, client_for, make_sample, db):
+    crm_state(crm_app).registry.status_maps["samples"] = {"New": "active", "In progress": "active", "Done": "closed"}
+    make_sample("ana", name="Open one")
+    closed = make_sample("ana", name="Closed one")
+    closed.status = "closed"
+    db.commit()
+    client = client_for("ana")
+    html = client.get("/s/samples?status=Done").get_data(as_text=True)
+    assert names_in(html) == ["Closed one"]
+    assert '<td data-label="Status">Done</td>' in html
+    assert names_in(client.get("/s/samples?status=In+progress").get_data(as_text=True)) == ["Open one"]
+    assert 'value="New"' in html and 'value="In progress"' in html
+
+
+def test_unknown_status_is_reported_not_silently_ignored(client_for, make_sample):
+    make_sample("ana", name="Acme")
+    html = client_for("ana").get("/s/samples?status=Nope").get_data(as_text=True)
+    assert "Unknown status “Nope” ignored." in html
+
+
+def test_sorting_by_a_shown_column_both_ways(client_for, make_sample):
+    for name in ("Beta", "Alpha", "Gamma"):
+        make_sample("ana", name=name)
+    client = client_for("ana")
+    assert names_in(client.get("/s/samples?sort=name").get_data(as_text=True)) == ["Alpha", "Beta", "Gamma"]
+    assert names_in(client.get("/s/samples?sort=-name").get_data(as_text=True)) == ["Gamma", "Beta", "Alpha"]
+
+
+def test_sorting_by_a_hidden_field_is_refused_with_a_message(client_for, make_sample):
+    make_sample("ana", name="Acme")
+    html = client_for("ana").get("/s/samples?sort=owner_id").get_data(as_text=True)
+    assert "cannot be sorted" in html and names_in(html) == ["Acme"]
+
+
+def test_paging_with_rows_per_page(client_for, make_sample):
+    for i in range(11):
+        make_sample("ana", name=f"S{i:02d}")
+    client = client_for("ana")
+    first = client.get("/s/samples?sort=name&per_page=10").get_data(as_text=True)
+    assert len(names_in(first)) == 10
+    assert 'class="page-item disabled"><a class="page-link" id="page-prev"' in first
+    assert 'class="page-item"><a class="page-link" id="page-next"' in first
+    second = client.get("/s/samples?sort=name&per_page=10&page=2").get_data(as_text=True)
+    assert names_in(second) == ["S10"]
+    assert 'class="page-item disabled"><a class="page-link" id="page-next"' in second
+
+
+def test_per_page_outside_the_choices_falls_back_to_the_default(client_for, make_sample):
+    make_sample("ana", name="Acme")
+    html = client_for("ana").get("/s/samples?per_page=100000").get_data(as_text=True)
+    assert '<option value="25" selected>' in html
+
+
+def test_count_is_asked_for_on_demand(client_for, make_sample):
+    make_sample("ana", name="Acme")
+    client = client_for("ana")
+    assert 'id="grid-count"' not in client.get("/s/samples").get_data(as_text=True)
+    assert re.search(r'id="grid-count">1 records', client.get("/s/samples?count=1").get_data(as_text=True))
+
+
+def test_toolbar_for_a_user_who_may_modify(client_for):
+    html = client_for("ana").get("/s/samples").get_data(as_text=True)
+    assert 'id="tool-new"' in html and 'id="tool-delete"' in html
+
+
+def test_toolbar_hides_new_delete_import_for_view_only_users(guest_client):
+    html = guest_client.get("/s/samples").get_data(as_text=True)
+    assert 'id="tool-new"' not in html and 'id="tool-delete"' not in html and 'id="tool-import"' not in html
+
+
+def test_non_deletable_session_shows_no_delete_button(client_for):
+    html = client_for("ana").get("/s/locked_samples").get_data(as_text=True)
+    assert 'id="tool-new"' in html and 'id="tool-delete"' not in html
+
+
+def test_toolbar_links_appear_only_for_registered_endpoints(crm_app, client_for):
+    html = client_for("ana").get("/s/samples").get_data(as_text=True)
+    for endpoint, marker in (("screens.listing", "tool-listing"), ("screens.export", "tool-export")):
+        assert (f'id="{marker}"' in html) == (endpoint in crm_app.view_functions)
+    importable = "screens.import_upload" in crm_app.view_functions
+    assert ('id="tool-import"' in html) == importable
+    assert 'id="tool-import"' not in client_for("ana").get("/s/locked_samples").get_data(as_text=True)
+
+
+def test_group_without_view_gets_403(guest_client):
+    assert guest_client.get("/s/locked_samples").status_code == 403
+
+
+def test_unknown_or_plain_page_session_is_404(client_for):
+    client = client_for("admin")
+    assert client.get("/s/nope").status_code == 404
+    assert client.get("/s/users").status_code == 404
+
+
+def test_anonymous_user_is_sent_to_login(crm_app):
+    response = crm_app.test_client().get("/s/samples")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_phone_markup_uses_table_cards_with_labels(client_for, make_sample):
+    make_sample("ana", name="Acme")
+    html = client_for("ana").get("/s/samples").get_data(as_text=True)
+    assert 'class="table table-hover table-grid table-cards"' in html
+    assert '<td data-label="Email">' in html and 'name="viewport"' in html
+
+
+def test_bulk_delete_asks_first_then_deletes_all(client_for, make_sample, db):
+    a, b = make_sample("ana", name="A"), make_sample("ana", name="B")
+    client = client_for("ana")
+    page = client.post("/s/samples/delete", data={"ids": [a.id, b.id]})
+    assert page.status_code == 200 and 'id="confirm-question"' in page.get_data(as_text=True)
+    assert db.get(Sample, a.id) is not None
+    done = client.post("/s/samples/delete", data={"ids": [a.id, b.id], "confirm": "1"})
+    assert done.status_code == 302
+    db.expire_all()
+    assert db.get(Sample, a.id) is None and db.get(Sample, b.id) is None
+
+
+def test_bulk_delete_with_someone_elses_row_deletes_nothing(client_for, make_sample, db):
+    mine, his = make_sample("ana", name="Mine"), make_sample("bob", name="His")
+    response = client_for("ana").post("/s/samples/delete", data={"ids": [mine.id, his.id], "confirm": "1"})
+    assert response.status_code == 404
+    db.expire_all()
+    assert db.get(Sample, mine.id) is not None and db.get(Sample, his.id) is not None
+
+
+def test_bulk_delete_refused_for_view_only_and_non_deletable(guest_client, client_for, make_sample, locked):
+    el = make_sample("ana", name="A")
+    assert guest_client.post("/s/samples/delete", data={"ids": [el.id], "confirm": "1"}).status_code == 403
+    client = client_for("ana")
+    response = client.post("/s/locked_samples/delete", data={"ids": [locked.id], "confirm": "1"},
+                           follow_redirects=True)
+    assert "Locked samples cannot be deleted." in response.get_data(as_text=True)
+
+
+def test_lookup_returns_only_visible_matches_as_json(client_for, make_sample):
+    make_sample("ana", name="Acme North")
+    make_sample("bob", name="Acme South")
+    data = client_for("ana").get("/s/samples/lookup?q=acme").get_json()
+    assert [d["label"] for d in data] == ["Acme North"]
+    leader = client_for("leader").get("/s/samples/lookup?q=acme").get_json()
+    assert sorted(d["label"] for d in leader) == ["Acme North", "Acme South"]
+
+
+def test_lookup_returns_at_most_twenty(client_for, make_sample):
+    for i in range(25):
+        make_sample("ana", name=f"Item {i}")
+    assert len(client_for("ana").get("/s/samples/lookup?q=item").get_json()) == 20

@@ -1,5 +1,24 @@
-"""Purchasing: the sales sessions from the buyer's side, kind = purchase (PUR-01)."""
+"""Purchasing: the sales sessions from the buyer's side, kind = purchase (PUR-01).
 
-from crm_core.declarations import PluginMeta
+The same tables, schemas, rules and declarations as sales, built with ``kind="purchase"``:
+potential suppliers, purchase opportunities, suppliers and their contacts. Sales' own hooks
+(tabs, contact events, pipeline start) serve these sessions too, since they key on the models.
+"""
+
+from __future__ import annotations
+
+from crm_core.declarations import Module, PluginMeta, SessionDef
+from crm_core.plugins import hookimpl
+from plugins.sales.sessions import build_module, build_sessions
 
 meta = PluginMeta(requires=("sales",), description="Potential suppliers, purchase opportunities, suppliers")
+
+
+@hookimpl
+def crm_register_modules() -> list[Module]:
+    return [build_module("purchase")]
+
+
+@hookimpl
+def crm_register_sessions() -> list[SessionDef]:
+    return build_sessions("purchase")

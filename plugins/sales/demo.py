@@ -1,0 +1,120 @@
+"""Demo data for sales and purchasing (``crm demo``): Spanish and English leads, customers,
+contacts, opportunities in several states and campaigns, spread over ana, bob and leader.
+
+Idempotent: nothing is added when the demo campaign already exists, so ``crm demo`` can run
+again after an upgrade without duplicating records.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.models.auth import User
+from crm_core.services import audit
+from plugins.sales import services
+from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
+
+DEMO_CAMPAIGN = "DEMO-SPRING"
+
+LEADS = (
+    # name, company, contact person, email, city, country, source, owner, kind, outcome
+    ("Ferretería Ruiz", "Ferretería Ruiz S.L.", "Carmen Ruiz", "carmen@ferreteria-ruiz.example", "Zaragoza", "ES",
+     "feria", "ana", "sale", "qualify"),
+    ("Panadería La Espiga", "La Espiga S.C.", "Jorge Martín", "jorge@laespiga.example", "Valencia", "ES",
+     "web", "ana", "sale", "won"),
+    ("Talleres Gómez", "Talleres Gómez S.A.", "Lucía Gómez", "lucia@talleresgomez.example", "Sevilla", "ES",
+     "llamada", "ana", "sale", "disqualify"),
+    ("Northwind Traders", "Northwind Traders Ltd", "Emma Clark", "emma@northwind.example", "Leeds", "GB",
+     "web", "bob", "sale", "lost"),
+    ("Blue Harbour Cafe", "Blue Harbour Cafe", "Oliver Brown", "oliver@blueharbour.example", "Bristol", "GB",
+     "referral", "bob", "sale", "active"),
+    ("Construcciones Vega", "Construcciones Vega S.L.", "Pilar Vega", "pilar@cvega.example", "Madrid", "ES",
+     "feria", "leader", "sale", "active"),
+    ("Papelera del Norte", "Papelera del Norte S.A.", "Iñaki Etxeberria", "inaki@papeleranorte.example", "Bilbao",
+     "ES", "catálogo", "leader", "purchase", "qualify"),
+    ("Acme Packaging", "Acme Packaging Ltd", "Sarah Jones", "sarah@acmepack.example", "Manchester", "GB",
+     "trade fair", "bob", "purchase", "active"),
+)
+
+CUSTOMERS = (
+    # code, name, city, owner, contact (first, last, position), opportunity (name, amount, stage index)
+    ("C0001", "Distribuciones Levante S.L.", "Alicante", "ana", ("Marta", "Soler", "Compras"),
+     ("Renovación contrato anual", "18500.00", 1)),
+    ("C0002", "Greenfield Foods Ltd", "York", "bob", ("Harry", "Wilson", "Buyer"),
+     ("New store fit-out", "42000.00", 2)),
+    ("C0003", "Hoteles Mediterráneo S.A.", "Palma", "leader", ("Rosa", "Ferrer", "Dirección"),
+     ("Equipamiento 40 habitaciones", "65000.00", 0)),
+)
+
+
+def _user(users: dict[str, User], name: str) -> User:
+    return users.get(name) or next(iter(users.values()))
+
+
+def _add(db: DbSession, element: Any, owner: User) -> Any:
+    element.owner_id = owner.id
+    element.creator_id = owner.id
+    db.add(element)
+    db.flush()
+    audit.record(db, element, "create", owner, audit.diff({}, audit.snapshot(element)))
+    return element
+
+
+def load(db: DbSession, users: dict[str, User]) -> None:
+    """Create the demo records once (see the module docstring)."""
+    if not users or db.scalar(select(Campaign.id).where(Campaign.code == DEMO_CAMPAIGN)) is not None:
+        return
+    today = date.today()
+    leader = _user(users, "leader")
+    campaign = _add(
+        db,
+        Campaign(code=DEMO_CAMPAIGN, name="Campaña primavera / Spring campaign", start=today - timedelta(days=30),
+                 end=today + timedelta(days=60), status="active", budget=Decimal("12000.00"),
+                 description="Ofertas de temporada para clientes de hostelería y comercio."),
+        leader,
+    )
+    for code, name, city, owner_name, (first, last, position), (opp_name, amount, stage) in CUSTOMERS:
+        owner = _user(users, owner_name)
+        account = _add(db, Account(code=code, name=name, city=city, status="active", kind="sale"), owner)
+        contact = Contact(account_id=account.id, first_name=first, last_name=last, position=position, kind="sale")
+        _add(db, contact, owner)
+        opportunity = _add(
+            db,
+            Opportunity(name=opp_name, account_id=account.id, amount=Decimal(amount), kind="sale",
+                        campaign_id=campaign.id, expected_close=today + timedelta(days=45), probability=40),
+            owner,
+        )
+        services.start_pipeline(db, opportunity, owner)
+        pipeline = services.stages()
+        if stage and stage < len(pipeline):
+            services.record_stage(db, opportunity, owner, opportunity.stage, pipeline[stage])
+            opportunity.stage = pipeline[stage]
+    for name, company, person, email, city, country, source, owner_name, kind, outcome in LEADS:
+        owner = _user(users, owner_name)
+        lead = _add(db, Lead(name=name, company=company, contact_person=person, email=email, city=city,
+                             country=country, source=source, kind=kind), owner)
+        _play(db, services.access_of(db, owner), lead, outcome, campaign)
+    db.flush()
+
+
+def _play(db: DbSession, access: Any, lead: Lead, outcome: str, campaign: Campaign) -> None:
+    """Take a demo lead through the real services, so demo data obeys the business rules."""
+    if outcome == "active":
+        return
+    if outcome == "disqualify":
+        services.disqualify_lead(db, access, lead, "Sin presupuesto este año / no budget this year")
+        return
+    services.qualify_lead(db, access, lead, create_opportunity=True, opportunity_name=f"{lead.name} – primer pedido",
+                          opportunity_amount=Decimal("7500.00"), create_contact=True)
+    opportunity = db.scalar(select(Opportunity).where(Opportunity.lead_id == lead.id))
+    if lead.kind == "sale":
+        opportunity.campaign_id = campaign.id
+    if outcome == "won":
+        services.close_won(db, access, opportunity, "Precio y plazo aceptados", account_code=f"C{lead.id:04d}W")
+    elif outcome == "lost":
+        services.close_lost(db, access, opportunity, "Chose a cheaper competitor")

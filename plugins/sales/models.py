@@ -1,0 +1,180 @@
+"""Sales tables (SAL-01..SAL-10). Purchasing uses the same tables with ``kind = "purchase"`` (PUR-01).
+
+Every element table carries an ``(owner_id, status)`` index because the one list query always
+filters by owner first and by status next (grid, API, funnel).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
+
+from crm_core.db import Base
+from crm_core.models.auth import User
+from crm_core.models.element import Element, KindMixin
+from crm_core.models.types import UTCDateTime, utcnow
+
+#: Provisional account codes are "OP" + a zero-padded sequence (seed 8.3.2).
+PROVISIONAL_PREFIX = "OP"
+PROVISIONAL_DIGITS = 6
+
+
+def unique_code(element: Any, code: str) -> str:
+    """Refuse a ``code`` another row of the same table holds, on every path (form, API, import,
+    services), with a field error instead of a database error; the unique constraint still
+    guards against races."""
+    from crm_core.db import session
+
+    db = object_session(element) or session()
+    model = type(element)
+    stmt = select(model.id).where(model.code == code)
+    if element.id is not None:
+        stmt = stmt.where(model.id != element.id)
+    with db.no_autoflush:
+        taken = db.scalar(stmt.limit(1)) is not None
+    if taken:
+        raise ValidationError({"code": [_("The code %(code)s is already used.", code=code)]})
+    return code
+
+
+class Lead(Element, KindMixin, Base):
+    """A prospect (seed: *Cliente/Proveedor potencial*)."""
+
+    __tablename__ = "sales_lead"
+    __table_args__ = (
+        Index("ix_sales_lead_owner_status", "owner_id", "status"),
+        Index("ix_sales_lead_email", "email"),
+        Index("ix_sales_lead_name", "name"),
+    )
+
+    name: Mapped[str] = mapped_column(String(120))
+    company: Mapped[str] = mapped_column(String(120), default="")
+    contact_person: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    country: Mapped[str] = mapped_column(String(80), default="")
+    source: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    disqualify_reason: Mapped[str] = mapped_column(Text, default="")
+    qualified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Account(Element, KindMixin, Base):
+    """A customer or supplier (seed: *Entidad*); ``potential`` while provisional (code OP…)."""
+
+    __tablename__ = "sales_account"
+    __table_args__ = (
+        Index("ix_sales_account_owner_status", "owner_id", "status"),
+        Index("ix_sales_account_name", "name"),
+    )
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    tax_id: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    country: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+
+    @validates("code")
+    def _unique_code(self, _key: str, code: str) -> str:
+        return unique_code(self, code)
+
+    def display_name(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Contact(Element, KindMixin, Base):
+    """A person who represents an account; its kind is the account's."""
+
+    __tablename__ = "sales_contact"
+    __table_args__ = (
+        Index("ix_sales_contact_owner_account", "owner_id", "account_id"),
+        Index("ix_sales_contact_last_name", "last_name"),
+    )
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("sales_account.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(80), default="")
+    last_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    position: Mapped[str] = mapped_column(String(80), default="")
+
+    account: Mapped[Account] = relationship()
+
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Campaign(Element, Base):
+    """A marketing campaign that opportunities (and through them clients) belong to (SAL-09)."""
+
+    __tablename__ = "sales_campaign"
+    __table_args__ = (Index("ix_sales_campaign_owner_status", "owner_id", "status"),)
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    budget: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    @validates("code")
+    def _unique_code(self, _key: str, code: str) -> str:
+        return unique_code(self, code)
+
+    def display_name(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Opportunity(Element, KindMixin, Base):
+    """A potential sale or purchase (seed: *Oportunidad*); closed, never deleted (SAL-04)."""
+
+    __tablename__ = "sales_opportunity"
+    __table_args__ = (
+        Index("ix_sales_opportunity_owner_status", "owner_id", "status"),
+        Index("ix_sales_opportunity_name", "name"),
+    )
+
+    name: Mapped[str] = mapped_column(String(120))
+    account_id: Mapped[int] = mapped_column(ForeignKey("sales_account.id"), index=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("sales_lead.id"), nullable=True, index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("sales_campaign.id"), nullable=True, index=True)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    expected_close: Mapped[date | None] = mapped_column(Date, nullable=True)
+    probability: Mapped[int | None] = mapped_column(nullable=True)
+    stage: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    close_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+    account: Mapped[Account] = relationship()
+    lead: Mapped[Lead | None] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
+
+
+class OpportunityStageChange(Base):
+    """One pipeline transition of an opportunity (SAL-10): who moved it, when, from where to where."""
+
+    __tablename__ = "sales_stage_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("sales_opportunity.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("crm_user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_stage: Mapped[str] = mapped_column(String(40), default="")
+    to_stage: Mapped[str] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship()

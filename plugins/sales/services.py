@@ -1,0 +1,370 @@
+"""Business rules of sales and purchasing (SAL-02..SAL-10, PUR-01).
+
+Every function runs in the caller's transaction (``with unit_of_work() as db:``): it checks
+permissions and ownership through :mod:`crm_core.security.access`, refuses with
+``BusinessRuleError``/``ValidationError`` *before* writing, and calls the event hooks after
+flush, inside the same transaction, so an integration enqueues its message atomically and a
+roll-back means the event never happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.app import crm_state
+from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError, NotFound
+from crm_core.models.auth import User
+from crm_core.models.types import utcnow
+from crm_core.security.access import Access, check_element, get_element, load_access
+from crm_core.services import audit
+from plugins.sales.models import (
+    PROVISIONAL_DIGITS,
+    PROVISIONAL_PREFIX,
+    Account,
+    Campaign,
+    Contact,
+    Lead,
+    Opportunity,
+    OpportunityStageChange,
+)
+from plugins.sales.names import session_names
+
+DEFAULT_STAGES = ("prospecting", "proposal", "negotiation")
+CODE_ATTEMPTS = 5
+
+
+def _hook() -> Any:
+    return crm_state().pm.hook
+
+
+def _db() -> DbSession:
+    from crm_core.db import session
+
+    return session()
+
+
+def stages() -> list[str]:
+    """The customer's pipeline stages in order (``[settings.sales] stages``, SAL-10)."""
+    return list(crm_state().setting("sales", "stages") or DEFAULT_STAGES)
+
+
+def session_for(kind: str, what: str) -> SessionDef:
+    """The registered session serving ``what`` (leads, accounts …) of ``kind``."""
+    return crm_state().registry.session(session_names(kind)[what])
+
+
+def access_of(db: DbSession, user: User) -> Access:
+    """Access of ``user`` for action handlers, which receive the user, not the access."""
+    return load_access(db, user, crm_state().row_filters)
+
+
+def _created(db: DbSession, element: Any, user: User) -> None:
+    db.add(element)
+    db.flush()
+    audit.record(db, element, "create", user, audit.diff({}, audit.snapshot(element)))
+
+
+def _modifiable(access: Access, element: Any) -> None:
+    check_element(crm_state().registry.session_of(element), access, element, "modify")
+
+
+# --- lookups used by the schemas (field errors before anything is written) -------------------
+
+
+def check_account_kind(account_id: int, kind: str) -> None:
+    """An opportunity or contact belongs to an account of its own kind (SAL-04, PUR-01)."""
+    account = _db().get(Account, account_id)
+    if account is None:
+        raise ValidationError({"account_id": [_("No such account.")]})
+    if account.kind != kind:
+        raise ValidationError(
+            {"account_id": [_("This account is of kind %(k)s; it cannot be used here.", k=account.kind)]}
+        )
+
+
+def account_id_by_code(code: str, kind: str) -> int:
+    account_id = _db().scalar(select(Account.id).where(Account.code == code, Account.kind == kind))
+    if account_id is None:
+        raise ValidationError({"account_code": [_("No account with code %(c)s.", c=code)]})
+    return account_id
+
+
+def campaign_id_by_code(code: str) -> int:
+    campaign_id = _db().scalar(select(Campaign.id).where(Campaign.code == code))
+    if campaign_id is None:
+        raise ValidationError({"campaign_code": [_("No campaign with code %(c)s.", c=code)]})
+    return campaign_id
+
+
+def check_campaign(campaign_id: int) -> None:
+    if _db().get(Campaign, campaign_id) is None:
+        raise ValidationError({"campaign_id": [_("No such campaign.")]})
+
+
+def check_definitive_code(code: str, field: str = "code") -> str:
+    """A definitive account code: not empty, not in the provisional "OP" range, not used."""
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({field: [_("The definitive account code is required.")]})
+    if code.upper().startswith(PROVISIONAL_PREFIX):
+        raise ValidationError(
+            {field: [_("Codes starting with %(p)s are reserved for provisional accounts.", p=PROVISIONAL_PREFIX)]}
+        )
+    if _db().scalar(select(Account.id).where(Account.code == code)) is not None:
+        raise ValidationError({field: [_("The code %(code)s is already used.", code=code)]})
+    return code
+
+
+# --- leads (SAL-02, SAL-03) ------------------------------------------------------------------
+
+
+def next_provisional_code(db: DbSession) -> str:
+    """The next "OP" + zero-padded number, computed inside the caller's transaction."""
+    pattern = PROVISIONAL_PREFIX + "_" * PROVISIONAL_DIGITS
+    last = db.scalar(select(func.max(Account.code)).where(Account.code.like(pattern)))
+    number = int(last[len(PROVISIONAL_PREFIX) :]) + 1 if last and last[len(PROVISIONAL_PREFIX) :].isdigit() else 1
+    return f"{PROVISIONAL_PREFIX}{number:0{PROVISIONAL_DIGITS}d}"
+
+
+def _provisional_account(db: DbSession, lead: Lead, user: User) -> Account:
+    """Insert the provisional account; a code taken by a concurrent qualification is retried
+    inside a savepoint, so the unique constraint, not luck, keeps codes unique."""
+    for _attempt in range(CODE_ATTEMPTS):
+        try:
+            with db.begin_nested():
+                account = Account(
+                    code=next_provisional_code(db),
+                    name=lead.company or lead.name,
+                    email=lead.email,
+                    phone=lead.phone,
+                    address=lead.address,
+                    city=lead.city,
+                    country=lead.country,
+                    status="potential",
+                    kind=lead.kind,
+                    owner_id=lead.owner_id,
+                    creator_id=user.id,
+                )
+                db.add(account)
+                db.flush()
+        except (IntegrityError, ValidationError):
+            continue
+        audit.record(db, account, "create", user, audit.diff({}, audit.snapshot(account)))
+        return account
+    raise BusinessRuleError(_("No free provisional account code; please try again."))
+
+
+def qualify_lead(
+    db: DbSession,
+    access: Access,
+    lead: Lead,
+    *,
+    create_opportunity: bool = False,
+    opportunity_name: str = "",
+    opportunity_amount: Decimal | None = None,
+    create_contact: bool = False,
+    contact: Mapping[str, Any] | None = None,
+) -> Account:
+    """Qualify an active lead: provisional account (OP code, potential), optional opportunity of
+    the lead's kind and optional contact, then ``crm_lead_qualified`` (SAL-02)."""
+    _modifiable(access, lead)
+    if lead.status != "active":
+        raise BusinessRuleError(_("Only an active lead can be qualified."))
+    contact = dict(contact or {})
+    if create_contact and not (contact.get("last_name") or lead.contact_person or lead.name):
+        raise BusinessRuleError(_("The contact needs a last name."), field="contact_last_name")
+    kind = lead.kind
+    needed = {"accounts": True, "opportunities": create_opportunity, "contacts": create_contact}
+    for what in (name for name, wanted in needed.items() if wanted):
+        access.require(session_for(kind, what), "modify")
+    account = _provisional_account(db, lead, access.user)
+    opportunity = None
+    if create_opportunity:
+        opportunity = Opportunity(
+            name=opportunity_name or lead.name,
+            account_id=account.id,
+            lead_id=lead.id,
+            amount=opportunity_amount,
+            kind=kind,
+            stage=stages()[0],
+            owner_id=lead.owner_id,
+            creator_id=access.user.id,
+        )
+        _created(db, opportunity, access.user)
+        record_stage(db, opportunity, access.user, "", opportunity.stage)
+    new_contact = None
+    if create_contact:
+        first, last = contact.get("first_name", ""), contact.get("last_name", "")
+        if not last:
+            first, _sep, last = (lead.contact_person or lead.name).rpartition(" ")
+        new_contact = Contact(
+            account_id=account.id,
+            first_name=first,
+            last_name=last,
+            email=contact.get("email") or lead.email,
+            phone=contact.get("phone") or lead.phone,
+            position=contact.get("position", ""),
+            kind=kind,
+            owner_id=lead.owner_id,
+            creator_id=access.user.id,
+        )
+        _created(db, new_contact, access.user)
+    lead.status = "qualified"
+    lead.qualified_at = utcnow()
+    db.flush()
+    hook = _hook()
+    hook.crm_lead_qualified(
+        lead=lead, account=account, opportunity=opportunity, contact=new_contact, user=access.user, db=db
+    )
+    if new_contact is not None:
+        hook.crm_contact_created(contact=new_contact, account=account, user=access.user, db=db)
+    return account
+
+
+def disqualify_lead(db: DbSession, access: Access, lead: Lead, reason: str) -> None:
+    """Disqualify an active lead with a mandatory reason; the lead stays for queries (SAL-03)."""
+    _modifiable(access, lead)
+    if lead.status != "active":
+        raise BusinessRuleError(_("Only an active lead can be disqualified."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    lead.status = "disqualified"
+    lead.disqualify_reason = reason.strip()
+    db.flush()
+
+
+# --- opportunities (SAL-04..SAL-06, SAL-10) --------------------------------------------------
+
+
+def record_stage(db: DbSession, opportunity: Opportunity, user: User, from_stage: str, to_stage: str) -> None:
+    db.add(
+        OpportunityStageChange(
+            opportunity_id=opportunity.id, user_id=user.id, from_stage=from_stage, to_stage=to_stage
+        )
+    )
+
+
+def start_pipeline(db: DbSession, opportunity: Opportunity, user: User) -> None:
+    """Put a new opportunity on the first configured stage and record that transition."""
+    if not opportunity.stage:
+        opportunity.stage = stages()[0]
+        record_stage(db, opportunity, user, "", opportunity.stage)
+
+
+def _closable(access: Access, opportunity: Opportunity) -> None:
+    _modifiable(access, opportunity)
+    if opportunity.status != "active":
+        raise BusinessRuleError(_("Only an active opportunity can be closed."))
+
+
+def close_won(
+    db: DbSession,
+    access: Access,
+    opportunity: Opportunity,
+    reason: str,
+    close_date: date | None = None,
+    account_code: str = "",
+) -> Account:
+    """Close as won (SAL-05). A provisional account (it came from a lead) needs the definitive
+    code and becomes active under it; everything is checked before anything changes."""
+    _closable(access, opportunity)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    account = opportunity.account
+    if account.kind != opportunity.kind:
+        raise BusinessRuleError(_("The opportunity and its account are of different kinds."))
+    if account.status == "potential":
+        code = check_definitive_code(account_code, field="account_code")
+        before = audit.snapshot(account)
+        account.code = code
+        account.status = "active"
+        audit.record(db, account, "close_won", access.user, audit.diff(before, audit.snapshot(account)))
+    opportunity.status = "won"
+    opportunity.close_reason = reason.strip()
+    opportunity.close_date = close_date or date.today()
+    db.flush()
+    _hook().crm_opportunity_won(opportunity=opportunity, account=account, user=access.user, db=db)
+    return account
+
+
+def close_lost(
+    db: DbSession, access: Access, opportunity: Opportunity, reason: str, close_date: date | None = None
+) -> None:
+    """Close as lost with a reason and date; it stays queryable (SAL-06)."""
+    _closable(access, opportunity)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    opportunity.status = "lost"
+    opportunity.close_reason = reason.strip()
+    opportunity.close_date = close_date or date.today()
+    db.flush()
+    _hook().crm_opportunity_lost(opportunity=opportunity, user=access.user, db=db)
+
+
+def change_stage(db: DbSession, access: Access, opportunity: Opportunity, stage: str) -> None:
+    """Move an active opportunity to another configured stage and record the transition."""
+    _modifiable(access, opportunity)
+    if opportunity.status != "active":
+        raise BusinessRuleError(_("Only an active opportunity changes stage."))
+    allowed = stages()
+    if stage not in allowed:
+        raise ValidationError({"stage": [_("Unknown stage; stages: %(s)s.", s=", ".join(allowed))]})
+    if stage == opportunity.stage:
+        raise ValidationError({"stage": [_("The opportunity is already at this stage.")]})
+    record_stage(db, opportunity, access.user, opportunity.stage, stage)
+    opportunity.stage = stage
+    db.flush()
+
+
+def stage_history(db: DbSession, opportunity: Opportunity) -> list[OpportunityStageChange]:
+    return list(
+        db.scalars(
+            select(OpportunityStageChange)
+            .where(OpportunityStageChange.opportunity_id == opportunity.id)
+            .order_by(OpportunityStageChange.at, OpportunityStageChange.id)
+        )
+    )
+
+
+# --- accounts and campaigns (SAL-07, SAL-09) -------------------------------------------------
+
+
+def set_account_active(db: DbSession, access: Access, account: Account, active: bool) -> None:
+    """Accounts are never deleted, only set inactive (and back) (SAL-07)."""
+    _modifiable(access, account)
+    wanted, current = ("active", "inactive") if active else ("inactive", "active")
+    if account.status != current:
+        raise BusinessRuleError(_("Only an %(s)s account can be changed this way.", s=current))
+    account.status = wanted
+    db.flush()
+
+
+def assign_to_campaign(db: DbSession, access: Access, campaign: Campaign, opportunity_ids: list[int]) -> int:
+    """Put opportunities the user may modify into ``campaign``; returns how many (SAL-09)."""
+    _modifiable(access, campaign)
+    sdef = session_for("sale", "opportunities")
+    opportunities = [get_element(db, sdef, access, oid, "modify") for oid in dict.fromkeys(opportunity_ids)]
+    for opportunity in opportunities:
+        before = audit.snapshot(opportunity)
+        opportunity.campaign_id = campaign.id
+        audit.record(db, opportunity, "assign_campaign", access.user, audit.diff(before, audit.snapshot(opportunity)))
+    db.flush()
+    return len(opportunities)
+
+
+def check_account_visible(db: DbSession, user: User, element: Contact | Opportunity) -> None:
+    """A contact or opportunity may only be linked to an account its user may see (CORE-05)."""
+    try:
+        check_element(session_for(element.kind, "accounts"), access_of(db, user), db.get(Account, element.account_id))
+    except NotFound:
+        raise ValidationError({"account_id": [_("No such account.")]}) from None

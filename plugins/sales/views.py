@@ -1,0 +1,73 @@
+"""Sales pages beyond the generic screens: the funnel (SAL-11)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from crm_core.db import session
+from crm_core.models.auth import User
+from crm_core.security import current_access
+from plugins.sales import funnel
+
+bp = Blueprint("sales", __name__, url_prefix="/sales", template_folder="templates")
+
+
+def _date_arg(name: str, errors: list[str]) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.append(_("“%(v)s” is not a date (YYYY-MM-DD).", v=raw))
+        return None
+
+
+def _owner_arg(errors: list[str]) -> int | None:
+    raw = request.args.get("owner", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        errors.append(_("Unknown owner."))
+        return None
+    return int(raw)
+
+
+@bp.route("/funnel", endpoint="funnel")
+@login_required
+def funnel_page() -> Any:
+    """Funnel numbers and chart for a period and (for users who see all) an owner."""
+    access = current_access()
+    access.require("funnel", "view")
+    errors: list[str] = []
+    start, end = _date_arg("from", errors), _date_arg("to", errors)
+    owner_id = _owner_arg(errors) if access.sees_all else None
+    if start and end and end < start:
+        errors.append(_("The end of the period cannot be before its start."))
+    owners: list[User] = []
+    if access.sees_all:
+        owners = list(session().scalars(select(User).where(User.active).order_by(User.full_name)))
+        if owner_id is not None and owner_id not in {u.id for u in owners}:
+            errors.append(_("Unknown owner."))
+    steps = [] if errors else funnel.compute(session(), access, start, end, owner_id)
+    bars = funnel.chart(steps)
+    return render_template(
+        "sales/funnel.html",
+        steps=steps,
+        bars=bars,
+        height=funnel.chart_height(bars),
+        width=funnel.CHART_WIDTH,
+        label_width=funnel.LABEL_WIDTH,
+        bar_height=funnel.BAR_HEIGHT,
+        errors=errors,
+        owners=owners,
+        owner_id=owner_id,
+        start=request.args.get("from", ""),
+        end=request.args.get("to", ""),
+    ), (400 if errors else 200)

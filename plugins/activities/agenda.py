@@ -1,0 +1,94 @@
+"""Read queries behind the calendar, the home agenda and the iCalendar feed (ACT-05, CORE-07).
+
+Every query starts from ``crm_core.security.access.scoped`` on the activities session, so a
+user who may not see all records only ever gets their own activities, whatever they ask for.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.errors import NotFound
+from crm_core.models.auth import User
+from crm_core.security.access import Access, scoped
+from plugins.activities.calendar import day_bounds, local_midnight
+from plugins.activities.models import Activity
+from plugins.activities.services import activities_session
+
+
+def calendar_owner(db: DbSession, access: Access, requested: str | None) -> User:
+    """Whose calendar to show: one's own, or (administrators and leaders) any active user's.
+
+    Anybody else asking for another user's calendar gets *not found*, never the data.
+    """
+    access.require(activities_session(), "view")
+    if not requested or requested == str(access.user.id):
+        return access.user
+    if not access.sees_all:
+        raise NotFound("no such calendar")
+    try:
+        user = db.get(User, int(requested))
+    except ValueError:
+        user = None
+    if user is None or not user.active:
+        raise NotFound("no such calendar")
+    return user
+
+
+def _of(access: Access, owner: User):  # type: ignore[no-untyped-def]
+    return scoped(activities_session(), access, all_records=True).where(Activity.owner_id == owner.id)
+
+
+def between(db: DbSession, access: Access, owner: User, start: datetime, end: datetime) -> list[Activity]:
+    """``owner``'s activities starting in ``[start, end)``, in time order."""
+    stmt = _of(access, owner).where(Activity.starts_at >= start, Activity.starts_at < end)
+    return list(db.scalars(stmt.order_by(Activity.starts_at, Activity.id)))
+
+
+def counts_per_day(db: DbSession, access: Access, owner: User, days: list[date], zone: tzinfo) -> dict[date, int]:
+    """Number of ``owner``'s activities on each local day, in ONE grouped query.
+
+    Local days have different UTC lengths around a DST change, so the day of each row is found
+    by a ``CASE`` over the days' UTC boundaries computed in Python, and grouped in SQL.
+    """
+    if not days:
+        return {}
+    edges = [local_midnight(d, zone) for d in days]
+    edges.append(day_bounds(days[-1], zone)[1])
+    bucket = case(
+        *[(Activity.starts_at < edges[i + 1], i) for i in range(len(days))],
+        else_=-1,
+    ).label("bucket")
+    inner = (
+        _of(access, owner)
+        .where(Activity.starts_at >= edges[0], Activity.starts_at < edges[-1])
+        .with_only_columns(bucket)
+        .subquery()
+    )
+    rows = db.execute(select(inner.c.bucket, func.count()).group_by(inner.c.bucket)).all()
+    counts = dict.fromkeys(days, 0)
+    for index, number in rows:
+        if 0 <= index < len(days):
+            counts[days[index]] = number
+    return counts
+
+
+def overdue(db: DbSession, access: Access, now: datetime, limit: int = 100) -> list[Activity]:
+    """The user's own planned activities that should have happened before ``now``."""
+    stmt = scoped(activities_session(), access).where(Activity.status == "planned", Activity.starts_at < now)
+    return list(db.scalars(stmt.order_by(Activity.starts_at, Activity.id).limit(limit)))
+
+
+def on_day(db: DbSession, access: Access, day: date, zone: tzinfo) -> list[Activity]:
+    """The user's own activities of one local day (any status), in time order."""
+    start, end = day_bounds(day, zone)
+    stmt = scoped(activities_session(), access).where(Activity.starts_at >= start, Activity.starts_at < end)
+    return list(db.scalars(stmt.order_by(Activity.starts_at, Activity.id)))
+
+
+def of_owner(db: DbSession, access: Access, owner: User) -> list[Activity]:
+    """All of ``owner``'s activities the viewer may see (the iCalendar feed)."""
+    return list(db.scalars(_of(access, owner).order_by(Activity.starts_at, Activity.id)))

@@ -1,0 +1,40 @@
+"""iCalendar (RFC 5545) export of one user's activities (ACT-05), built with ``icalendar``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, timedelta
+
+from icalendar import Calendar, Event
+
+from crm_core.models.types import utcnow
+from plugins.activities.models import Activity
+
+PRODID = "-//crm-framework//activities//EN"
+ICS_STATUS = {"planned": "CONFIRMED", "done": "CONFIRMED", "cancelled": "CANCELLED"}
+
+
+def calendar_bytes(activities: Iterable[Activity], name: str) -> bytes:
+    """A VCALENDAR with one VEVENT per activity; UID is the activity's stable uid, times in UTC."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    stamp = utcnow()
+    for activity in activities:
+        event = Event()
+        event.add("uid", activity.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", activity.starts_at.astimezone(UTC))
+        event.add("dtend", (activity.starts_at + timedelta(minutes=activity.duration)).astimezone(UTC))
+        event.add("summary", activity.subject)
+        if activity.description:
+            event.add("description", activity.description)
+        if activity.location:
+            event.add("location", activity.location)
+        event.add("status", ICS_STATUS.get(activity.status, "CONFIRMED"))
+        event.add("categories", [activity.type.upper()])
+        event.add("last-modified", activity.updated_at.astimezone(UTC))
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,57 @@
+"""The activity table (ACT-01): a meeting, call, fax, letter or task on a date and time.
+
+An activity links to at most one element of any session (``session`` + ``element_id``; the
+linked table's element type is kept in the ``element_type`` column for the detail-tab index),
+or to none: a generic activity. The Python attribute is ``link_type`` because ``element_type``
+is already the mixin's name for an activity's *own* type (notes and audit rows use it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from crm_core.db import Base
+from crm_core.models.element import Element
+from crm_core.models.types import UTCDateTime
+
+TYPES = ("meeting", "call", "fax", "letter", "task")
+STATES = ("planned", "done", "cancelled")
+
+
+class Activity(Element, Base):
+    __tablename__ = "act_activity"
+    __element_type__ = "activity"
+    __table_args__ = (
+        Index("ix_act_activity_owner_starts", "owner_id", "starts_at"),
+        Index("ix_act_activity_element", "element_type", "element_id"),
+    )
+
+    type: Mapped[str] = mapped_column(String(20), default="task")
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration: Mapped[int] = mapped_column(default=30)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    session: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    element_id: Mapped[int | None] = mapped_column(nullable=True)
+    link_type: Mapped[str | None] = mapped_column("element_type", String(60), nullable=True)
+
+    def display_name(self) -> str:
+        return self.subject or f"#{self.id}"
+
+    @validates("session")
+    def _derive_link_type(self, _key: str, value: str | None) -> str | None:
+        """Keep ``element_type`` in step with the linked session, whoever sets it."""
+        from crm_core.app import crm_state
+
+        if value:
+            model = crm_state().registry.session(value).model
+            self.link_type = model.__element_type__ if model is not None else None
+        else:
+            self.link_type = None
+        return value or None

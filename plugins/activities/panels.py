@@ -1,0 +1,132 @@
+"""What the activities plugin adds to other screens: the detail tab and the home agenda.
+
+* The "Activities" tab on every other element (ACT-06: tasks on opportunities and cases are
+  activities of type task linked to that element) lists the activities the viewer may see.
+* The home panels (CORE-07): overdue, today's, tomorrow's and a picked date's activities of the
+  user, with days taken in the user's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from crm_core.app import crm_state
+from crm_core.db import session as db_session
+from crm_core.declarations import Panel, SessionDef, Tab
+from crm_core.models.types import utcnow
+from crm_core.security import current_access
+from plugins.activities import agenda
+from plugins.activities.calendar import local_today, parse_day, user_zone
+from plugins.activities.models import Activity
+from plugins.activities.schemas import TYPE_LABELS
+from plugins.activities.services import SESSION, linked_activities
+
+
+def screen_url(endpoint: str, path: str, **values: Any) -> str:
+    """A URL of the core's generic screens; ``path`` is its documented layout, used while the
+    screens blueprint does not serve ``endpoint`` (it is built by the core, not by this plugin)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return request.script_root + path
+
+
+def detail_url(session: str, element_id: int) -> str:
+    """The generic detail screen of an element (``/s/<session>/<id>``)."""
+    return screen_url("screens.detail", f"/s/{session}/{element_id}", session=session, id=element_id)
+
+
+def new_activity_url(session: str, element_id: int) -> str:
+    """The new-activity form prefilled with the element to link to."""
+    base = screen_url("screens.new", f"/s/{SESSION}/new", session=SESSION)
+    return base + "?" + urlencode({"session": session, "element_id": element_id})
+
+
+def item_link(activity: Activity) -> tuple[str, str]:
+    """Where an agenda item leads: the linked element when there is one, else the activity."""
+    if activity.session and activity.element_id is not None:
+        return detail_url(activity.session, activity.element_id), activity.session
+    return detail_url(SESSION, activity.id), SESSION
+
+
+def _render_items(activities: list[Activity], empty: str) -> Markup:
+    registry = crm_state().registry
+    rows = []
+    for activity in activities:
+        href, session = item_link(activity)
+        rows.append(
+            {
+                "activity": activity,
+                "href": href,
+                "activity_href": detail_url(SESSION, activity.id),
+                "area": registry.sessions[session].label if session in registry.sessions else session,
+                "status": registry.status_label(registry.sessions[SESSION], activity.status),
+                "type_label": TYPE_LABELS.get(activity.type, activity.type),
+            }
+        )
+    return Markup(render_template("activities/items.html", rows=rows, empty=empty))
+
+
+def render_tab(session: SessionDef, element: Any) -> str:
+    access = current_access()
+    if not access.can(SESSION, "view"):
+        return render_template("activities/tab.html", allowed=False)
+    activities = linked_activities(db_session(), access, element.__element_type__, element.id)
+    new_url = new_activity_url(session.name, element.id) if access.can(SESSION, "modify") else None
+    items = _render_items(activities, _("No activities yet."))
+    return render_template("activities/tab.html", allowed=True, items=items, new_url=new_url)
+
+
+def detail_tabs(session: SessionDef) -> list[Tab]:
+    if session.model is None or session.model is Activity:
+        return []
+    return [Tab("activities", _l("Activities"), render_tab, order=20)]
+
+
+def _picked_day(today: date) -> date | None:
+    try:
+        picked = parse_day(request.args.get("date"), today)
+    except ValueError:
+        return None
+    return picked
+
+
+def render_overdue(user: Any) -> str:
+    access = current_access()
+    items = agenda.overdue(db_session(), access, utcnow())
+    return _render_items(items, _("Nothing overdue."))
+
+
+def _day_panel(user: Any, offset: int) -> str:
+    zone = user_zone(user)
+    day = local_today(zone) + timedelta(days=offset)
+    return _render_items(agenda.on_day(db_session(), current_access(), day, zone), _("Nothing planned."))
+
+
+def render_picked(user: Any) -> str:
+    zone = user_zone(user)
+    today = local_today(zone)
+    day = _picked_day(today)
+    if day is None:
+        return render_template("activities/picked.html", day=None, error=True, items="", value="")
+    items = _render_items(agenda.on_day(db_session(), current_access(), day, zone), _("Nothing planned."))
+    return render_template("activities/picked.html", day=day, error=False, items=items, value=day.isoformat())
+
+
+def home_panels(user: Any) -> list[Panel]:
+    if not current_access().can(SESSION, "view"):
+        return []
+    return [
+        Panel("activities-overdue", _l("Overdue activities"), render_overdue, order=10),
+        Panel("activities-today", _l("Today"), lambda u: _day_panel(u, 0), order=11),
+        Panel("activities-tomorrow", _l("Tomorrow"), lambda u: _day_panel(u, 1), order=12),
+        Panel("activities-date", _l("Activities on a date"), render_picked, order=13),
+    ]

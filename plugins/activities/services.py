@@ -1,0 +1,150 @@
+"""Business rules of activities: complete, cancel, the linked element, generation by grouping.
+
+Each function runs inside the caller's unit of work; nothing here commits. Permissions and
+ownership go through ``crm_core.security.access`` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.app import crm_state
+from crm_core.declarations import ActionContext, SessionDef
+from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
+from crm_core.models.auth import User
+from crm_core.models.notes import Grouping
+from crm_core.models.types import utcnow
+from crm_core.security.access import Access, get_element, load_access, scoped
+from crm_core.services import audit, groupings
+from plugins.activities.models import Activity
+
+SESSION = "activities"
+
+
+def activities_session() -> SessionDef:
+    return crm_state().registry.session(SESSION)
+
+
+def access_of(db: DbSession, user: User) -> Access:
+    """The permissions of ``user`` with the plugins' row filters, as every path resolves them."""
+    return load_access(db, user, crm_state().row_filters)
+
+
+def is_planned(activity: Activity) -> bool:
+    return activity.status == "planned"
+
+
+def complete(ctx: ActionContext) -> Activity:
+    """Mark a planned activity done now (ACT-02); done or cancelled ones cannot be completed."""
+    activity = ctx.element
+    if not is_planned(activity):
+        raise BusinessRuleError(_("Only a planned activity can be completed."))
+    activity.status = "done"
+    activity.done_at = utcnow()
+    return activity
+
+
+def cancel(ctx: ActionContext) -> Activity:
+    """Cancel a planned activity (ACT-02); a cancelled activity stays for the record."""
+    activity = ctx.element
+    if not is_planned(activity):
+        raise BusinessRuleError(_("Only a planned activity can be cancelled."))
+    activity.status = "cancelled"
+    return activity
+
+
+def check_link(db: DbSession, activity: Activity, user: User) -> Any:
+    """The element ``activity`` is linked to, which must exist and be visible to ``user``.
+
+    Called from the created/changed events so screens, API and imports all obey it; raising
+    rolls the whole write back. Returns ``None`` for a generic activity.
+    """
+    if not activity.session and activity.element_id is None:
+        return None
+    if not activity.session or activity.element_id is None:
+        raise BusinessRuleError(_("Give both the area and the record, or neither."), field="element_id")
+    registry = crm_state().registry
+    sdef = registry.sessions.get(activity.session)
+    if sdef is None or not sdef.has_grid or sdef.name == SESSION:
+        raise BusinessRuleError(_("Activities can be linked only to records of another area."), field="session")
+    try:
+        return get_element(db, sdef, access_of(db, user), activity.element_id)
+    except (NotFound, PermissionDenied):
+        raise BusinessRuleError(
+            _("The linked record does not exist or you may not see it."), field="element_id"
+        ) from None
+
+
+def linked_activities(db: DbSession, access: Access, element_type: str, element_id: int) -> list[Activity]:
+    """Activities of one element that ``access`` may see, the latest first (detail tab)."""
+    stmt = scoped(activities_session(), access, all_records=True).where(
+        Activity.link_type == element_type, Activity.element_id == element_id
+    )
+    return list(db.scalars(stmt.order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(200)))
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What "generate for a grouping" did, reported to the user and the API."""
+
+    created: int
+    skipped: int
+    activities: tuple[Activity, ...] = ()
+
+    def __str__(self) -> str:
+        return _(
+            "%(created)d activities created, %(skipped)d members skipped (not visible to you).",
+            created=self.created,
+            skipped=self.skipped,
+        )
+
+
+def _grouping(db: DbSession, access: Access, grouping_id: int) -> Grouping:
+    """The grouping, loaded through the ownership rules of the core's groupings session."""
+    try:
+        return get_element(db, crm_state().registry.session(groupings.SESSION), access, grouping_id)
+    except (KeyError, NotFound, PermissionDenied):
+        raise BusinessRuleError(_("No such grouping."), field="grouping_id") from None
+
+
+def generate(ctx: ActionContext) -> Generated:
+    """Copy the activity for every visible member of a grouping, in the caller's transaction (ACT-03).
+
+    Members the user may not see are left alone and counted as skipped. Each copy is owned by
+    the member's owner when the user may change owners (a leader planning for the team), else
+    by the user, and announced through ``crm_activity_scheduled``.
+    """
+    access = access_of(ctx.db, ctx.user)
+    template: Activity = ctx.element
+    grouping = _grouping(ctx.db, access, ctx.data["grouping_id"])
+    found = groupings.members(ctx.db, grouping, access)
+    if not found.elements and not found.skipped:
+        raise BusinessRuleError(_("The grouping has no members: nothing to generate."), field="grouping_id")
+    may_assign = access.can(SESSION, "change_owner")
+    copies = []
+    for member in found.elements:
+        copy = Activity(
+            type=template.type,
+            subject=template.subject,
+            description=template.description,
+            starts_at=template.starts_at,
+            duration=template.duration,
+            location=template.location,
+            session=grouping.session,
+            element_id=member.id,
+            creator_id=ctx.user.id,
+            owner_id=member.owner_id if may_assign else ctx.user.id,
+        )
+        ctx.db.add(copy)
+        copies.append(copy)
+    ctx.db.flush()
+    hook = crm_state().pm.hook
+    for copy in copies:
+        audit.record(ctx.db, copy, "create", ctx.user, audit.diff({}, audit.snapshot(copy)))
+        hook.crm_activity_scheduled(activity=copy, user=ctx.user, db=ctx.db)
+    hook.crm_activities_generated(grouping=grouping, activities=copies, user=ctx.user, db=ctx.db)
+    return Generated(created=len(copies), skipped=found.skipped, activities=tuple(copies))

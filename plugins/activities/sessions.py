@@ -1,0 +1,46 @@
+"""Declarations of the activities module: the activities session and the calendar page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from crm_core.declarations import Action, Module, SessionDef, Status
+from plugins.activities.models import Activity
+from plugins.activities.schemas import ActivitySchema, GenerateSchema
+from plugins.activities.services import SESSION, cancel, complete, generate, is_planned
+
+MODULE = Module("activities", _l("Activities"), order=30)
+
+STATUSES = (
+    Status("planned", _l("Planned")),
+    Status("done", _l("Done"), open=False),
+    Status("cancelled", _l("Cancelled"), open=False),
+)
+
+ACTIVITIES = SessionDef(
+    name=SESSION,
+    module=MODULE.name,
+    label=_l("Activities"),
+    singular=_l("Activity"),
+    model=Activity,
+    schema=ActivitySchema,
+    columns=("starts_at", "type", "subject", "duration", "status", "location", "owner_id"),
+    search=("subject", "description", "location", "type"),
+    statuses=STATUSES,
+    importable=True,
+    default_sort="-starts_at",
+    order=10,
+    actions=(
+        Action("complete", _l("Complete"), complete, available=is_planned),
+        Action("cancel", _l("Cancel"), cancel, available=is_planned, confirm=_l("Cancel this activity?")),
+        Action("generate", _l("Generate for a grouping"), generate, schema=GenerateSchema),
+    ),
+)
+
+CALENDAR = SessionDef(
+    name="calendar",
+    module=MODULE.name,
+    label=_l("Calendar"),
+    endpoint="activities.calendar",
+    order=20,
+)

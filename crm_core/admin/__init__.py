@@ -39,6 +39,13 @@ def _get(model: type, ident: int) -> Any:
     return obj
 
 
+def _populate(form: Any, target: Any, exclude: set[str]) -> None:
+    """``form.populate_obj`` minus fields that are not columns (the clear-text password)."""
+    for field in form:
+        if field.name not in exclude and field.name != "csrf_token":
+            field.populate_obj(target, field.name)
+
+
 def _form_error(form: Any, exc: BusinessRuleError) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
@@ -89,7 +96,7 @@ def user_edit(user_id: int | None = None):  # type: ignore[no-untyped-def]
             try:
                 with unit_of_work():
                     target = user or User(password_hash="")
-                    form.populate_obj(target)
+                    _populate(form, target, exclude={"password"})
                     services.check_user(db, target, form.password.data, creating=user is None)
                     if user is None:
                         db.add(target)

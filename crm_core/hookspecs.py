@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import click
     from flask import Blueprint, Flask
     from sqlalchemy.orm import Session as DbSession
@@ -172,3 +174,13 @@ def crm_find_by_phone(number: str, user: User, db: DbSession) -> Any:
 @hookspec
 def crm_client_360_panels(account: Any, user: User) -> list[Panel]:
     """Return panels for the client 360 view of ``account`` (CRM and external data)."""
+
+
+@hookspec
+def crm_activities_due(starts_from: datetime, starts_until: datetime, db: DbSession) -> list[Any]:
+    """Return open activities starting in ``[starts_from, starts_until)`` (aware UTC datetimes).
+
+    Asked by the reminder job of messaging; each item has ``id``, ``uid``, ``element_type``,
+    ``owner_id``, ``subject`` and ``starts_at``. Lets messaging remind without importing
+    the plugin that owns activities (MSG-01).
+    """

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from crm_core.db import session as db_session
@@ -102,3 +102,46 @@ def language(code: str):  # type: ignore[no-untyped-def]
             user = db.get(User, current_user.id)
             user.language = code
     return redirect(safe_next(request.referrer and urlsplit(request.referrer).path))
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[Length(max=120)])
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+    current_password = PasswordField(_l("Current password"), validators=[Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[Length(max=200)])
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():  # type: ignore[no-untyped-def]
+    """A user's own settings: name, language, time zone and password."""
+    from zoneinfo import available_timezones
+
+    from crm_core.security.passwords import password_problem
+
+    db = db_session()
+    user = db.get(User, current_user.id)
+    form = ProfileForm(obj=user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate():
+            if form.timezone.data not in available_timezones():
+                form.timezone.errors = [_("Unknown time zone.")]
+            elif form.new_password.data:
+                if not verify_password(user.password_hash, form.current_password.data or ""):
+                    form.current_password.errors = [_("The current password is not right.")]
+                elif problem := password_problem(form.new_password.data):
+                    form.new_password.errors = [problem]
+            if not any(f.errors for f in form):
+                with unit_of_work():
+                    user.full_name = form.full_name.data.strip()
+                    user.language = form.language.data
+                    user.timezone = form.timezone.data
+                    if form.new_password.data:
+                        user.password_hash = hash_password(form.new_password.data)
+                session["lang"] = user.language
+                flash(_("Your settings are saved."), "success")
+                return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form), status

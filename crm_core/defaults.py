@@ -51,6 +51,14 @@ def crm_register_sessions() -> list[SessionDef]:
 
 
 @hookimpl
+def crm_register_translations() -> list[str]:
+    """The core's own catalogs (plugins with ``<package>/translations`` need no hook)."""
+    from crm_core.i18n import CORE_TRANSLATIONS
+
+    return [str(CORE_TRANSLATIONS)]
+
+
+@hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
     """The outbox configuration screen (queued, failed and dead integration messages)."""
     from crm_core.outbox_views import bp as outbox_bp

@@ -32,7 +32,7 @@ def select_timezone() -> str | None:
 
 
 def init_app(app: Flask, state: Any) -> None:
-    dirs = [str(CORE_TRANSLATIONS)]
+    dirs: list[str] = []
     for plugin in state.plugins.values():  # convention: <plugin package>/translations
         folder = plugin.directory / "translations" if plugin.directory else None
         if plugin.origin != "core" and folder and folder.is_dir():

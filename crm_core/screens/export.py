@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from crm_core.db import session as db_session
 from crm_core.errors import BusinessRuleError
@@ -21,7 +20,6 @@ from crm_core.services.queries import build
 
 
 @bp.get("/<session>/export")
-@login_required
 def export(session: str) -> Any:
     """The grid's current selection (``q``, ``status``, ``all``, ``sort``) as CSV or XLSX."""
     sdef, access = session_for(session, "view")

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
-from flask_login import login_required
 from sqlalchemy import Select
 
 from crm_core.db import session as db_session
@@ -31,7 +30,6 @@ BLANK_ROWS = 2
 
 
 @bp.get("/<session>/listing")
-@login_required
 def listing(session: str) -> Any:
     """The criteria builder; with ``run=1`` the report in the chosen format."""
     sdef, access = session_for(session, "view")

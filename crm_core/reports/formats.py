@@ -1,0 +1,161 @@
+"""Report files: CSV (streamed), XLSX (openpyxl write-only) and PDF (fpdf2) (CORE-10).
+
+Spreadsheet cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are
+prefixed with ``'`` so a spreadsheet never runs them as formulas (CSV injection, NF-03).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from flask_babel import format_date, format_datetime, format_decimal
+
+from crm_core.app import crm_state
+from crm_core.declarations import SessionDef
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_CHUNK = 500
+#: Unicode TTF fonts looked for, in order; without one the PDF falls back to a Latin-1 core font.
+PDF_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+)
+
+
+def neutralise(value: Any) -> Any:
+    """Make a spreadsheet cell inert: text starting like a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def raw_value(sdef: SessionDef, element: Any, name: str) -> Any:
+    """A cell's value for files: the status shows its visible name (CORE-14)."""
+    value = getattr(element, name)
+    if name == sdef.status_field and sdef.statuses and value is not None:
+        return crm_state().registry.status_label(sdef, value)
+    return value
+
+
+def display_value(value: Any) -> str:
+    """A cell formatted for people (HTML and PDF), localised by flask-babel."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    if isinstance(value, date):
+        return format_date(value, "short")
+    if isinstance(value, Decimal | float | int):
+        return format_decimal(value)
+    return str(value)
+
+
+def file_value(value: Any) -> Any:
+    """A cell value for CSV/XLSX: typed where the spreadsheet understands it, text otherwise."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, date | Decimal | int | float | bool):
+        return value
+    return neutralise(str(value))
+
+
+def rows_of(sdef: SessionDef, elements: Iterable[Any], names: Sequence[str]) -> Iterator[list[Any]]:
+    for element in elements:
+        yield [raw_value(sdef, element, n) for n in names]
+
+
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> Iterator[str]:
+    """CSV text in chunks (a BOM first, so spreadsheets read UTF-8 accents correctly)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in header])
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for i, row in enumerate(rows, 1):
+        writer.writerow([_csv_cell(file_value(v)) for v in row])
+        if i % CSV_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """An XLSX workbook built in write-only mode (rows are not kept in memory)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=_sheet_title(title))
+    ws.append([neutralise(h) for h in header])
+    for row in rows:
+        ws.append([file_value(v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = "".join(c for c in title if c not in "[]:*?/\\")
+    return (cleaned or "Report")[:31]
+
+
+def pdf_font() -> str | None:
+    """Path of a Unicode TTF font for PDFs, or ``None`` (then Latin-1 text only)."""
+    return next((p for p in PDF_FONTS if Path(p).is_file()), None)
+
+
+def pdf_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], note: str = "") -> bytes:
+    """A landscape A4 table; long cells are cut to the column width."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    font = pdf_font()
+    if font:
+        pdf.add_font("crm", "", font)
+        family, clean = "crm", str
+    else:
+        family, clean = "helvetica", _latin1
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_page()
+    pdf.set_font(family, size=13)
+    pdf.cell(0, 8, clean(title), new_x="LMARGIN", new_y="NEXT")
+    width = pdf.epw / max(1, len(header))
+    pdf.set_font(family, size=8)
+    _pdf_row(pdf, [clean(h) for h in header], width, fill=True)
+    for row in rows:
+        _pdf_row(pdf, [clean(display_value(v)) for v in row], width)
+    if note:
+        pdf.ln(2)
+        pdf.cell(0, 6, clean(note), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _pdf_row(pdf: Any, cells: Sequence[str], width: float, fill: bool = False) -> None:
+    if fill:
+        pdf.set_fill_color(230, 230, 230)
+    for text in cells:
+        used = pdf.get_string_width(text)
+        if used > width - 2:  # cut in one step: proportional estimate, then the "..." marker
+            text = text[: max(0, int(len(text) * (width - 4) / used) - 2)] + "..."
+        pdf.cell(width, 6, text, border=1, fill=fill)
+    pdf.ln(6)
+
+
+def _latin1(text: str) -> str:
+    return text.encode("latin-1", "replace").decode("latin-1")

@@ -1,0 +1,61 @@
+"""What listings and exports read from a request: the session, the grid selection, columns.
+
+The export uses exactly the grid's query arguments (``q``, ``status``, ``all``, ``sort``), so
+"export" gives the rows the user is looking at, through the same ownership filter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from crm_core.app import crm_state
+from crm_core.declarations import SessionDef
+from crm_core.errors import NotFound
+from crm_core.security import current_access
+from crm_core.security.access import Access
+from crm_core.services.queries import ListQuery
+
+
+def session_for(name: str, action: str = "view") -> tuple[SessionDef, Access]:
+    """The grid session ``name`` and the user's access, after the permission check."""
+    try:
+        sdef = crm_state().registry.session(name)
+    except KeyError:
+        raise NotFound(f"no such session {name!r}") from None
+    if not sdef.has_grid:
+        raise NotFound(f"no such session {name!r}")
+    access = current_access()
+    access.require(sdef, action)
+    return sdef, access
+
+
+def field_labels(sdef: SessionDef) -> dict[str, str]:
+    """Schema field name → visible label, for every field stored in a model column."""
+    assert sdef.schema is not None
+    out: dict[str, str] = {}
+    for name, f in sdef.schema().fields.items():
+        attr = getattr(sdef.model, name, None)
+        if attr is not None and hasattr(getattr(attr, "property", None), "columns"):
+            out[name] = str(f.metadata.get("label", name.replace("_", " ").capitalize()))
+    return out
+
+
+def report_columns(sdef: SessionDef) -> list[tuple[str, str]]:
+    """``(field, label)`` of the columns a listing or export shows: the grid's columns."""
+    labels = field_labels(sdef)
+    names = [c for c in sdef.columns if c in labels] or list(labels)
+    return [(n, labels[n]) for n in names]
+
+
+def grid_query(args: Any = None, **extra: Any) -> ListQuery:
+    """The grid's selection from query arguments (no paging: reports take every row)."""
+    args = request.args if args is None else args
+    return ListQuery(
+        all_records=args.get("all") == "1",
+        status=tuple(s for s in args.getlist("status") if s),
+        text=args.get("q", "").strip(),
+        sort=args.get("sort", ""),
+        **extra,
+    )

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from crm_core.api.auth import CsrfRequired, Unauthenticated
@@ -69,6 +70,15 @@ def _business(exc: BusinessRuleError):  # type: ignore[no-untyped-def]
     return json_error(422, "business_rule", str(exc), fields)
 
 
+def _out_of_range(_exc: Exception):  # type: ignore[no-untyped-def]
+    # A value the schema accepted but the column cannot hold (a huge integer, say). The database
+    # transaction is unusable after such an error on PostgreSQL, so it is rolled back here.
+    from crm_core.db import session
+
+    session().rollback()
+    return json_error(400, "invalid_value", _("A value is out of the range the database can store."))
+
+
 def register(bp: Blueprint) -> None:
     """Error handlers for the API blueprint, plus app-level ones for ``/api/`` paths that fail
     before reaching a view (no matching route or method)."""
@@ -81,6 +91,10 @@ def register(bp: Blueprint) -> None:
     bp.register_error_handler(Conflict, lambda e: json_error(409, "conflict", str(e)))
     bp.register_error_handler(BusinessRuleError, _business)
     bp.register_error_handler(HTTPException, _http)
+    bp.register_error_handler(OverflowError, _out_of_range)
+    bp.register_error_handler(DataError, _out_of_range)
+    bp.register_error_handler(IntegrityError, lambda e: json_error(
+        409, "conflict", _("This clashes with an existing record (a value that must be unique is taken).")))
 
     def for_api_paths(exc: HTTPException) -> Any:
         if request.path.startswith(bp.url_prefix or "/api/"):

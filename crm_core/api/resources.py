@@ -125,6 +125,16 @@ def list_query(sdef: SessionDef) -> ListQuery:
     )
 
 
+MAX_ID = 2**63 - 1
+
+
+def load(sdef: SessionDef, element_id: int, action: str = "view") -> Any:
+    """The element through the ownership rules; ids no column can hold are simply not found."""
+    if element_id > MAX_ID:
+        raise NotFound(_("No such element."))
+    return get_element(db_session(), sdef, current_access(), element_id, action)
+
+
 def element_response(sdef: SessionDef, element: Any, status: int = 200) -> Response:
     response = jsonify(dump(sdef, element))
     response.status_code = status
@@ -183,7 +193,7 @@ def create_element(session: str) -> Response:
 @bp.get("/<session>/<int:element_id>")
 def read_element(session: str, element_id: int) -> Response:
     sdef = api_session(session)
-    return element_response(sdef, get_element(db_session(), sdef, current_access(), element_id))
+    return element_response(sdef, load(sdef, element_id))
 
 
 @bp.patch("/<session>/<int:element_id>")
@@ -192,9 +202,8 @@ def update_element(session: str, element_id: int) -> Response:
     data = json_body()
     version = expected_version(data)
     with unit_of_work() as db:
-        access = current_access()
-        element = get_element(db, sdef, access, element_id, "modify")
-        elements.update(db, sdef, access, element, data, expected_version=version)
+        element = load(sdef, element_id, "modify")
+        elements.update(db, sdef, current_access(), element, data, expected_version=version)
     return element_response(sdef, element)
 
 
@@ -202,13 +211,12 @@ def update_element(session: str, element_id: int) -> Response:
 def delete_element(session: str, element_id: int):  # type: ignore[no-untyped-def]
     sdef = api_session(session)
     with unit_of_work() as db:
-        access = current_access()
-        element = get_element(db, sdef, access, element_id, "modify")
+        element = load(sdef, element_id, "modify")
         if not sdef.deletable:
             body, status = json_error(405, "not_deletable", _("%(s)s cannot be deleted.", s=sdef.label))
             body.headers["Allow"] = "GET, PATCH"
             return body, status
-        elements.delete(db, sdef, access, element)
+        elements.delete(db, sdef, current_access(), element)
     return "", 204
 
 
@@ -230,8 +238,7 @@ def run_action(session: str, element_id: int, name: str) -> Response:
         raise NotFound(_("Unknown action."))
     data = json_body(allow_empty=True)
     with unit_of_work() as db:
-        access = current_access()
-        element = get_element(db, sdef, access, element_id)
-        result = elements.run_action(db, sdef, access, element, name, data)
+        element = load(sdef, element_id)
+        result = elements.run_action(db, sdef, current_access(), element, name, data)
     response = jsonify({"item": dump(sdef, element), "result": _result(result)})
     return etag(response, element.version)

@@ -63,7 +63,7 @@ def _by_status(
     stmt = stmt.where(*_period(model, start, end))
     if owner_id is not None and access.sees_all:
         stmt = stmt.where(model.owner_id == owner_id)
-    return dict(db.execute(stmt.group_by(model.status)).tuples().all())
+    return dict(db.execute(stmt.group_by(model.status)).all())
 
 
 def compute(

@@ -1,0 +1,97 @@
+"""Funnel numbers, owner scoping and SVG (SAL-11); demo data loads once (crm demo)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from crm_core.db import unit_of_work
+from crm_core.errors import PermissionDenied
+from plugins.sales import demo, funnel
+from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
+
+pytestmark = pytest.mark.crm(plugins=["sales", "purchasing"])
+
+
+@pytest.fixture
+def pipeline(create, action, db):
+    """ana: 3 leads (1 qualified → won, 1 disqualified, 1 active); bob: 1 lead qualified → lost."""
+    leads = [create("leads", "ana", name=f"Ana {i}") for i in range(3)]
+    bobs = create("leads", "bob", name="Bob 1")
+    action("leads", leads[0], "qualify", "ana", create_opportunity=True)
+    action("leads", leads[1], "disqualify", "ana", reason="no")
+    action("leads", bobs, "qualify", "bob", create_opportunity=True)
+    for lead, name, data in ((leads[0], "close_won", {"account_code": "C1"}), (bobs, "close_lost", {})):
+        opportunity = db.scalar(select(Opportunity).where(Opportunity.lead_id == lead.id))
+        action("opportunities", opportunity, name, "leader", reason="r", **data)
+    return leads
+
+
+def _numbers(steps):
+    return {s.key: (s.count, s.lost) for s in steps}
+
+
+def test_funnel_counts_each_step_with_its_losses(pipeline, db, access_for, users):
+    everyone = _numbers(funnel.compute(db, access_for("leader")))
+    assert everyone == {"leads": (4, None), "qualified": (2, 1), "opportunities": (2, None), "won": (1, 1)}
+    only_bob = _numbers(funnel.compute(db, access_for("leader"), owner_id=users["bob"].id))
+    assert only_bob == {"leads": (1, None), "qualified": (1, 0), "opportunities": (1, None), "won": (0, 1)}
+
+
+def test_executives_see_only_their_own_funnel_whatever_owner_they_ask(pipeline, db, access_for, users):
+    ana = _numbers(funnel.compute(db, access_for("ana"), owner_id=users["bob"].id))
+    assert ana == {"leads": (3, None), "qualified": (1, 1), "opportunities": (1, None), "won": (1, 0)}
+
+
+def test_funnel_period_filters_by_creation_date(pipeline, db, access_for):
+    with unit_of_work():
+        db.execute(Lead.__table__.update().values(created_at=datetime(2025, 1, 10, tzinfo=UTC)))
+    steps = _numbers(funnel.compute(db, access_for("leader"), date(2025, 1, 1), date(2025, 1, 31)))
+    assert steps["leads"] == (4, None) and steps["opportunities"] == (0, None)
+    assert _numbers(funnel.compute(db, access_for("leader"), date(2026, 1, 1)))["leads"] == (0, None)
+
+
+def test_funnel_needs_the_funnel_permission(db, access_for, users):
+    from crm_core.security.access import Access
+
+    ana = access_for("ana")
+    with pytest.raises(PermissionDenied):
+        funnel.compute(db, Access(ana.user, {k: v for k, v in ana.perms.items() if k != "funnel"}))
+
+
+def test_funnel_page_draws_an_svg_and_the_table(pipeline, client_for):
+    page = client_for("leader").get("/sales/funnel")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<svg id="funnel-chart"' in html and 'data-step="won"' in html
+    assert 'id="funnel-table"' in html and 'id="funnel-owner"' in html
+
+
+def test_funnel_page_for_an_executive_has_no_owner_filter(pipeline, client_for, users):
+    html = client_for("ana").get(f"/sales/funnel?owner={users['bob'].id}").get_data(as_text=True)
+    assert 'id="funnel-owner"' not in html
+    assert '<td data-label="Count" class="text-end">3</td>' in html
+
+
+def test_funnel_page_refuses_a_bad_date_clearly(client_for):
+    page = client_for("leader").get("/sales/funnel?from=yesterday")
+    assert page.status_code == 400
+    assert "is not a date" in page.get_data(as_text=True)
+
+
+def _counts(db):
+    return [db.scalar(select(func.count()).select_from(m)) for m in (Lead, Account, Contact, Opportunity, Campaign)]
+
+
+def test_demo_data_loads_once_and_twice_adds_nothing(db, users):
+    with unit_of_work():
+        demo.load(db, users)
+    first = _counts(db)
+    assert all(first) and first[0] == len(demo.LEADS)
+    assert set(db.scalars(select(Opportunity.status))) == {"active", "won", "lost"}
+    assert {u for u in db.scalars(select(Lead.owner_id))} == {users[n].id for n in ("ana", "bob", "leader")}
+    with unit_of_work():
+        demo.load(db, users)
+    assert _counts(db) == first

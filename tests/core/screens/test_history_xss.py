@@ -34,9 +34,9 @@ def test_history_is_as_private_as_the_element(client_for, make_sample):
 
 @pytest.fixture
 def hostile(make_sample, db, access_for, samples):
-    el = make_sample("ana", **{f: PAYLOAD for f in TEXT_FIELDS})
+    el = make_sample("ana", **dict.fromkeys(TEXT_FIELDS, PAYLOAD))
     with unit_of_work():
-        elements.update(db, samples, access_for("ana"), el, {f: PAYLOAD + "!" for f in TEXT_FIELDS})
+        elements.update(db, samples, access_for("ana"), el, dict.fromkeys(TEXT_FIELDS, PAYLOAD + "!"))
     return el
 
 

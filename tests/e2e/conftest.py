@@ -102,5 +102,5 @@ def log_in(page: Any, base: str, username: str, password: str = PASSWORD) -> Non
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")

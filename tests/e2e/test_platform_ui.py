@@ -14,7 +14,7 @@ def test_wrong_password_shows_a_message(page, live_server):
     page.goto(f"{live_server}/login")
     page.fill("#username", "ana")
     page.fill("#password", "nope")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     assert page.locator(".alert-danger").inner_text() == "Wrong user name or password."
 
 
@@ -33,22 +33,22 @@ def test_admin_creates_group_user_and_grants_a_session(browser, page, live_serve
     page.click('[data-session="groups"]')
     page.click("text=New group")
     page.fill("#name", "Call center")
-    page.click("button[type=submit]")
-    assert page.locator("td >> text=Call center").count() == 1
+    page.click("main button[type=submit]")
+    assert page.get_by_role("link", name="Call center", exact=True).count() == 1
 
     page.goto(f"{live_server}/config/users/new")
     page.fill("#username", "carla")
     page.fill("#full_name", "Carla Díaz")
     page.select_option("#group_id", label="Call center")
     page.fill("#password", "carla-password")
-    page.click("button[type=submit]")
-    assert page.locator("td >> text=carla").count() == 1
+    page.click("main button[type=submit]")
+    assert page.get_by_role("link", name="carla", exact=True).count() == 1
 
     page.goto(f"{live_server}/config/permissions")
     page.select_option("select[name=group]", label="Call center")
     page.click("text=Show")
     page.check('input[name="contacts:view"]')
-    page.click("button[type=submit] >> text=Save")
+    page.click("main button[type=submit] >> text=Save")
     assert page.locator(".alert-success").count() == 1
 
     other = browser.new_context().new_page()

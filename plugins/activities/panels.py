@@ -16,7 +16,6 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from werkzeug.routing import BuildError
 
 from crm_core.app import crm_state
 from crm_core.db import session as db_session
@@ -30,24 +29,15 @@ from plugins.activities.schemas import TYPE_LABELS
 from plugins.activities.services import SESSION, linked_activities
 
 
-def screen_url(endpoint: str, path: str, **values: Any) -> str:
-    """A URL of the core's generic screens; ``path`` is its documented layout, used while the
-    screens blueprint does not serve ``endpoint`` (it is built by the core, not by this plugin)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return request.script_root + path
-
-
 def detail_url(session: str, element_id: int) -> str:
-    """The generic detail screen of an element (``/s/<session>/<id>``)."""
-    return screen_url("screens.detail", f"/s/{session}/{element_id}", session=session, id=element_id)
+    """The core's generic detail screen of an element."""
+    return url_for("screens.detail", session=session, element_id=element_id)
 
 
 def new_activity_url(session: str, element_id: int) -> str:
-    """The new-activity form prefilled with the element to link to."""
-    base = screen_url("screens.new", f"/s/{SESSION}/new", session=SESSION)
-    return base + "?" + urlencode({"session": session, "element_id": element_id})
+    """The new-activity form prefilled with the element to link to (the form's fields are the
+    schema's, so ``session`` and ``element_id`` travel as query arguments)."""
+    return url_for("screens.new", session=SESSION) + "?" + urlencode({"session": session, "element_id": element_id})
 
 
 def item_link(activity: Activity) -> tuple[str, str]:

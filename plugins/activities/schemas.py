@@ -89,4 +89,4 @@ class ActivitySchema(Schema):
 class GenerateSchema(Schema):
     """Input of "generate for a grouping" (ACT-03)."""
 
-    grouping_id = fields.Int(required=True, metadata={"label": _l("Grouping")})
+    grouping_id = fields.Int(required=True, metadata={"label": _l("Grouping"), "lookup": "groupings"})

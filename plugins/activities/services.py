@@ -97,10 +97,14 @@ class Generated:
 
     def __str__(self) -> str:
         return _(
-            "%(created)d activities created, %(skipped)d members skipped (not visible to you).",
+            "%(created)d activities created, %(skipped)d members skipped (not visible to you)",
             created=self.created,
             skipped=self.skipped,
         )
+
+    def display_name(self) -> str:
+        """How the screens report an action's result after it ran."""
+        return str(self)
 
 
 def _grouping(db: DbSession, access: Access, grouping_id: int) -> Grouping:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from crm_core.admin import services
 from crm_core.admin.forms import ConfirmForm, GroupForm, UserForm
@@ -75,7 +76,9 @@ def users():  # type: ignore[no-untyped-def]
 
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
-    form.group_id.choices = [(g.id, g.name) for g in db_session().scalars(select(Group).order_by(Group.name))]
+    form.group_id.choices = [
+        SelectChoice(g.id, g.name) for g in db_session().scalars(select(Group).order_by(Group.name))
+    ]
     return form
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from crm_core.i18n import LANGUAGES
@@ -23,7 +24,7 @@ class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=255)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     group_id = SelectField(_l("Group"), coerce=int, validators=[DataRequired()])
-    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
     timezone = StringField(_l("Time zone"), default="UTC", validators=[DataRequired(), Length(max=64)])
     is_admin = BooleanField(_l("Administrator"))
     active = BooleanField(_l("Active"), default=True)

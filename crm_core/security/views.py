@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from crm_core.db import session as db_session
@@ -106,7 +107,7 @@ def language(code: str):  # type: ignore[no-untyped-def]
 
 class ProfileForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[Length(max=120)])
-    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
     current_password = PasswordField(_l("Current password"), validators=[Length(max=200)])
     new_password = PasswordField(_l("New password"), validators=[Length(max=200)])

@@ -1,0 +1,368 @@
+"""Validate and write imported rows through the generic element services (CORE-11, EXT-03).
+
+Each row goes through ``elements.create`` (or ``elements.update`` for a duplicate when the
+user chose "update"), so the session schema, ownership, audit trail and hooks apply exactly as
+on the detail screen. Duplicate keys (``SessionDef.import_keys``) are preloaded into a dict
+once: no per-row ``SELECT``.
+
+Modes: ``all`` (all-or-nothing) writes in ONE transaction and rolls it back when any row is
+bad; every bad row is still reported. ``valid`` commits chunk by chunk and reports exactly
+which lines were written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError, fields
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.db import unit_of_work
+from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError, CrmError
+from crm_core.importing.reader import Row, read_rows
+from crm_core.security.access import Access, scoped
+from crm_core.services import elements
+from crm_core.services.queries import column
+
+MODES = ("all", "valid")
+ON_DUPLICATE = ("skip", "update")
+CHUNK = 1_000
+EU_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """How to read the file: one field name per file column ("" = ignore the column)."""
+
+    columns: tuple[str, ...]
+    separator: str = ";"
+    header: bool = True
+    mode: str = "all"
+    on_duplicate: str = "skip"
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    processed: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def failed(self) -> int:
+        return len({line for line, _f, _r in self.errors})
+
+    def counts(self) -> dict[str, int]:
+        keys = ("total", "processed", "created", "updated", "skipped", "failed")
+        return {k: getattr(self, k) for k in keys}
+
+    def written_ranges(self) -> list[list[int]]:
+        """Written lines as ``[first, last]`` runs, compact enough for 100,000 rows."""
+        runs: list[list[int]] = []
+        for line in sorted(self.written):
+            if runs and line == runs[-1][1] + 1:
+                runs[-1][1] = line
+            else:
+                runs.append([line, line])
+        return runs
+
+
+def loadable_fields(sdef: SessionDef) -> dict[str, str]:
+    """Fields a file column may fill: the schema's load-able fields, with their labels."""
+    assert sdef.schema is not None
+    return {
+        name: str(f.metadata.get("label", name.replace("_", " ").capitalize()))
+        for name, f in sdef.schema().fields.items()
+        if not f.dump_only
+    }
+
+
+def guess_mapping(sdef: SessionDef, header: Sequence[str]) -> list[str]:
+    """Map header cells that equal a field's name or label (case-insensitive), others ignored."""
+    by_text = {}
+    for name, label in loadable_fields(sdef).items():
+        by_text.setdefault(label.strip().lower(), name)
+        by_text[name.lower()] = name
+    out: list[str] = []
+    for cell in header:
+        name = by_text.get(cell.strip().lower(), "")
+        out.append("" if name in out else name)
+    return out
+
+
+def check_spec(sdef: SessionDef, spec: ImportSpec) -> None:
+    """Refuse a mapping that cannot work before reading any row (clear message, NF-02)."""
+    allowed = loadable_fields(sdef)
+    if spec.mode not in MODES or spec.on_duplicate not in ON_DUPLICATE:
+        raise BusinessRuleError(_("Choose an import mode and what to do with duplicates."))
+    mapped = [c for c in spec.columns if c]
+    if not mapped:
+        raise BusinessRuleError(_("Map at least one column to a field."), field="columns")
+    for name in mapped:
+        if name not in allowed:
+            raise BusinessRuleError(_("Unknown field “%(f)s”.", f=name), field="columns")
+        if mapped.count(name) > 1:
+            raise BusinessRuleError(_("The field %(f)s is mapped twice.", f=allowed[name]), field="columns")
+    assert sdef.schema is not None
+    missing = [allowed[n] for n, f in sdef.schema().fields.items() if f.required and n not in mapped]
+    if missing:
+        raise BusinessRuleError(
+            _("Required fields are not mapped: %(f)s.", f=", ".join(missing)), field="columns"
+        )
+
+
+def normalisers(sdef: SessionDef) -> dict[str, Callable[[str], str]]:
+    """Per-field conversions of what spreadsheets write: ``1.234,5`` numbers, ``31/12/2026`` dates."""
+    assert sdef.schema is not None
+    out: dict[str, Callable[[str], str]] = {}
+    for name, f in sdef.schema().fields.items():
+        if isinstance(f, fields.Number):
+            out[name] = _number
+        elif isinstance(f, fields.Date | fields.DateTime):
+            out[name] = _date
+    return out
+
+
+def _number(value: str) -> str:
+    value = value.replace(" ", "").replace("\u00a0", "")
+    if "," in value and ("." not in value or value.rfind(",") > value.rfind(".")):
+        return value.replace(".", "").replace(",", ".")
+    return value.replace(",", "")
+
+
+def _date(value: str) -> str:
+    match = EU_DATE.match(value)
+    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else value
+
+
+class RowShapeError(BusinessRuleError):
+    """A line whose number of values does not match the file's columns."""
+
+
+#: Refusals raised before a row touches the database: the transaction stays usable.
+BEFORE_WRITE = (ValidationError, RowShapeError)
+ROW_ERRORS = (ValidationError, CrmError, SQLAlchemyError)
+
+
+class _Rows:
+    """Turns file rows into field dicts and finds duplicates in the preloaded key index."""
+
+    def __init__(self, sdef: SessionDef, access: Access, spec: ImportSpec, db: DbSession) -> None:
+        self.sdef, self.spec = sdef, spec
+        self.convert = normalisers(sdef)
+        self.width = len(spec.columns)
+        self.keys = tuple(sdef.import_keys) if all(k in spec.columns for k in sdef.import_keys) else ()
+        self.index: dict[tuple[str, ...], int] = {}
+        if self.keys:
+            cols = [column(sdef, k) for k in self.keys]
+            stmt = scoped(sdef, access, True, select(*cols, sdef.model.id))
+            for *values, pk in db.execute(stmt):
+                key = tuple(_key_part(v) for v in values)
+                if any(key):
+                    self.index.setdefault(key, pk)
+
+    def data(self, row: Row) -> dict[str, str]:
+        if len(row.cells) != self.width:
+            raise RowShapeError(
+                _("This line has %(n)d values; the file has %(m)d columns.", n=len(row.cells), m=self.width)
+            )
+        out = {}
+        for name, cell in zip(self.spec.columns, row.cells, strict=True):
+            value = cell.strip()
+            if name and value:
+                out[name] = self.convert[name](value) if name in self.convert else value
+        return out
+
+    def key(self, data: Mapping[str, str]) -> tuple[str, ...] | None:
+        if not self.keys:
+            return None
+        key = tuple(_key_part(data.get(k)) for k in self.keys)
+        return key if any(key) else None
+
+
+def _key_part(value: Any) -> str:
+    return "" if value is None else str(value).strip().lower()
+
+
+def _reasons(exc: Exception) -> list[tuple[str, str]]:
+    """``(field, reason)`` pairs of a refused row."""
+    if isinstance(exc, ValidationError):
+        messages = exc.normalized_messages()
+        return [(name, "; ".join(_flatten(msg))) for name, msg in messages.items()]
+    if isinstance(exc, BusinessRuleError):
+        return [(exc.field or "", str(exc))]
+    if isinstance(exc, CrmError):
+        return [("", str(exc))]
+    return [("", _("The database refused this line: %(e)s", e=str(getattr(exc, "orig", exc)).splitlines()[0]))]
+
+
+def _flatten(msg: Any) -> list[str]:
+    if isinstance(msg, dict):
+        return [m for value in msg.values() for m in _flatten(value)]
+    if isinstance(msg, list | tuple):
+        return [m for value in msg for m in _flatten(value)]
+    return [str(msg)]
+
+
+
+
+class _Writer:
+    """Writes (or, once an all-or-nothing import has failed, only checks) one row at a time."""
+
+    def __init__(self, db: DbSession, sdef: SessionDef, access: Access, spec: ImportSpec, rows: _Rows) -> None:
+        self.db, self.sdef, self.access, self.spec, self.rows = db, sdef, access, spec, rows
+
+    def write(self, row: Row, result: ImportResult, added: list[tuple[str, ...]]) -> None:
+        data = self.rows.data(row)
+        key = self.rows.key(data)
+        pk = self.rows.index.get(key) if key else None
+        if pk is not None:
+            if self.spec.on_duplicate == "skip":
+                result.skipped += 1
+                return
+            element = self.db.get(self.sdef.model, pk)
+            elements.update(self.db, self.sdef, self.access, element, data)
+            result.updated += 1
+        else:
+            element = elements.create(self.db, self.sdef, self.access, data)
+            result.created += 1
+            if key:
+                self.rows.index[key] = element.id
+                added.append(key)
+        result.written.append(row.line)
+
+    def check(self, row: Row, result: ImportResult) -> None:
+        data = self.rows.data(row)
+        key = self.rows.key(data)
+        duplicate = key is not None and key in self.rows.index
+        if duplicate and self.spec.on_duplicate == "skip":
+            result.skipped += 1
+            return
+        if key and not duplicate:
+            self.rows.index[key] = 0  # later lines with this key are duplicates of this one
+        elements.validate(self.sdef, data, partial=duplicate)
+
+
+def data_rows(text: str, spec: ImportSpec) -> Iterable[Row]:
+    rows = read_rows(text, spec.separator)
+    if spec.header:
+        next(rows, None)
+    return rows
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterable[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _record(result: ImportResult, line: int, exc: Exception) -> None:
+    result.errors.extend((line, name, reason) for name, reason in _reasons(exc))
+
+
+def run_import(
+    sdef: SessionDef,
+    access: Access,
+    text: str,
+    spec: ImportSpec,
+    on_chunk: Callable[[ImportResult], None] | None = None,
+    chunk_size: int = CHUNK,
+) -> ImportResult:
+    """Import decoded ``text``; needs an app context. Raises only for file-level problems."""
+    access.require(sdef, "modify")
+    check_spec(sdef, spec)
+    result = ImportResult(total=sum(1 for _row in data_rows(text, spec)))
+    run = _all_or_nothing if spec.mode == "all" else _valid_rows
+    run(sdef, access, text, spec, result, on_chunk or (lambda _r: None), chunk_size)
+    return result
+
+
+class _Abort(Exception):
+    """Rolls the all-or-nothing transaction back after every row has been checked."""
+
+
+def _all_or_nothing(
+    sdef: SessionDef, access: Access, text: str, spec: ImportSpec, result: ImportResult,
+    on_chunk: Callable[[ImportResult], None], chunk_size: int,
+) -> None:
+    try:
+        with unit_of_work() as db:
+            writer = _Writer(db, sdef, access, spec, _Rows(sdef, access, spec, db))
+            writing = True
+            for chunk in _chunks(data_rows(text, spec), chunk_size):
+                savepoint = db.begin_nested() if writing else None
+                for row in chunk:
+                    try:
+                        writer.write(row, result, []) if writing else writer.check(row, result)
+                    except ROW_ERRORS as exc:
+                        _record(result, row.line, exc)
+                        if writing and not isinstance(exc, BEFORE_WRITE) and savepoint is not None:
+                            savepoint.rollback()  # the session stays usable for checking the rest
+                        writing = False
+                    result.processed += 1
+                if savepoint is not None and savepoint.is_active:
+                    savepoint.commit()
+                on_chunk(result)
+            if result.errors:
+                raise _Abort
+        result.committed = True
+    except _Abort:
+        result.created = result.updated = 0
+        result.written = []
+
+
+def _valid_rows(
+    sdef: SessionDef, access: Access, text: str, spec: ImportSpec, result: ImportResult,
+    on_chunk: Callable[[ImportResult], None], chunk_size: int,
+) -> None:
+    with unit_of_work() as db:
+        rows = _Rows(sdef, access, spec, db)
+    for chunk in _chunks(data_rows(text, spec), chunk_size):
+        with unit_of_work() as db:
+            writer = _Writer(db, sdef, access, spec, rows)
+            part, added = ImportResult(), []
+            savepoint = db.begin_nested()
+            try:
+                for row in chunk:
+                    try:
+                        writer.write(row, part, added)
+                    except BEFORE_WRITE as exc:
+                        _record(part, row.line, exc)
+                savepoint.commit()
+            except ROW_ERRORS:
+                # A row failed after writing: redo this chunk one savepoint per row to isolate it.
+                savepoint.rollback()
+                for key in added:
+                    rows.index.pop(key, None)
+                part, added = ImportResult(), []
+                for row in chunk:
+                    one = db.begin_nested()
+                    try:
+                        writer.write(row, part, added)
+                        one.commit()
+                    except ROW_ERRORS as exc:
+                        one.rollback()
+                        _record(part, row.line, exc)
+            for name in ("created", "updated", "skipped"):
+                setattr(result, name, getattr(result, name) + getattr(part, name))
+            result.errors.extend(part.errors)
+            result.written.extend(part.written)
+            result.processed += len(chunk)
+            on_chunk(result)
+    result.committed = True

@@ -1,0 +1,114 @@
+"""Running an import job off the request thread and reporting its progress (CORE-11).
+
+A 100,000-row file takes longer than a web request may, so the mapping screen queues the job
+and a thread with its own app context and database session runs it. Progress lives in
+:data:`LIVE` (this process) while a job runs, because an all-or-nothing import keeps its one
+transaction open and cannot commit counters; "valid rows" jobs also commit their counters with
+each chunk, so the job row always says exactly which lines were written. With
+``CRM_IMPORT_INLINE`` (default: on when testing) the job runs inside the request instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from crm_core.app import crm_state
+from crm_core.db import session, unit_of_work
+from crm_core.errors import CrmError
+from crm_core.importing.engine import ImportResult, ImportSpec, run_import
+from crm_core.importing.reader import decode
+from crm_core.models.auth import User
+from crm_core.models.imports import ImportJob
+from crm_core.models.types import utcnow
+from crm_core.security.access import load_access
+
+log = logging.getLogger(__name__)
+#: job id → counters of the jobs running in this process.
+LIVE: dict[int, dict[str, Any]] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def start(job_id: int) -> None:
+    """Run the queued job in a background thread (or inline when ``CRM_IMPORT_INLINE``)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("CRM_IMPORT_INLINE", app.testing):
+        run(job_id)
+        return
+    threading.Thread(target=_run_in_app, args=(app, job_id), name=f"crm-import-{job_id}", daemon=True).start()
+
+
+def _run_in_app(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run(job_id)
+        except Exception:  # a thread must record the failure, not die silently
+            log.exception("import job %s crashed", job_id)
+            _finish(job_id, None, _("The import stopped because of an internal error."))
+
+
+def progress(job: ImportJob) -> dict[str, Any]:
+    """The job's counters: live ones while it runs in this process, else the stored ones."""
+    with _LIVE_LOCK:
+        live = LIVE.get(job.id)
+    return job.progress() | (live or {})
+
+
+def run(job_id: int) -> None:
+    """Run one queued job to the end in the current app context."""
+    db = session()
+    job = db.get(ImportJob, job_id)
+    if job is None or job.state != "queued":
+        return
+    user = db.get(User, job.user_id)
+    with unit_of_work():
+        job.state = "running"
+    spec = ImportSpec(tuple(job.columns), job.separator, job.header, job.mode, job.on_duplicate)
+    sdef = crm_state().registry.session(job.session)
+
+    def on_chunk(result: ImportResult) -> None:
+        with _LIVE_LOCK:
+            LIVE[job_id] = result.counts() | {"state": "running"}
+        if spec.mode == "valid":  # same transaction as the chunk's rows: counters never lie
+            _store(job, result)
+
+    with force_locale(user.language or current_app.config["CRM_DEFAULT_LANGUAGE"]):
+        try:
+            text, _encoding = decode(job.data or b"", job.encoding)
+            access = load_access(db, user, crm_state().row_filters)
+            result = run_import(sdef, access, text, spec, on_chunk)
+        except CrmError as exc:
+            _finish(job_id, None, str(exc))
+            return
+        if result.committed:
+            message = _("Import finished.")
+        else:
+            message = _("Nothing was written: %(n)d lines have errors.", n=result.failed)
+        _finish(job_id, result, message)
+
+
+def _store(job: ImportJob, result: ImportResult) -> None:
+    for key, value in result.counts().items():
+        setattr(job, key, value)
+    job.errors = [list(e) for e in result.errors]
+    job.written = result.written_ranges()
+
+
+def _finish(job_id: int, result: ImportResult | None, message: str) -> None:
+    with _LIVE_LOCK:
+        LIVE.pop(job_id, None)
+    with unit_of_work() as db:
+        job = db.get(ImportJob, job_id)
+        if job is None:
+            return
+        if result is not None:
+            _store(job, result)
+        job.state = "done" if result is not None else "failed"
+        job.message = message
+        job.data = None  # the file is not kept once imported
+        job.finished_at = utcnow()

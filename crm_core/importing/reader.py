@@ -1,0 +1,139 @@
+"""Reading an uploaded delimited file: encoding, separator, rows with their line numbers.
+
+Every failure is a ``BusinessRuleError`` with a message a user can act on (choose another
+encoding or separator), raised before anything is written (NF-02).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from crm_core.errors import BusinessRuleError
+
+ENCODINGS = {"utf-8": _l("UTF-8"), "utf-8-sig": _l("UTF-8 with BOM"), "cp1252": _l("Latin-1 / Windows-1252")}
+SEPARATORS = {";": ";", ",": ",", "\t": _l("tab"), "|": "|"}
+#: charset-normalizer names that we read as Windows-1252 (a superset of Latin-1's printable range).
+LATIN_FAMILY = {"latin_1", "iso8859_1", "iso8859_15", "cp1252", "windows-1252", "ascii"}
+SNIFF_LINES = 20
+PREVIEW_ROWS = 5
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record of the file: the line it starts on and its cells."""
+
+    line: int
+    cells: list[str]
+
+
+def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
+    """``(text, encoding used)``; ``encoding`` empty = detect (BOM, UTF-8, then charset-normalizer)."""
+    if not data.strip():
+        raise BusinessRuleError(_("The file is empty."), field="file")
+    if encoding and encoding not in ENCODINGS:
+        raise BusinessRuleError(_("Unknown encoding “%(e)s”.", e=encoding), field="encoding")
+    encoding = encoding or _detect(data)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding != "cp1252":
+            raise BusinessRuleError(
+                _(
+                    "The file is not valid %(e)s text (byte %(pos)d). Choose another encoding.",
+                    e=ENCODINGS[encoding],
+                    pos=exc.start + 1,
+                ),
+                field="encoding",
+            ) from None
+        text = data.decode("latin-1")  # the five bytes cp1252 leaves undefined are Latin-1 controls
+    text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise BusinessRuleError(_("This is not a text file (it contains NUL bytes)."), field="file")
+    return text, encoding
+
+
+def _detect(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        # charset-normalizer often ranks cp1250 first for Spanish text; any Western candidate
+        # means the file reads correctly as Windows-1252, the only single-byte choice offered.
+        candidates = {match.encoding.lower() for match in from_bytes(data[:200_000])}
+        if not candidates & LATIN_FAMILY:
+            raise BusinessRuleError(
+                _("The file's encoding could not be recognised. Choose it in the form."), field="encoding"
+            ) from None
+        return "cp1252"
+    return "utf-8"
+
+
+def sniff_separator(text: str, chosen: str = "") -> str:
+    """The chosen separator (checked against the first line) or the most consistent candidate."""
+    lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
+    first = lines[0] if lines else ""
+    counts = {sep: [line.count(sep) for line in lines] for sep in SEPARATORS}
+    plausible = [sep for sep, c in counts.items() if c and min(c) > 0]
+    if chosen:
+        if chosen not in SEPARATORS:
+            raise BusinessRuleError(_("Unknown separator “%(s)s”.", s=chosen), field="separator")
+        if chosen not in first and plausible:
+            raise BusinessRuleError(
+                _(
+                    "The separator “%(s)s” does not occur in the first line; the file seems to use “%(o)s”.",
+                    s=SEPARATORS[chosen],
+                    o=SEPARATORS[_most_consistent(counts, plausible)],
+                ),
+                field="separator",
+            )
+        return chosen
+    if not plausible:
+        return ";"  # a one-column file: any separator reads it
+    return _most_consistent(counts, plausible)
+
+
+def _most_consistent(counts: dict[str, list[int]], plausible: list[str]) -> str:
+    """The separator whose count varies least between lines, then the most frequent."""
+    return min(plausible, key=lambda s: (max(counts[s]) - min(counts[s]), -min(counts[s])))
+
+
+def read_rows(text: str, separator: str) -> Iterator[Row]:
+    """Records with the physical line each starts on; blank lines are skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BusinessRuleError(_("Line %(n)d cannot be read: %(e)s", n=start, e=str(exc)), field="file") from None
+        if any(c.strip() for c in cells):
+            yield Row(start, cells)
+        start = reader.line_num + 1
+
+
+def preview(text: str, separator: str, header: bool, size: int = PREVIEW_ROWS) -> tuple[list[str], list[Row]]:
+    """The header cells (or "Column n") and the first ``size`` data rows."""
+    rows = read_rows(text, separator)
+    head: list[str] = []
+    sample: list[Row] = []
+    for row in rows:
+        if header and not head:
+            head = [c.strip() for c in row.cells]
+            continue
+        sample.append(row)
+        if len(sample) >= size:
+            break
+    width = max([len(head)] + [len(r.cells) for r in sample])
+    if not head:
+        head = [_("Column %(n)d", n=i + 1) for i in range(width)]
+    return head, sample

@@ -1,0 +1,186 @@
+"""Import screens (CORE-11): upload → preview and mapping → progress and error report.
+
+The routes are thin: reading is :mod:`crm_core.importing.reader`, validation and writing
+:mod:`crm_core.importing.engine`, the background run :mod:`crm_core.importing.jobs`. Every step
+needs the ``modify`` permission on an ``importable`` session; a job is visible to its user only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm_core.db import session as db_session
+from crm_core.db import unit_of_work
+from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError, NotFound
+from crm_core.importing import jobs
+from crm_core.importing.engine import ImportSpec, check_spec, guess_mapping, loadable_fields
+from crm_core.importing.reader import ENCODINGS, SEPARATORS, decode, preview, sniff_separator
+from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob, ImportMapping
+from crm_core.reports.formats import csv_stream
+from crm_core.reports.request_args import session_for
+from crm_core.screens import bp
+from crm_core.security.access import Access
+
+ERRORS_SHOWN = 500
+
+
+def _importable(name: str) -> tuple[SessionDef, Access]:
+    sdef, access = session_for(name, "modify")
+    if not sdef.importable:
+        raise NotFound(_("%(s)s cannot be imported.", s=sdef.label))
+    return sdef, access
+
+
+def _mappings(sdef: SessionDef) -> list[ImportMapping]:
+    stmt = select(ImportMapping).where(ImportMapping.session == sdef.name).order_by(ImportMapping.name)
+    return list(db_session().scalars(stmt))
+
+
+@bp.route("/<session>/import", methods=["GET", "POST"])
+def import_upload(session: str) -> Any:
+    """Step 1: the file, its encoding and separator (chosen or detected), a saved mapping."""
+    sdef, access = _importable(session)
+    form = request.form
+    context = {
+        "sdef": sdef,
+        "encodings": ENCODINGS,
+        "separators": SEPARATORS,
+        "mappings": _mappings(sdef),
+        "limit": current_app.config["CRM_UPLOAD_MAX_BYTES"],
+        "form": form,
+    }
+    if request.method == "GET":
+        return render_template("screens/import_upload.html", **context)
+    try:
+        job = _new_job(sdef, access, form)
+    except BusinessRuleError as exc:
+        return render_template("screens/import_upload.html", error=str(exc), **context), 400
+    return redirect(url_for("screens.import_map", session=sdef.name, job_id=job.id))
+
+
+def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise BusinessRuleError(_("Choose a file to import."), field="file")
+    limit = current_app.config["CRM_UPLOAD_MAX_BYTES"]
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise BusinessRuleError(
+            _("The file is larger than the limit of %(n)s bytes.", n=format_decimal(limit)), field="file"
+        )
+    saved = None
+    if form.get("mapping"):
+        saved = next((m for m in _mappings(sdef) if str(m.id) == form["mapping"]), None)
+        if saved is None:
+            raise BusinessRuleError(_("Unknown saved mapping."), field="mapping")
+    encoding = form.get("encoding") or (saved.encoding if saved else "")
+    text, encoding = decode(data, encoding)
+    separator = sniff_separator(text, form.get("separator") or (saved.separator if saved else ""))
+    header = form.get("header", "1" if saved is None or saved.header else "0") == "1"
+    head, _rows = preview(text, separator, header)
+    if saved and len(saved.columns) == len(head):
+        columns = list(saved.columns)
+    else:
+        columns = guess_mapping(sdef, head) if header else [""] * len(head)
+    with unit_of_work() as db:
+        job = ImportJob(
+            session=sdef.name, user_id=access.user.id, filename=upload.filename[:255], data=data,
+            encoding=encoding, separator=separator, header=header, columns=columns,
+        )
+        db.add(job)
+    return job
+
+
+def _job(sdef: SessionDef, access: Access, job_id: int) -> ImportJob:
+    job = db_session().get(ImportJob, job_id)
+    if job is None or job.session != sdef.name or job.user_id != access.user.id:
+        raise NotFound(_("No such import."))
+    return job
+
+
+@bp.route("/<session>/import/<int:job_id>", methods=["GET", "POST"])
+def import_map(session: str, job_id: int) -> Any:
+    """Step 2: preview of the first rows, a field per column, mode and duplicates, run."""
+    sdef, access = _importable(session)
+    job = _job(sdef, access, job_id)
+    if job.state != "draft":
+        return redirect(url_for("screens.import_job", session=sdef.name, job_id=job.id))
+    text, _encoding = decode(job.data or b"", job.encoding)
+    head, sample = preview(text, job.separator, job.header)
+    form = request.form
+    context = {
+        "sdef": sdef, "job": job, "head": head, "sample": sample, "fields": loadable_fields(sdef),
+        "modes": MODES, "on_duplicate": ON_DUPLICATE, "form": form,
+        "columns": form.getlist("col") or list(job.columns) + [""] * (len(head) - len(job.columns)),
+    }
+    if request.method == "GET":
+        return render_template("screens/import_map.html", **context)
+    columns = form.getlist("col")
+    spec = ImportSpec(
+        tuple(columns), job.separator, job.header, form.get("mode", "all"), form.get("on_duplicate", "skip")
+    )
+    try:
+        if len(columns) != len(head):
+            raise BusinessRuleError(_("Choose a field (or “ignore”) for every column."), field="columns")
+        check_spec(sdef, spec)
+        _save_mapping(sdef, access, job, spec, form.get("save_as", "").strip())
+    except BusinessRuleError as exc:
+        return render_template("screens/import_map.html", error=str(exc), **context), 400
+    with unit_of_work():
+        job.columns, job.mode, job.on_duplicate, job.state = list(columns), spec.mode, spec.on_duplicate, "queued"
+    jobs.start(job.id)
+    return redirect(url_for("screens.import_job", session=sdef.name, job_id=job.id))
+
+
+def _save_mapping(sdef: SessionDef, access: Access, job: ImportJob, spec: ImportSpec, name: str) -> None:
+    """Save (or replace) the named mapping of this session for the next file."""
+    if not name:
+        return
+    if len(name) > 80:
+        raise BusinessRuleError(_("A mapping name has at most 80 characters."), field="save_as")
+    with unit_of_work() as db:
+        stmt = select(ImportMapping).where(ImportMapping.session == sdef.name, ImportMapping.name == name)
+        mapping = db.scalar(stmt) or ImportMapping(session=sdef.name, name=name, creator_id=access.user.id)
+        mapping.columns, mapping.separator = list(spec.columns), job.separator
+        mapping.encoding, mapping.header = job.encoding, job.header
+        db.add(mapping)
+
+
+@bp.get("/<session>/import/<int:job_id>/job")
+def import_job(session: str, job_id: int) -> Any:
+    """Step 3: progress (polled by import.js), then the outcome and the per-row report."""
+    sdef, access = _importable(session)
+    job = _job(sdef, access, job_id)
+    labels = loadable_fields(sdef)
+    errors = [(line, labels.get(name, name), reason) for line, name, reason in (job.errors or [])[:ERRORS_SHOWN]]
+    return render_template(
+        "screens/import_job.html", sdef=sdef, job=job, progress=jobs.progress(job), errors=errors,
+        more_errors=len(job.errors or []) > ERRORS_SHOWN, written=job.written or [],
+    )
+
+
+@bp.get("/<session>/import/<int:job_id>/status")
+def import_status(session: str, job_id: int) -> Any:
+    """The job's counters as JSON for the progress bar."""
+    sdef, access = _importable(session)
+    return jsonify(jobs.progress(_job(sdef, access, job_id)))
+
+
+@bp.get("/<session>/import/<int:job_id>/errors.csv")
+def import_errors(session: str, job_id: int) -> Any:
+    """The per-row error report (line, field, reason) as CSV."""
+    sdef, access = _importable(session)
+    job = _job(sdef, access, job_id)
+    labels = loadable_fields(sdef)
+    rows = ([line, labels.get(name, name), reason] for line, name, reason in (job.errors or []))
+    response = Response(
+        stream_with_context(csv_stream([_("Line"), _("Field"), _("Reason")], rows)), mimetype="text/csv"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{sdef.name}-import-{job.id}-errors.csv"'
+    return response

@@ -17,4 +17,4 @@ def _logged_in() -> None:
     return None
 
 
-from crm_core.screens import detail, grid, tabs  # noqa: E402, F401  (routes register on import)
+from crm_core.screens import detail, export, grid, importer, listing, tabs  # noqa: E402, F401  (routes register on import)

@@ -74,6 +74,13 @@ def _widget(field: fields.Field) -> tuple[str, str | None]:
     return "text", None
 
 
+def lookup_targets(sdef: SessionDef) -> dict[str, str]:
+    """Field name → referenced session, from ``sdef.lookups`` and fields' ``lookup`` metadata."""
+    assert sdef.schema is not None
+    found = {name: f.metadata["lookup"] for name, f in sdef.schema().fields.items() if f.metadata.get("lookup")}
+    return {**found, **dict(sdef.lookups)}
+
+
 def owner_choices(db: Any) -> tuple[tuple[str, str], ...]:
     users = db.scalars(select(User).where(User.active).order_by(User.full_name, User.username))
     return tuple((str(u.id), u.display_name()) for u in users)
@@ -85,7 +92,7 @@ def form_fields(
     """The editable fields of ``schema`` in declaration order. ``owner_id`` appears only for
     users with the change-owner permission; the session's fixed ``where`` values never do."""
     specs = []
-    lookups = dict(sdef.lookups) if sdef else {}
+    lookups = lookup_targets(sdef) if sdef else {}
     for name, field in schema().fields.items():
         if field.dump_only or (sdef and name in sdef.where):
             continue
@@ -95,7 +102,7 @@ def form_fields(
                 continue
             specs.append(FieldSpec(name, label, "select", required, owner_choices(db)))
             continue
-        target = lookups.get(name) or field.metadata.get("lookup")
+        target = lookups.get(name) or field.metadata.get("lookup")  # action schemas have no session
         choices = choices_of(field)
         if target:
             specs.append(FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none))

@@ -20,7 +20,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.screens import bp
 from crm_core.screens.common import endpoint_url, grid_session
-from crm_core.screens.forms import choices_of
+from crm_core.screens.forms import choices_of, lookup_targets
 from crm_core.security import current_access, get_element, scoped
 from crm_core.services import elements
 from crm_core.services.queries import ListQuery, capped_count, fetch_page
@@ -62,9 +62,10 @@ def referenced_names(sdef: SessionDef, rows: list[Any], columns: list[str]) -> d
     """Display names of elements referenced by lookup columns, one query per column, through
     the ownership filter (a reference to a record the user may not see stays a bare id)."""
     registry, access, db = crm_state().registry, current_access(), db_session()
+    targets = lookup_targets(sdef)
     names: dict[tuple[str, Any], str] = {}
     for col in columns:
-        target = registry.sessions.get(sdef.lookups.get(col, "")) if col in sdef.lookups else None
+        target = registry.sessions.get(targets[col]) if col in targets else None
         ids = {getattr(r, col) for r in rows} - {None}
         if target is None or not target.has_grid or not ids or not access.can(target, "view"):
             continue

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm_core.app import crm_state
 from crm_core.db import session as db_session
@@ -16,7 +17,7 @@ from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.screens import bp
-from crm_core.screens.common import grid_session
+from crm_core.screens.common import grid_session, refused
 from crm_core.security import current_access, get_element
 from crm_core.security.access import check_element
 from crm_core.services import audit, groupings, notes
@@ -75,6 +76,13 @@ def note_add(session: str, element_id: int):  # type: ignore[no-untyped-def]
     else:
         flash(_("Note added."), "success")
     return redirect(_detail_url(sdef, element, "notes"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+    """An upload far over the limit is cut off by Flask before the view; say why (NF-02)."""
+    kb = current_app.config["CRM_UPLOAD_MAX_BYTES"] // 1024
+    return refused(_("The file is larger than %(n)d KB.", n=kb), 413)
 
 
 @bp.route("/<session>/<int:element_id>/notes/<int:note_id>")

@@ -213,3 +213,16 @@ def test_lookup_returns_at_most_twenty(client_for, make_sample):
     for i in range(25):
         make_sample("ana", name=f"Item {i}")
     assert len(client_for("ana").get("/s/samples/lookup?q=item").get_json()) == 20
+
+
+def test_lookup_columns_show_the_referenced_name_only_when_visible(crm_app, client_for, make_sample):
+    import dataclasses
+
+    reg = crm_state(crm_app).registry
+    reg.sessions["samples"] = dataclasses.replace(reg.sessions["samples"], columns=("name", "parent_id"))
+    parent, secret = make_sample("ana", name="Parent Co"), make_sample("bob", name="Secret Co")
+    make_sample("ana", name="Child", parent_id=parent.id)
+    make_sample("ana", name="Other", parent_id=secret.id)
+    html = client_for("ana").get("/s/samples").get_data(as_text=True)
+    assert '<td data-label="Parent">Parent Co</td>' in html
+    assert "Secret Co" not in html and f'<td data-label="Parent">{secret.id}</td>' in html

@@ -133,3 +133,12 @@ def test_deleting_an_element_deletes_its_notes(client_for, make_sample, db):
     upload(client, el, text="bye")
     client.post(f"/s/samples/{el.id}/delete")
     assert db.query(Note).count() == 0
+
+
+@pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_UPLOAD_MAX_BYTES": 1024})
+def test_an_upload_far_over_the_limit_gets_a_clear_413(crm_app, client_for, make_sample, db):
+    el = make_sample("ana", name="Acme")
+    response = upload(client_for("ana"), el, "huge.txt", b"a" * (crm_app.config["MAX_CONTENT_LENGTH"] + 10))
+    assert response.status_code == 413
+    assert "The file is larger than 1 KB." in response.get_data(as_text=True)
+    assert db.query(Note).count() == 0

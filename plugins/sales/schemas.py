@@ -240,11 +240,12 @@ class CloseLostSchema(Schema):
 
 
 class ChangeStageSchema(Schema):
-    stage = fields.Str(required=True, validate=validate.Length(min=1, max=40), metadata={"label": _l("Stage")})
+    stage = fields.Str(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"label": _l("Stage"), "choices": lambda: [(s, s) for s in services.stages()]},
+    )
 
 
 class AssignOpportunitySchema(Schema):
-    opportunity_ids = fields.List(
-        fields.Int(), required=True, validate=validate.Length(min=1, max=500),
-        metadata={"label": _l("Opportunities"), "lookup": "opportunities"},
-    )
+    opportunity_id = fields.Int(required=True, metadata={"label": _l("Opportunity"), "lookup": "opportunities"})

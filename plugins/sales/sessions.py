@@ -108,7 +108,7 @@ def _reactivate(ctx: ActionContext) -> None:
 
 def _assign(ctx: ActionContext) -> int:
     return services.assign_to_campaign(
-        ctx.db, services.access_of(ctx.db, ctx.user), ctx.element, ctx.data["opportunity_ids"]
+        ctx.db, services.access_of(ctx.db, ctx.user), ctx.element, [ctx.data["opportunity_id"]]
     )
 
 

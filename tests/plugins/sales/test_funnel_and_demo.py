@@ -91,7 +91,7 @@ def test_demo_data_loads_once_and_twice_adds_nothing(db, users):
     first = _counts(db)
     assert all(first) and first[0] == len(demo.LEADS)
     assert set(db.scalars(select(Opportunity.status))) == {"active", "won", "lost"}
-    assert {u for u in db.scalars(select(Lead.owner_id))} == {users[n].id for n in ("ana", "bob", "leader")}
+    assert set(db.scalars(select(Lead.owner_id))) == {users[n].id for n in ("ana", "bob", "leader")}
     with unit_of_work():
         demo.load(db, users)
     assert _counts(db) == first

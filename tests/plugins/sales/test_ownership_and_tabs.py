@@ -79,7 +79,7 @@ def test_campaign_assigns_opportunities_and_lists_its_clients(crm_app, create, a
     campaign = create("campaigns", "leader", code="PRIM-26", name="Primavera", start="2026-03-01", end="2026-05-31")
     account = create("accounts", "ana", code="C0001", name="Levante")
     mine = create("opportunities", "ana", name="Renovación", account_id=account.id)
-    assert action("campaigns", campaign, "assign_opportunities", "leader", opportunity_ids=[mine.id]) == 1
+    assert action("campaigns", campaign, "assign_opportunities", "leader", opportunity_id=mine.id) == 1
     assert mine.campaign_id == campaign.id
     opps = _render_as(crm_app, users, "leader", _tab(sdef, "campaigns", "campaign_opportunities"),
                       sdef("campaigns"), campaign)
@@ -93,7 +93,7 @@ def test_campaign_assignment_respects_ownership(create, action):
     account = create("accounts", "ana", code="C0001", name="Levante")
     anas = create("opportunities", "ana", name="Renovación", account_id=account.id)
     with pytest.raises(NotFound):
-        action("campaigns", campaign, "assign_opportunities", "bob", opportunity_ids=[anas.id])
+        action("campaigns", campaign, "assign_opportunities", "bob", opportunity_id=anas.id)
     assert anas.campaign_id is None
 
 
@@ -105,7 +105,7 @@ def test_campaign_rules(create, action):
     with pytest.raises(ValidationError):
         create("campaigns", "ana", code="X", name="Duplicada")
     with pytest.raises(BusinessRuleError):
-        action("campaigns", campaign, "assign_opportunities", "ana", opportunity_ids=[1])
+        action("campaigns", campaign, "assign_opportunities", "ana", opportunity_id=1)
 
 
 def test_opportunities_bulk_load_into_a_campaign_by_code(create):

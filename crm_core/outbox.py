@@ -192,8 +192,20 @@ def _due(now: datetime) -> Any:
     )
 
 
-def claim(db: DbSession, batch: int, policy: DeliveryPolicy, now: datetime | None = None) -> list[int]:
-    """Claim up to ``batch`` due messages in one short transaction; returns their ids."""
+@dataclass(frozen=True)
+class Claimed:
+    """A message this worker holds the lease of: everything delivery needs, read at claim time."""
+
+    id: int
+    topic: str
+    payload: dict[str, Any]
+    key: str
+    attempts: int
+    lease_until: datetime
+
+
+def claim(db: DbSession, batch: int, policy: DeliveryPolicy, now: datetime | None = None) -> list[Claimed]:
+    """Claim up to ``batch`` due messages in one short transaction, oldest due first."""
     now = now or utcnow()
     with unit_of_work():
         pick = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.next_attempt_at).limit(batch)
@@ -202,7 +214,7 @@ def claim(db: DbSession, batch: int, policy: DeliveryPolicy, now: datetime | Non
         ids = list(db.scalars(pick))
         if not ids:
             return []
-        claimed = db.scalars(
+        claimed = db.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), _due(now))
             .values(
@@ -210,24 +222,28 @@ def claim(db: DbSession, batch: int, policy: DeliveryPolicy, now: datetime | Non
                 attempts=OutboxMessage.attempts + 1,
                 next_attempt_at=now + timedelta(seconds=policy.lease_seconds),
             )
-            .returning(OutboxMessage.id)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.topic,
+                OutboxMessage.payload,
+                OutboxMessage.idempotency_key,
+                OutboxMessage.attempts,
+            )
             .execution_options(synchronize_session=False)
         )
-        return sorted(claimed)
+        lease_until = now + timedelta(seconds=policy.lease_seconds)
+        return sorted((Claimed(*row, lease_until=lease_until) for row in claimed), key=lambda c: c.id)
 
 
-def deliver(db: DbSession, message_id: int, handlers: Mapping[str, Any], policy: DeliveryPolicy) -> str:
+def deliver(db: DbSession, msg: Claimed, handlers: Mapping[str, Any], policy: DeliveryPolicy) -> str:
     """Deliver one claimed message and record the outcome; returns the new status.
 
     The handler runs outside any transaction, so no row stays locked while a remote system is
     slow. Only a row still in ``sending`` is updated (an administrator may have cancelled it).
     """
-    cols = (OutboxMessage.topic, OutboxMessage.payload, OutboxMessage.idempotency_key, OutboxMessage.attempts)
-    row = db.execute(select(*cols).where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")).first()
-    db.commit()  # end the read transaction before the (slow) external call
-    if row is None:
-        return "skipped"
-    topic, payload, key, attempts = row
+    if utcnow() >= msg.lease_until:  # a slow batch outlived its lease: another worker may own it now
+        return "expired"
+    message_id, topic, payload, key, attempts = msg.id, msg.topic, msg.payload, msg.key, msg.attempts
     handler = handlers.get(topic)
     error = ""
     try:
@@ -264,8 +280,8 @@ def process_batch(batch: int = 50, policy: DeliveryPolicy | None = None) -> Tick
     handlers = state.outbox_handlers()
     db = session()
     report = TickReport()
-    for message_id in claim(db, batch, policy):
-        outcome = deliver(db, message_id, handlers, policy)
+    for msg in claim(db, batch, policy):
+        outcome = deliver(db, msg, handlers, policy)
         if outcome in ("sent", "failed", "dead"):
             setattr(report, outcome, getattr(report, outcome) + 1)
     return report

@@ -15,7 +15,7 @@ from crm_core.models.types import utcnow
 from crm_core.outbox import DeliveryPolicy, Worker, cancel, claim, enqueue, history, process_batch, retry
 from tests.core.outbox.helpers import PLUGIN, RECORDER
 
-pytestmark = pytest.mark.crm(extra_plugins={"outbox_test": PLUGIN})
+pytestmark = pytest.mark.crm(plugins=["outbox_test"], extra_plugins={"outbox_test": PLUGIN})
 FAST = DeliveryPolicy(max_attempts=3, base_delay=0.0001, max_delay=0.001, lease_seconds=60)
 
 
@@ -197,3 +197,16 @@ def test_admin_cannot_cancel_a_sent_message(db, client_for):
     assert b"cannot be cancelled" in response.data
     db.refresh(msg)
     assert msg.status == "sent"
+
+
+def test_a_claim_whose_lease_ran_out_is_not_delivered(db):
+    """A slow batch must not deliver a message another worker may have re-claimed meanwhile."""
+    from crm_core.outbox import deliver
+
+    with unit_of_work() as s:
+        enqueue(s, "test.echo", {}, "k-expired")
+    past = utcnow() - timedelta(seconds=FAST.lease_seconds + 5)
+    db.execute(OutboxMessage.__table__.update().values(next_attempt_at=past))
+    [held] = claim(db, 10, FAST, now=past)
+    assert deliver(db, held, {"test.echo": RECORDER.deliver}, FAST) == "expired"
+    assert RECORDER.calls == []

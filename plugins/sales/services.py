@@ -88,7 +88,7 @@ def check_account_kind(account_id: int, kind: str) -> None:
         raise ValidationError({"account_id": [_("No such account.")]})
     if account.kind != kind:
         raise ValidationError(
-            {"account_id": [_("This account is of kind %(k)s; it cannot be used here.", k=account.kind)]}
+            {"account_id": [_("This account belongs to the other side (sales / purchasing); it cannot be used here.")]}
         )
 
 
@@ -342,10 +342,11 @@ def stage_history(db: DbSession, opportunity: Opportunity) -> list[OpportunitySt
 def set_account_active(db: DbSession, access: Access, account: Account, active: bool) -> None:
     """Accounts are never deleted, only set inactive (and back) (SAL-07)."""
     _modifiable(access, account)
-    wanted, current = ("active", "inactive") if active else ("inactive", "active")
-    if account.status != current:
-        raise BusinessRuleError(_("Only an %(s)s account can be changed this way.", s=current))
-    account.status = wanted
+    if active and account.status != "inactive":
+        raise BusinessRuleError(_("Only an inactive account can be set active again."))
+    if not active and account.status != "active":
+        raise BusinessRuleError(_("Only an active account can be set inactive."))
+    account.status = "active" if active else "inactive"
     db.flush()
 
 

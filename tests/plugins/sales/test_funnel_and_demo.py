@@ -95,3 +95,10 @@ def test_demo_data_loads_once_and_twice_adds_nothing(db, users):
     with unit_of_work():
         demo.load(db, users)
     assert _counts(db) == first
+
+
+def test_funnel_page_speaks_spanish(client_for, users, db):
+    users["ana"].language = "es"
+    db.commit()
+    html = client_for("ana").get("/sales/funnel").get_data(as_text=True)
+    assert "Embudo de ventas" in html and "Clientes potenciales" in html

@@ -162,3 +162,33 @@ def test_import_leads_reports_a_bad_row_and_writes_nothing(crm_app, db, access_f
     result = engine.run_import(sdef("leads"), access_for("ana"), text, spec)
     assert [line for line, _f, _r in result.errors] == [2]
     assert db.scalar(select(func.count()).select_from(Lead)) == 0
+
+
+SESSIONS = ("leads", "opportunities", "accounts", "contacts", "campaigns",
+            "potential_suppliers", "purchase_opportunities", "suppliers", "supplier_contacts")
+
+
+@pytest.mark.parametrize("session", SESSIONS)
+def test_every_sales_screen_renders(screens, client_for, session):
+    leader = client_for("leader")
+    assert leader.get(f"/s/{session}").status_code == 200
+    assert leader.get(f"/s/{session}/new").status_code == 200
+
+
+def test_every_sales_detail_tab_renders(screens, client_for, create, action):
+    campaign = create("campaigns", "ana", code="PRIM-26", name="Primavera")
+    account = create("accounts", "ana", code="C0001", name="Levante")
+    opp = create("opportunities", "ana", name="Renovación", account_id=account.id, campaign_id=campaign.id)
+    action("opportunities", opp, "change_stage", "ana", stage="proposal")
+    ana = client_for("ana")
+    pages = {
+        f"/s/accounts/{account.id}?tab=contacts": "Nothing here yet",
+        f"/s/accounts/{account.id}?tab=opportunities": "Renovación",
+        f"/s/campaigns/{campaign.id}?tab=campaign_opportunities": "Renovación",
+        f"/s/campaigns/{campaign.id}?tab=campaign_clients": "Levante",
+        f"/s/opportunities/{opp.id}?tab=stages": "proposal",
+    }
+    for url, expected in pages.items():
+        response = ana.get(url)
+        assert response.status_code == 200, url
+        assert expected in response.get_data(as_text=True), url

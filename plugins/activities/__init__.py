@@ -7,6 +7,7 @@ sessions reach it through the registry and the hooks.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Flask
@@ -16,7 +17,7 @@ from crm_core.app import crm_state
 from crm_core.declarations import Module, Panel, PluginMeta, SessionDef, Tab
 from crm_core.models.auth import User
 from crm_core.plugins import hookimpl
-from plugins.activities import demo, panels, views
+from plugins.activities import agenda, demo, panels, views
 from plugins.activities.services import SESSION, check_link
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
 
@@ -64,6 +65,12 @@ def crm_element_changed(
     """Re-linking an activity obeys the same rule as creating it."""
     if session.name == SESSION and ("session" in changes or "element_id" in changes):
         check_link(db, element, user)
+
+
+@hookimpl
+def crm_activities_due(starts_from: datetime, starts_until: datetime, db: DbSession) -> list[Any]:
+    """Planned activities starting soon, for the messaging plugin's reminders (MSG-01)."""
+    return agenda.due(db, starts_from, starts_until)
 
 
 @hookimpl

@@ -92,3 +92,14 @@ def on_day(db: DbSession, access: Access, day: date, zone: tzinfo) -> list[Activ
 def of_owner(db: DbSession, access: Access, owner: User) -> list[Activity]:
     """All of ``owner``'s activities the viewer may see (the iCalendar feed)."""
     return list(db.scalars(_of(access, owner).order_by(Activity.starts_at, Activity.id)))
+
+
+def due(db: DbSession, starts_from: datetime, starts_until: datetime) -> list[Activity]:
+    """Planned activities of every owner starting in ``[starts_from, starts_until)``.
+
+    Only for the reminder job (no user, no screen): each owner is reminded of their own.
+    """
+    stmt = select(Activity).where(
+        Activity.status == "planned", Activity.starts_at >= starts_from, Activity.starts_at < starts_until
+    )
+    return list(db.scalars(stmt.order_by(Activity.starts_at, Activity.id)))

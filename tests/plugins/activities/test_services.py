@@ -140,3 +140,11 @@ def test_executives_cannot_act_on_someone_elses_activity(db, access_for, add_act
     activity = add_activity("bob", utc(2026, 5, 4, 10))
     with pytest.raises(NotFound):
         elements.run_action(db, acts(), access_for("ana"), activity, "complete", {})
+
+
+def test_reminders_are_offered_the_planned_activities_starting_in_the_window(db, add_activity):
+    soon = add_activity("ana", utc(2026, 5, 4, 10, 30))
+    add_activity("bob", utc(2026, 5, 4, 10, 45), status="cancelled")
+    add_activity("bob", utc(2026, 5, 4, 11, 0))  # the window's end is excluded
+    later = crm_state().pm.hook.crm_activities_due(starts_from=utc(2026, 5, 4, 10), starts_until=utc(2026, 5, 4, 11), db=db)
+    assert [a for part in later for a in part] == [soon]

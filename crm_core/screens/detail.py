@@ -28,8 +28,6 @@ from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, val
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
 
-DUPLICATE = "This value is already used by another record."
-
 
 def detail_tabs(sdef: SessionDef) -> list[Tab]:
     """Tabs contributed by the core and plugins for this session, in their declared order."""
@@ -66,9 +64,20 @@ def lookup_urls(specs: list[FieldSpec]) -> dict[str, str]:
     }
 
 
+def placed(specs: list[FieldSpec], errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Messages for fields the form does not show (e.g. a rule on a hidden field) move to the top
+    of the form, so no error is ever invisible."""
+    shown = {s.name for s in specs}
+    out: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        out.setdefault(name if name in shown else "_form", []).extend(messages)
+    return out
+
+
 def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict[str, str],
             errors: dict[str, list[str]], status: int = 200):  # type: ignore[no-untyped-def]
     access = current_access()
+    errors = placed(specs, errors)
     tabs = detail_tabs(sdef) if element is not None else []
     active = request.args.get("tab", "info")
     tab = next((t for t in tabs if t.name == active), None)
@@ -111,7 +120,7 @@ def _save_errors(exc: Exception) -> dict[str, list[str]]:
     if isinstance(exc, BusinessRuleError):
         return {exc.field or "_form": [str(exc)]}
     if isinstance(exc, IntegrityError):
-        return {"_form": [_(DUPLICATE)]}
+        return {"_form": [_("This value is already used by another record.")]}
     return {"_form": [str(exc)]}
 
 
@@ -203,7 +212,7 @@ def action(session: str, element_id: int, name: str):  # type: ignore[no-untyped
             with unit_of_work() as db:
                 result = elements.run_action(db, sdef, access, element, act.name, parse(specs, request.form))
         except (ValidationError, BusinessRuleError) as exc:
-            values, errors, status = submitted(specs, request.form), _save_errors(exc), 400
+            values, errors, status = submitted(specs, request.form), placed(specs, _save_errors(exc)), 400
         else:
             done = _("%(a)s done.", a=act.label)
             if result is not None and hasattr(result, "display_name"):

@@ -229,3 +229,19 @@ def test_non_deletable_session_refuses_delete_with_a_message(client_for, locked,
     assert "Locked samples cannot be deleted." in response.get_data(as_text=True)
     db.expire_all()
     assert db.get(Sample, locked.id) is not None
+
+
+def test_an_error_on_a_field_the_form_does_not_show_moves_to_the_top():
+    from crm_core.screens.detail import placed
+    from crm_core.screens.forms import FieldSpec
+
+    specs = [FieldSpec("name", "Name", "text")]
+    assert placed(specs, {"name": ["bad"], "secret": ["hidden rule"], "_form": ["top"]}) == {
+        "name": ["bad"], "_form": ["hidden rule", "top"]}
+
+
+def test_unknown_owner_is_refused_in_place_for_the_leader(client_for, db):
+    response = client_for("leader").post("/s/samples/new", data=form_data(owner_id="999999"))
+    assert response.status_code == 400
+    assert 'data-error="owner_id">Unknown or inactive user.' in response.get_data(as_text=True)
+    assert db.query(Sample).count() == 0

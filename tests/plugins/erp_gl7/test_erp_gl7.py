@@ -26,15 +26,6 @@ pytestmark = pytest.mark.crm(plugins=["sales", "erp_gl7"])
 FAST = DeliveryPolicy(max_attempts=3, base_delay=0.0001, max_delay=0.001, lease_seconds=60)
 
 
-@pytest.fixture
-def gl7(crm_app):
-    with running_gl7() as double:
-        crm_state(crm_app).settings["erp_gl7"] = Gl7Settings().load(
-            {"base_url": double.url, "api_token": "secret-token", "timeout_seconds": 0.5}
-        )
-        yield double
-
-
 def stand_in(element_type: str, **attrs):
     """A small object shaped like a sales element (sales is not imported)."""
     return SimpleNamespace(element_type=element_type, id=attrs.pop("id", 1), uid=str(uuid.uuid4()), **attrs)

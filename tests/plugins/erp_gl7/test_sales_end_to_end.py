@@ -10,13 +10,12 @@ from sqlalchemy import select
 from crm_core.outbox import DeliveryPolicy, process_batch
 from plugins.erp_gl7.models import Gl7Link
 from plugins.sales.models import Account, Opportunity
-from tests.plugins.erp_gl7.test_erp_gl7 import gl7  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.crm(plugins=["sales", "erp_gl7"])
 FAST = DeliveryPolicy(max_attempts=3, base_delay=0.0001, max_delay=0.001, lease_seconds=60)
 
 
-def test_qualify_and_win_through_the_api_reach_gl7_via_the_worker(db, client_for, gl7):  # noqa: F811
+def test_qualify_and_win_through_the_api_reach_gl7_via_the_worker(db, client_for, gl7):
     ana = client_for("ana")
     lead = ana.post("/api/v1/leads", json={"name": "Ferretería Ruiz", "email": "carmen@ruiz.example"})
     assert lead.status_code == 201, lead.json

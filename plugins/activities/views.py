@@ -93,7 +93,7 @@ def calendar() -> Any:
         start, end = span_bounds(first, last, zone)
         activities = agenda.between(db, access, owner, start, end)
         context["columns"] = [_column(d, activities, zone, user_arg) for d in days]
-        context["hours"] = hour_marks(day, zone) if view == "day" else hour_marks(days[0], zone)
+        context["hours"] = hour_marks(day, zone)
     return render_template("activities/calendar.html", **context)
 
 

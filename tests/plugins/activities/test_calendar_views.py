@@ -139,3 +139,11 @@ def test_bad_view_or_date_is_a_clear_400(client_for):
 
 def test_calendar_needs_a_login(crm_app):
     assert crm_app.test_client().get("/activities/calendar").status_code == 302
+
+
+def test_the_calendar_speaks_the_users_language(client_for, db, users, add_activity):
+    users["ana"].language = "es"
+    db.commit()
+    add_activity("ana", utc(2026, 3, 10, 10, 0))
+    html = client_for("ana").get("/activities/calendar?date=2026-03-15").get_data(as_text=True)
+    assert "marzo" in html and ">Semana<" in html and "1 actividad" in html

@@ -1,4 +1,5 @@
-"""Real loopback servers for the messaging tests: SMTP (aiosmtpd) and an HTTP SMS provider."""
+"""Real loopback servers for the messaging tests (SMTP via aiosmtpd, an HTTP SMS provider) and
+the settings that point the plugin at them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from crm_core.app import crm_state
+from plugins.messaging.settings import MessagingSettings
 
 
 def free_port() -> int:
@@ -79,3 +83,9 @@ def sms_provider() -> Iterator[SmsDouble]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def configure(app, **values):
+    crm_state(app).settings["messaging"] = MessagingSettings().load(
+        {"smtp_host": "127.0.0.1", "sender": "crm@example.com", "base_url": "https://crm.example.com", **values}
+    )

@@ -21,7 +21,7 @@ from crm_core.testing import make_plugin
 from plugins.messaging.notifications import send_reminders
 from plugins.messaging.settings import MessagingSettings
 from plugins.messaging.views import render_history
-from tests.plugins.messaging.doubles import free_port, sms_provider, smtp_server
+from tests.plugins.messaging.doubles import configure, free_port, sms_provider, smtp_server
 
 DUE: list[SimpleNamespace] = []
 FAKE_ACTIVITIES = make_plugin(
@@ -30,12 +30,6 @@ FAKE_ACTIVITIES = make_plugin(
 pytestmark = pytest.mark.crm(plugins=["messaging", "fake_activities"], extra_plugins={"fake_activities": FAKE_ACTIVITIES})
 FAST = DeliveryPolicy(max_attempts=3, base_delay=0.0001, max_delay=0.001, lease_seconds=60)
 STARTS = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-
-
-def configure(app, **values):
-    crm_state(app).settings["messaging"] = MessagingSettings().load(
-        {"smtp_host": "127.0.0.1", "sender": "crm@example.com", "base_url": "https://crm.example.com", **values}
-    )
 
 
 @pytest.fixture

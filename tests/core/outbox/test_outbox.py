@@ -210,3 +210,27 @@ def test_a_claim_whose_lease_ran_out_is_not_delivered(db):
     [held] = claim(db, 10, FAST, now=past)
     assert deliver(db, held, {"test.echo": RECORDER.deliver}, FAST) == "expired"
     assert RECORDER.calls == []
+
+
+def test_crm_worker_once_command_delivers_and_reports(crm_app, db):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from crm_core.cli import worker
+
+    with unit_of_work() as s:
+        enqueue(s, "test.echo", {"n": 1}, "k-cli")
+    result = CliRunner().invoke(worker, ["--once", "--batch", "10"], obj=ScriptInfo(create_app=lambda: crm_app))
+    assert result.exit_code == 0, result.output
+    assert "sent 1, failed 0, dead 0, jobs run 1" in result.output
+    assert RECORDER.calls == [({"n": 1}, "k-cli")]
+
+
+def test_crm_worker_rejects_a_bad_batch_size(crm_app):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from crm_core.cli import worker
+
+    result = CliRunner().invoke(worker, ["--once", "--batch", "0"], obj=ScriptInfo(create_app=lambda: crm_app))
+    assert result.exit_code == 2 and "--batch" in result.output

@@ -16,7 +16,7 @@ from crm_core.plugins import hookimpl
 
 def _targets(user: Any) -> str:
     name = escape(getattr(user, "full_name", "") or getattr(user, "username", ""))
-    return f"<p class='mb-0' id='demo-targets'>{name}: Demo Corp's quarterly target is 40 new accounts.</p>"
+    return f'<p class="mb-0" id="demo-targets">{name}: Demo Corp\'s quarterly target is 40 new accounts.</p>'
 
 
 @hookimpl(wrapper=True)

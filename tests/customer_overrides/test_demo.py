@@ -30,7 +30,7 @@ def test_demo_menu_puts_activities_first_and_renames_leads(crm_app, client_for):
     menu = crm_app.extensions["crm"].registry.menu()
     names = [m.name for m, _ in menu]
     assert names.index("activities") < names.index("sales")
-    sales = dict((m.name, s) for m, s in menu)["sales"]
+    sales = {m.name: s for m, s in menu}["sales"]
     assert sales[0].name == "leads" and sales[0].label == "Prospects"
     page = client_for("ana").get("/").get_data(as_text=True)
     assert page.index('data-module="activities"') < page.index('data-module="sales"')
@@ -47,14 +47,14 @@ def test_default_menu_orders_modules_by_declaration(crm_app):
 
 @demo
 def test_demo_leads_grid_has_its_columns(crm_app, client_for):
-    assert crm_app.extensions["crm"].registry.session("leads").columns == ("name", "company", "city", "status")
+    assert crm_app.extensions["crm"].registry.session("leads").columns == ("company", "name", "country", "status")
     page = client_for("ana").get("/s/leads").get_data(as_text=True)
-    assert "City" in page
+    assert "Country" in page
 
 
 @default
 def test_default_leads_grid_keeps_the_plugin_columns(crm_app):
-    assert "city" not in crm_app.extensions["crm"].registry.session("leads").columns
+    assert "country" not in crm_app.extensions["crm"].registry.session("leads").columns
 
 
 @demo

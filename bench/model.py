@@ -1,0 +1,97 @@
+"""The benchmark's own session: a contact table shaped like the business sessions (name,
+company, email, status, owner), declared here and never in the core, so the benchmark measures
+the generic grid/API/query path and not a plugin's extras.
+
+Indexes follow docs/performance.md: a composite btree ``(owner_id, status, name)`` serves "my
+open records sorted by name" on both databases; on PostgreSQL, pg_trgm GIN indexes on
+``lower(field)`` serve the ``LIKE '%word%'`` text filter (created by :func:`create_indexes`).
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Index, String, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.db import Base
+from crm_core.declarations import Module, PluginMeta, SessionDef, Status
+from crm_core.models.element import Element
+from crm_core.plugins import hookimpl
+
+meta = PluginMeta(description="benchmark-only contact session")
+SESSION = "bench_contacts"
+SEARCH = ("name", "company", "email")
+
+
+class BenchContact(Element, Base):
+    __tablename__ = "bench_contact"
+    __table_args__ = (
+        # id last: the list query sorts by (name, id), so pages come straight off the index
+        Index("ix_bench_contact_owner_status_name_id", "owner_id", "status", "name", "id"),
+        Index("ix_bench_contact_status_name_id", "status", "name", "id"),
+    )
+
+    name: Mapped[str] = mapped_column(String(120))
+    company: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+
+
+class BenchContactSchema(Schema):
+    id = fields.Int(dump_only=True)
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=120), metadata={"label": "Name"})
+    company = fields.Str(validate=validate.Length(max=120), metadata={"label": "Company"})
+    email = fields.Email(validate=validate.Length(max=255), metadata={"label": "Email"})
+    phone = fields.Str(validate=validate.Length(max=40), metadata={"label": "Phone"})
+    city = fields.Str(validate=validate.Length(max=80), metadata={"label": "City"})
+    status = fields.Str(dump_only=True, metadata={"label": "Status"})
+    owner_id = fields.Int(metadata={"label": "Owner"})
+    version = fields.Int(dump_only=True)
+
+
+BENCH = SessionDef(
+    name=SESSION,
+    module="bench",
+    label="Benchmark contacts",
+    singular="Contact",
+    model=BenchContact,
+    schema=BenchContactSchema,
+    columns=("name", "company", "email", "city", "status"),
+    search=SEARCH,
+    statuses=(Status("active", "Active"), Status("lost", "Lost", open=False)),
+    default_sort="name",
+)
+
+
+@hookimpl
+def crm_register_modules() -> list[Module]:
+    return [Module("bench", "Benchmark", order=900)]
+
+
+@hookimpl
+def crm_register_sessions() -> list[SessionDef]:
+    return [BENCH]
+
+
+def create_indexes(engine: Engine) -> None:
+    """The declared indexes (also on a table seeded by an earlier version), and on PostgreSQL
+    trigram GIN indexes for the case-insensitive ``LIKE '%word%'`` text filter."""
+    for index in BenchContact.__table__.indexes:
+        index.create(engine, checkfirst=True)
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE bench_contact"))
+        return
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        for col in SEARCH:
+            conn.execute(
+                text(
+                    f"CREATE INDEX IF NOT EXISTS ix_bench_contact_{col}_trgm ON bench_contact "
+                    f"USING gin (lower({col}) gin_trgm_ops)"
+                )
+            )
+        conn.execute(text("ANALYZE bench_contact"))

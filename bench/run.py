@@ -1,0 +1,185 @@
+"""The performance benchmark (NF-01): ``.venv/bin/python -m bench [--database-url URL] [--rows N]``.
+
+Seeds N contacts for 20 owners (once; later runs top up), then times real requests through the
+Flask test client — the grid, the API list with the same filters, the detail page and API read —
+and prints median and p95 in milliseconds plus the SQL statements each request runs (counted
+with a ``before_cursor_execute`` listener). See docs/performance.md for the figures and indexes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask_login import FlaskLoginClient
+from sqlalchemy import event, select
+
+from bench import model
+from bench.seed import ensure_owners, seed
+from crm_core.app import create_app
+from crm_core.db import Base, unit_of_work
+from crm_core.db import session as db_session
+
+SQLITE_DEFAULT = "sqlite:////tmp/crm-bench.sqlite3"
+DEFAULT_ROWS = {"sqlite": 200_000, "postgresql": 1_000_000}
+
+
+class StatementCounter:
+    """Counts SQL statements sent to the database (to prove no N+1 and no COUNT per page).
+
+    SQLite's explicit ``BEGIN`` (see crm_core/db.py) is a transaction marker, not a query, and
+    psycopg sends its own without a cursor, so it is not counted on either database.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            self.count += 1
+
+
+def build_app(url: str) -> Flask:
+    app = create_app(
+        {
+            "CRM_ENV": "development",
+            "CRM_DATABASE_URL": url,
+            "CRM_PLUGINS": "bench",
+            "CRM_SECRET_KEY": "benchmark-only-secret-key",
+            "WTF_CSRF_ENABLED": False,
+        },
+        extra_plugins={"bench": model},
+    )
+    app.test_client_class = FlaskLoginClient
+    return app
+
+
+def prepare(app: Flask, rows: int) -> tuple[Any, str, int, float]:
+    """Migrate, create the bench table and indexes, seed; returns (user, token, an own id, seconds)."""
+    from crm_core.api.auth import create_token
+    from crm_core.bootstrap import ensure_groups
+    from crm_core.migrate import upgrade
+    from crm_core.models.auth import User
+    from crm_core.security.passwords import hash_password
+
+    engine = app.extensions["crm_db"].engine
+    upgrade(app)
+    Base.metadata.create_all(engine, tables=[model.BenchContact.__table__])
+    with app.app_context(), unit_of_work() as db:
+        ensure_groups(db, app.extensions["crm"].registry)
+    owners = ensure_owners(engine, hash_password("bench-password-1"))
+    started = time.perf_counter()
+    inserted = seed(engine, rows, owners)
+    model.create_indexes(engine)
+    seconds = time.perf_counter() - started if inserted else 0.0
+    with app.app_context():
+        with unit_of_work() as db:
+            user = db.get(User, owners[0])
+            _token, secret = create_token(db, user, "benchmark")
+        own_id = db_session().scalar(
+            select(model.BenchContact.id).where(model.BenchContact.owner_id == user.id).limit(1)
+        )
+    return user, secret, own_id, seconds
+
+
+def measure(call: Callable[[], Any], counter: StatementCounter, repeat: int) -> tuple[float, float, int]:
+    """(median ms, p95 ms, SQL statements of one call) over ``repeat`` calls after a warm-up."""
+    for _ in range(3):
+        call()
+    timings = []
+    for _ in range(repeat):
+        counter.count = 0
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    p95 = statistics.quantiles(timings, n=20, method="inclusive")[-1]
+    return statistics.median(timings), p95, counter.count
+
+
+def request(client: Any, url: str, **kwargs: Any) -> Callable[[], Any]:
+    def call() -> Any:
+        response = client.get(url, **kwargs)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}: {response.get_data(as_text=True)[:300]}")
+        return response
+
+    return call
+
+
+def list_service(app: Flask, user: Any, **query: Any) -> Callable[[], Any]:
+    """The grid's list query without the screen (used when the grid route is not there)."""
+    from crm_core.security.access import load_access
+    from crm_core.services import queries
+
+    sdef = app.extensions["crm"].registry.session(model.SESSION)
+
+    def call() -> Any:
+        with app.app_context():
+            db = db_session()
+            access = load_access(db, user, app.extensions["crm"].row_filters)
+            return queries.fetch_page(db, sdef, access, queries.ListQuery(**query))
+
+    return call
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=SQLITE_DEFAULT, help=f"default {SQLITE_DEFAULT}")
+    parser.add_argument("--rows", type=int, help="contacts to seed (default 200,000 SQLite, 1,000,000 PostgreSQL)")
+    parser.add_argument("--repeat", type=int, default=50, help="timed requests per figure (default 50)")
+    parser.add_argument("--q", default="martin", help="text filter word (default: martin)")
+    args = parser.parse_args(argv)
+
+    app = build_app(args.database_url)
+    engine = app.extensions["crm_db"].engine
+    rows = args.rows or DEFAULT_ROWS.get(engine.dialect.name, 200_000)
+    user, secret, own_id, seed_seconds = prepare(app, rows)
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+
+    s = model.SESSION
+    filters = f"status=active&q={args.q}&sort=name&per_page=50"
+    deep = "status=active&sort=name&per_page=50&page=100"
+    browser = app.test_client(user=user)
+    api = app.test_client()
+    bearer = {"headers": {"Authorization": f"Bearer {secret}"}}
+    cases: list[tuple[str, Callable[[], Any]]] = []
+    if "screens.grid" in app.view_functions:
+        cases += [
+            ("grid: own+status+text+sort, page 1", request(browser, f"/s/{s}?{filters}")),
+            ("grid: own+status+sort, page 100", request(browser, f"/s/{s}?{deep}")),
+        ]
+    else:
+        print("note: the grid route /s/<session> is not registered; timing the list query service instead")
+        cases += [
+            (
+                "list service: own+status+text+sort",
+                list_service(app, user, status=("active",), text=args.q, sort="name"),
+            ),
+            (
+                "list service: own+status+sort, page 100",
+                list_service(app, user, status=("active",), sort="name", page=100),
+            ),
+        ]
+    cases += [
+        ("API list: own+status+text+sort, page 1", request(api, f"/api/v1/{s}?{filters}", **bearer)),
+        ("API list: own+status+sort, page 100", request(api, f"/api/v1/{s}?{deep}", **bearer)),
+        ("API read", request(api, f"/api/v1/{s}/{own_id}", **bearer)),
+    ]
+    if "screens.detail" in app.view_functions:
+        cases.append(("detail page", request(browser, f"/s/{s}/{own_id}")))
+
+    print(
+        f"database: {engine.dialect.name}, {rows:,} contacts, 20 owners; seeding took {seed_seconds:.1f} s"
+        if seed_seconds
+        else f"database: {engine.dialect.name}, {rows:,} contacts, 20 owners (already seeded)"
+    )
+    print(f"{'request':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8}")
+    for label, call in cases:
+        median, p95, statements = measure(call, counter, args.repeat)
+        print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d}")
+    event.remove(engine, "before_cursor_execute", counter)

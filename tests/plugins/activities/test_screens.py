@@ -125,3 +125,18 @@ def test_api_refuses_a_link_to_someone_elses_element(client_for, add_sample):
     )
     assert response.status_code in (400, 422)
     assert "element_id" in response.get_json()["error"]["fields"]
+
+
+def test_listing_filters_by_type_and_date_range_of_own_activities(client_for, add_activity):
+    add_activity("ana", utc(2026, 3, 10, 10), "March call")
+    add_activity("ana", utc(2026, 3, 11, 10), "March meeting", type="meeting")
+    add_activity("ana", utc(2026, 4, 10, 10), "April call")
+    add_activity("bob", utc(2026, 3, 10, 10), "Bob's March call")
+    response = client_for("ana").get(
+        "/s/activities/listing?run=1&format=csv&f=type&op==&v=call&v2="
+        "&f=starts_at&op=between&v=2026-03-01T00:00&v2=2026-03-31T23:59"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[-600:]
+    body = response.get_data(as_text=True)
+    assert "March call" in body
+    assert "March meeting" not in body and "April call" not in body and "Bob's" not in body

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core.declarations import ActionContext, SessionDef
-from crm_core.errors import BusinessRuleError, Conflict, NotFound
+from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
 from crm_core.models.auth import User
-from crm_core.security.access import Access, check_element
+from crm_core.security.access import Access, check_element, get_element
 from crm_core.services import audit
 
 
@@ -39,6 +39,32 @@ def validate(session: SessionDef, data: Mapping[str, Any], partial: bool = False
     return loaded
 
 
+def lookup_targets(session: SessionDef) -> dict[str, str]:
+    """Reference fields → the session whose elements they point at (declaration or schema)."""
+    targets = dict(session.lookups)
+    if session.schema is not None:
+        for name, fld in session.schema().fields.items():
+            if fld.metadata.get("lookup"):
+                targets.setdefault(name, fld.metadata["lookup"])
+    return targets
+
+
+def check_references(db: DbSession, session: SessionDef, access: Access, values: Mapping[str, Any]) -> None:
+    """A reference may only point at an element the user may see: otherwise a user could
+    attach records to (and learn about) someone else's account by guessing ids."""
+    from crm_core.app import crm_state
+
+    registry = crm_state().registry
+    for field_name, target in lookup_targets(session).items():
+        value = values.get(field_name)
+        if value is None or target not in registry.sessions:
+            continue
+        try:
+            get_element(db, registry.session(target), access, value)
+        except (NotFound, PermissionDenied):
+            raise ValidationError({field_name: [_("No such record, or not one you may use.")]}) from None
+
+
 def _owner_change(access: Access, session: SessionDef, db: DbSession, owner_id: Any) -> int:
     access.require(session, "change_owner")
     owner = db.get(User, owner_id) if isinstance(owner_id, int) else None
@@ -51,6 +77,7 @@ def create(db: DbSession, session: SessionDef, access: Access, data: Mapping[str
     """Validate and insert a new element owned by the current user (or the given owner)."""
     access.require(session, "modify")
     values = validate(session, data)
+    check_references(db, session, access, values)
     owner_id = values.pop("owner_id", None)
     element = session.model(**values, **dict(session.where))
     element.creator_id = access.user.id
@@ -78,6 +105,9 @@ def update(
     if expected_version is not None and expected_version != element.version:
         raise Conflict(_("Someone else saved this record first. Reload it and apply your change again."))
     values = validate(session, data, partial=partial)
+    check_references(
+        db, session, access, {k: v for k, v in values.items() if getattr(element, k, None) != v}
+    )
     before = audit.snapshot(element)
     owner_id = values.pop("owner_id", None)
     if owner_id is not None and owner_id != element.owner_id:

@@ -26,3 +26,24 @@ def test_generic_create_update_audit_and_ownership(crm_app, db, access_for):
     assert changes == {"company": ["", "Acme SL"]}
     with pytest.raises(Conflict):
         elements.update(db, sdef, ana, el, {"company": "X"}, expected_version=1)
+
+
+def test_references_only_to_elements_the_user_may_see(crm_app, db, access_for):
+    from marshmallow import ValidationError
+
+    from crm_core.app import crm_state
+
+    sdef = crm_state().registry.session("samples")
+    ana, bob = access_for("ana"), access_for("bob")
+    with unit_of_work():
+        bobs = elements.create(db, sdef, bob, {"name": "Bob's"})
+        anas = elements.create(db, sdef, ana, {"name": "Ana's"})
+    with pytest.raises(ValidationError) as err:
+        elements.create(db, sdef, ana, {"name": "Child", "parent_id": bobs.id})
+    assert "parent_id" in err.value.messages
+    with pytest.raises(ValidationError):
+        elements.update(db, sdef, ana, anas, {"parent_id": bobs.id})
+    db.rollback()
+    with unit_of_work():
+        child = elements.create(db, sdef, ana, {"name": "Child", "parent_id": anas.id})
+    assert child.parent_id == anas.id

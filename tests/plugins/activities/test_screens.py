@@ -140,3 +140,10 @@ def test_listing_filters_by_type_and_date_range_of_own_activities(client_for, ad
     body = response.get_data(as_text=True)
     assert "March call" in body
     assert "March meeting" not in body and "April call" not in body and "Bob's" not in body
+
+
+def test_openapi_documents_the_activities_endpoints(client_for):
+    doc = client_for("ana").get("/api/v1/openapi.json").get_json()
+    paths = doc["paths"]
+    assert {"/api/v1/activities", "/api/v1/activities/{element_id}/actions/generate"} <= set(paths)
+    assert "/api/v1/calendar" not in paths

@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as DbSession
 
+from crm_core.app import crm_state
 from crm_core.errors import NotFound
 from crm_core.models.auth import User
 from crm_core.security.access import Access, scoped
@@ -103,3 +104,20 @@ def due(db: DbSession, starts_from: datetime, starts_until: datetime) -> list[Ac
         Activity.status == "planned", Activity.starts_at >= starts_from, Activity.starts_at < starts_until
     )
     return list(db.scalars(stmt.order_by(Activity.starts_at, Activity.id)))
+
+
+def linked_names(db: DbSession, access: Access, activities: list[Activity]) -> dict[tuple[str, int], str]:
+    """Display names of the linked elements the viewer may see, one query per linked session."""
+    wanted: dict[str, set[int]] = {}
+    for activity in activities:
+        if activity.session and activity.element_id is not None:
+            wanted.setdefault(activity.session, set()).add(activity.element_id)
+    names: dict[tuple[str, int], str] = {}
+    registry = crm_state().registry
+    for name, ids in wanted.items():
+        sdef = registry.sessions.get(name)
+        if sdef is None or not sdef.has_grid or not access.can(sdef, "view"):
+            continue
+        for element in db.scalars(scoped(sdef, access, all_records=True).where(sdef.model.id.in_(ids))):
+            names[(name, element.id)] = element.display_name()
+    return names

@@ -49,15 +49,17 @@ def item_link(activity: Activity) -> tuple[str, str]:
 
 def _render_items(activities: list[Activity], empty: str) -> Markup:
     registry = crm_state().registry
+    names = agenda.linked_names(db_session(), current_access(), activities)
     rows = []
     for activity in activities:
         href, session = item_link(activity)
+        area = registry.sessions[session].label if session in registry.sessions else session
         rows.append(
             {
                 "activity": activity,
                 "href": href,
                 "activity_href": detail_url(SESSION, activity.id),
-                "area": registry.sessions[session].label if session in registry.sessions else session,
+                "element": names.get((activity.session, activity.element_id), f"{area} #{activity.element_id}"),
                 "status": registry.status_label(registry.sessions[SESSION], activity.status),
                 "type_label": TYPE_LABELS.get(activity.type, activity.type),
             }

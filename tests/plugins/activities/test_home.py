@@ -63,3 +63,10 @@ def test_a_bad_picked_date_gets_a_message_not_an_error_page(client_for):
     response = client_for("ana").get("/?date=soon")
     assert response.status_code == 200
     assert "The date must look like 2026-03-29." in panel(response.get_data(as_text=True), "date")
+
+
+def test_linked_items_name_their_element(client_for, add_activity, add_sample):
+    acme = add_sample("ana", "Acme Industries")
+    add_activity("ana", datetime.now(UTC) - timedelta(hours=1), "Linked", session="samples", element_id=acme.id)
+    overdue = panel(client_for("ana").get("/").get_data(as_text=True), "overdue")
+    assert f'href="/s/samples/{acme.id}">Acme Industries</a>' in overdue

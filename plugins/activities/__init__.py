@@ -18,7 +18,7 @@ from crm_core.declarations import Module, Panel, PluginMeta, SessionDef, Tab
 from crm_core.models.auth import User
 from crm_core.plugins import hookimpl
 from plugins.activities import agenda, demo, panels, views
-from plugins.activities.services import SESSION, check_link
+from plugins.activities.services import SESSION, check_link, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
 
 meta = PluginMeta(description="Meetings, calls, faxes, letters, tasks; calendar")
@@ -65,6 +65,13 @@ def crm_element_changed(
     """Re-linking an activity obeys the same rule as creating it."""
     if session.name == SESSION and ("session" in changes or "element_id" in changes):
         check_link(db, element, user)
+
+
+@hookimpl
+def crm_element_deleted(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
+    """Activities of a deleted record are kept, unlinked."""
+    if session.name != SESSION:
+        unlink_deleted(db, element, user)
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as DbSession
 
@@ -29,13 +30,13 @@ def calendar_owner(db: DbSession, access: Access, requested: str | None) -> User
     if not requested or requested == str(access.user.id):
         return access.user
     if not access.sees_all:
-        raise NotFound("no such calendar")
+        raise NotFound(_("No such calendar."))
     try:
         user = db.get(User, int(requested))
     except ValueError:
         user = None
     if user is None or not user.active:
-        raise NotFound("no such calendar")
+        raise NotFound(_("No such calendar."))
     return user
 
 

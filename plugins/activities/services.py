@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.app import crm_state
@@ -152,3 +153,19 @@ def generate(ctx: ActionContext) -> Generated:
         hook.crm_activity_scheduled(activity=copy, user=ctx.user, db=ctx.db)
     hook.crm_activities_generated(grouping=grouping, activities=copies, user=ctx.user, db=ctx.db)
     return Generated(created=len(copies), skipped=found.skipped, activities=tuple(copies))
+
+
+def unlink_deleted(db: DbSession, element: Any, user: User) -> int:
+    """An element is being deleted: its activities stay (history, calendars) as generic ones.
+
+    Every owner's activities are unlinked, not just the deleting user's, so no link is left
+    pointing at nothing; each change is audited.
+    """
+    stmt = select(Activity).where(Activity.link_type == element.__element_type__, Activity.element_id == element.id)
+    activities = list(db.scalars(stmt))
+    for activity in activities:
+        before = audit.snapshot(activity)
+        activity.session = None
+        activity.element_id = None
+        audit.record(db, activity, "update", user, audit.diff(before, audit.snapshot(activity)))
+    return len(activities)

@@ -148,3 +148,17 @@ def test_reminders_are_offered_the_planned_activities_starting_in_the_window(db,
     add_activity("bob", utc(2026, 5, 4, 11, 0))  # the window's end is excluded
     later = crm_state().pm.hook.crm_activities_due(starts_from=utc(2026, 5, 4, 10), starts_until=utc(2026, 5, 4, 11), db=db)
     assert [a for part in later for a in part] == [soon]
+
+
+def test_deleting_a_record_keeps_its_activities_unlinked(db, access_for, add_sample, add_activity):
+    acme, other = add_sample("ana"), add_sample("ana")
+    task = add_activity("ana", utc(2026, 5, 4, 10), type="task", session="samples", element_id=acme.id)
+    leaders = add_activity("leader", utc(2026, 5, 4, 11), session="samples", element_id=acme.id)
+    untouched = add_activity("ana", utc(2026, 5, 4, 12), session="samples", element_id=other.id)
+    with unit_of_work():
+        elements.delete(db, crm_state().registry.session("samples"), access_for("ana"), acme)
+    for activity in (task, leaders):
+        db.refresh(activity)
+        assert (activity.session, activity.element_id, activity.link_type) == (None, None, None)
+    db.refresh(untouched)
+    assert untouched.element_id == other.id

@@ -51,6 +51,14 @@ def crm_register_sessions() -> list[SessionDef]:
 
 
 @hookimpl
+def crm_register_cli(cli: Any) -> None:
+    """``crm worker`` (outbox delivery and periodic jobs)."""
+    from crm_core.outbox_cli import worker
+
+    cli.add_command(worker)
+
+
+@hookimpl
 def crm_register_translations() -> list[str]:
     """The core's own catalogs (plugins with ``<package>/translations`` need no hook)."""
     from crm_core.i18n import CORE_TRANSLATIONS

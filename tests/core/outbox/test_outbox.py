@@ -216,7 +216,7 @@ def test_crm_worker_once_command_delivers_and_reports(crm_app, db):
     from click.testing import CliRunner
     from flask.cli import ScriptInfo
 
-    from crm_core.cli import worker
+    from crm_core.outbox_cli import worker
 
     with unit_of_work() as s:
         enqueue(s, "test.echo", {"n": 1}, "k-cli")
@@ -230,7 +230,7 @@ def test_crm_worker_rejects_a_bad_batch_size(crm_app):
     from click.testing import CliRunner
     from flask.cli import ScriptInfo
 
-    from crm_core.cli import worker
+    from crm_core.outbox_cli import worker
 
     result = CliRunner().invoke(worker, ["--once", "--batch", "0"], obj=ScriptInfo(create_app=lambda: crm_app))
     assert result.exit_code == 2 and "--batch" in result.output

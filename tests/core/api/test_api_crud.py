@@ -182,3 +182,27 @@ def test_wrong_method_is_a_json_405(client_for):
     response = client_for("ana").put("/api/v1/samples", json={})
     assert response.status_code == 405
     assert response.is_json and response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_pages_in_descending_order_cover_every_element_once(client_for, make_element):
+    for i in range(7):
+        make_element("ana", name=f"E{i}")
+    client, names, url = client_for("ana"), [], "/api/v1/samples?sort=-name&per_page=3"
+    while url:
+        body = client.get(url).get_json()
+        names += [i["name"] for i in body["items"]]
+        url = body["next"]
+    assert names == [f"E{i}" for i in reversed(range(7))]
+
+
+def test_an_unexpected_failure_is_a_json_500_without_details(crm_app, client_for, monkeypatch):
+    from crm_core.services import queries
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(queries, "fetch_page", broken)
+    crm_app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client_for("ana").get("/api/v1/samples")
+    assert response.status_code == 500 and response.is_json
+    assert "secret internals" not in response.get_data(as_text=True)

@@ -54,6 +54,13 @@ def crm_register_periodic_jobs() -> list[PeriodicJob]:
 
 
 @hookimpl
+def crm_element_actions(session: SessionDef) -> list[Any]:
+    from plugins.messaging.actions import email_actions
+
+    return email_actions(session)
+
+
+@hookimpl
 def crm_activity_scheduled(activity: Any, db: Any) -> None:
     from plugins.messaging.notifications import activity_scheduled
 

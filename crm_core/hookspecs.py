@@ -168,12 +168,10 @@ def crm_activities_generated(grouping: Any, activities: list[Any], user: User, d
 
 @hookspec(firstresult=True)
 def crm_find_by_phone(number: str, user: User, db: DbSession) -> Any:
-    """Return the element (client, contact …) whose phone matches ``number``, or None."""
+    """Return the element (client, contact …) whose phone matches ``number``, or None.
 
-
-@hookspec
-def crm_client_360_panels(account: Any, user: User) -> list[Panel]:
-    """Return panels for the client 360 view of ``account`` (CRM and external data)."""
+    Only elements ``user`` may see count (the ownership filter applies).
+    """
 
 
 @hookspec

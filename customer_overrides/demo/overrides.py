@@ -1,4 +1,4 @@
-"""Demo Corp's hook adjustments, registered after every plugin.
+"""Demo Corp's hook adjustments, registered after every plugin: a home panel and a row filter.
 
 A wrapper adjusts what the plugins answer instead of copying their code: here the home page
 gets the client's sales-target reminder as its first panel.
@@ -23,3 +23,15 @@ def _targets(user: Any) -> str:
 def crm_home_panels(user: Any):  # type: ignore[no-untyped-def]
     panels = yield
     return [[Panel("demo_targets", "Demo Corp targets", _targets, order=0)], *panels]
+
+
+@hookimpl
+def crm_row_filters(session: Any, user: Any) -> list[Any]:
+    """Demo Corp keeps leads bought from competitor lists for its leaders: executives do not
+    see them on any path (grid, search, listings, exports, API, imports, calendar)."""
+    from sqlalchemy import or_
+
+    if session.name != "leads" or user.is_admin or (user.group and user.group.sees_all):
+        return []
+    source = session.model.source
+    return [or_(source.is_(None), source != "competitor-list")]

@@ -35,6 +35,13 @@ def crm_register_sessions() -> list[SessionDef]:
 
 
 @hookimpl
+def crm_find_by_phone(number: str, user: User, db: Any) -> Any:
+    from plugins.sales.phone import find_by_phone
+
+    return find_by_phone(db, number, user)
+
+
+@hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
     from plugins.sales.views import bp
 

@@ -24,10 +24,18 @@ def test_every_hook_is_documented_in_the_plugin_guide():
     assert not missing, f"hooks missing from docs/plugin-guide.md: {missing}"
 
 
-def test_every_hook_has_an_implementation_in_the_core_or_a_bundled_plugin():
-    app = create_app(base_settings("sqlite://", CRM_PLUGINS=None))
-    pm = app.extensions["crm"].pm
-    unused = [name for name in SPECS if not getattr(pm.hook, name).get_hookimpls()]
+#: Events published for integrations that no bundled plugin needs yet, with the reason.
+NO_BUNDLED_SUBSCRIBER = {
+    "crm_opportunity_lost": "SAL-06 event for integrations; the GL7 contract has no call for a lost deal",
+}
+
+
+def test_every_hook_has_a_real_user_in_the_core_a_bundled_plugin_or_the_demo_client():
+    used = set()
+    for customer in ("", "demo"):
+        pm = create_app(base_settings("sqlite://", CRM_PLUGINS=None, CRM_CUSTOMER=customer)).extensions["crm"].pm
+        used |= {name for name in SPECS if getattr(pm.hook, name).get_hookimpls()}
+    unused = sorted(set(SPECS) - used - set(NO_BUNDLED_SUBSCRIBER))
     assert not unused, f"hooks nobody implements (drop them or use them): {unused}"
 
 

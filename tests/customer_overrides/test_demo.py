@@ -93,3 +93,31 @@ def test_nothing_in_core_or_plugins_knows_a_customer():
             text = path.read_text(encoding="utf-8")
             assert "import customer_overrides" not in text and "from customer_overrides" not in text, path
             assert "Demo Corp" not in text, path
+
+
+def _competitor_lead(db, access_for):
+    from crm_core.app import crm_state
+    from crm_core.db import unit_of_work
+    from crm_core.services import elements
+
+    sdef = crm_state().registry.session("leads")
+    with unit_of_work():
+        return elements.create(db, sdef, access_for("ana"), {"name": "Bought lead", "source": "competitor-list"})
+
+
+@demo
+def test_demo_row_filter_hides_bought_leads_from_executives_on_every_path(db, access_for, client_for):
+    lead = _competitor_lead(db, access_for)
+    ana = client_for("ana")
+    assert "Bought lead" not in ana.get("/s/leads").get_data(as_text=True)
+    assert lead.id not in [i["id"] for i in ana.get("/api/v1/leads").get_json()["items"]]
+    assert ana.get(f"/api/v1/leads/{lead.id}").status_code == 404
+    assert "Bought lead" not in ana.get("/s/leads/export?format=csv").get_data(as_text=True)
+    leader = client_for("leader")
+    assert lead.id in [i["id"] for i in leader.get("/api/v1/leads?all=true").get_json()["items"]]
+
+
+@default
+def test_without_the_client_the_owner_sees_the_bought_lead(db, access_for, client_for):
+    lead = _competitor_lead(db, access_for)
+    assert client_for("ana").get(f"/api/v1/leads/{lead.id}").status_code == 200

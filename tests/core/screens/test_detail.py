@@ -135,9 +135,11 @@ def test_lookup_field_shows_the_referenced_name(client_for, make_sample):
     assert 'value="Parent Co"' in html and f'name="parent_id" value="{parent.id}"' in html
 
 
-def test_lookup_never_reveals_a_name_the_user_may_not_see(client_for, make_sample, db):
-    his = make_sample("bob", name="Secret Co")
+def test_lookup_never_reveals_a_name_the_user_may_not_see(client_for, make_sample, db, users):
+    his = make_sample("ana", name="Secret Co")
     mine = make_sample("ana", name="Mine", parent_id=his.id)
+    his.owner_id = users["bob"].id  # reassigned to bob after ana referenced it
+    db.commit()
     html = client_for("ana").get(f"/s/samples/{mine.id}").get_data(as_text=True)
     assert "Secret Co" not in html and f'value="#{his.id}"' in html
 

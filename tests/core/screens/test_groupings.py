@@ -67,7 +67,7 @@ def test_a_duplicate_name_gets_a_clear_message(client_for, make_grouping, db):
 def test_grid_shows_the_session_label_not_its_code(client_for, make_grouping):
     make_grouping("ana", "VIP", "locked_samples")
     html = client_for("ana").get("/s/groupings").get_data(as_text=True)
-    assert '<td data-label="Elements of">Locked samples</td>' in html
+    assert '<td data-label="Elements of"><span>Locked samples</span></td>' in html
 
 
 def test_add_and_remove_from_the_element_tab(client_for, make_sample, make_grouping, db):

@@ -102,3 +102,30 @@ def crm_element_deleted(session: SessionDef, element: Any, db: DbSession) -> Non
     notes.delete_notes_of(db, element)
     if session.name != groupings.SESSION:
         groupings.forget_element(db, session, element)
+
+
+@hookimpl
+def crm_demo_data(db: DbSession, users: dict[str, Any]) -> None:
+    """Groupings for the demo users over their own records (runs after the plugins' data:
+    pluggy calls the core's implementation last). Repeatable: existing groupings are kept."""
+    from sqlalchemy import select
+
+    from crm_core.app import crm_state
+    from crm_core.models.notes import GroupingMember
+
+    registry = crm_state().registry
+    plan = (("ana", "accounts", "Key accounts"), ("bob", "accounts", "Key accounts"), ("leader", "leads", "Trade fair"))
+    for username, session_name, title in plan:
+        user = users.get(username)
+        sdef = registry.sessions.get(session_name)
+        if user is None or sdef is None or sdef.model is None:
+            continue
+        name = f"{title} ({user.display_name()})"
+        if db.scalar(select(Grouping.id).where(Grouping.session == sdef.name, Grouping.name == name)):
+            continue
+        grouping = Grouping(name=name, session=sdef.name, owner_id=user.id, creator_id=user.id)
+        db.add(grouping)
+        db.flush()
+        conds = [getattr(sdef.model, k) == v for k, v in sdef.where.items()]
+        ids = db.scalars(select(sdef.model.id).where(sdef.model.owner_id == user.id, *conds).limit(3))
+        db.add_all(GroupingMember(grouping_id=grouping.id, element_id=i) for i in ids)

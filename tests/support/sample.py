@@ -101,3 +101,13 @@ def crm_register_modules() -> list[Module]:
 @hookimpl
 def crm_register_sessions() -> list[SessionDef]:
     return [SAMPLES, LOCKED]
+
+
+@hookimpl
+def crm_demo_data(db, users) -> None:  # type: ignore[no-untyped-def]
+    """A few samples for ana and bob, so generated ownership tests have foreign records."""
+    for owner in ("ana", "bob"):
+        for kind in ("sale", "purchase"):
+            user = users[owner]
+            db.add(Sample(name=f"{owner} {kind}", kind=kind, owner_id=user.id, creator_id=user.id))
+    db.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from crm_core.db import Base
+from crm_core.migrate_ops import TRGM_SUFFIX
 
 config = context.config
 app = config.attributes["crm_app"]
@@ -26,7 +27,8 @@ def _owned_tables() -> set[str]:
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
     if type_ == "table":
         return name in _owned_tables()
-    return True
+    # Trigram indexes are PostgreSQL-only and created by migrations (crm_core/migrate_ops.py).
+    return not (type_ == "index" and name and name.endswith(TRGM_SUFFIX))
 
 
 def run() -> None:

@@ -68,6 +68,11 @@ def column(session: SessionDef, name: str) -> Any:
     return attr
 
 
+def as_text(col: Any) -> Any:
+    """Text columns as they are (so ``lower(col)`` matches a trigram index), others cast."""
+    return col if isinstance(col.type, String) else cast(col, String)
+
+
 def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None:
     """Every word must match one of the ``search`` fields (case-insensitive ``LIKE``).
 
@@ -81,7 +86,7 @@ def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None
     for word in words:
         pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         parts.append(
-            or_(*[func.lower(cast(column(session, f), String)).like(pattern, escape="\\") for f in session.search])
+            or_(*[func.lower(as_text(column(session, f))).like(pattern, escape="\\") for f in session.search])
         )
     return and_(*parts)
 
@@ -98,7 +103,7 @@ def criterion_condition(session: SessionDef, c: Criterion) -> ColumnElement[bool
     if c.op in ("contains", "startswith"):
         escaped = str(c.value).lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
         pattern = f"%{escaped}%" if c.op == "contains" else f"{escaped}%"
-        return func.lower(cast(col, String)).like(pattern, escape="\\")
+        return func.lower(as_text(col)).like(pattern, escape="\\")
     return {
         "=": col.__eq__,
         "!=": col.__ne__,

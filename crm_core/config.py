@@ -64,6 +64,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
             )
         values["CRM_SECRET_KEY"] = DEV_SECRET
     if not values["CRM_DATABASE_URL"]:
+        instance_path.mkdir(parents=True, exist_ok=True)  # a fresh clone has no instance folder
         values["CRM_DATABASE_URL"] = f"sqlite:///{instance_path / 'crm.sqlite3'}"
     if values["CRM_SECURE_COOKIES"] is None:
         values["CRM_SECURE_COOKIES"] = values["CRM_ENV"] == "production"

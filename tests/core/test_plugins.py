@@ -158,3 +158,10 @@ def test_hookimpl_marker_is_the_crm_project():
         return []
 
     assert hasattr(crm_home_panels, "crm_impl")
+
+
+def test_default_database_lives_in_a_created_instance_folder(tmp_path):
+    instance = tmp_path / "fresh" / "instance"
+    app = create_app({"CRM_ENV": "development", "CRM_DATABASE_URL": ""}, instance_path=str(instance))
+    assert instance.is_dir()
+    assert app.config["CRM_DATABASE_URL"] == f"sqlite:///{instance / 'crm.sqlite3'}"

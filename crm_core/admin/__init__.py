@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from crm_core.admin import services
@@ -45,6 +48,37 @@ def _populate(form: Any, target: Any, exclude: set[str]) -> None:
     for field in form:
         if field.name not in exclude and field.name != "csrf_token":
             field.populate_obj(target, field.name)
+
+
+def _save(
+    form: Any,
+    existing: Any,
+    make: Callable[[], Any],
+    check: Callable[[DbSession, Any], None],
+    message: Callable[[Any], str],
+    back: str,
+    exclude: frozenset[str] | set[str] = frozenset(),
+) -> Response | None:
+    """Validate the form and save ``existing`` (or a new ``make()``) in one transaction.
+
+    Returns the redirect on success, None when the form must be shown again with its errors.
+    """
+    if not form.validate():
+        return None
+    db = db_session()
+    try:
+        with unit_of_work():
+            target = existing or make()
+            _populate(form, target, set(exclude))
+            check(db, target)
+            if existing is None:
+                db.add(target)
+    except BusinessRuleError as exc:
+        db.expire_all()
+        _form_error(form, exc)
+        return None
+    flash(message(target), "success")
+    return redirect(back)
 
 
 def _form_error(form: Any, exc: BusinessRuleError) -> None:
@@ -92,22 +126,19 @@ def user_edit(user_id: int | None = None):  # type: ignore[no-untyped-def]
     status = 200
     if request.method == "POST":
         access.require("users", "modify")
-        if form.validate():
-            if form.is_admin.data and not access.is_admin:
-                abort(403)
-            db = db_session()
-            try:
-                with unit_of_work():
-                    target = user or User(password_hash="")
-                    _populate(form, target, exclude={"password"})
-                    services.check_user(db, target, form.password.data, creating=user is None)
-                    if user is None:
-                        db.add(target)
-                flash(_("User %(name)s saved.", name=target.username), "success")
-                return redirect(url_for("admin.users"))
-            except BusinessRuleError as exc:
-                db.expire_all()
-                _form_error(form, exc)
+        if form.is_admin.data and not access.is_admin:
+            abort(403)
+        done = _save(
+            form,
+            user,
+            lambda: User(password_hash=""),
+            lambda db, target: services.check_user(db, target, form.password.data, creating=user is None),
+            lambda target: _("User %(name)s saved.", name=target.username),
+            url_for("admin.users"),
+            exclude={"password"},
+        )
+        if done is not None:
+            return done
         status = 400
     return render_template("admin/user_form.html", form=form, user=user), status
 
@@ -155,20 +186,16 @@ def group_edit(group_id: int | None = None):  # type: ignore[no-untyped-def]
     status = 200
     if request.method == "POST":
         access.require("groups", "modify")
-        if form.validate():
-            db = db_session()
-            try:
-                with unit_of_work():
-                    target = group or Group()
-                    form.populate_obj(target)
-                    services.check_group(db, target)
-                    if group is None:
-                        db.add(target)
-                flash(_("Group %(name)s saved.", name=target.name), "success")
-                return redirect(url_for("admin.groups"))
-            except BusinessRuleError as exc:
-                db.expire_all()
-                _form_error(form, exc)
+        done = _save(
+            form,
+            group,
+            Group,
+            services.check_group,
+            lambda target: _("Group %(name)s saved.", name=target.name),
+            url_for("admin.groups"),
+        )
+        if done is not None:
+            return done
         status = 400
     return render_template("admin/group_form.html", form=form, group=group), status
 

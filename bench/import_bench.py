@@ -64,7 +64,7 @@ def main(rows: int, mode: str) -> None:
         started = time.perf_counter()
         jobs.start(job.id)
         while True:
-            time.sleep(0.5)
+            time.sleep(0.1)
             session().rollback()  # end the read transaction: a new snapshot sees the job's commits
             session().expire_all()
             state = jobs.progress(session().get(ImportJob, job.id))

@@ -1,9 +1,12 @@
 """Validate and write imported rows through the generic element services (CORE-11, EXT-03).
 
-Each row goes through ``elements.create`` (or ``elements.update`` for a duplicate when the
-user chose "update"), so the session schema, ownership, audit trail and hooks apply exactly as
-on the detail screen. Duplicate keys (``SessionDef.import_keys``) are preloaded into a dict
-once: no per-row ``SELECT``.
+New rows go through ``elements.create_many`` a chunk at a time (duplicates the user chose to
+update through ``elements.update``), so the session schema, reference checks, ownership, audit
+trail and hooks apply exactly as on the detail screen, without a flush, a savepoint and a
+reference query per row. Rows are validated before anything is written; only the chunk's write
+sits in a savepoint, and a chunk whose write fails (a database constraint, a hook's refusal) is
+redone row by row, one savepoint each, to report the exact line. Duplicate keys
+(``SessionDef.import_keys``) are preloaded into a dict once: no per-row ``SELECT``.
 
 Modes: ``all`` (all-or-nothing) writes in ONE transaction and rolls it back when any row is
 bad; every bad row is still reported. ``valid`` commits chunk by chunk and reports exactly
@@ -218,29 +221,82 @@ def _flatten(msg: Any) -> list[str]:
 
 
 class _Writer:
-    """Writes (or, once an all-or-nothing import has failed, only checks) one row at a time."""
+    """Writes a chunk in batches, or one row at a time to isolate a failing row, or (once an
+    all-or-nothing import has failed) only checks rows."""
 
     def __init__(self, db: DbSession, sdef: SessionDef, access: Access, spec: ImportSpec, rows: _Rows) -> None:
         self.db, self.sdef, self.access, self.spec, self.rows = db, sdef, access, spec, rows
+        assert sdef.schema is not None
+        self.schema = sdef.schema()
+
+    def write_chunk(self, chunk: list[Row], result: ImportResult, added: list[tuple[str, ...]]) -> None:
+        """Refusals before writing are recorded per line; a failed write raises (the caller retries)."""
+        pending: list[tuple[int, dict[str, str], tuple[str, ...] | None]] = []
+        waiting: set[tuple[str, ...]] = set()
+        for row in chunk:
+            try:
+                data = self.rows.data(row)
+            except RowShapeError as exc:
+                _record(result, row.line, exc)
+                continue
+            key = self.rows.key(data)
+            if key and key in waiting:
+                # This line repeats a line not written yet: write those first so the index is exact.
+                self._create(pending, result, added)
+                pending, waiting = [], set()
+            pk = self.rows.index.get(key) if key else None
+            if pk is None:
+                pending.append((row.line, data, key))
+                if key:
+                    waiting.add(key)
+            elif self.spec.on_duplicate == "skip":
+                result.skipped += 1
+            else:
+                try:
+                    self._update(pk, data, row.line, result)
+                except BEFORE_WRITE as exc:
+                    _record(result, row.line, exc)
+        self._create(pending, result, added)
+
+    def _create(
+        self, pending: list[tuple[int, dict[str, str], tuple[str, ...] | None]], result: ImportResult,
+        added: list[tuple[str, ...]],
+    ) -> None:
+        if not pending:
+            return
+        outcomes = elements.create_many(self.db, self.sdef, self.access, [data for _l, data, _k in pending])
+        for (line, _data, key), outcome in zip(pending, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                _record(result, line, outcome)
+                continue
+            result.created += 1
+            result.written.append(line)
+            if key:
+                self.rows.index[key] = outcome.id
+                added.append(key)
+
+    def _update(self, pk: int, data: dict[str, str], line: int, result: ImportResult) -> None:
+        element = self.db.get(self.sdef.model, pk)
+        elements.update(self.db, self.sdef, self.access, element, data)
+        result.updated += 1
+        result.written.append(line)
 
     def write(self, row: Row, result: ImportResult, added: list[tuple[str, ...]]) -> None:
+        """One row through ``elements.create``/``update``: the fallback that isolates a failing row."""
         data = self.rows.data(row)
         key = self.rows.key(data)
         pk = self.rows.index.get(key) if key else None
-        if pk is not None:
-            if self.spec.on_duplicate == "skip":
-                result.skipped += 1
-                return
-            element = self.db.get(self.sdef.model, pk)
-            elements.update(self.db, self.sdef, self.access, element, data)
-            result.updated += 1
-        else:
+        if pk is None:
             element = elements.create(self.db, self.sdef, self.access, data)
             result.created += 1
+            result.written.append(row.line)
             if key:
                 self.rows.index[key] = element.id
                 added.append(key)
-        result.written.append(row.line)
+        elif self.spec.on_duplicate == "skip":
+            result.skipped += 1
+        else:
+            self._update(pk, data, row.line, result)
 
     def check(self, row: Row, result: ImportResult) -> None:
         data = self.rows.data(row)
@@ -251,7 +307,39 @@ class _Writer:
             return
         if key and not duplicate:
             self.rows.index[key] = 0  # later lines with this key are duplicates of this one
-        elements.validate(self.sdef, data, partial=duplicate)
+        elements.validate(self.sdef, data, partial=duplicate, schema=self.schema)
+
+
+def _write_chunk(db: DbSession, writer: _Writer, chunk: list[Row]) -> ImportResult:
+    """Write one chunk in a savepoint; if the write fails, redo it one savepoint per row."""
+    part, added = ImportResult(), []
+    savepoint = db.begin_nested()
+    try:
+        writer.write_chunk(chunk, part, added)
+        savepoint.commit()
+    except ROW_ERRORS:
+        savepoint.rollback()
+        for key in added:
+            writer.rows.index.pop(key, None)
+        part, added = ImportResult(), []
+        for row in chunk:
+            one = db.begin_nested()
+            try:
+                writer.write(row, part, added)
+                one.commit()
+            except ROW_ERRORS as exc:
+                one.rollback()
+                _record(part, row.line, exc)
+    part.errors.sort(key=lambda error: error[0])
+    part.processed = len(chunk)
+    return part
+
+
+def _merge(result: ImportResult, part: ImportResult) -> None:
+    for name in ("processed", "created", "updated", "skipped"):
+        setattr(result, name, getattr(result, name) + getattr(part, name))
+    result.errors.extend(part.errors)
+    result.written.extend(part.written)
 
 
 def data_rows(text: str, spec: ImportSpec) -> Iterable[Row]:
@@ -304,20 +392,16 @@ def _all_or_nothing(
     try:
         with unit_of_work() as db:
             writer = _Writer(db, sdef, access, spec, _Rows(sdef, access, spec, db))
-            writing = True
             for chunk in _chunks(data_rows(text, spec), chunk_size):
-                savepoint = db.begin_nested() if writing else None
-                for row in chunk:
-                    try:
-                        writer.write(row, result, []) if writing else writer.check(row, result)
-                    except ROW_ERRORS as exc:
-                        _record(result, row.line, exc)
-                        if writing and not isinstance(exc, BEFORE_WRITE) and savepoint is not None:
-                            savepoint.rollback()  # the session stays usable for checking the rest
-                        writing = False
-                    result.processed += 1
-                if savepoint is not None and savepoint.is_active:
-                    savepoint.commit()
+                if not result.errors:
+                    _merge(result, _write_chunk(db, writer, chunk))
+                else:  # the import has failed: only check the rest, to report every bad line
+                    for row in chunk:
+                        try:
+                            writer.check(row, result)
+                        except ROW_ERRORS as exc:
+                            _record(result, row.line, exc)
+                        result.processed += 1
                 on_chunk(result)
             if result.errors:
                 raise _Abort
@@ -335,34 +419,6 @@ def _valid_rows(
         rows = _Rows(sdef, access, spec, db)
     for chunk in _chunks(data_rows(text, spec), chunk_size):
         with unit_of_work() as db:
-            writer = _Writer(db, sdef, access, spec, rows)
-            part, added = ImportResult(), []
-            savepoint = db.begin_nested()
-            try:
-                for row in chunk:
-                    try:
-                        writer.write(row, part, added)
-                    except BEFORE_WRITE as exc:
-                        _record(part, row.line, exc)
-                savepoint.commit()
-            except ROW_ERRORS:
-                # A row failed after writing: redo this chunk one savepoint per row to isolate it.
-                savepoint.rollback()
-                for key in added:
-                    rows.index.pop(key, None)
-                part, added = ImportResult(), []
-                for row in chunk:
-                    one = db.begin_nested()
-                    try:
-                        writer.write(row, part, added)
-                        one.commit()
-                    except ROW_ERRORS as exc:
-                        one.rollback()
-                        _record(part, row.line, exc)
-            for name in ("created", "updated", "skipped"):
-                setattr(result, name, getattr(result, name) + getattr(part, name))
-            result.errors.extend(part.errors)
-            result.written.extend(part.written)
-            result.processed += len(chunk)
+            _merge(result, _write_chunk(db, _Writer(db, sdef, access, spec, rows), chunk))
             on_chunk(result)
     result.committed = True

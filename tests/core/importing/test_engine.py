@@ -169,3 +169,37 @@ def test_a_row_refused_after_writing_is_rolled_back_alone_in_valid_rows_mode(db,
 def test_a_row_refused_after_writing_keeps_all_or_nothing_empty(db, sdef, access_for):
     result = run_import(sdef, access_for("ana"), HEADER + "Uno;A;;;\nBoom;B;;;\nTres;C;;;\n", spec(mode="all"))
     assert names(db) == [] and [e[0] for e in result.errors] == [3]
+
+
+@pytest.mark.crm(extra_plugins={"sample": sample, "refuser": make_plugin("refuser", crm_element_created=_refuse_boom)})
+def test_a_chunk_whose_batched_write_fails_is_redone_row_by_row_to_report_the_exact_line(db, sdef, access_for):
+    text = HEADER + "Uno;A;;;\nDos;B;;;\nBoom;C;;;\nCuatro;D;;;\nCinco;E;x;;\n"
+    result = run_import(sdef, access_for("ana"), text, spec(mode="valid"), chunk_size=2)
+    assert names(db) == ["Cuatro", "Dos", "Uno"]
+    assert [(line, field) for line, field, _r in result.errors] == [(4, ""), (6, "email")]
+    assert result.written_ranges() == [[2, 3], [5, 5]]
+    assert (result.created, result.processed) == (3, 5)
+    assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "create")) == 3
+
+
+def test_a_line_repeating_an_unwritten_line_of_its_chunk_updates_what_that_line_created(db, sdef, access_for):
+    text = HEADER + "Uno;A;uno@x.test;;\nUno bis;B;UNO@x.test;;\nDos;C;dos@x.test;;\n"
+    result = run_import(sdef, access_for("ana"), text, spec(on_duplicate="update"))
+    assert (result.created, result.updated, result.skipped) == (2, 1, 0)
+    assert names(db) == ["Dos", "Uno bis"]
+    actions = sorted(db.scalars(select(AuditEntry.action)))
+    assert actions == ["create", "create", "update"]
+
+
+def test_every_imported_row_fires_the_created_hook_once(db, sdef, access_for, crm_app):
+    seen: list[str] = []
+
+    def remember(session, element, user, db) -> None:  # type: ignore[no-untyped-def]
+        seen.append(element.name)
+
+    crm_app.extensions["crm"].pm.register(make_plugin("seen", crm_element_created=remember), "seen")
+    try:
+        result = run_import(sdef, access_for("ana"), HEADER + "Uno;A;;;\nDos;B;;;\nTres;C;;;\n", spec(), chunk_size=2)
+    finally:
+        crm_app.extensions["crm"].pm.unregister(name="seen")
+    assert result.committed and seen == ["Uno", "Dos", "Tres"]

@@ -43,8 +43,7 @@ def pg_available(url: str = DEFAULT_PG) -> str | None:
     """None when a PostgreSQL server answers at ``url``, else the reason it does not."""
     try:
         engine = create_engine(url, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
+        engine.connect().close()
         engine.dispose()
     except Exception as exc:  # noqa: BLE001 - any failure means "not available"
         return f"PostgreSQL not reachable at {url}: {exc.__class__.__name__}"

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from crm_core.app import crm_state
 from crm_core.models.auth import User
 from crm_core.services import audit
 from plugins.sales import services
@@ -94,7 +95,10 @@ def load(db: DbSession, users: dict[str, User]) -> None:
         if stage and stage < len(pipeline):
             services.record_stage(db, opportunity, owner, opportunity.stage, pipeline[stage])
             opportunity.stage = pipeline[stage]
+    served = {(s.model, s.where.get("kind")) for s in crm_state().registry.grid_sessions()}
     for name, company, person, email, city, country, source, owner_name, kind, outcome in LEADS:
+        if (Lead, kind) not in served:
+            continue  # e.g. purchase leads when the client runs without purchasing
         owner = _user(users, owner_name)
         lead = _add(db, Lead(name=name, company=company, contact_person=person, email=email, city=city,
                              country=country, source=source, kind=kind), owner)

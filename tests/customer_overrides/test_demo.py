@@ -121,3 +121,15 @@ def test_demo_row_filter_hides_bought_leads_from_executives_on_every_path(db, ac
 def test_without_the_client_the_owner_sees_the_bought_lead(db, access_for, client_for):
     lead = _competitor_lead(db, access_for)
     assert client_for("ana").get(f"/api/v1/leads/{lead.id}").status_code == 200
+
+
+@demo
+def test_demo_data_loads_for_a_client_without_purchasing(crm_app, db, users):
+    from sqlalchemy import func, select
+
+    from plugins.sales.models import Lead
+
+    crm_app.extensions["crm"].pm.hook.crm_demo_data(db=db, users=users)
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(Lead).where(Lead.kind == "sale")) > 0
+    assert db.scalar(select(func.count()).select_from(Lead).where(Lead.kind == "purchase")) == 0

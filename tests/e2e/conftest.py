@@ -60,7 +60,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from crm_core.security.passwords import hash_password
 
     with scratch_database(str(tmp_path_factory.mktemp("e2e"))) as url:
-        app = create_app(base_settings(url, CRM_PLUGINS=None, WTF_CSRF_ENABLED=True))
+        app = create_app(base_settings(url, CRM_PLUGINS=None, WTF_CSRF_ENABLED=True, CRM_IMPORT_INLINE=False))
         upgrade(app)
         with app.app_context(), unit_of_work() as s:
             groups = ensure_groups(s, app.extensions["crm"].registry)

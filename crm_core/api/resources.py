@@ -8,6 +8,7 @@ element the user may not see). Each write runs in one ``unit_of_work``.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from typing import Any
 
@@ -228,9 +229,14 @@ def delete_element(session: str, element_id: int):  # type: ignore[no-untyped-de
 
 
 def _result(value: Any) -> Any:
-    """An action's return value as JSON: an element of a known session, a plain value, or null."""
+    """An action's return value as JSON: plain values, elements of a known session (dumped by
+    their schema), and lists or dataclasses of those (e.g. "3 created, 1 skipped"); else null."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
+    if isinstance(value, list | tuple):
+        return [_result(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _result(getattr(value, f.name)) for f in dataclasses.fields(value)}
     try:
         other = crm_state().registry.session_of(value)
     except (KeyError, AttributeError):

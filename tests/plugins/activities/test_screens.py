@@ -147,3 +147,14 @@ def test_openapi_documents_the_activities_endpoints(client_for):
     paths = doc["paths"]
     assert {"/api/v1/activities", "/api/v1/activities/{element_id}/actions/generate"} <= set(paths)
     assert "/api/v1/calendar" not in paths
+
+
+def test_api_generate_reports_counts_and_the_created_activities(client_for, add_sample, add_grouping, add_activity):
+    grouping = add_grouping("ana", [add_sample("ana"), add_sample("bob")])
+    template = add_activity("ana", utc(2026, 12, 20, 9), "Christmas card")
+    response = client_for("ana").post(f"/api/v1/activities/{template.id}/actions/generate", json={"grouping_id": grouping.id})
+    assert response.status_code == 200, response.get_json()
+    result = response.get_json()["result"]
+    assert (result["created"], result["skipped"]) == (1, 1)
+    assert [a["session"] for a in result["activities"]] == ["activities"]
+    assert result["activities"][0]["item"]["subject"] == "Christmas card"

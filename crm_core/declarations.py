@@ -151,4 +151,3 @@ class PluginMeta:
     version: str = ""
     #: Marshmallow schema validating ``[settings.<plugin>]`` of customer.toml at start-up.
     settings_schema: type[Schema] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)

@@ -16,7 +16,7 @@ import pluggy
 from sqlalchemy import inspect as sa_inspect
 
 from crm_core.customer import CustomerConfig
-from crm_core.declarations import Action, Module, SessionDef, Status
+from crm_core.declarations import Action, Module, SessionDef
 from crm_core.errors import ConfigError, PluginError
 
 
@@ -49,9 +49,6 @@ class Registry:
             if all(getattr(element, k) == v for k, v in s.where.items()):
                 return s
         raise KeyError(f"no session serves {type(element).__name__} #{element.id}")
-
-    def sessions_by_element_type(self, element_type: str) -> list[SessionDef]:
-        return [s for s in self.grid_sessions() if s.model.__element_type__ == element_type]
 
     def menu(self, stored: Mapping[tuple[str, str], Any] | None = None) -> list[tuple[Module, list[SessionDef]]]:
         """Modules in configured order, each with its visible sessions in order.
@@ -207,8 +204,4 @@ def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
         reg.status_maps[name] = dict(mapping)
 
 
-def status_codes(session: SessionDef) -> tuple[str, ...]:
-    return tuple(st.code for st in session.statuses)
-
-
-__all__ = ["Registry", "Status", "build_registry", "status_codes"]
+__all__ = ["Registry", "build_registry"]

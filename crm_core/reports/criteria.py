@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String
+from sqlalchemy.types import TypeDecorator
 
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
@@ -22,13 +24,16 @@ TRUE = {"1", "true", "yes", "y", "si", "sí", "on"}
 FALSE = {"0", "false", "no", "n", "off"}
 
 
+#: Generic SQL types whose values criteria parse; anything else is compared as text.
+PARSED_TYPES = (Boolean, Integer, Numeric, Date, DateTime, String)
+
+
 def python_type(session: SessionDef, name: str) -> type:
-    """The Python type of a mapped column (``str`` when the type does not say)."""
-    col = column(session, name).property.columns[0]
-    try:
-        return col.type.python_type
-    except NotImplementedError:
-        return str
+    """The Python type of a mapped column, or ``str`` for types criteria do not parse."""
+    sql_type = column(session, name).property.columns[0].type
+    if isinstance(sql_type, TypeDecorator):
+        return sql_type.python_type  # e.g. UTCDateTime → datetime
+    return sql_type.python_type if isinstance(sql_type, PARSED_TYPES) else str
 
 
 def parse_value(session: SessionDef, name: str, raw: str, label: str = "") -> Any:

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, true
+from sqlalchemy import Select, and_, select, true
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import object_session
 
 from crm_core.declarations import SessionDef
 from crm_core.errors import NotFound, PermissionDenied
@@ -76,11 +77,7 @@ def ownership_condition(session: SessionDef, access: Access, all_records: bool =
         conds.append(model.owner_id == access.user.id)
     if access.row_filters is not None:
         conds.extend(access.row_filters(session=session, user=access.user))
-    if not conds:
-        return true()
-    from sqlalchemy import and_
-
-    return and_(*conds)
+    return and_(*conds) if conds else true()
 
 
 def scoped(
@@ -106,9 +103,6 @@ def check_element(session: SessionDef, access: Access, element: Any, action: str
     if access.row_filters is not None:
         extra = access.row_filters(session=session, user=access.user)
         if extra:
-            from sqlalchemy import and_
-            from sqlalchemy.orm import object_session
-
             db = object_session(element)
             pk = session.model.id == element.id
             if db is None or db.scalar(select(session.model.id).where(pk, and_(*extra))) is None:

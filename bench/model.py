@@ -63,6 +63,8 @@ BENCH = SessionDef(
     search=SEARCH,
     statuses=(Status("active", "Active"), Status("lost", "Lost", open=False)),
     default_sort="name",
+    importable=True,
+    import_keys=("email",),
 )
 
 

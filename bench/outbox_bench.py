@@ -60,7 +60,9 @@ def start_receiver() -> tuple[ThreadingHTTPServer, str]:
 def http_handler(url: str):  # type: ignore[no-untyped-def]
     def deliver(payload: dict[str, Any], key: str) -> None:
         request = urllib.request.Request(
-            url, data=json.dumps(payload).encode(), method="POST",
+            url,
+            data=json.dumps(payload).encode(),
+            method="POST",
             headers={"Content-Type": "application/json", "Idempotency-Key": key},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -114,8 +116,10 @@ def main() -> int:
         print(f"{args.messages} messages per round, {args.rounds} rounds, batch {args.batch}, PostgreSQL")
         for workers in (1, 4):
             rates = [one_round(app, args.messages, workers, args.batch) for _ in range(args.rounds)]
-            print(f"{workers} worker(s): median {statistics.median(rates):.0f} msg/s "
-                  f"(rounds: {', '.join(f'{r:.0f}' for r in rates)})")
+            print(
+                f"{workers} worker(s): median {statistics.median(rates):.0f} msg/s "
+                f"(rounds: {', '.join(f'{r:.0f}' for r in rates)})"
+            )
         app.extensions["crm_db"].engine.dispose()
     finally:
         drop_pg_database(base, name)

@@ -18,11 +18,12 @@ from flask import Flask
 from flask_login import FlaskLoginClient
 from sqlalchemy import event, select
 
-from bench import model
+from bench import import_bench, model
 from bench.seed import ensure_owners, seed
 from crm_core.app import create_app
 from crm_core.db import Base, unit_of_work
 from crm_core.db import session as db_session
+from crm_core.testing import make_plugin
 
 SQLITE_DEFAULT = "sqlite:////tmp/crm-bench.sqlite3"
 DEFAULT_ROWS = {"sqlite": 200_000, "postgresql": 1_000_000}
@@ -43,19 +44,28 @@ class StatementCounter:
             self.count += 1
 
 
-def build_app(url: str) -> Flask:
+def build_app(url: str, listener: bool = False) -> Flask:
+    """The app with only the benchmark session; ``listener`` adds a plugin that implements
+    ``crm_element_created`` (doing nothing), to measure what listening costs an import."""
+    plugins = {"bench": model}
+    if listener:
+        plugins["bench_listener"] = make_plugin("bench_listener", crm_element_created=_listen)
     app = create_app(
         {
             "CRM_ENV": "development",
             "CRM_DATABASE_URL": url,
-            "CRM_PLUGINS": "bench",
+            "CRM_PLUGINS": ",".join(plugins),
             "CRM_SECRET_KEY": "benchmark-only-secret-key",
             "WTF_CSRF_ENABLED": False,
         },
-        extra_plugins={"bench": model},
+        extra_plugins=plugins,
     )
     app.test_client_class = FlaskLoginClient
     return app
+
+
+def _listen(element: Any) -> None:
+    """A ``crm_element_created`` implementation that only receives the element."""
 
 
 def prepare(app: Flask, rows: int) -> tuple[Any, str, int, float]:
@@ -132,9 +142,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, help="contacts to seed (default 200,000 SQLite, 1,000,000 PostgreSQL)")
     parser.add_argument("--repeat", type=int, default=50, help="timed requests per figure (default 50)")
     parser.add_argument("--q", default="martin", help="text filter word (default: martin)")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the timed import (0: none)")
+    parser.add_argument("--import-runs", type=int, default=3, help="imports per mode (default 3; median shown)")
+    parser.add_argument("--listener", action="store_true", help="add a plugin listening to crm_element_created")
     args = parser.parse_args(argv)
 
-    app = build_app(args.database_url)
+    app = build_app(args.database_url, args.listener)
     engine = app.extensions["crm_db"].engine
     rows = args.rows or DEFAULT_ROWS.get(engine.dialect.name, 200_000)
     user, secret, own_id, seed_seconds = prepare(app, rows)
@@ -183,3 +196,25 @@ def main(argv: list[str] | None = None) -> None:
         median, p95, statements = measure(call, counter, args.repeat)
         print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d}")
     event.remove(engine, "before_cursor_execute", counter)
+    if args.import_rows:
+        time_imports(app, user, args.import_rows, args.import_runs)
+
+
+def time_imports(app: Flask, user: Any, rows: int, runs: int) -> None:
+    """Median of ``runs`` imports of ``rows`` rows in each mode (see bench/import_bench.py)."""
+    data = import_bench.make_file(rows)
+    print(f"\nimport of {rows:,} rows ({len(data) / 1e6:.1f} MB, cp1252, key e-mail), background job, {runs} runs")
+    print(f"{'mode':25} {'median rows/s':>14} {'runs rows/s':>26} {'peak RSS MB':>12}")
+    for mode, label in (("all", "all-or-nothing"), ("valid", "import the valid rows")):
+        figures = [import_bench.run_import(app, user, data, rows, mode) for _ in range(runs)]
+        for f in figures:
+            if f.state != "done" or f.created != rows:
+                raise SystemExit(f"import {mode} ended {f.state} with {f.created} of {rows} rows created")
+        _rates(label, [f.rate for f in figures], f"{max(f.peak_mb for f in figures):12.0f}")
+    _rates("database alone (floor)", [rows / import_bench.database_floor(app, user, data) for _ in range(runs)])
+    print("(floor: the same rows through the same bulk writer, already parsed, no validation/audit; rolled back)")
+
+
+def _rates(label: str, rates: list[float], extra: str = "") -> None:
+    runs = " / ".join(f"{r:,.0f}" for r in sorted(rates))
+    print(f"{label:25} {statistics.median(rates):14,.0f} {runs:>26} {extra}")

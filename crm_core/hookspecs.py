@@ -116,7 +116,13 @@ def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
 
 @hookspec
 def crm_element_created(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
-    """An element was created through the generic service (screens, API or import)."""
+    """An element was created through the generic service (screens, API or import).
+
+    Called once per element, inside the creating transaction, after its audit row. An import
+    writes its rows in bulk and, only when at least one plugin implements this hook, loads the
+    new elements (one query per chunk of 1,000) to call it: every implementation makes imports
+    slower, so return at once for sessions you do not handle. Changes to ``element`` are flushed.
+    """
 
 
 @hookspec

@@ -1,10 +1,11 @@
 """Validate and write imported rows through the generic element services (CORE-11, EXT-03).
 
-New rows go through ``elements.create_many`` a chunk at a time (duplicates the user chose to
-update through ``elements.update``), so the session schema, reference checks, ownership, audit
-trail and hooks apply exactly as on the detail screen, without a flush, a savepoint and a
-reference query per row. Rows are validated before anything is written; only the chunk's write
-sits in a savepoint, and a chunk whose write fails (a database constraint, a hook's refusal) is
+A chunk of rows is parsed and loaded through the session schema first (one schema instance);
+its new rows are then written by ``elements.create_validated`` (bulk ``COPY``/``executemany``
+with audit rows and hooks), duplicates the user chose to update by ``elements.update``, so the
+schema, reference checks, ownership, audit trail and hooks apply exactly as on the detail
+screen, without a flush, a savepoint and a reference query per row. Only the chunk's write sits
+in a savepoint, and a chunk whose write fails (a database constraint, a hook's refusal) is
 redone row by row, one savepoint each, to report the exact line. Duplicate keys
 (``SessionDef.import_keys``) are preloaded into a dict once: no per-row ``SELECT``.
 
@@ -120,9 +121,7 @@ def check_spec(sdef: SessionDef, spec: ImportSpec) -> None:
     assert sdef.schema is not None
     missing = [allowed[n] for n, f in sdef.schema().fields.items() if f.required and n not in mapped]
     if missing:
-        raise BusinessRuleError(
-            _("Required fields are not mapped: %(f)s.", f=", ".join(missing)), field="columns"
-        )
+        raise BusinessRuleError(_("Required fields are not mapped: %(f)s.", f=", ".join(missing)), field="columns")
 
 
 def normalisers(sdef: SessionDef) -> dict[str, Callable[[str], str]]:
@@ -218,6 +217,36 @@ def _flatten(msg: Any) -> list[str]:
     return [str(msg)]
 
 
+@dataclass(frozen=True)
+class _Line:
+    """A file row made ready for writing: its field values (``None`` when the line has the wrong
+    number of values) and what the session schema made of them for a new element (the loaded
+    values, or the refusal)."""
+
+    row: Row
+    data: dict[str, str] | None
+    loaded: dict[str, Any] | Exception
+
+
+class _Prepare:
+    """Parses and validates a chunk of rows with one schema instance before anything is written."""
+
+    def __init__(self, sdef: SessionDef, rows: _Rows) -> None:
+        assert sdef.schema is not None
+        self.sdef, self.rows, self.schema = sdef, rows, sdef.schema()
+
+    def __call__(self, chunk: list[Row]) -> list[_Line]:
+        return [self._line(row) for row in chunk]
+
+    def _line(self, row: Row) -> _Line:
+        try:
+            data = self.rows.data(row)
+        except RowShapeError as exc:
+            return _Line(row, None, exc)
+        try:
+            return _Line(row, data, elements.validate(self.sdef, data, schema=self.schema))
+        except ValidationError as exc:
+            return _Line(row, data, exc)
 
 
 class _Writer:
@@ -229,42 +258,42 @@ class _Writer:
         assert sdef.schema is not None
         self.schema = sdef.schema()
 
-    def write_chunk(self, chunk: list[Row], result: ImportResult, added: list[tuple[str, ...]]) -> None:
+    def write_chunk(self, chunk: list[_Line], result: ImportResult, added: list[tuple[str, ...]]) -> None:
         """Refusals before writing are recorded per line; a failed write raises (the caller retries)."""
-        pending: list[tuple[int, dict[str, str], tuple[str, ...] | None]] = []
+        pending: list[tuple[int, dict[str, Any] | Exception, tuple[str, ...] | None]] = []
         waiting: set[tuple[str, ...]] = set()
-        for row in chunk:
-            try:
-                data = self.rows.data(row)
-            except RowShapeError as exc:
-                _record(result, row.line, exc)
+        for line in chunk:
+            if line.data is None:
+                _record(result, line.row.line, line.loaded)  # type: ignore[arg-type]
                 continue
-            key = self.rows.key(data)
+            key = self.rows.key(line.data)
             if key and key in waiting:
                 # This line repeats a line not written yet: write those first so the index is exact.
                 self._create(pending, result, added)
                 pending, waiting = [], set()
             pk = self.rows.index.get(key) if key else None
             if pk is None:
-                pending.append((row.line, data, key))
+                pending.append((line.row.line, line.loaded, key))
                 if key:
                     waiting.add(key)
             elif self.spec.on_duplicate == "skip":
                 result.skipped += 1
             else:
                 try:
-                    self._update(pk, data, row.line, result)
+                    self._update(pk, line.data, line.row.line, result)
                 except BEFORE_WRITE as exc:
-                    _record(result, row.line, exc)
+                    _record(result, line.row.line, exc)
         self._create(pending, result, added)
 
     def _create(
-        self, pending: list[tuple[int, dict[str, str], tuple[str, ...] | None]], result: ImportResult,
+        self,
+        pending: list[tuple[int, dict[str, Any] | Exception, tuple[str, ...] | None]],
+        result: ImportResult,
         added: list[tuple[str, ...]],
     ) -> None:
         if not pending:
             return
-        outcomes = elements.create_many(self.db, self.sdef, self.access, [data for _l, data, _k in pending])
+        outcomes = elements.create_validated(self.db, self.sdef, self.access, [loaded for _l, loaded, _k in pending])
         for (line, _data, key), outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 _record(result, line, outcome)
@@ -272,7 +301,7 @@ class _Writer:
             result.created += 1
             result.written.append(line)
             if key:
-                self.rows.index[key] = outcome.id
+                self.rows.index[key] = outcome
                 added.append(key)
 
     def _update(self, pk: int, data: dict[str, str], line: int, result: ImportResult) -> None:
@@ -298,19 +327,23 @@ class _Writer:
         else:
             self._update(pk, data, row.line, result)
 
-    def check(self, row: Row, result: ImportResult) -> None:
-        data = self.rows.data(row)
-        key = self.rows.key(data)
+    def check(self, line: _Line, result: ImportResult) -> None:
+        if line.data is None:
+            raise line.loaded  # type: ignore[misc]
+        key = self.rows.key(line.data)
         duplicate = key is not None and key in self.rows.index
         if duplicate and self.spec.on_duplicate == "skip":
             result.skipped += 1
             return
         if key and not duplicate:
             self.rows.index[key] = 0  # later lines with this key are duplicates of this one
-        elements.validate(self.sdef, data, partial=duplicate, schema=self.schema)
+        if duplicate:
+            elements.validate(self.sdef, line.data, partial=True, schema=self.schema)
+        elif isinstance(line.loaded, Exception):
+            raise line.loaded
 
 
-def _write_chunk(db: DbSession, writer: _Writer, chunk: list[Row]) -> ImportResult:
+def _write_chunk(db: DbSession, writer: _Writer, chunk: list[_Line]) -> ImportResult:
     """Write one chunk in a savepoint; if the write fails, redo it one savepoint per row."""
     part, added = ImportResult(), []
     savepoint = db.begin_nested()
@@ -322,14 +355,14 @@ def _write_chunk(db: DbSession, writer: _Writer, chunk: list[Row]) -> ImportResu
         for key in added:
             writer.rows.index.pop(key, None)
         part, added = ImportResult(), []
-        for row in chunk:
+        for line in chunk:
             one = db.begin_nested()
             try:
-                writer.write(row, part, added)
+                writer.write(line.row, part, added)
                 one.commit()
             except ROW_ERRORS as exc:
                 one.rollback()
-                _record(part, row.line, exc)
+                _record(part, line.row.line, exc)
     part.errors.sort(key=lambda error: error[0])
     part.processed = len(chunk)
     return part
@@ -386,21 +419,27 @@ class _Abort(Exception):
 
 
 def _all_or_nothing(
-    sdef: SessionDef, access: Access, text: str, spec: ImportSpec, result: ImportResult,
-    on_chunk: Callable[[ImportResult], None], chunk_size: int,
+    sdef: SessionDef,
+    access: Access,
+    text: str,
+    spec: ImportSpec,
+    result: ImportResult,
+    on_chunk: Callable[[ImportResult], None],
+    chunk_size: int,
 ) -> None:
     try:
         with unit_of_work() as db:
-            writer = _Writer(db, sdef, access, spec, _Rows(sdef, access, spec, db))
-            for chunk in _chunks(data_rows(text, spec), chunk_size):
+            rows = _Rows(sdef, access, spec, db)
+            writer = _Writer(db, sdef, access, spec, rows)
+            for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
                 if not result.errors:
                     _merge(result, _write_chunk(db, writer, chunk))
                 else:  # the import has failed: only check the rest, to report every bad line
-                    for row in chunk:
+                    for line in chunk:
                         try:
-                            writer.check(row, result)
+                            writer.check(line, result)
                         except ROW_ERRORS as exc:
-                            _record(result, row.line, exc)
+                            _record(result, line.row.line, exc)
                         result.processed += 1
                 on_chunk(result)
             if result.errors:
@@ -412,12 +451,17 @@ def _all_or_nothing(
 
 
 def _valid_rows(
-    sdef: SessionDef, access: Access, text: str, spec: ImportSpec, result: ImportResult,
-    on_chunk: Callable[[ImportResult], None], chunk_size: int,
+    sdef: SessionDef,
+    access: Access,
+    text: str,
+    spec: ImportSpec,
+    result: ImportResult,
+    on_chunk: Callable[[ImportResult], None],
+    chunk_size: int,
 ) -> None:
     with unit_of_work() as db:
         rows = _Rows(sdef, access, spec, db)
-    for chunk in _chunks(data_rows(text, spec), chunk_size):
+    for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
         with unit_of_work() as db:
             _merge(result, _write_chunk(db, _Writer(db, sdef, access, spec, rows), chunk))
             on_chunk(result)

@@ -7,6 +7,8 @@ edit fails instead of silently overwriting someone else's change.
 
 from __future__ import annotations
 
+import os
+import threading
 import uuid
 from datetime import datetime
 from typing import Any, ClassVar
@@ -19,8 +21,17 @@ from crm_core.models.types import UTCDateTime, utcnow
 KINDS = ("sale", "purchase")
 
 
+_RANDOM = threading.local()
+
+
 def new_uid() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID, like ``uuid.uuid4()`` but drawing ``os.urandom`` 256 uids at
+    a time: an import creates 100,000 elements, and one system call each was a measurable cost."""
+    pool = getattr(_RANDOM, "pool", b"")
+    if not pool:
+        pool = os.urandom(16 * 256)
+    _RANDOM.pool = pool[16:]
+    return str(uuid.UUID(bytes=pool[:16], version=4))
 
 
 class Element:

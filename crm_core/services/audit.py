@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -29,17 +31,30 @@ def jsonable(value: Any) -> Any:
 def snapshot(element: Any) -> dict[str, Any]:
     """Column values of ``element`` keyed by attribute name."""
     return {
-        attr.key: getattr(element, attr.key)
-        for attr in inspect(type(element)).column_attrs
-        if attr.key not in SKIP
+        attr.key: getattr(element, attr.key) for attr in inspect(type(element)).column_attrs if attr.key not in SKIP
     }
+
+
+@cache
+def recorded_columns(model: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    """``(attribute, column key, conversion)`` of the columns an audit entry of ``model`` records;
+    the conversion is :func:`jsonable`, or ``None`` where the column's values are already JSON."""
+    out = []
+    for attr in inspect(model).column_attrs:
+        if attr.key in SKIP:
+            continue
+        column = attr.columns[0]
+        try:
+            native = column.type.python_type in (str, int, float, bool)
+        except NotImplementedError:
+            native = False
+        out.append((attr.key, column.key, None if native else jsonable))
+    return tuple(out)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {
-        key: [jsonable(before.get(key)), jsonable(value)]
-        for key, value in after.items()
-        if before.get(key) != value
+        key: [jsonable(before.get(key)), jsonable(value)] for key, value in after.items() if before.get(key) != value
     }
 
 

@@ -91,10 +91,18 @@ def groupings_for(db: DbSession, session: SessionDef, access: Access, element: A
     gdef = _registry().sessions.get(SESSION)
     if gdef is None or not access.can(gdef, "view"):
         return []
-    rows = list(db.scalars(scoped(gdef, access, all_records=True).where(Grouping.session == session.name)
-                           .order_by(Grouping.name)))
-    inside = set(db.scalars(select(GroupingMember.grouping_id).where(
-        GroupingMember.element_id == element.id, GroupingMember.grouping_id.in_([g.id for g in rows]))))
+    rows = list(
+        db.scalars(
+            scoped(gdef, access, all_records=True).where(Grouping.session == session.name).order_by(Grouping.name)
+        )
+    )
+    inside = set(
+        db.scalars(
+            select(GroupingMember.grouping_id).where(
+                GroupingMember.element_id == element.id, GroupingMember.grouping_id.in_([g.id for g in rows])
+            )
+        )
+    )
     return [(g, g.id in inside) for g in rows]
 
 
@@ -111,8 +119,11 @@ def _checked(db: DbSession, session: SessionDef, access: Access, element: Any, g
 def add_member(db: DbSession, session: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
     """Put ``element`` in a grouping of its session (idempotent)."""
     grouping = _checked(db, session, access, element, grouping_id)
-    exists = db.scalar(select(func.count()).select_from(GroupingMember).where(
-        GroupingMember.grouping_id == grouping.id, GroupingMember.element_id == element.id))
+    exists = db.scalar(
+        select(func.count())
+        .select_from(GroupingMember)
+        .where(GroupingMember.grouping_id == grouping.id, GroupingMember.element_id == element.id)
+    )
     if not exists:
         db.add(GroupingMember(grouping_id=grouping.id, element_id=element.id))
         db.flush()
@@ -122,13 +133,17 @@ def add_member(db: DbSession, session: SessionDef, access: Access, element: Any,
 def remove_member(db: DbSession, session: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
     """Take ``element`` out of a grouping (idempotent)."""
     grouping = _checked(db, session, access, element, grouping_id)
-    db.execute(delete(GroupingMember).where(
-        GroupingMember.grouping_id == grouping.id, GroupingMember.element_id == element.id))
+    db.execute(
+        delete(GroupingMember).where(GroupingMember.grouping_id == grouping.id, GroupingMember.element_id == element.id)
+    )
     return grouping
 
 
 def forget_element(db: DbSession, session: SessionDef, element: Any) -> None:
     """Drop a deleted element's memberships, so groupings never list a ghost."""
     in_session = select(Grouping.id).where(Grouping.session == session.name)
-    db.execute(delete(GroupingMember).where(
-        GroupingMember.element_id == element.id, GroupingMember.grouping_id.in_(in_session)))
+    db.execute(
+        delete(GroupingMember).where(
+            GroupingMember.element_id == element.id, GroupingMember.grouping_id.in_(in_session)
+        )
+    )

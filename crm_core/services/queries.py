@@ -85,9 +85,7 @@ def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None
     parts = []
     for word in words:
         pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        parts.append(
-            or_(*[func.lower(as_text(column(session, f))).like(pattern, escape="\\") for f in session.search])
-        )
+        parts.append(or_(*[func.lower(as_text(column(session, f))).like(pattern, escape="\\") for f in session.search]))
     return and_(*parts)
 
 

@@ -116,7 +116,7 @@ def read_rows(text: str, separator: str) -> Iterator[Row]:
             return
         except csv.Error as exc:
             raise BusinessRuleError(_("Line %(n)d cannot be read: %(e)s", n=start, e=str(exc)), field="file") from None
-        if any(c.strip() for c in cells):
+        if any(map(str.strip, cells)):
             yield Row(start, cells)
         start = reader.line_num + 1
 

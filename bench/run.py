@@ -2,8 +2,9 @@
 
 Seeds N contacts for 20 owners (once; later runs top up), then times real requests through the
 Flask test client — the grid, the API list with the same filters, the detail page and API read —
-and prints median and p95 in milliseconds plus the SQL statements each request runs (counted
-with a ``before_cursor_execute`` listener). See docs/performance.md for the figures and indexes.
+and prints median and p95 in milliseconds plus the SQL statements each request runs and the
+median time spent executing them (``before/after_cursor_execute`` listeners); then times a
+100,000-row import (bench/import_bench.py). See docs/performance.md for the figures and indexes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ DEFAULT_ROWS = {"sqlite": 200_000, "postgresql": 1_000_000}
 
 
 class StatementCounter:
-    """Counts SQL statements sent to the database (to prove no N+1 and no COUNT per page).
+    """Counts SQL statements sent to the database (to prove no N+1 and no COUNT per page) and
+    the time spent executing them (to tell the database's share of a request from Python's).
 
     SQLite's explicit ``BEGIN`` (see crm_core/db.py) is a transaction marker, not a query, and
     psycopg sends its own without a cursor, so it is not counted on either database.
@@ -38,10 +40,21 @@ class StatementCounter:
 
     def __init__(self) -> None:
         self.count = 0
+        self.seconds = 0.0
+        self._started = 0.0
 
-    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
             self.count += 1
+        self._started = time.perf_counter()
+
+    def after(self, *_args: Any) -> None:
+        self.seconds += time.perf_counter() - self._started
+
+    def listen(self, engine: Any, on: bool = True) -> None:
+        change = event.listen if on else event.remove
+        change(engine, "before_cursor_execute", self.before)
+        change(engine, "after_cursor_execute", self.after)
 
 
 def build_app(url: str, listener: bool = False) -> Flask:
@@ -96,18 +109,20 @@ def prepare(app: Flask, rows: int) -> tuple[Any, str, int, float]:
     return user, secret, own_id, seconds
 
 
-def measure(call: Callable[[], Any], counter: StatementCounter, repeat: int) -> tuple[float, float, int]:
-    """(median ms, p95 ms, SQL statements of one call) over ``repeat`` calls after a warm-up."""
+def measure(call: Callable[[], Any], counter: StatementCounter, repeat: int) -> tuple[float, float, int, float]:
+    """(median ms, p95 ms, SQL statements of one call, median ms in SQL) over ``repeat`` calls
+    after a warm-up."""
     for _ in range(3):
         call()
-    timings = []
+    timings, in_sql = [], []
     for _ in range(repeat):
-        counter.count = 0
+        counter.count, counter.seconds = 0, 0.0
         started = time.perf_counter()
         call()
         timings.append((time.perf_counter() - started) * 1000)
+        in_sql.append(counter.seconds * 1000)
     p95 = statistics.quantiles(timings, n=20, method="inclusive")[-1]
-    return statistics.median(timings), p95, counter.count
+    return statistics.median(timings), p95, counter.count, statistics.median(in_sql)
 
 
 def request(client: Any, url: str, **kwargs: Any) -> Callable[[], Any]:
@@ -152,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = args.rows or DEFAULT_ROWS.get(engine.dialect.name, 200_000)
     user, secret, own_id, seed_seconds = prepare(app, rows)
     counter = StatementCounter()
-    event.listen(engine, "before_cursor_execute", counter)
+    counter.listen(engine)
 
     s = model.SESSION
     filters = f"status=active&q={args.q}&sort=name&per_page=50"
@@ -191,11 +206,11 @@ def main(argv: list[str] | None = None) -> None:
         if seed_seconds
         else f"database: {engine.dialect.name}, {rows:,} contacts, 20 owners (already seeded)"
     )
-    print(f"{'request':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8}")
+    print(f"{'request':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8} {'in SQL ms':>10}")
     for label, call in cases:
-        median, p95, statements = measure(call, counter, args.repeat)
-        print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d}")
-    event.remove(engine, "before_cursor_execute", counter)
+        median, p95, statements, sql_ms = measure(call, counter, args.repeat)
+        print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d} {sql_ms:10.2f}")
+    counter.listen(engine, on=False)
     if args.import_rows:
         time_imports(app, user, args.import_rows, args.import_runs)
 
@@ -210,7 +225,8 @@ def time_imports(app: Flask, user: Any, rows: int, runs: int) -> None:
         for f in figures:
             if f.state != "done" or f.created != rows:
                 raise SystemExit(f"import {mode} ended {f.state} with {f.created} of {rows} rows created")
-        _rates(label, [f.rate for f in figures], f"{max(f.peak_mb for f in figures):12.0f}")
+        peak, before = max(f.peak_mb for f in figures), min(f.before_mb for f in figures)
+        _rates(label, [f.rate for f in figures], f"{peak:12.0f} ({before:.0f} before the job)")
     _rates("database alone (floor)", [rows / import_bench.database_floor(app, user, data) for _ in range(runs)])
     print("(floor: the same rows through the same bulk writer, already parsed, no validation/audit; rolled back)")
 

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from crm_core.api.auth import CsrfRequired, Unauthenticated
 from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
+from crm_core.validation_messages import translated
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -44,7 +45,7 @@ def json_error(status: int, code: str, message: str, fields: dict[str, Any] | No
 
 
 def validation_fields(exc: ValidationError) -> dict[str, Any]:
-    messages = exc.normalized_messages()
+    messages = translated(exc.normalized_messages())
     return messages if isinstance(messages, dict) else {"_schema": messages}
 
 

@@ -34,6 +34,7 @@ from crm_core.importing.reader import Row, read_rows
 from crm_core.security.access import Access, scoped
 from crm_core.services import elements
 from crm_core.services.queries import column
+from crm_core.validation_messages import translated
 
 MODES = ("all", "valid")
 ON_DUPLICATE = ("skip", "update")
@@ -200,7 +201,7 @@ def _key_part(value: Any) -> str:
 def _reasons(exc: Exception) -> list[tuple[str, str]]:
     """``(field, reason)`` pairs of a refused row."""
     if isinstance(exc, ValidationError):
-        messages = exc.normalized_messages()
+        messages = translated(exc.normalized_messages())
         return [(name, "; ".join(_flatten(msg))) for name, msg in messages.items()]
     if isinstance(exc, BusinessRuleError):
         return [(exc.field or "", str(exc))]

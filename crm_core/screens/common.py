@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from crm_core.app import crm_state
 from crm_core.declarations import SessionDef
 from crm_core.errors import NotFound
+from crm_core.validation_messages import translated
 
 
 def grid_session(name: str) -> SessionDef:
@@ -38,8 +39,9 @@ def refused(message: str, status: int) -> tuple[str, int]:
 
 
 def messages_of(errors: Any) -> dict[str, list[str]]:
-    """marshmallow's ``ValidationError.messages`` flattened to ``{field: [message, ...]}``;
-    nested or schema-level messages land under ``"_form"``."""
+    """marshmallow's ``ValidationError.messages`` flattened to ``{field: [message, ...]}``, in the
+    user's language; nested or schema-level messages land under ``"_form"``."""
+    errors = translated(errors)
     out: dict[str, list[str]] = {}
     if isinstance(errors, dict):
         for key, value in errors.items():

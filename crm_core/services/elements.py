@@ -155,8 +155,8 @@ def create_many(db: DbSession, session: SessionDef, access: Access, rows: Sequen
 def validate_many(
     session: SessionDef, rows: Sequence[Mapping[str, Any]], schema: Schema | None = None
 ) -> list[dict[str, Any] | ValidationError]:
-    """:func:`validate` for each row with one schema instance; no database needed, so an import
-    can validate the next chunk while the database writes the previous one."""
+    """:func:`validate` for each row with one schema instance (building a schema costs more than
+    loading a row); each entry is the loaded values or the row's ``ValidationError``."""
     assert session.schema is not None
     schema = schema or session.schema()
     out: list[dict[str, Any] | ValidationError] = []

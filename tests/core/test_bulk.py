@@ -82,7 +82,7 @@ def test_bulk_rows_are_the_rows_the_orm_writes(db, sdef, access_for):
 def test_ids_come_back_in_row_order(db, sdef, access_for):
     with unit_of_work():
         ids = elements.create_many(db, sdef, access_for("ana"), [{"name": f"n{i:03d}"} for i in range(300)])
-    names = {pk: name for pk, name in db.execute(select(Sample.id, Sample.name).where(Sample.id.in_(ids)))}
+    names = dict(db.execute(select(Sample.id, Sample.name).where(Sample.id.in_(ids))).all())
     assert [names[pk] for pk in ids] == [f"n{i:03d}" for i in range(300)]
     audited = db.scalars(select(AuditEntry.element_id).where(AuditEntry.element_type == "test_sample"))
     assert sorted(audited) == sorted(ids)

@@ -20,7 +20,7 @@ from flask_login import FlaskLoginClient
 from sqlalchemy import event, select
 
 from bench import import_bench, model
-from bench.seed import ensure_owners, seed
+from bench.seed import ensure_leader, ensure_owners, seed
 from crm_core.app import create_app
 from crm_core.db import Base, unit_of_work
 from crm_core.db import session as db_session
@@ -81,8 +81,9 @@ def _listen(element: Any) -> None:
     """A ``crm_element_created`` implementation that only receives the element."""
 
 
-def prepare(app: Flask, rows: int) -> tuple[Any, str, int, float]:
-    """Migrate, create the bench table and indexes, seed; returns (user, token, an own id, seconds)."""
+def prepare(app: Flask, rows: int) -> tuple[Any, str, int, float, Any]:
+    """Migrate, create the bench table and indexes, seed; returns (owner01, their API token, one of
+    their ids, seconds spent seeding, leader01)."""
     from crm_core.api.auth import create_token
     from crm_core.bootstrap import ensure_groups
     from crm_core.migrate import upgrade
@@ -94,19 +95,21 @@ def prepare(app: Flask, rows: int) -> tuple[Any, str, int, float]:
     Base.metadata.create_all(engine, tables=[model.BenchContact.__table__])
     with app.app_context(), unit_of_work() as db:
         ensure_groups(db, app.extensions["crm"].registry)
-    owners = ensure_owners(engine, hash_password("bench-password-1"))
+    password = hash_password("bench-password-1")
+    owners = ensure_owners(engine, password)
+    leader_id = ensure_leader(engine, password)
     started = time.perf_counter()
     inserted = seed(engine, rows, owners)
     model.create_indexes(engine)
     seconds = time.perf_counter() - started if inserted else 0.0
     with app.app_context():
         with unit_of_work() as db:
-            user = db.get(User, owners[0])
+            user, leader = db.get(User, owners[0]), db.get(User, leader_id)
             _token, secret = create_token(db, user, "benchmark")
         own_id = db_session().scalar(
             select(model.BenchContact.id).where(model.BenchContact.owner_id == user.id).limit(1)
         )
-    return user, secret, own_id, seconds
+    return user, secret, own_id, seconds, leader
 
 
 def measure(call: Callable[[], Any], counter: StatementCounter, repeat: int) -> tuple[float, float, int, float]:
@@ -135,22 +138,6 @@ def request(client: Any, url: str, **kwargs: Any) -> Callable[[], Any]:
     return call
 
 
-def list_service(app: Flask, user: Any, **query: Any) -> Callable[[], Any]:
-    """The grid's list query without the screen (used when the grid route is not there)."""
-    from crm_core.security.access import load_access
-    from crm_core.services import queries
-
-    sdef = app.extensions["crm"].registry.session(model.SESSION)
-
-    def call() -> Any:
-        with app.app_context():
-            db = db_session()
-            access = load_access(db, user, app.extensions["crm"].row_filters)
-            return queries.fetch_page(db, sdef, access, queries.ListQuery(**query))
-
-    return call
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=SQLITE_DEFAULT, help=f"default {SQLITE_DEFAULT}")
@@ -165,41 +152,32 @@ def main(argv: list[str] | None = None) -> None:
     app = build_app(args.database_url, args.listener)
     engine = app.extensions["crm_db"].engine
     rows = args.rows or DEFAULT_ROWS.get(engine.dialect.name, 200_000)
-    user, secret, own_id, seed_seconds = prepare(app, rows)
+    user, secret, own_id, seed_seconds, leader_user = prepare(app, rows)
     counter = StatementCounter()
     counter.listen(engine)
 
     s = model.SESSION
-    filters = f"status=active&q={args.q}&sort=name&per_page=50"
+    q = args.q
+    filters = f"status=active&q={q}&sort=name&per_page=50"
     deep = "status=active&sort=name&per_page=50&page=100"
     browser = app.test_client(user=user)
+    leader = app.test_client(user=leader_user)
     api = app.test_client()
     bearer = {"headers": {"Authorization": f"Bearer {secret}"}}
-    cases: list[tuple[str, Callable[[], Any]]] = []
-    if "screens.grid" in app.view_functions:
-        cases += [
-            ("grid: own+status+text+sort, page 1", request(browser, f"/s/{s}?{filters}")),
-            ("grid: own+status+sort, page 100", request(browser, f"/s/{s}?{deep}")),
-        ]
-    else:
-        print("note: the grid route /s/<session> is not registered; timing the list query service instead")
-        cases += [
-            (
-                "list service: own+status+text+sort",
-                list_service(app, user, status=("active",), text=args.q, sort="name"),
-            ),
-            (
-                "list service: own+status+sort, page 100",
-                list_service(app, user, status=("active",), sort="name", page=100),
-            ),
-        ]
-    cases += [
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("grid: own, default sort, page 1", request(browser, f"/s/{s}?per_page=50")),
+        ("grid: own+text, page 1", request(browser, f"/s/{s}?q={q}&per_page=50")),
+        ("grid: own+status+text+sort, page 1", request(browser, f"/s/{s}?{filters}")),
+        ("grid: own+status+text, sort -company", request(browser, f"/s/{s}?status=active&q={q}&sort=-company")),
+        ("grid: own+status+sort, page 100", request(browser, f"/s/{s}?{deep}")),
+        ("grid: all (leader)+status+text+sort", request(leader, f"/s/{s}?all=1&{filters}")),
+        ("grid: all (leader)+text, sort -company", request(leader, f"/s/{s}?all=1&q={q}&sort=-company")),
+        ("grid: all (leader)+status+sort, page 100", request(leader, f"/s/{s}?all=1&{deep}")),
         ("API list: own+status+text+sort, page 1", request(api, f"/api/v1/{s}?{filters}", **bearer)),
         ("API list: own+status+sort, page 100", request(api, f"/api/v1/{s}?{deep}", **bearer)),
         ("API read", request(api, f"/api/v1/{s}/{own_id}", **bearer)),
     ]
-    if "screens.detail" in app.view_functions:
-        cases.append(("detail page", request(browser, f"/s/{s}/{own_id}")))
+    cases.append(("detail page", request(browser, f"/s/{s}/{own_id}")))
 
     print(
         f"database: {engine.dialect.name}, {rows:,} contacts, 20 owners; seeding took {seed_seconds:.1f} s"

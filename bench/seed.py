@@ -164,6 +164,31 @@ def ensure_owners(engine: Engine, password_hash: str) -> list[int]:
         return list(conn.scalars(select(User.id).where(User.username.like("owner%")).order_by(User.id)))
 
 
+def ensure_leader(engine: Engine, password_hash: str) -> int:
+    """One Leaders-group user ``leader01`` (sees every record), created once; returns its id."""
+    with engine.begin() as conn:
+        have = conn.scalar(select(User.id).where(User.username == "leader01"))
+        if have is not None:
+            return have
+        group_id = conn.scalar(select(Group.id).where(Group.name == "Leaders"))
+        return conn.execute(
+            insert(User).returning(User.id),
+            {
+                "username": "leader01",
+                "full_name": "Leader One",
+                "email": "leader01@bench.example",
+                "password_hash": password_hash,
+                "group_id": group_id,
+                "is_admin": False,
+                "active": True,
+                "language": "en",
+                "timezone": "UTC",
+                "phone": "",
+                "created_at": datetime.now(UTC),
+            },
+        ).scalar_one()
+
+
 def contacts(n: int, owners: list[int], seed: int = 7) -> Iterator[list[dict[str, Any]]]:
     rnd = random.Random(seed)
     now = datetime.now(UTC)

@@ -139,13 +139,13 @@ def build(session: SessionDef, access: Access, q: ListQuery) -> Select:
 def fetch_page(db: DbSession, session: SessionDef, access: Access, q: ListQuery) -> Page:
     per_page = max(1, min(q.per_page, MAX_PER_PAGE))
     page = max(1, q.page)
+    # One statement, two steps: find the page's ids (an index-only scan where a covering index
+    # serves the filter and the order, skipping over ids only on deep pages), then load those
+    # rows by primary key — instead of reading every candidate or skipped row (NF-01).
+    model = session.model
     stmt = build(session, access, q).limit(per_page + 1)
-    if page > 1:
-        # Deep pages: skip over ids only (an index-only scan where the filter is indexed), then
-        # load the page's rows by primary key — instead of reading every skipped row (NF-01).
-        model = session.model
-        ids = stmt.with_only_columns(model.id).offset((page - 1) * per_page).subquery()
-        stmt = select(model).where(model.id.in_(select(ids.c.id))).order_by(*order_by(session, q.sort))
+    ids = stmt.with_only_columns(model.id).offset((page - 1) * per_page).subquery()
+    stmt = select(model).where(model.id.in_(select(ids.c.id))).order_by(*order_by(session, q.sort))
     rows = list(db.scalars(stmt))
     return Page(rows[:per_page], page, per_page, len(rows) > per_page)
 

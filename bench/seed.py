@@ -137,25 +137,29 @@ CITIES = [
 ASCII = str.maketrans("áéíóúÁÉÍÓÚñÑ", "aeiouAEIOUnN")
 
 
+def _user(username: str, full_name: str, password_hash: str, group_id: int) -> dict[str, Any]:
+    return {
+        "username": username,
+        "full_name": full_name,
+        "email": f"{username}@bench.example",
+        "password_hash": password_hash,
+        "group_id": group_id,
+        "is_admin": False,
+        "active": True,
+        "language": "en",
+        "timezone": "UTC",
+        "phone": "",
+        "created_at": datetime.now(UTC),
+    }
+
+
 def ensure_owners(engine: Engine, password_hash: str) -> list[int]:
     """Twenty Executive users ``owner01``..``owner20`` (created once); returns their ids."""
     with engine.begin() as conn:
         group_id = conn.scalar(select(Group.id).where(Group.name == "Executives"))
-        have = {r.username: r.id for r in conn.execute(select(User.username, User.id))}
+        have = set(conn.scalars(select(User.username)))
         rows = [
-            {
-                "username": f"owner{i:02d}",
-                "full_name": f"{FIRST[i]} {LAST[i]}",
-                "email": f"owner{i:02d}@bench.example",
-                "password_hash": password_hash,
-                "group_id": group_id,
-                "is_admin": False,
-                "active": True,
-                "language": "en",
-                "timezone": "UTC",
-                "phone": "",
-                "created_at": datetime.now(UTC),
-            }
+            _user(f"owner{i:02d}", f"{FIRST[i]} {LAST[i]}", password_hash, group_id)
             for i in range(1, OWNERS + 1)
             if f"owner{i:02d}" not in have
         ]
@@ -171,22 +175,8 @@ def ensure_leader(engine: Engine, password_hash: str) -> int:
         if have is not None:
             return have
         group_id = conn.scalar(select(Group.id).where(Group.name == "Leaders"))
-        return conn.execute(
-            insert(User).returning(User.id),
-            {
-                "username": "leader01",
-                "full_name": "Leader One",
-                "email": "leader01@bench.example",
-                "password_hash": password_hash,
-                "group_id": group_id,
-                "is_admin": False,
-                "active": True,
-                "language": "en",
-                "timezone": "UTC",
-                "phone": "",
-                "created_at": datetime.now(UTC),
-            },
-        ).scalar_one()
+        row = _user("leader01", "Leader One", password_hash, group_id)
+        return conn.execute(insert(User).returning(User.id), row).scalar_one()
 
 
 def contacts(n: int, owners: list[int], seed: int = 7) -> Iterator[list[dict[str, Any]]]:

@@ -8,12 +8,14 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Boolean, Enum, Integer, String, inspect, select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import User
 
+#: Column types whose values are JSON as they are (others go through :func:`jsonable`).
+NATIVE = (String, Integer, Boolean)
 #: Bookkeeping columns that are never worth an audit line.
 SKIP = {"id", "uid", "version", "created_at", "updated_at", "creator_id"}
 
@@ -43,12 +45,9 @@ def recorded_columns(model: type) -> tuple[tuple[str, str, Callable[[Any], Any] 
     for attr in inspect(model).column_attrs:
         if attr.key in SKIP:
             continue
-        column = attr.columns[0]
-        try:
-            native = column.type.python_type in (str, int, float, bool)
-        except NotImplementedError:
-            native = False
-        out.append((attr.key, column.key, None if native else jsonable))
+        sql_type = attr.columns[0].type
+        native = isinstance(sql_type, NATIVE) and not isinstance(sql_type, Enum)  # Enum may hold enum members
+        out.append((attr.key, attr.columns[0].key, None if native else jsonable))
     return tuple(out)
 
 

@@ -1,17 +1,19 @@
 """Helpers for plugin migrations.
 
-Trigram indexes serve the grid's text filter (``lower(field) LIKE '%word%'``) on PostgreSQL,
-which a btree cannot. They exist only there, so they are created by migrations, not declared
-on the models; their names end in ``_trgm`` and autogenerate leaves them alone.
+Trigram indexes serve the grid's text filter (``LIKE '%word%'``) on PostgreSQL, which a btree
+cannot. They exist only there, so they are created by migrations, not declared on the models;
+their names end in ``_trgm`` and autogenerate leaves them alone. New migrations create one
+index per table over the search document (:func:`create_search_index`); the per-field helpers
+remain for the migrations that used them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from alembic import op
 
-TRGM_SUFFIX = "_trgm"
+from crm_core.indexes import TRGM_SUFFIX, search_index_name, search_index_sql
 
 
 def trigram_index_name(table: str, column: str) -> str:
@@ -37,3 +39,19 @@ def drop_trigram_indexes(table: str, columns: Iterable[str]) -> None:
         return
     for column in columns:
         op.execute(f"DROP INDEX IF EXISTS {trigram_index_name(table, column)}")
+
+
+def create_search_index(table: str, columns: Sequence[str]) -> None:
+    """One pg_trgm GIN index over the search document of ``columns`` (the session's text
+    ``search`` fields, in the same order), the expression the list query filters on; nothing on
+    other databases (SQLite checks rows, see docs/performance.md)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute(search_index_sql(table, columns, bind.dialect))
+
+
+def drop_search_index(table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP INDEX IF EXISTS {search_index_name(table)}")

@@ -18,6 +18,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
+from crm_core.indexes import search_document
 from crm_core.security.access import Access, scoped
 
 MAX_PER_PAGE = 500
@@ -76,16 +77,22 @@ def as_text(col: Any) -> Any:
 def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None:
     """Every word must match one of the ``search`` fields (case-insensitive ``LIKE``).
 
-    PostgreSQL serves it from pg_trgm GIN indexes on ``lower(field)``, SQLite scans rows
-    after the owner and status indexes have narrowed them (documented in docs/performance.md).
+    The text fields are tested as one :func:`~crm_core.indexes.search_document`, which
+    PostgreSQL serves from one pg_trgm GIN index (or checks inside a covering btree); fields of
+    other types are cast and tested one by one. SQLite checks the words row by row after the
+    owner and status indexes have narrowed the rows (docs/performance.md).
     """
     words = [w for w in text.split() if w][:8]
     if not words or not session.search:
         return None
+    fields = [column(session, f) for f in session.search]
+    texts = [f for f in fields if isinstance(f.type, String)]
+    targets = [search_document(texts)] if texts else []
+    targets += [func.lower(cast(f, String)) for f in fields if not isinstance(f.type, String)]
     parts = []
     for word in words:
         pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        parts.append(or_(*[func.lower(as_text(column(session, f))).like(pattern, escape="\\") for f in session.search]))
+        parts.append(or_(*[t.like(pattern, escape="\\") for t in targets]))
     return and_(*parts)
 
 

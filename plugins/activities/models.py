@@ -14,9 +14,13 @@ from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from crm_core.db import Base
+from crm_core.indexes import list_indexes
 from crm_core.models.element import Element
 from crm_core.models.types import UTCDateTime
 
+#: The activities session's text-filter fields (plugins/activities/sessions.py); a migration
+#: must follow any change.
+SEARCH = ("subject", "description", "location", "type")
 TYPES = ("meeting", "call", "fax", "letter", "task")
 STATES = ("planned", "done", "cancelled")
 
@@ -24,8 +28,10 @@ STATES = ("planned", "done", "cancelled")
 class Activity(Element, Base):
     __tablename__ = "act_activity"
     __element_type__ = "activity"
+    # The list indexes serve the grid and the calendar's date ranges; the description is free
+    # text, so the searched fields are not included (the trigram index finds words).
     __table_args__ = (
-        Index("ix_act_activity_owner_starts", "owner_id", "starts_at"),
+        *list_indexes("act_activity", "-starts_at", include=("status",)),
         Index("ix_act_activity_element", "element_type", "element_id"),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from crm_core.declarations import Action, Module, SessionDef, Status
-from plugins.activities.models import Activity
+from plugins.activities.models import SEARCH, Activity
 from plugins.activities.schemas import ActivitySchema, GenerateSchema
 from plugins.activities.services import SESSION, cancel, complete, generate, is_planned
 
@@ -25,7 +25,7 @@ ACTIVITIES = SessionDef(
     model=Activity,
     schema=ActivitySchema,
     columns=("starts_at", "type", "subject", "duration", "status", "location", "owner_id"),
-    search=("subject", "description", "location", "type"),
+    search=SEARCH,
     statuses=STATUSES,
     importable=True,
     default_sort="-starts_at",

@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from crm_core.declarations import Action, ActionContext, Module, SessionDef, Status
-from plugins.sales import schemas, services
+from plugins.sales import models, schemas, services
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 from plugins.sales.names import session_names
 
@@ -129,7 +129,7 @@ def build_sessions(kind: str) -> list[SessionDef]:
         model=Lead,
         schema=schemas.lead_schema(kind),
         columns=("name", "company", "city", "email", "phone", "status"),
-        search=("name", "company", "contact_person", "email", "phone", "city"),
+        search=models.LEAD_SEARCH,
         statuses=LEAD_STATUSES,
         where=where,
         importable=True,
@@ -148,7 +148,7 @@ def build_sessions(kind: str) -> list[SessionDef]:
         model=Opportunity,
         schema=schemas.opportunity_schema(kind),
         columns=("name", "amount", "currency", "stage", "expected_close", "status"),
-        search=("name", "stage"),
+        search=models.OPPORTUNITY_SEARCH,
         statuses=OPPORTUNITY_STATUSES,
         where=where,
         deletable=False,
@@ -175,7 +175,7 @@ def build_sessions(kind: str) -> list[SessionDef]:
         model=Account,
         schema=schemas.account_schema(kind),
         columns=("code", "name", "city", "phone", "status"),
-        search=("code", "name", "tax_id", "email", "phone", "city"),
+        search=models.ACCOUNT_SEARCH,
         statuses=ACCOUNT_STATUSES,
         where=where,
         deletable=False,
@@ -199,7 +199,7 @@ def build_sessions(kind: str) -> list[SessionDef]:
         model=Contact,
         schema=schemas.contact_schema(kind),
         columns=("first_name", "last_name", "position", "email", "phone"),
-        search=("first_name", "last_name", "email", "phone", "position"),
+        search=models.CONTACT_SEARCH,
         where=where,
         importable=True,
         import_keys=("email",),
@@ -220,7 +220,7 @@ def sales_only_sessions() -> list[SessionDef]:
         model=Campaign,
         schema=schemas.CampaignSchema,
         columns=("code", "name", "start", "end", "status", "budget"),
-        search=("code", "name", "description"),
+        search=models.CAMPAIGN_SEARCH,
         statuses=CAMPAIGN_STATUSES,
         default_sort="-start",
         order=50,

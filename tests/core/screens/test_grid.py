@@ -65,6 +65,16 @@ def test_text_filter_matches_any_search_field(client_for, make_sample):
     assert names_in(client.get("/s/samples?q=SOUTH").get_data(as_text=True)) == ["Beta"]
 
 
+def test_text_filter_words_never_span_two_fields(client_for, make_sample):
+    """The fields are searched as one document joined by spaces; words never contain a space,
+    so a word matches exactly the rows in which one field contains it."""
+    make_sample("ana", name="Alpha", company="Beta")
+    client = client_for("ana")
+    assert names_in(client.get("/s/samples?q=alpha+BETA").get_data(as_text=True)) == ["Alpha"]
+    for word in ("phabe", "a_b", "a%25b"):
+        assert names_in(client.get(f"/s/samples?q={word}").get_data(as_text=True)) == [], word
+
+
 def test_status_filter_and_label_use_the_customer_names(crm_app, client_for, make_sample, db):
     crm_state(crm_app).registry.status_maps["samples"] = {"New": "active", "In progress": "active", "Done": "closed"}
     make_sample("ana", name="Open one")

@@ -1,0 +1,92 @@
+"""The indexes behind a session's list query, declared once (docs/performance.md, NF-01).
+
+* :func:`search_document` — the text filter's one expression over a session's text ``search``
+  fields, ``lower(coalesce(a, '') || ' ' || coalesce(b, '') …)``. The list query
+  (``crm_core.services.queries``) filters on it and PostgreSQL migrations index it with one
+  pg_trgm GIN (:func:`crm_core.migrate_ops.create_search_index`), built from this same function so
+  the two expressions cannot drift. Because the filter's words are split on whitespace, a word
+  never spans the space between two fields: it matches exactly the rows a per-field test would.
+* :func:`list_indexes` — the two btrees that give a page in the session's default order
+  straight off an index, for "my records" and for "all records", with the status and search
+  fields included so that PostgreSQL checks the filters inside the index (index-only scans).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import reduce
+from typing import Any
+
+from sqlalchemy import Index, String, column, func, literal_column
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ColumnElement
+
+#: Suffix of the trigram indexes; Alembic's autogenerate leaves indexes with it alone, because
+#: they exist on PostgreSQL only and are created by migrations, not declared on the models.
+TRGM_SUFFIX = "_trgm"
+
+#: A btree entry must stay under 2,704 bytes on PostgreSQL; included fields are budgeted at 3
+#: bytes per character (UTF-8 for every script in the Basic Multilingual Plane).
+MAX_ENTRY_CHARS = 2_600 // 3
+
+
+def search_document(columns: Sequence[Any]) -> ColumnElement[str]:
+    """``lower()`` of the text ``columns`` joined by one space (empty for NULL).
+
+    The literals are rendered inline, never as bound parameters, so that a prepared statement
+    still matches the index expression.
+    """
+    if not columns:
+        raise ValueError("a search document needs at least one column")
+    empty, space = literal_column("''", String), literal_column("' '", String)
+    parts = [func.coalesce(c, empty, type_=String) for c in columns]
+    return func.lower(reduce(lambda a, b: a.op("||", return_type=String)(space).op("||", return_type=String)(b), parts))
+
+
+def search_index_name(table: str) -> str:
+    return f"ix_{table}_search{TRGM_SUFFIX}"
+
+
+def search_index_sql(table: str, columns: Sequence[str], dialect: Dialect) -> str:
+    """``CREATE INDEX`` of the pg_trgm GIN over the search document of ``columns`` (PostgreSQL;
+    needs ``CREATE EXTENSION pg_trgm``)."""
+    document = search_document([column(c, String) for c in columns])
+    sql = document.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    return f"CREATE INDEX IF NOT EXISTS {search_index_name(table)} ON {table} USING gin (({sql}) gin_trgm_ops)"
+
+
+def list_indexes(
+    table: str, sort: str, *, lead: Sequence[str] = (), include: Sequence[str] = (), owner: str = "owner_id"
+) -> tuple[Index, Index]:
+    """``(lead…, owner, sort, id) INCLUDE (include…)`` and ``(lead…, sort, id) INCLUDE (…)``.
+
+    ``sort`` is the session's default sort (``"-start"``: a btree is read backwards for a
+    descending order); ``lead`` the columns of the session's fixed ``where`` (e.g. ``kind``);
+    ``include`` the status and search fields (PostgreSQL only; SQLite ignores ``INCLUDE``).
+    Use them in the model's ``__table_args__``.
+    """
+    col = sort.lstrip("-")
+    keys = [col] if col == "id" else [col, "id"]
+    extra = [c for c in include if c not in (*lead, owner, *keys)]
+    kwargs = {"postgresql_include": extra} if extra else {}
+    return (
+        Index(f"ix_{table}_own_{col}", *lead, owner, *keys, **kwargs),
+        Index(f"ix_{table}_all_{col}", *lead, *keys, **kwargs),
+    )
+
+
+def check_entry_width(table: Any, index: Index) -> None:
+    """Refuse an index whose entries could exceed PostgreSQL's btree limit: only bounded
+    ``String(n)`` columns (and fixed-width ones) may be keys or included."""
+    names = [c.name for c in index.expressions] + list(index.dialect_options["postgresql"]["include"] or ())
+    width = 0
+    for name in names:
+        column_type = table.c[name].type
+        if isinstance(column_type, String):
+            if column_type.length is None:
+                raise ValueError(f"{index.name}: {name} has no length and cannot be part of a btree entry")
+            width += column_type.length
+        else:
+            width += 8
+    if width > MAX_ENTRY_CHARS:
+        raise ValueError(f"{index.name}: entries up to {width} characters, over the {MAX_ENTRY_CHARS} allowed")

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from marshmallow import Schema
+    from marshmallow.fields import Field
     from sqlalchemy.orm import Session as DbSession
 
     from crm_core.models.auth import User
+
 
 @dataclass(frozen=True)
 class Module:
@@ -151,3 +155,11 @@ class PluginMeta:
     version: str = ""
     #: Marshmallow schema validating ``[settings.<plugin>]`` of customer.toml at start-up.
     settings_schema: type[Schema] | None = None
+
+
+@lru_cache(maxsize=512)
+def schema_fields(schema: type[Schema]) -> Mapping[str, Field]:
+    """The fields of a declared schema by name, read-only and built once: a schema instance
+    copies every field, which the screens would otherwise pay per column and per request. Load
+    and dump with a fresh instance as usual."""
+    return MappingProxyType(schema().fields)

@@ -16,7 +16,7 @@ import pluggy
 from sqlalchemy import inspect as sa_inspect
 
 from crm_core.customer import CustomerConfig
-from crm_core.declarations import Action, Module, SessionDef
+from crm_core.declarations import Action, Module, SessionDef, schema_fields
 from crm_core.errors import ConfigError, PluginError
 
 
@@ -141,7 +141,7 @@ def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Regist
 
 
 def _column_names(sdef: SessionDef) -> set[str]:
-    names = set(sdef.schema().fields) if sdef.schema else set()
+    names = set(schema_fields(sdef.schema)) if sdef.schema else set()
     if sdef.model is not None:
         names |= {c.key for c in sa_inspect(sdef.model).column_attrs}
     return names

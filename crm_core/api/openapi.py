@@ -16,7 +16,7 @@ from flask import Response, jsonify
 from crm_core.api import bp
 from crm_core.api.errors import ERROR_SCHEMA
 from crm_core.app import crm_state
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 from crm_core.services.queries import MAX_PER_PAGE
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -40,7 +40,7 @@ def _ref(name: str) -> dict[str, Any]:
 
 def _list_parameters(sdef: SessionDef) -> list[dict[str, Any]]:
     assert sdef.schema is not None
-    fields = sorted(sdef.schema().fields)
+    fields = sorted(schema_fields(sdef.schema))
     codes = [s.code for s in sdef.statuses]
     status_items: dict[str, Any] = {"type": "string", **({"enum": codes} if codes else {})}
     return [

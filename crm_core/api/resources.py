@@ -9,7 +9,6 @@ element the user may not see). Each write runs in one ``unit_of_work``.
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
 from typing import Any
 
 from flask import Response, abort, jsonify, request, url_for
@@ -21,7 +20,7 @@ from crm_core.api.errors import etag, json_error
 from crm_core.app import crm_state
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.security import current_access, get_element
 from crm_core.services import elements, queries
@@ -39,10 +38,9 @@ def api_session(name: str) -> SessionDef:
     return sdef
 
 
-@lru_cache(maxsize=256)
 def field_names(schema: type[Schema]) -> frozenset[str]:
-    """The fields a session exposes (cached: building a schema instance copies every field)."""
-    return frozenset(schema().fields)
+    """The fields a session exposes."""
+    return frozenset(schema_fields(schema))
 
 
 def dump(sdef: SessionDef, element: Any) -> dict[str, Any]:
@@ -78,7 +76,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 def _field_value(sdef: SessionDef, name: str, raw: str) -> Any:
     """Convert a filter value with the schema field, so SQL compares like with like."""
     assert sdef.schema is not None
-    field = sdef.schema().fields[name]
+    field = schema_fields(sdef.schema)[name]
     try:
         return field.deserialize(raw)
     except ValidationError as exc:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.db import unit_of_work
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, CrmError
 from crm_core.importing.reader import Row, read_rows
 from crm_core.security.access import Access, scoped
@@ -88,7 +88,7 @@ def loadable_fields(sdef: SessionDef) -> dict[str, str]:
     assert sdef.schema is not None
     return {
         name: str(f.metadata.get("label", name.replace("_", " ").capitalize()))
-        for name, f in sdef.schema().fields.items()
+        for name, f in schema_fields(sdef.schema).items()
         if not f.dump_only
     }
 
@@ -120,7 +120,7 @@ def check_spec(sdef: SessionDef, spec: ImportSpec) -> None:
         if mapped.count(name) > 1:
             raise BusinessRuleError(_("The field %(f)s is mapped twice.", f=allowed[name]), field="columns")
     assert sdef.schema is not None
-    missing = [allowed[n] for n, f in sdef.schema().fields.items() if f.required and n not in mapped]
+    missing = [allowed[n] for n, f in schema_fields(sdef.schema).items() if f.required and n not in mapped]
     if missing:
         raise BusinessRuleError(_("Required fields are not mapped: %(f)s.", f=", ".join(missing)), field="columns")
 
@@ -129,7 +129,7 @@ def normalisers(sdef: SessionDef) -> dict[str, Callable[[str], str]]:
     """Per-field conversions of what spreadsheets write: ``1.234,5`` numbers, ``31/12/2026`` dates."""
     assert sdef.schema is not None
     out: dict[str, Callable[[str], str]] = {}
-    for name, f in sdef.schema().fields.items():
+    for name, f in schema_fields(sdef.schema).items():
         if isinstance(f, fields.Number):
             out[name] = _number
         elif isinstance(f, fields.Date | fields.DateTime):

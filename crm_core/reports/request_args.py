@@ -11,7 +11,7 @@ from typing import Any
 from flask import request
 
 from crm_core.app import crm_state
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import NotFound
 from crm_core.security import current_access
 from crm_core.security.access import Access
@@ -35,7 +35,7 @@ def field_labels(sdef: SessionDef) -> dict[str, str]:
     """Schema field name → visible label, for every field stored in a model column."""
     assert sdef.schema is not None
     out: dict[str, str] = {}
-    for name, f in sdef.schema().fields.items():
+    for name, f in schema_fields(sdef.schema).items():
         attr = getattr(sdef.model, name, None)
         if attr is not None and hasattr(getattr(attr, "property", None), "columns"):
             out[name] = str(f.metadata.get("label", name.replace("_", " ").capitalize()))

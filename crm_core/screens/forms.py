@@ -17,7 +17,7 @@ from flask_babel import get_timezone
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 from crm_core.models.auth import User
 from crm_core.security.access import Access
 
@@ -77,7 +77,7 @@ def _widget(field: fields.Field) -> tuple[str, str | None]:
 def lookup_targets(sdef: SessionDef) -> dict[str, str]:
     """Field name → referenced session, from ``sdef.lookups`` and fields' ``lookup`` metadata."""
     assert sdef.schema is not None
-    found = {name: f.metadata["lookup"] for name, f in sdef.schema().fields.items() if f.metadata.get("lookup")}
+    found = {name: f.metadata["lookup"] for name, f in schema_fields(sdef.schema).items() if f.metadata.get("lookup")}
     return {**found, **dict(sdef.lookups)}
 
 
@@ -93,7 +93,7 @@ def form_fields(
     users with the change-owner permission; the session's fixed ``where`` values never do."""
     specs = []
     lookups = lookup_targets(sdef) if sdef else {}
-    for name, field in schema().fields.items():
+    for name, field in schema_fields(schema).items():
         if field.dump_only or (sdef and name in sdef.where):
             continue
         label, required = _label(name, field), bool(field.required)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
@@ -16,7 +17,7 @@ from sqlalchemy import inspect as sa_inspect
 from crm_core.app import crm_state
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.screens import bp
 from crm_core.screens.common import endpoint_url, grid_session
@@ -32,13 +33,18 @@ LOOKUP_LIMIT = 20
 
 def _label(sdef: SessionDef, name: str) -> str:
     assert sdef.schema is not None
-    field = sdef.schema().fields.get(name)
+    field = schema_fields(sdef.schema).get(name)
     label = field.metadata.get("label") if field is not None else None
     return str(label or name.replace("_", " ").capitalize())
 
 
-def _sortable(sdef: SessionDef) -> set[str]:
-    return {c.key for c in sa_inspect(sdef.model).column_attrs}
+def _sortable(sdef: SessionDef) -> frozenset[str]:
+    return _column_keys(sdef.model)
+
+
+@lru_cache(maxsize=256)
+def _column_keys(model: type) -> frozenset[str]:
+    return frozenset(c.key for c in sa_inspect(model).column_attrs)
 
 
 def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[str]]:
@@ -78,10 +84,10 @@ def referenced_names(sdef: SessionDef, rows: list[Any], columns: list[str]) -> d
 def choice_labels(sdef: SessionDef, columns: list[str]) -> dict[tuple[str, Any], str]:
     """Labels of coded values (``OneOf`` / ``choices`` fields) so the grid shows words, not codes."""
     assert sdef.schema is not None
-    schema_fields = sdef.schema().fields
+    fields = schema_fields(sdef.schema)
     out: dict[tuple[str, Any], str] = {}
     for col in columns:
-        field = schema_fields.get(col)
+        field = fields.get(col)
         for value, label in (choices_of(field) or ()) if field is not None else ():
             out[(col, value)] = label
     return out

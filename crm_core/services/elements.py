@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm_core.declarations import ActionContext, SessionDef
+from crm_core.declarations import ActionContext, SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, Conflict, CrmError, NotFound, PermissionDenied
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import User
@@ -53,7 +53,7 @@ def lookup_targets(session: SessionDef) -> dict[str, str]:
     """Reference fields → the session whose elements they point at (declaration or schema)."""
     targets = dict(session.lookups)
     if session.schema is not None:
-        for name, fld in session.schema().fields.items():
+        for name, fld in schema_fields(session.schema).items():
             if fld.metadata.get("lookup"):
                 targets.setdefault(name, fld.metadata["lookup"])
     return targets

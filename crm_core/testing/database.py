@@ -13,12 +13,28 @@ from sqlalchemy.engine import make_url
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def backend_url(tmp_dir: str, worker: str) -> str:
-    """The URL of this worker's test database (created empty)."""
+def backend_url(tmp_dir: str, worker: str, run_id: str = "") -> str:
+    """The URL of this worker's test database (created empty).
+
+    On PostgreSQL the name carries ``run_id`` (unique per test run), so two runs against one
+    server never drop each other's databases; :func:`drop_backend` removes it afterwards.
+    """
     base = os.environ.get("CRM_TEST_DATABASE_URL", "")
     if not base or base.startswith("sqlite"):
         return f"sqlite:///{tmp_dir}/crm-test-{worker}.sqlite3"
-    return create_pg_database(base, f"crm_test_{worker}")
+    return create_pg_database(base, pg_test_name(worker, run_id))
+
+
+def pg_test_name(worker: str, run_id: str) -> str:
+    """A database name for this worker of this run (PostgreSQL identifiers: ≤ 63 bytes)."""
+    return f"crm_test_{worker}_{run_id}"[:63].lower()
+
+
+def drop_backend(url: str) -> None:
+    """Drop a worker database created by :func:`backend_url` (nothing to do on SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.database:
+        drop_pg_database(parsed.set(database="postgres").render_as_string(hide_password=False), parsed.database)
 
 
 def create_pg_database(base: str, name: str) -> str:

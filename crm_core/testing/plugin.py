@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_core.testing import PASSWORD, TEST_SECRET
-from crm_core.testing.database import DEFAULT_PG, backend_url, pg_available
+from crm_core.testing.database import DEFAULT_PG, backend_url, drop_backend, pg_available
 
 TEST_USERS = (
     ("admin", "Administrators", True),
@@ -50,9 +51,22 @@ def base_settings(url: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the kit's marker, so partners' suites pass ``--strict-markers``."""
+    config.addinivalue_line(
+        "markers", "crm(plugins=None, customer=None, settings=None): configure the app built by the crm_app fixture"
+    )
+
+
 @pytest.fixture(scope="session")
-def crm_database_url(tmp_path_factory: pytest.TempPathFactory, crm_worker_id: str) -> str:
-    return backend_url(str(tmp_path_factory.getbasetemp()), crm_worker_id)
+def crm_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, crm_worker_id: str
+) -> Iterator[str]:
+    """This worker's empty database; on PostgreSQL named per run and dropped at the end."""
+    run_id = getattr(request.config, "workerinput", {}).get("testrunuid") or uuid.uuid4().hex
+    url = backend_url(str(tmp_path_factory.getbasetemp()), crm_worker_id, run_id[:12])
+    yield url
+    drop_backend(url)
 
 
 @pytest.fixture(scope="session")

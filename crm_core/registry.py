@@ -8,7 +8,9 @@ validated against what was declared, so a typo in customer.toml stops start-up.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,16 +105,69 @@ class Registry:
 
 
 def collect(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
-    """Call each implementation in registration order, remembering which plugin answered,
-    so duplicates and failures can name the plugin."""
+    """Call a registration hook through pluggy and yield ``(plugin name, item)`` pairs.
+
+    Pluggy makes the call, so wrappers (``wrapper=True`` / ``hookwrapper=True``), ``tryfirst``
+    and ``trylast`` work as on every other hook; items arrive in pluggy's call order (tryfirst
+    first, trylast last, otherwise the most recently registered plugin first). Each
+    implementation is instrumented once so that its items remember the plugin that made them
+    (for duplicate and error messages) and its failures name it. An item a wrapper replaced
+    (same type and ``name``) stays credited to the plugin that declared it; one a wrapper added
+    is credited to the wrapping plugin(s).
+    """
     caller = getattr(pm.hook, hook)
-    for impl in caller.get_hookimpls():  # registration order (pluggy calls them LIFO)
+    impls = caller.get_hookimpls()
+    for impl in impls:
+        _instrument(impl, hook)
+    origins: dict[Any, str] = {}
+    token = _ORIGINS.set(origins)
+    try:
+        results = caller(**kwargs)
+    except PluginError:
+        raise
+    except Exception as exc:
+        wrappers = ", ".join(repr(i.plugin_name) for i in impls if i.wrapper or i.hookwrapper)
+        raise PluginError(f"hook wrapper {wrappers or '?'} failed in {hook}: {exc!r}") from exc
+    finally:
+        _ORIGINS.reset(token)
+    wrapped_by = " / ".join(i.plugin_name for i in impls if i.wrapper or i.hookwrapper) or "?"
+    for items in results:
+        for item in items or ():
+            origin = origins.get(id(item)) or origins.get(_name_key(item)) or wrapped_by
+            yield origin, item
+
+
+def _name_key(item: Any) -> tuple[type, Any]:
+    return type(item), getattr(item, "name", None)
+
+
+#: While :func:`collect` runs: ``id(item)`` and ``(type, name)`` → the plugin whose
+#: implementation returned the item.
+_ORIGINS: ContextVar[dict[Any, str] | None] = ContextVar("crm_hook_origins", default=None)
+
+
+def _instrument(impl: pluggy.HookImpl, hook: str) -> None:
+    """Make a (non-wrapper) implementation record its items' origin and name itself on failure."""
+    if impl.wrapper or impl.hookwrapper or getattr(impl.function, "crm_collect_proxy", False):
+        return
+    original, plugin = impl.function, impl.plugin_name
+
+    @functools.wraps(original)
+    def proxy(*args: Any) -> Any:
         try:
-            items = impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames}) or []
+            result = original(*args)
+            items = None if result is None else list(result)
         except Exception as exc:
-            raise PluginError(f"plugin {impl.plugin_name!r} failed in {hook}: {exc!r}") from exc
-        for item in items:
-            yield impl.plugin_name, item
+            raise PluginError(f"plugin {plugin!r} failed in {hook}: {exc!r}") from exc
+        origins = _ORIGINS.get()
+        if origins is not None and items:
+            for item in items:
+                origins[id(item)] = plugin
+                origins.setdefault(_name_key(item), plugin)
+        return items
+
+    proxy.crm_collect_proxy = True  # type: ignore[attr-defined]
+    impl.function = proxy
 
 
 def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Registry:
@@ -120,15 +175,13 @@ def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Regist
     module_owner: dict[str, str] = {}
     for plugin, mod in collect(pm, "crm_register_modules"):
         if mod.name in reg.modules:
-            raise ConfigError(
-                f"module {mod.name!r} is declared by both {module_owner[mod.name]!r} and {plugin!r}"
-            )
+            first, second = sorted((module_owner[mod.name], plugin))
+            raise ConfigError(f"module {mod.name!r} is declared by both {first!r} and {second!r}")
         reg.modules[mod.name], module_owner[mod.name] = mod, plugin
     for plugin, sdef in collect(pm, "crm_register_sessions"):
         if sdef.name in reg.sessions:
-            raise ConfigError(
-                f"session {sdef.name!r} is declared by both {reg.owners[sdef.name]!r} and {plugin!r}"
-            )
+            first, second = sorted((reg.owners[sdef.name], plugin))
+            raise ConfigError(f"session {sdef.name!r} is declared by both {first!r} and {second!r}")
         if sdef.module not in reg.modules:
             raise ConfigError(f"plugin {plugin!r}: session {sdef.name!r} names unknown module {sdef.module!r}")
         reg.sessions[sdef.name], reg.owners[sdef.name] = sdef, plugin

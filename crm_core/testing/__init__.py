@@ -27,11 +27,15 @@ TEST_SECRET = "test-secret-key-not-for-production"
 
 
 def make_plugin(name: str, requires: tuple[str, ...] = (), **hooks: Any) -> ModuleType:
-    """A plugin module with ``hooks`` as hookimpls, for ``extra_plugins``."""
+    """A plugin module with ``hooks`` as hookimpls, for ``extra_plugins``.
+
+    A function already marked with ``@hookimpl(...)`` (a wrapper, ``tryfirst`` …) keeps its
+    options; plain functions are marked with the default ones.
+    """
     from crm_core.declarations import PluginMeta
 
     module = ModuleType(name)
     module.meta = PluginMeta(requires=requires)  # type: ignore[attr-defined]
     for hook_name, fn in hooks.items():
-        setattr(module, hook_name, hookimpl(fn))
+        setattr(module, hook_name, fn if hasattr(fn, "crm_impl") else hookimpl(fn))
     return module

@@ -1,13 +1,16 @@
 """Schema migrations: one Alembic environment, one version directory and branch per plugin.
 
 The core's revisions live in ``crm_core/migrations/versions`` (branch ``crm_core``); a plugin's
-in ``plugins/<name>/migrations/versions`` (branch ``<name>``, ``depends_on`` the core). Only the
-enabled plugins' directories are given to Alembic, so enabling a plugin later migrates only its
-tables, and disabling one never drops anything.
+in ``plugins/<name>/migrations/versions`` (branch ``<name>``, ``depends_on`` the core and the
+plugins it requires). Alembic is shown the revisions of every *installed* plugin, so a database
+that once ran a plugin that is now disabled still makes sense to it, but only the branches of
+the core and the *enabled* plugins are upgraded: enabling a plugin later migrates only its
+tables, disabling one leaves its tables and its branch where they are, re-enabling it continues.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
+
+from crm_core.plugins import discover
 
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -33,38 +38,77 @@ def version_locations(app: Flask) -> dict[str, Path]:
     return locations
 
 
+def installed_locations(app: Flask) -> dict[str, Path]:
+    """:func:`version_locations` plus those of installed plugins that are not enabled.
+
+    Found without importing the plugins (``find_spec``), so a disabled plugin's models never
+    enter the metadata.
+    """
+    locations = version_locations(app)
+    for name, entry_point in discover().items():
+        if name in locations:
+            continue
+        spec = importlib.util.find_spec(entry_point.module)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        directory = Path(next(iter(spec.submodule_search_locations))) / "migrations" / "versions"
+        if directory.is_dir():
+            locations[name] = directory
+    return locations
+
+
 def alembic_config(app: Flask) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(CORE_MIGRATIONS))
     cfg.set_main_option(
-        "version_locations", " ".join(str(p) for p in version_locations(app).values())
+        "version_locations", " ".join(str(p) for p in installed_locations(app).values())
     )
     cfg.set_main_option("path_separator", "space")
     cfg.attributes["crm_app"] = app
     return cfg
 
 
-def upgrade(app: Flask, target: str = "heads") -> None:
-    command.upgrade(alembic_config(app), target)
+def enabled_heads(app: Flask, script: ScriptDirectory) -> list[str]:
+    """The head revision of the core's branch and of each enabled plugin's branch."""
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    return [script.get_revision(f"{name}@head").revision for name in version_locations(app) if name in labels]
+
+
+def upgrade(app: Flask) -> None:
+    """Bring the core and every enabled plugin to their heads; disabled branches stay put."""
+    cfg = alembic_config(app)
+    script = ScriptDirectory.from_config(cfg)
+    for head in enabled_heads(app, script):
+        command.upgrade(cfg, head)
 
 
 def revision(app: Flask, branch: str, message: str, autogenerate: bool = True) -> Any:
-    """Create a revision on ``branch`` (``crm_core`` or a plugin name)."""
+    """Create a revision on ``branch`` (``crm_core`` or a plugin name).
+
+    A plugin's revision ``depends_on`` the current heads of the plugins it requires (and the
+    core's, for its first revision), so a foreign key to their tables is created after them on
+    a fresh database.
+    """
     cfg = alembic_config(app)
     locations = version_locations(app)
-    if branch not in locations and branch in app.extensions["crm"].plugins:
-        locations[branch] = app.extensions["crm"].plugins[branch].directory / "migrations" / "versions"
+    plugins = app.extensions["crm"].plugins
+    if branch not in locations and branch in plugins:
+        locations[branch] = plugins[branch].directory / "migrations" / "versions"
         locations[branch].mkdir(parents=True, exist_ok=True)
-        cfg.set_main_option("version_locations", " ".join(str(p) for p in locations.values()))
+        every = {**installed_locations(app), branch: locations[branch]}
+        cfg.set_main_option("version_locations", " ".join(str(p) for p in every.values()))
     script = ScriptDirectory.from_config(cfg)
-    has_branch = branch in {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
     kwargs: dict[str, Any] = {"message": message, "autogenerate": autogenerate}
-    if has_branch:
+    depends_on = [f"{dep}@head" for dep in plugins[branch].meta.requires if dep in labels] if branch in plugins else []
+    if branch in labels:
         kwargs["head"] = f"{branch}@head"
     else:
         kwargs.update(head="base", branch_label=branch, version_path=str(locations[branch]))
         if branch != "crm_core":
-            kwargs["depends_on"] = "crm_core@head"
+            depends_on.insert(0, "crm_core@head")
+    if depends_on:
+        kwargs["depends_on"] = depends_on
     return command.revision(cfg, **kwargs)
 
 
@@ -82,4 +126,4 @@ def pending(app: Flask) -> bool:
     script = ScriptDirectory.from_config(alembic_config(app))
     current = current_heads(app)
     applied = {r.revision for r in script.revision_map.iterate_revisions(tuple(current), "base")} if current else set()
-    return not set(script.get_heads()) <= applied
+    return not set(enabled_heads(app, script)) <= applied

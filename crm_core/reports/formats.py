@@ -2,12 +2,18 @@
 
 Spreadsheet cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are
 prefixed with ``'`` so a spreadsheet never runs them as formulas (CSV injection, NF-03).
+
+Stored data never makes a file fail (NF-02): legacy rows, imports from older versions or direct
+database edits may hold characters a format cannot carry, so every text cell goes through
+:func:`printable`, and each writer copes with what is left (line breaks in PDF cells, the XLSX
+cell length limit).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,6 +26,14 @@ from crm_core.app import crm_state
 from crm_core.declarations import SessionDef
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What no export format can hold: C0 controls except tab, line feed and carriage return (XML 1.0,
+#: hence XLSX, forbids them; openpyxl raises ``IllegalCharacterError``), lone surrogates (UTF-8
+#: cannot encode them) and the XML non-characters U+FFFE and U+FFFF.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+PDF_LINE_BREAKS = re.compile("[\t\n\r]+")
+#: Longest text an Excel cell holds; longer text is cut (Excel refuses the whole file otherwise).
+XLSX_CELL_MAX = 32_767
 CSV_CHUNK = 500
 #: Unicode TTF fonts looked for, in order; without one the PDF falls back to a Latin-1 core font.
 PDF_FONTS = (
@@ -36,12 +50,18 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def printable(text: str) -> str:
+    """``text`` with every character in :data:`UNPRINTABLE` replaced by U+FFFD, so one odd
+    stored value shows as a visible mark instead of breaking the whole file for everyone."""
+    return UNPRINTABLE.sub(REPLACEMENT, text)
+
+
 def raw_value(sdef: SessionDef, element: Any, name: str) -> Any:
-    """A cell's value for files: the status shows its visible name (CORE-14)."""
+    """A cell's value for files: the status shows its visible name (CORE-14), text is printable."""
     value = getattr(element, name)
     if name == sdef.status_field and sdef.statuses and value is not None:
         return crm_state().registry.status_label(sdef, value)
-    return value
+    return printable(value) if isinstance(value, str) else value
 
 
 def display_value(value: Any) -> str:
@@ -104,10 +124,16 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]])
     ws = wb.create_sheet(title=_sheet_title(title))
     ws.append([neutralise(h) for h in header])
     for row in rows:
-        ws.append([file_value(v) for v in row])
+        ws.append([_xlsx_cell(file_value(v)) for v in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > XLSX_CELL_MAX:
+        return value[: XLSX_CELL_MAX - 1] + "…"
+    return value
 
 
 def _sheet_title(title: str) -> str:
@@ -150,6 +176,7 @@ def _pdf_row(pdf: Any, cells: Sequence[str], width: float, fill: bool = False) -
     if fill:
         pdf.set_fill_color(230, 230, 230)
     for text in cells:
+        text = PDF_LINE_BREAKS.sub(" ", text)  # a cell is one line; breaks would print as boxes
         used = pdf.get_string_width(text)
         if used > width - 2:  # cut in one step: proportional estimate, then the "..." marker
             text = text[: max(0, int(len(text) * (width - 4) / used) - 2)] + "..."

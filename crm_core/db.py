@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, Select, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -99,3 +99,16 @@ def unit_of_work() -> Iterator[Session]:
     except BaseException:
         s.rollback()
         raise
+
+
+def stream_scalars(stmt: Select, chunk: int) -> Iterator[Any]:
+    """The ORM objects of ``stmt``, read ``chunk`` rows at a time by a session of their own.
+
+    A streamed response body runs after the request's teardown has closed the request's
+    session, so it cannot borrow it. This session lives exactly as long as the iteration: the
+    first ``next()`` opens it (inside the stream's app context), and it is closed when the rows
+    run out or the server closes the generator because the client went away. ``yield_per``
+    keeps memory bounded (a server-side cursor on PostgreSQL).
+    """
+    with get_db().factory() as s:
+        yield from s.scalars(stmt.execution_options(yield_per=chunk))

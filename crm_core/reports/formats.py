@@ -1,13 +1,22 @@
 """Report files: CSV (streamed), XLSX (openpyxl write-only) and PDF (fpdf2) (CORE-10).
 
 Spreadsheet cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are
-prefixed with ``'`` so a spreadsheet never runs them as formulas (CSV injection, NF-03).
+prefixed with ``'`` so a spreadsheet never runs them as formulas (CSV injection, NF-03). The one
+exception is a phone number in a field declared as a phone: ``+34 600 111 222`` is data, and a
+value made only of digits, spaces, dots, hyphens, parentheses and one leading ``+`` holds no
+function a spreadsheet could run, so it is written as typed.
+
+Stored data never makes a file fail (NF-02): legacy rows, imports from older versions or direct
+database edits may hold characters a format cannot carry, so every text cell goes through
+:func:`printable`, and each writer copes with what is left (line breaks in PDF cells, the XLSX
+cell length limit).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -17,9 +26,22 @@ from typing import Any
 from flask_babel import format_date, format_datetime, format_decimal
 
 from crm_core.app import crm_state
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What no export format can hold: C0 controls except tab, line feed and carriage return (XML 1.0,
+#: hence XLSX, forbids them; openpyxl raises ``IllegalCharacterError``), lone surrogates (UTF-8
+#: cannot encode them) and the XML non-characters U+FFFE and U+FFFF.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+PDF_LINE_BREAKS = re.compile("[\t\n\r]+")
+#: Longest text an Excel cell holds; longer text is cut (Excel refuses the whole file otherwise).
+XLSX_CELL_MAX = 32_767
+#: A phone number as people type it: a digit, ``(`` or one ``+`` first, then digits, spaces,
+#: dots, hyphens and parentheses; at least one digit. ``+1+1`` (arithmetic) is not one.
+PHONE_NUMBER = re.compile(r"(?=[^0-9]*[0-9])[+(0-9][0-9 ().-]*")
+#: Schema field metadata marking a phone field: ``metadata={"widget": "phone"}``.
+PHONE_WIDGET = "phone"
 CSV_CHUNK = 500
 #: Unicode TTF fonts looked for, in order; without one the PDF falls back to a Latin-1 core font.
 PDF_FONTS = (
@@ -29,19 +51,40 @@ PDF_FONTS = (
 )
 
 
+class PhoneText(str):
+    """The text of a field declared as a phone, so the formula guard can tell it from free text."""
+
+
 def neutralise(value: Any) -> Any:
-    """Make a spreadsheet cell inert: text starting like a formula gets a leading ``'``."""
+    """Make a spreadsheet cell inert: text starting like a formula gets a leading ``'``, unless
+    it is a phone field's value that is a phone number (see :data:`PHONE_NUMBER`)."""
+    if isinstance(value, PhoneText) and PHONE_NUMBER.fullmatch(value):
+        return value
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
+def is_phone_field(sdef: SessionDef, name: str) -> bool:
+    """Whether the session's schema declares ``name`` as a phone (``metadata={"widget": "phone"}``)."""
+    field = schema_fields(sdef.schema).get(name) if sdef.schema is not None else None
+    return field is not None and field.metadata.get("widget") == PHONE_WIDGET
+
+
+def printable(text: str) -> str:
+    """``text`` with every character in :data:`UNPRINTABLE` replaced by U+FFFD, so one odd
+    stored value shows as a visible mark instead of breaking the whole file for everyone."""
+    return UNPRINTABLE.sub(REPLACEMENT, text)
+
+
 def raw_value(sdef: SessionDef, element: Any, name: str) -> Any:
-    """A cell's value for files: the status shows its visible name (CORE-14)."""
+    """A cell's value for files: the status shows its visible name (CORE-14), text is printable."""
     value = getattr(element, name)
     if name == sdef.status_field and sdef.statuses and value is not None:
         return crm_state().registry.status_label(sdef, value)
-    return value
+    if not isinstance(value, str):
+        return value
+    return PhoneText(printable(value)) if is_phone_field(sdef, name) else printable(value)
 
 
 def display_value(value: Any) -> str:
@@ -67,7 +110,7 @@ def file_value(value: Any) -> Any:
         return value.astimezone(UTC).replace(tzinfo=None)
     if isinstance(value, date | Decimal | int | float | bool):
         return value
-    return neutralise(str(value))
+    return neutralise(value if isinstance(value, str) else str(value))
 
 
 def rows_of(sdef: SessionDef, elements: Iterable[Any], names: Sequence[str]) -> Iterator[list[Any]]:
@@ -104,10 +147,16 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]])
     ws = wb.create_sheet(title=_sheet_title(title))
     ws.append([neutralise(h) for h in header])
     for row in rows:
-        ws.append([file_value(v) for v in row])
+        ws.append([_xlsx_cell(file_value(v)) for v in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > XLSX_CELL_MAX:
+        return value[: XLSX_CELL_MAX - 1] + "…"
+    return value
 
 
 def _sheet_title(title: str) -> str:
@@ -150,6 +199,7 @@ def _pdf_row(pdf: Any, cells: Sequence[str], width: float, fill: bool = False) -
     if fill:
         pdf.set_fill_color(230, 230, 230)
     for text in cells:
+        text = PDF_LINE_BREAKS.sub(" ", text)  # a cell is one line; breaks would print as boxes
         used = pdf.get_string_width(text)
         if used > width - 2:  # cut in one step: proportional estimate, then the "..." marker
             text = text[: max(0, int(len(text) * (width - 4) / used) - 2)] + "..."

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from crm_core.db import session as db_session
+from crm_core.db import stream_scalars
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.reports.criteria import parse_criteria
@@ -88,15 +89,20 @@ def _report(sdef: SessionDef, stmt: Select, context: dict[str, Any]) -> Any:
 
 
 def file_response(sdef: SessionDef, stmt: Select, fmt: str, columns: list[tuple[str, str]]) -> Response:
-    """Every row of ``stmt`` as a CSV stream (generator, ``yield_per``) or an XLSX download."""
+    """Every row of ``stmt`` as a CSV stream or an XLSX download, read ``YIELD_PER`` at a time.
+
+    The CSV body is sent after this view returns and the request's session is closed, so it
+    reads through :func:`~crm_core.db.stream_scalars` (a session of its own, closed with the
+    stream); ``stmt`` already carries the user's ownership filter.
+    """
     names = [n for n, _label in columns]
     header = [label for _n, label in columns]
-    elements = db_session().scalars(stmt.execution_options(yield_per=YIELD_PER))
     if fmt == "xlsx":
+        elements = db_session().scalars(stmt.execution_options(yield_per=YIELD_PER))
         body = xlsx_bytes(str(sdef.label), header, rows_of(sdef, elements, names))
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return _download(body, mime, sdef.name, "xlsx")
-    stream = stream_with_context(csv_stream(header, rows_of(sdef, elements, names)))
+    stream = stream_with_context(csv_stream(header, rows_of(sdef, stream_scalars(stmt, YIELD_PER), names)))
     response = Response(stream, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{sdef.name}.csv"'
     return response

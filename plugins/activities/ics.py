@@ -1,4 +1,9 @@
-"""iCalendar (RFC 5545) export of one user's activities (ACT-05), built with ``icalendar``."""
+"""iCalendar (RFC 5545) export of one user's activities (ACT-05), built with ``icalendar``.
+
+Text goes through :func:`crm_core.reports.formats.printable`: RFC 5545 text may not hold
+control characters, and a stored lone surrogate would make ``to_ical`` fail for the whole
+calendar (NF-02).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import UTC, timedelta
 from icalendar import Calendar, Event
 
 from crm_core.models.types import utcnow
+from crm_core.reports.formats import printable
 from plugins.activities.models import Activity
 
 PRODID = "-//crm-framework//activities//EN"
@@ -20,7 +26,7 @@ def calendar_bytes(activities: Iterable[Activity], name: str) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", printable(name))
     stamp = utcnow()
     for activity in activities:
         event = Event()
@@ -28,11 +34,11 @@ def calendar_bytes(activities: Iterable[Activity], name: str) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", activity.starts_at.astimezone(UTC))
         event.add("dtend", (activity.starts_at + timedelta(minutes=activity.duration)).astimezone(UTC))
-        event.add("summary", activity.subject)
+        event.add("summary", printable(activity.subject))
         if activity.description:
-            event.add("description", activity.description)
+            event.add("description", printable(activity.description))
         if activity.location:
-            event.add("location", activity.location)
+            event.add("location", printable(activity.location))
         event.add("status", ICS_STATUS.get(activity.status, "CONFIRMED"))
         event.add("categories", [activity.type.upper()])
         event.add("last-modified", activity.updated_at.astimezone(UTC))

@@ -7,16 +7,13 @@ Chromium, so CI runs them).
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from crm_core.testing import PASSWORD
-from crm_core.testing.database import scratch_database
-from crm_core.testing.plugin import TEST_USERS, base_settings
+from tests.support.live import live_app, live_server  # noqa: F401 - fixtures shared with download tests
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -45,39 +42,6 @@ def browser(chromium_path: str) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The CRM with every plugin on a committed scratch database, served on 127.0.0.1."""
-    from sqlalchemy import select
-
-    from crm_core.app import create_app
-    from crm_core.bootstrap import ensure_groups
-    from crm_core.db import unit_of_work
-    from crm_core.migrate import upgrade
-    from crm_core.models.auth import User
-    from crm_core.security.passwords import hash_password
-
-    with scratch_database(str(tmp_path_factory.mktemp("e2e"))) as url:
-        app = create_app(base_settings(url, CRM_PLUGINS=None, WTF_CSRF_ENABLED=True, CRM_IMPORT_INLINE=False))
-        upgrade(app)
-        with app.app_context(), unit_of_work() as s:
-            groups = ensure_groups(s, app.extensions["crm"].registry)
-            pw = hash_password(PASSWORD)
-            for username, group, is_admin in TEST_USERS:
-                if s.scalar(select(User).where(User.username == username)) is None:
-                    s.add(User(username=username, full_name=username.title(), password_hash=pw,
-                               is_admin=is_admin, group_id=groups[group].id))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(5)
-            app.extensions["crm_db"].engine.dispose()
 
 
 @pytest.fixture

@@ -47,3 +47,13 @@ def test_admin_exports_the_picked_users_calendar(client_for, users, add_activity
     add_activity("ana", utc(2026, 3, 29, 10, 0), "Ana's")
     found = events(client_for("admin").get(f"/activities/calendar.ics?user={users['bob'].id}"))
     assert set(found) == {bobs.uid}
+
+
+def test_stored_control_characters_never_reach_the_calendar_file(client_for, add_activity):
+    """RFC 5545 text holds no control characters; stored ones become U+FFFD (NF-02)."""
+    odd = add_activity("ana", utc(2026, 3, 29, 10, 0), "x\u001bx 😀", location="Room\u0007", description="a\u0001b")
+    response = client_for("ana").get("/activities/calendar.ics")
+    assert not any(c in response.data for c in (b"\x1b", b"\x07", b"\x01"))
+    event = events(response)[odd.uid]
+    assert str(event["SUMMARY"]) == "x\ufffdx 😀" and str(event["LOCATION"]) == "Room\ufffd"
+    assert str(event["DESCRIPTION"]) == "a\ufffdb"

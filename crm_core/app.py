@@ -11,9 +11,12 @@ from typing import Any
 import pluggy
 from flask import Flask
 from flask.templating import DispatchingJinjaLoader
-from jinja2 import ChoiceLoader, FileSystemLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from marshmallow import ValidationError
 
+from crm_core.checks import check_client_templates, check_plugin_modules, raise_if_any
 from crm_core.config import load_settings, plugin_list
+from crm_core.core_settings import CoreSettings
 from crm_core.customer import CustomerConfig, load_customer
 from crm_core.db import Database, close_session
 from crm_core.errors import ConfigError
@@ -55,8 +58,6 @@ def _customer(settings: Mapping[str, Any]) -> CustomerConfig:
 
 
 def _validate_plugin_settings(state: CrmState) -> None:
-    from marshmallow import ValidationError
-
     raw = state.customer.settings
     known = set(state.plugins) | {"core"}
     for plugin in raw:
@@ -74,7 +75,11 @@ def _validate_plugin_settings(state: CrmState) -> None:
             raise ConfigError(
                 f"{state.customer.where(f'settings.{name}.{field_name}')}: {messages}"
             ) from exc
-    state.settings.setdefault("core", dict(raw.get("core", {})))
+    try:
+        state.settings["core"] = CoreSettings().load(raw.get("core", {}))
+    except ValidationError as exc:
+        field_name, messages = next(iter(exc.normalized_messages().items()))
+        raise ConfigError(f"{state.customer.where(f'settings.core.{field_name}')}: {messages}") from exc
 
 
 def create_app(
@@ -108,6 +113,11 @@ def create_app(
     if enabled is None:
         enabled = customer.plugins
     pm, plugins = build_plugin_manager(enabled, customer, dict(extra_plugins or {}))
+    hook_names = {name for name in dir(pm.hook) if getattr(getattr(pm.hook, name), "spec", None)}
+    raise_if_any(
+        check_plugin_modules({n: p.module for n, p in plugins.items()}, hook_names)
+        + check_client_templates(customer.templates_dir)
+    )
     registry = build_registry(pm, customer)
     state = CrmState(pm=pm, plugins=plugins, registry=registry, customer=customer)
     _validate_plugin_settings(state)
@@ -133,6 +143,8 @@ def _templates(app: Flask, customer: CustomerConfig) -> None:
     if customer.templates_dir is not None:
         loaders.append(FileSystemLoader(str(customer.templates_dir)))
     loaders.append(DispatchingJinjaLoader(app))
+    # "parent:<name>" is the plugin's or core's template a client template replaces.
+    loaders.append(PrefixLoader({"parent": DispatchingJinjaLoader(app)}, delimiter=":"))
     app.jinja_options = {**app.jinja_options, "loader": ChoiceLoader(loaders)}
 
 

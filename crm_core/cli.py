@@ -161,6 +161,29 @@ def user_create(username: str, group_name: str, admin: bool, full_name: str, ema
     click.echo(f"user {username!r} created in group {group_name!r}")
 
 
+@cli.command("check")
+def check() -> None:
+    """Check plugins, declarations, customer.toml and client templates without serving.
+
+    Runs the same start-up checks as the app and prints every problem found; exit status 2
+    when there is one (as every command), so a consultant (or CI) can check a client folder
+    before deploying.
+    """
+    from crm_core.app import create_app
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        click.echo(f"configuration error: {exc}", err=True)
+        sys.exit(2)
+    state = app.extensions["crm"]
+    plugins = [n for n, p in state.plugins.items() if p.origin != "core"]
+    click.echo(
+        f"ok: customer {state.customer.name!r}, {len(plugins)} plugin(s) ({', '.join(plugins) or 'none'}), "
+        f"{len(state.registry.sessions)} session(s) checked"
+    )
+
+
 @cli.group()
 def plugins() -> None:
     """Plugins."""

@@ -37,7 +37,7 @@ from typing import Any
 
 from crm_core.errors import ConfigError
 
-KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "labels"}
+KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings"}
 
 
 @dataclass(frozen=True)

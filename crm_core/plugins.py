@@ -58,14 +58,20 @@ def meta_of(module: ModuleType) -> PluginMeta:
     return meta if isinstance(meta, PluginMeta) else PluginMeta()
 
 
-def dependency_order(modules: dict[str, ModuleType], where: str) -> list[str]:
-    """Names in an order where every plugin follows what it requires; errors name the plugin."""
+def dependency_order(modules: dict[str, ModuleType], where: str, installed: set[str] | None = None) -> list[str]:
+    """Names in an order where every plugin follows what it requires; errors name the plugin
+    and say whether the missing one is installed but not enabled, or not installed at all."""
+    installed = set(modules) if installed is None else installed
     for name, module in modules.items():
         for dep in meta_of(module).requires:
-            if dep not in modules:
-                raise PluginError(
-                    f"plugin {name!r} requires {dep!r}, which is not enabled ({where})"
-                )
+            if dep in modules:
+                continue
+            if dep in installed:
+                raise PluginError(f"plugin {name!r} requires {dep!r}, which is not enabled ({where})")
+            raise PluginError(
+                f"plugin {name!r} requires {dep!r}, which is not installed; "
+                f"installed plugins: {', '.join(sorted(installed)) or 'none'}"
+            )
     order: list[str] = []
     state: dict[str, str] = {}
 
@@ -137,7 +143,7 @@ def build_plugin_manager(
     for core_name in CORE_PLUGINS:
         module = importlib.import_module(core_name)
         _register(pm, core_name, module, "core", loaded)
-    for name in dependency_order(modules, where):
+    for name in dependency_order(modules, where, set(found) | set(extra)):
         _register(pm, name, modules[name], origins[name], loaded)
     override = _load_override(customer)
     if override is not None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
-from sqlalchemy import inspect as sa_inspect
 
+from crm_core.checks import check_registry, known_fields, raise_if_any
 from crm_core.customer import CustomerConfig
-from crm_core.declarations import Action, Module, SessionDef, schema_fields
+from crm_core.declarations import Action, Module, SessionDef
 from crm_core.errors import ConfigError, PluginError
 
 
@@ -190,14 +190,8 @@ def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Regist
         if extra:
             reg.sessions[name] = dataclasses.replace(sdef, actions=sdef.actions + tuple(extra))
     apply_customer(reg, customer)
+    raise_if_any(check_registry(reg.sessions, reg.owners))
     return reg
-
-
-def _column_names(sdef: SessionDef) -> set[str]:
-    names = set(schema_fields(sdef.schema)) if sdef.schema else set()
-    if sdef.model is not None:
-        names |= {c.key for c in sa_inspect(sdef.model).column_attrs}
-    return names
 
 
 def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
@@ -228,7 +222,7 @@ def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
         sdef = reg.sessions.get(name)
         if sdef is None or not sdef.has_grid:
             raise ConfigError(f"{customer.where(key)}: unknown session {name!r}")
-        known = _column_names(sdef)
+        known = known_fields(sdef)
         for col in columns:
             if col not in known:
                 raise ConfigError(

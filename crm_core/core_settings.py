@@ -1,0 +1,17 @@
+"""``[settings.core]`` of customer.toml: the core's own settings, checked at start-up like a
+plugin's ``settings_schema`` (a misspelled key used to be accepted and ignored)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class CoreSettings(Schema):
+    """Home page shortcut and the outbox worker's delivery policy (docs/outbox.md)."""
+
+    home_shortcut_label = fields.Str(validate=validate.Length(min=1, max=80))
+    home_shortcut_url = fields.Url(require_tld=False, schemes={"http", "https"})
+    outbox_max_attempts = fields.Int(strict=True, validate=validate.Range(min=1))
+    outbox_base_delay = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    outbox_max_delay = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    outbox_lease_seconds = fields.Float(validate=validate.Range(min=0, min_inclusive=False))

@@ -45,7 +45,13 @@ def alembic_config(app: Flask) -> Config:
 
 
 def upgrade(app: Flask, target: str = "heads") -> None:
+    """Migrate, then give the default groups their rights on sessions that appeared (a plugin
+    enabled since the last upgrade)."""
+    from crm_core.bootstrap import grant_new_sessions_now
+
     command.upgrade(alembic_config(app), target)
+    if target == "heads":
+        grant_new_sessions_now(app)
 
 
 def revision(app: Flask, branch: str, message: str, autogenerate: bool = True) -> Any:

@@ -134,6 +134,9 @@ def create_app(
     web.init_app(app, state)
     for _plugin, bp in collect(pm, "crm_register_blueprints", app=app):
         app.register_blueprint(bp)
+    from crm_core.bootstrap import grant_on_first_request
+
+    grant_on_first_request(app)
     return app
 
 

@@ -75,11 +75,16 @@ def enabled_heads(app: Flask, script: ScriptDirectory) -> list[str]:
 
 
 def upgrade(app: Flask) -> None:
-    """Bring the core and every enabled plugin to their heads; disabled branches stay put."""
+    """Bring the core and every enabled plugin to their heads (disabled branches stay put),
+    then give the default groups their rights on sessions that appeared (a plugin enabled
+    since the last upgrade)."""
+    from crm_core.bootstrap import grant_new_sessions_now
+
     cfg = alembic_config(app)
     script = ScriptDirectory.from_config(cfg)
     for head in enabled_heads(app, script):
         command.upgrade(cfg, head)
+    grant_new_sessions_now(app)
 
 
 def revision(app: Flask, branch: str, message: str, autogenerate: bool = True) -> Any:

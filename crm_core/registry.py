@@ -39,6 +39,13 @@ class Registry:
         except KeyError:
             raise KeyError(f"unknown session {name!r}") from None
 
+    def is_available(self, name: str) -> bool:
+        """THE rule for whether session ``name`` can be used at all: declared and not hidden in
+        customer.toml. ``Access.can``/``require`` ask it, so every path — screens, listings,
+        exports, imports, the API, lookups, search, the menu, plugin pages — refuses a hidden
+        session alike, for administrators too; its permission rows stay manageable."""
+        return name in self.sessions and name not in self.hidden
+
     def grid_sessions(self) -> Iterator[SessionDef]:
         return (s for s in self.sessions.values() if s.has_grid)
 
@@ -52,12 +59,15 @@ class Registry:
                 return s
         raise KeyError(f"no session serves {type(element).__name__} #{element.id}")
 
-    def menu(self, stored: Mapping[tuple[str, str], Any] | None = None) -> list[tuple[Module, list[SessionDef]]]:
-        """Modules in configured order, each with its visible sessions in order.
+    def menu(
+        self, stored: Mapping[tuple[str, str], Any] | None = None, with_unavailable: bool = False
+    ) -> list[tuple[Module, list[SessionDef]]]:
+        """Modules in configured order, each with its available sessions in order.
 
         ``stored`` holds the administrator's menu settings by ``(kind, name)`` (objects with
         ``label``, ``position``, ``hidden``); they win over the customer file, which wins over
-        the declarations.
+        the declarations. ``with_unavailable`` keeps the sessions hidden in customer.toml (the
+        permission matrix, where their rights stay manageable).
         """
         stored = stored or {}
         order = {name: i for i, name in enumerate(self.module_order)}
@@ -79,7 +89,7 @@ class Registry:
         for _key, name, mod in sorted(modules, key=lambda t: (t[0], t[1])):
             items = []
             for s in self.sessions.values():
-                if s.module != name or s.name in self.hidden:
+                if s.module != name or not (with_unavailable or self.is_available(s.name)):
                     continue
                 item, key, hidden = adjusted("session", s, (s.order,))
                 if not hidden:

@@ -236,7 +236,8 @@ def permissions():  # type: ignore[no-untyped-def]
         return redirect(url_for("admin.groups"))
     group_id = request.args.get("group", type=int) or all_groups[0].id
     group = _get(Group, group_id)
-    menu = crm_state().registry.menu()
+    registry = crm_state().registry
+    menu = registry.menu(with_unavailable=True)  # hidden sessions keep manageable rights
     names = [s.name for _m, sessions in menu for s in sessions]
     form = ConfirmForm()
     if request.method == "POST":
@@ -250,7 +251,8 @@ def permissions():  # type: ignore[no-untyped-def]
         abort(400)
     rows = {p.session: p for p in db.scalars(select(Permission).where(Permission.group_id == group.id))}
     return render_template(
-        "admin/permissions.html", groups=all_groups, group=group, menu=menu, rows=rows, form=form, actions=ACTIONS
+        "admin/permissions.html", groups=all_groups, group=group, menu=menu, rows=rows, form=form, actions=ACTIONS,
+        available=registry.is_available,
     )
 
 

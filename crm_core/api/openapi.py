@@ -118,7 +118,7 @@ def build_spec() -> dict[str, Any]:
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     registry = crm_state().registry
     for sdef in registry.grid_sessions():
-        if sdef.name in registry.hidden:
+        if not registry.is_available(sdef.name):
             continue
         assert sdef.schema is not None
         item, patch = sdef.name, f"{sdef.name}.patch"

@@ -30,10 +30,10 @@ TRUE = ("1", "true", "yes", "on")
 
 
 def api_session(name: str) -> SessionDef:
-    """The visible session ``name`` that has a model, else 404."""
+    """The available session ``name`` that has a model, else 404."""
     registry = crm_state().registry
     sdef = registry.sessions.get(name)
-    if sdef is None or not sdef.has_grid or name in registry.hidden:
+    if sdef is None or not sdef.has_grid or not registry.is_available(name):
         raise NotFound(_("No such session."))
     return sdef
 

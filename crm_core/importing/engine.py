@@ -339,7 +339,9 @@ class _Writer:
         if key and not duplicate:
             self.rows.index[key] = 0  # later lines with this key are duplicates of this one
         if duplicate:
-            elements.validate(self.sdef, line.data, partial=True, schema=self.schema)
+            pk = self.rows.index[key]  # 0: a line of this file, not written yet
+            existing = self.db.get(self.sdef.model, pk) if pk else None
+            elements.validate(self.sdef, line.data, partial=True, schema=self.schema, element=existing)
         elif isinstance(line.loaded, Exception):
             raise line.loaded
 

@@ -112,3 +112,16 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(80))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KnownSession(Base):
+    """A session this database has already given its default permissions for.
+
+    Default rights are granted once, when a session first appears (a plugin enabled later),
+    so a right an administrator removed is never granted again by ``crm init`` or a restart.
+    """
+
+    __tablename__ = "crm_known_session"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

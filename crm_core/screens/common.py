@@ -18,9 +18,10 @@ from crm_core.validation_messages import translated
 
 
 def grid_session(name: str) -> SessionDef:
-    """The declared session ``name`` if it has a grid; NotFound otherwise."""
-    sdef = crm_state().registry.sessions.get(name)
-    if sdef is None or not sdef.has_grid:
+    """The available session ``name`` if it has a grid; NotFound otherwise (hidden included)."""
+    registry = crm_state().registry
+    sdef = registry.sessions.get(name)
+    if sdef is None or not sdef.has_grid or not registry.is_available(name):
         raise NotFound(_("No such screen."))
     return sdef
 

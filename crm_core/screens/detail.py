@@ -60,7 +60,7 @@ def lookup_urls(specs: list[FieldSpec]) -> dict[str, str]:
     return {
         s.name: url_for("screens.lookup", session=s.lookup)
         for s in specs
-        if s.widget == "lookup" and s.lookup in registry.sessions and registry.sessions[s.lookup].has_grid
+        if s.widget == "lookup" and registry.is_available(s.lookup or "") and registry.sessions[s.lookup].has_grid
     }
 
 

@@ -4,7 +4,8 @@ Every path — screens, search, listings, exports, imports, REST API, calendar �
 functions and nothing else:
 
 * :meth:`Access.require` — may this user do ``action`` (view / modify / change_owner) in
-  ``session``? Resolved once per request from the user's group.
+  ``session``? Resolved once per request from the user's group. A session the customer hid
+  (``Registry.is_available``) reads as not found for everyone, administrators included.
 * :func:`scoped` — the one query filter: the session's fixed ``where`` values, ownership (a user
   sees only what they own unless they are an administrator or a leader who asked for all
   records) and the ``crm_row_filters`` contributed by plugins and customer overrides.
@@ -13,10 +14,12 @@ functions and nothing else:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, select, true
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
@@ -35,6 +38,8 @@ class Access:
     user: User
     perms: Mapping[str, tuple[bool, bool, bool]]
     row_filters: Any = None  # callable(session, user) -> list of SQL conditions
+    #: ``Registry.is_available``: sessions hidden in customer.toml are refused on every path.
+    available: Callable[[str], bool] | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -45,15 +50,24 @@ class Access:
         """May switch to "all records" (administrators and leader groups)."""
         return self.is_admin or bool(self.user.group and self.user.group.sees_all)
 
+    def is_available(self, session: str | SessionDef) -> bool:
+        name = session if isinstance(session, str) else session.name
+        return self.available is None or self.available(name)
+
     def can(self, session: str | SessionDef, action: str = "view") -> bool:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
+        if not self.is_available(session):
+            return False
         if self.is_admin:
             return True
         name = session if isinstance(session, str) else session.name
         return self.perms.get(name, NONE)[ACTIONS.index(action)]
 
     def require(self, session: str | SessionDef, action: str = "view") -> None:
+        """Raise ``NotFound`` for a session the customer hid, ``PermissionDenied`` without the right."""
+        if not self.is_available(session):
+            raise NotFound(_("No such session."))
         if not self.can(session, action):
             name = session if isinstance(session, str) else session.name
             raise PermissionDenied(f"your group may not {action.replace('_', ' ')} in {name}")
@@ -66,7 +80,7 @@ def load_access(db: DbSession, user: User, row_filters: Any = None) -> Access:
         .where(Permission.group_id == user.group_id)
     ).all()
     perms = {r[0]: (bool(r[1]), bool(r[2]), bool(r[3])) for r in rows}
-    return Access(user, perms, row_filters)
+    return Access(user, perms, row_filters, current_app.extensions["crm"].registry.is_available)
 
 
 def ownership_condition(session: SessionDef, access: Access, all_records: bool = False) -> Any:

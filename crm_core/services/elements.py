@@ -9,6 +9,7 @@ the caller's transaction; callers wrap it in ``unit_of_work()``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -33,16 +34,40 @@ def _hook():  # type: ignore[no-untyped-def]
     return crm_state().pm.hook
 
 
+#: The element whose changes the session schema is validating (``None`` while creating).
+_edited: ContextVar[Any | None] = ContextVar("crm_edited_element", default=None)
+
+
+def edited_element() -> Any | None:
+    """The element being changed while its schema validates, ``None`` for a new one.
+
+    A rule that compares with stored rows (a unique code) must not find the record being
+    saved itself; marshmallow 4 schemas have no per-call context, so the element travels in a
+    context variable set by :func:`validate`.
+    """
+    return _edited.get()
+
+
 def validate(
-    session: SessionDef, data: Mapping[str, Any], partial: bool = False, schema: Schema | None = None
+    session: SessionDef,
+    data: Mapping[str, Any],
+    partial: bool = False,
+    schema: Schema | None = None,
+    element: Any | None = None,
 ) -> dict[str, Any]:
     """Load ``data`` through the session schema; raises ``marshmallow.ValidationError``.
 
     Pass ``schema`` (an instance of the session's schema) to reuse it across many rows: building
-    a marshmallow schema deep-copies its fields and costs more than loading one row.
+    a marshmallow schema deep-copies its fields and costs more than loading one row. Pass the
+    ``element`` being changed so the schema's rules can tell it from other rows
+    (:func:`edited_element`).
     """
     assert session.schema is not None
-    loaded = (schema or session.schema()).load(dict(data), partial=partial)
+    token = _edited.set(element)
+    try:
+        loaded = (schema or session.schema()).load(dict(data), partial=partial)
+    finally:
+        _edited.reset(token)
     for key, value in session.where.items():
         if key in loaded and loaded[key] != value:
             raise ValidationError({key: [_("This value is fixed for %(s)s.", s=session.label)]})
@@ -294,7 +319,7 @@ def update(
     check_element(session, access, element, "modify")
     if expected_version is not None and expected_version != element.version:
         raise Conflict(_("Someone else saved this record first. Reload it and apply your change again."))
-    values = validate(session, data, partial=partial)
+    values = validate(session, data, partial=partial, element=element)
     check_references(db, session, access, {k: v for k, v in values.items() if getattr(element, k, None) != v})
     before = audit.snapshot(element)
     owner_id = values.pop("owner_id", None)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
+from sqlalchemy.orm import Session as DbSession
 
 from crm_core.db import Base
 from crm_core.indexes import list_indexes
@@ -31,9 +32,22 @@ CAMPAIGN_SEARCH = ("code", "name", "description")
 #: Every session over the kind tables filters on ``kind`` first.
 KIND = ("kind",)
 
-#: Provisional account codes are "OP" + a zero-padded sequence (seed 8.3.2).
+#: Provisional account codes are "OP" + a zero-padded sequence (seed 8.3.2); past 999999 the
+#: number simply grows wider.
 PROVISIONAL_PREFIX = "OP"
 PROVISIONAL_DIGITS = 6
+#: The counter row (``sales_code_counter``) of the provisional account codes.
+PROVISIONAL_SERIES = "provisional_account"
+
+
+def code_taken(db: DbSession, model: Any, code: str, exclude_id: int | None = None) -> bool:
+    """Whether another row of ``model`` holds ``code``; the row ``exclude_id`` (the one being
+    saved) never counts, so saving a record with its own code is not a clash."""
+    stmt = select(model.id).where(model.code == code)
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    with db.no_autoflush:
+        return db.scalar(stmt.limit(1)) is not None
 
 
 def unique_code(element: Any, code: str) -> str:
@@ -42,14 +56,7 @@ def unique_code(element: Any, code: str) -> str:
     guards against races."""
     from crm_core.db import session
 
-    db = object_session(element) or session()
-    model = type(element)
-    stmt = select(model.id).where(model.code == code)
-    if element.id is not None:
-        stmt = stmt.where(model.id != element.id)
-    with db.no_autoflush:
-        taken = db.scalar(stmt.limit(1)) is not None
-    if taken:
+    if code_taken(object_session(element) or session(), type(element), code, element.id):
         raise ValidationError({"code": [_("The code %(code)s is already used.", code=code)]})
     return code
 
@@ -180,3 +187,17 @@ class OpportunityStageChange(Base):
     to_stage: Mapped[str] = mapped_column(String(40))
 
     user: Mapped[User] = relationship()
+
+
+class CodeCounter(Base):
+    """The last number handed out per code series (provisional account codes, SAL-02).
+
+    A counter row rather than ``max(code) + 1``: a code typed or imported into the range can
+    neither stop the series nor be handed out twice, and concurrent qualifications queue on the
+    row lock instead of computing the same number.
+    """
+
+    __tablename__ = "sales_code_counter"
+
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

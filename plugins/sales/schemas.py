@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from crm_core.services.elements import edited_element
 from plugins.sales import services
 from plugins.sales.names import session_names
 
@@ -90,11 +91,11 @@ def account_schema(kind: str) -> type[Schema]:
         version = fields.Int(dump_only=True)
 
         @validates_schema
-        def _code_definitive(self, data: dict[str, Any], **kw: Any) -> None:
-            # New accounts get definitive codes; "OP" codes come only from qualifying a lead.
-            # Uniqueness on edits is checked by the model, which knows the element.
-            if "code" in data and not kw.get("partial"):
-                services.check_definitive_code(data["code"], field="code")
+        def _code_rules(self, data: dict[str, Any], **_kw: Any) -> None:
+            # One rule for the form, the API (create and PATCH) and imports: "OP" codes come
+            # only from qualifying a lead, and the account being saved keeps its own code.
+            if "code" in data:
+                services.check_account_code(data["code"], account=edited_element())
 
     AccountSchema.__name__ = f"AccountSchema_{kind}"
     return AccountSchema

@@ -16,8 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.app import crm_state
@@ -30,17 +29,19 @@ from crm_core.services import audit
 from plugins.sales.models import (
     PROVISIONAL_DIGITS,
     PROVISIONAL_PREFIX,
+    PROVISIONAL_SERIES,
     Account,
     Campaign,
+    CodeCounter,
     Contact,
     Lead,
     Opportunity,
     OpportunityStageChange,
+    code_taken,
 )
 from plugins.sales.names import session_names
 
 DEFAULT_STAGES = ("prospecting", "proposal", "negotiation")
-CODE_ATTEMPTS = 5
 
 
 def _hook() -> Any:
@@ -111,16 +112,23 @@ def check_campaign(campaign_id: int) -> None:
         raise ValidationError({"campaign_id": [_("No such campaign.")]})
 
 
-def check_definitive_code(code: str, field: str = "code") -> str:
-    """A definitive account code: not empty, not in the provisional "OP" range, not used."""
+def check_account_code(code: str, field: str = "code", account: Account | None = None) -> str:
+    """The one rule for an account code a user gives (form, API create or PATCH, import, close
+    won): not empty, not in the provisional "OP" range, not held by another account.
+
+    ``account`` is the account being saved: keeping its own code passes (a provisional account's
+    form keeps its "OP" code), so saving a record never clashes with itself.
+    """
     code = (code or "").strip()
     if not code:
         raise ValidationError({field: [_("The definitive account code is required.")]})
+    if account is not None and code == account.code:
+        return code
     if code.upper().startswith(PROVISIONAL_PREFIX):
         raise ValidationError(
             {field: [_("Codes starting with %(p)s are reserved for provisional accounts.", p=PROVISIONAL_PREFIX)]}
         )
-    if _db().scalar(select(Account.id).where(Account.code == code)) is not None:
+    if code_taken(_db(), Account, code, account.id if account is not None else None):
         raise ValidationError({field: [_("The code %(code)s is already used.", code=code)]})
     return code
 
@@ -129,39 +137,43 @@ def check_definitive_code(code: str, field: str = "code") -> str:
 
 
 def next_provisional_code(db: DbSession) -> str:
-    """The next "OP" + zero-padded number, computed inside the caller's transaction."""
-    pattern = PROVISIONAL_PREFIX + "_" * PROVISIONAL_DIGITS
-    last = db.scalar(select(func.max(Account.code)).where(Account.code.like(pattern)))
-    number = int(last[len(PROVISIONAL_PREFIX) :]) + 1 if last and last[len(PROVISIONAL_PREFIX) :].isdigit() else 1
-    return f"{PROVISIONAL_PREFIX}{number:0{PROVISIONAL_DIGITS}d}"
+    """The next free "OP" code, numbered by the ``sales_code_counter`` row.
+
+    The ``UPDATE … RETURNING`` locks the counter row until the caller's transaction ends, so two
+    concurrent qualifications never get the same number; a number whose code is already stored
+    (data from before the counter, or an import) is skipped, and past 999999 the number grows
+    wider, so no stored code can stop the series.
+    """
+    take = (
+        update(CodeCounter)
+        .where(CodeCounter.series == PROVISIONAL_SERIES)
+        .values(value=CodeCounter.value + 1)
+        .returning(CodeCounter.value)
+    )
+    while True:
+        number = db.execute(take).scalar_one()
+        code = f"{PROVISIONAL_PREFIX}{number:0{PROVISIONAL_DIGITS}d}"
+        if not code_taken(db, Account, code):
+            return code
 
 
 def _provisional_account(db: DbSession, lead: Lead, user: User) -> Account:
-    """Insert the provisional account; a code taken by a concurrent qualification is retried
-    inside a savepoint, so the unique constraint, not luck, keeps codes unique."""
-    for _attempt in range(CODE_ATTEMPTS):
-        try:
-            with db.begin_nested():
-                account = Account(
-                    code=next_provisional_code(db),
-                    name=lead.company or lead.name,
-                    email=lead.email,
-                    phone=lead.phone,
-                    address=lead.address,
-                    city=lead.city,
-                    country=lead.country,
-                    status="potential",
-                    kind=lead.kind,
-                    owner_id=lead.owner_id,
-                    creator_id=user.id,
-                )
-                db.add(account)
-                db.flush()
-        except (IntegrityError, ValidationError):
-            continue
-        audit.record(db, account, "create", user, audit.diff({}, audit.snapshot(account)))
-        return account
-    raise BusinessRuleError(_("No free provisional account code; please try again."))
+    """Insert the provisional account of a qualified lead under the next provisional code."""
+    account = Account(
+        code=next_provisional_code(db),
+        name=lead.company or lead.name,
+        email=lead.email,
+        phone=lead.phone,
+        address=lead.address,
+        city=lead.city,
+        country=lead.country,
+        status="potential",
+        kind=lead.kind,
+        owner_id=lead.owner_id,
+        creator_id=user.id,
+    )
+    _created(db, account, user)
+    return account
 
 
 def qualify_lead(
@@ -284,7 +296,7 @@ def close_won(
     if account.kind != opportunity.kind:
         raise BusinessRuleError(_("The opportunity and its account are of different kinds."))
     if account.status == "potential":
-        code = check_definitive_code(account_code, field="account_code")
+        code = check_account_code(account_code, field="account_code")
         before = audit.snapshot(account)
         account.code = code
         account.status = "active"

@@ -115,15 +115,6 @@ def test_bad_email_on_a_lead_is_refused(create):
     assert "email" in err.value.messages
 
 
-def test_a_provisional_code_taken_meanwhile_is_retried(create, action, db, monkeypatch):
-    first = action("leads", _lead(create, email="a@x.example"), "qualify", "ana")
-    real = services.next_provisional_code
-    answers = iter([first.code])  # as if a concurrent qualification had just taken the next code
-    monkeypatch.setattr(services, "next_provisional_code", lambda s: next(answers, None) or real(s))
-    second = action("leads", _lead(create, email="b@x.example"), "qualify", "ana")
-    assert (first.code, second.code) == ("OP000001", "OP000002")
-
-
 def test_leads_sessions_appear_in_the_menu_with_the_funnel(client_for):
     html = client_for("ana").get("/").get_data(as_text=True)
     for name in ("leads", "opportunities", "accounts", "contacts", "campaigns", "funnel", "potential_suppliers"):

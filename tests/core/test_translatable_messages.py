@@ -157,3 +157,18 @@ def test_the_scan_finds_f_strings_literals_and_subclasses():
         "ValidationError(f'{name}: wrong')",
         "abort('Bad')",
     ]
+
+
+def test_template_messages_hold_no_markup():
+    """Jinja marks a translated template string safe, so ``<token>`` in a msgid vanishes into
+    the HTML; text like that goes in a ``%(name)s`` value, which is escaped."""
+    from babel.messages.extract import extract_from_dir
+
+    found = [
+        f"{root.name}: {msg[2]}"
+        for root in [REPO_ROOT / "crm_core", *sorted((REPO_ROOT / "plugins").iterdir())]
+        if root.is_dir()
+        for msg in extract_from_dir(str(root), method_map=[("**/templates/**.html", "jinja2")])
+        if any(c in (msg[2] if isinstance(msg[2], str) else msg[2][0]) for c in "<>&")
+    ]
+    assert not found, "move markup-like text into a placeholder value:\n" + "\n".join(found)

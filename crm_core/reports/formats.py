@@ -11,13 +11,14 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from flask_babel import format_date, format_datetime, format_decimal
 
-from crm_core.app import crm_state
 from crm_core.declarations import SessionDef
+from crm_core.services.display import shown, value_names
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 500
@@ -36,12 +37,6 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def raw_value(sdef: SessionDef, element: Any, name: str) -> Any:
-    """A cell's value for files: the status shows its visible name (CORE-14)."""
-    value = getattr(element, name)
-    if name == sdef.status_field and sdef.statuses and value is not None:
-        return crm_state().registry.status_label(sdef, value)
-    return value
 
 
 def display_value(value: Any) -> str:
@@ -71,8 +66,13 @@ def file_value(value: Any) -> Any:
 
 
 def rows_of(sdef: SessionDef, elements: Iterable[Any], names: Sequence[str]) -> Iterator[list[Any]]:
-    for element in elements:
-        yield [raw_value(sdef, element, n) for n in names]
+    """Rows of values as people read them (status and stage names, owners' names, referenced
+    elements' names), resolved per chunk so a streamed report stays streamed."""
+    rows = iter(elements)
+    while chunk := list(islice(rows, CSV_CHUNK)):
+        shown_names = value_names(sdef, chunk, names)
+        for element in chunk:
+            yield [shown(sdef, element, n, shown_names) for n in names]
 
 
 def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> Iterator[str]:

@@ -142,6 +142,8 @@ def user() -> None:
 @with_appcontext
 def user_create(username: str, group_name: str, admin: bool, full_name: str, email: str, password: str) -> None:
     """Create a user."""
+    from flask_babel import gettext as _
+
     from crm_core.admin.services import check_user
     from crm_core.db import unit_of_work
     from crm_core.errors import BusinessRuleError
@@ -151,7 +153,7 @@ def user_create(username: str, group_name: str, admin: bool, full_name: str, ema
         with unit_of_work() as s:
             group = s.scalar(select(Group).where(Group.name == group_name))
             if group is None:
-                raise BusinessRuleError(f"no group named {group_name!r}")
+                raise BusinessRuleError(_("There is no group named “%(name)s”.", name=group_name))
             new = User(username=username, full_name=full_name, email=email, is_admin=admin, group_id=group.id,
                        password_hash="", timezone="UTC")
             check_user(s, new, password, creating=True)

@@ -20,7 +20,15 @@ class PermissionDenied(CrmError):
 
 
 class NotFound(CrmError):
-    """No such element, or not one this user may see (HTTP 404: existence is not leaked)."""
+    """No such element, or not one this user may see (HTTP 404: existence is not leaked).
+
+    ``session`` names the session whose element was asked for, so the error page links back to
+    its list.
+    """
+
+    def __init__(self, message: str, session: str | None = None) -> None:
+        super().__init__(message)
+        self.session = session
 
 
 class Conflict(CrmError):

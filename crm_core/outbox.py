@@ -33,6 +33,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
@@ -45,6 +47,15 @@ from crm_core.models.types import utcnow
 log = logging.getLogger(__name__)
 
 RETRYABLE = ("failed", "dead", "cancelled")
+#: What users read for each state (the outbox screen, refusals to retry or cancel).
+STATUS_LABELS = {
+    "pending": _l("Pending"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed, will retry"),
+    "dead": _l("Dead (gave up)"),
+    "cancelled": _l("Cancelled"),
+}
 CANCELLABLE = ("pending", "failed", "dead")
 MAX_ERROR_CHARS = 2000
 
@@ -96,11 +107,12 @@ def enqueue(
     of that element. The payload must be JSON: it is checked here, not at delivery time.
     """
     if not topic or not key:
-        raise BusinessRuleError("an outbox message needs a topic and an idempotency key")
+        raise BusinessRuleError(_("An outbox message needs a topic and an idempotency key."))
     try:
         body = json.loads(json.dumps(dict(payload)))
     except (TypeError, ValueError) as exc:
-        raise BusinessRuleError(f"outbox payload for {topic!r} is not JSON: {exc}") from exc
+        message = _("The outbox payload for “%(topic)s” is not JSON: %(error)s", topic=topic, error=exc)
+        raise BusinessRuleError(message) from exc
     existing = db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
     if existing is not None:
         return existing
@@ -140,7 +152,7 @@ def _get(db: DbSession, message_id: int) -> OutboxMessage:
     # Locked and re-read: a worker may have claimed or delivered it since this session loaded it.
     msg = db.get(OutboxMessage, message_id, with_for_update=True, populate_existing=True)
     if msg is None:
-        raise NotFound(f"no outbox message #{message_id}")
+        raise NotFound(_("There is no outbox message #%(id)s.", id=message_id))
     return msg
 
 
@@ -148,7 +160,9 @@ def retry(db: DbSession, message_id: int) -> OutboxMessage:
     """Put a failed, dead or cancelled message back in the queue now, with a fresh attempt count."""
     msg = _get(db, message_id)
     if msg.status not in RETRYABLE:
-        raise BusinessRuleError(f"a {msg.status} message cannot be retried")
+        raise BusinessRuleError(
+            _("Message #%(id)s cannot be retried: it is “%(state)s”.", id=msg.id, state=STATUS_LABELS[msg.status])
+        )
     msg.status, msg.attempts, msg.next_attempt_at = "pending", 0, utcnow()
     return msg
 
@@ -157,7 +171,9 @@ def cancel(db: DbSession, message_id: int) -> OutboxMessage:
     """Give up on a message that was not delivered (it stays listed, as ``cancelled``)."""
     msg = _get(db, message_id)
     if msg.status not in CANCELLABLE:
-        raise BusinessRuleError(f"a {msg.status} message cannot be cancelled")
+        raise BusinessRuleError(
+            _("Message #%(id)s cannot be cancelled: it is “%(state)s”.", id=msg.id, state=STATUS_LABELS[msg.status])
+        )
     msg.status = "cancelled"
     return msg
 

@@ -19,18 +19,11 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.outbox import STATUSES, OutboxMessage
+from crm_core.outbox import STATUS_LABELS
 from crm_core.security import current_access
 
 bp = Blueprint("outbox", __name__, url_prefix="/config/outbox")
 PER_PAGE = 50
-STATUS_LABELS = {
-    "pending": _l("Pending"),
-    "sending": _l("Sending"),
-    "sent": _l("Sent"),
-    "failed": _l("Failed, will retry"),
-    "dead": _l("Dead (gave up)"),
-    "cancelled": _l("Cancelled"),
-}
 OPERATIONS = {
     "retry": (outbox.retry, outbox.RETRYABLE, _l("Retry message #%(id)s now?"), _l("Message #%(id)s queued again.")),
     "cancel": (outbox.cancel, outbox.CANCELLABLE, _l("Cancel message #%(id)s?"), _l("Message #%(id)s cancelled.")),

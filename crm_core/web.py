@@ -40,6 +40,20 @@ def stored_menu() -> dict[tuple[str, str], Any]:
     return g.crm_menu
 
 
+def list_link(error: NotFound) -> tuple[str, str] | None:
+    """``(url, label)`` of the list the missing element was asked from, when the user may open
+    it: the 404 page leads back there instead of leaving the user stranded."""
+    from crm_core.app import crm_state
+    from crm_core.security import current_access
+
+    sdef = crm_state().registry.sessions.get(error.session or "")
+    if sdef is None or not sdef.has_grid or not current_user.is_authenticated:
+        return None
+    if not current_access().can(sdef, "view"):
+        return None
+    return session_url(sdef), str(sdef.label)
+
+
 def session_url(sdef: Any) -> str:
     from flask import url_for
 
@@ -71,7 +85,8 @@ def init_app(app: Flask, state: Any) -> None:
     )
 
     def page(error: CrmError, status: int):  # type: ignore[no-untyped-def]
-        return render_template("error.html", message=str(error), status=status), status
+        back = list_link(error) if isinstance(error, NotFound) else None
+        return render_template("error.html", message=str(error), status=status, back=back), status
 
     app.register_error_handler(PermissionDenied, lambda e: page(e, 403))
     app.register_error_handler(NotFound, lambda e: page(e, 404))

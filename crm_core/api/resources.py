@@ -25,6 +25,7 @@ from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.security import current_access, get_element
 from crm_core.services import elements, queries
 from crm_core.services.queries import Criterion, ListQuery
+from crm_core.validation_messages import translate
 
 TRUE = ("1", "true", "yes", "on")
 
@@ -80,7 +81,8 @@ def _field_value(sdef: SessionDef, name: str, raw: str) -> Any:
     try:
         return field.deserialize(raw)
     except ValidationError as exc:
-        raise ValidationError({"filter": [f"{name}: {m}" for m in exc.messages]}) from None
+        messages = [_("%(field)s: %(message)s", field=name, message=translate(m)) for m in exc.messages]
+        raise ValidationError({"filter": messages}) from None
 
 
 def parse_filter(sdef: SessionDef, spec: str) -> Criterion:

@@ -20,13 +20,14 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from flask_babel import format_date, format_datetime, format_decimal
 
-from crm_core.app import crm_state
 from crm_core.declarations import SessionDef, schema_fields
+from crm_core.services.display import shown, value_names
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: What no export format can hold: C0 controls except tab, line feed and carriage return (XML 1.0,
@@ -77,11 +78,9 @@ def printable(text: str) -> str:
     return UNPRINTABLE.sub(REPLACEMENT, text)
 
 
-def raw_value(sdef: SessionDef, element: Any, name: str) -> Any:
-    """A cell's value for files: the status shows its visible name (CORE-14), text is printable."""
-    value = getattr(element, name)
-    if name == sdef.status_field and sdef.statuses and value is not None:
-        return crm_state().registry.status_label(sdef, value)
+def file_cell(sdef: SessionDef, name: str, value: Any) -> Any:
+    """A cell's value for files: text is printable, and a phone field's text is marked so the
+    formula guard can tell a phone number from a formula."""
     if not isinstance(value, str):
         return value
     return PhoneText(printable(value)) if is_phone_field(sdef, name) else printable(value)
@@ -114,8 +113,13 @@ def file_value(value: Any) -> Any:
 
 
 def rows_of(sdef: SessionDef, elements: Iterable[Any], names: Sequence[str]) -> Iterator[list[Any]]:
-    for element in elements:
-        yield [raw_value(sdef, element, n) for n in names]
+    """Rows of values as people read them (status and stage names, owners' names, referenced
+    elements' names), resolved per chunk so a streamed report stays streamed."""
+    rows = iter(elements)
+    while chunk := list(islice(rows, CSV_CHUNK)):
+        shown_names = value_names(sdef, chunk, names)
+        for element in chunk:
+            yield [file_cell(sdef, n, shown(sdef, element, n, shown_names)) for n in names]
 
 
 def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> Iterator[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 
 from crm_core.app import crm_state
 from crm_core.declarations import SessionDef, schema_fields
@@ -20,12 +21,9 @@ from crm_core.services.queries import ListQuery
 
 def session_for(name: str, action: str = "view") -> tuple[SessionDef, Access]:
     """The grid session ``name`` and the user's access, after the permission check."""
-    try:
-        sdef = crm_state().registry.session(name)
-    except KeyError:
-        raise NotFound(f"no such session {name!r}") from None
-    if not sdef.has_grid:
-        raise NotFound(f"no such session {name!r}")
+    sdef = crm_state().registry.sessions.get(name)
+    if sdef is None or not sdef.has_grid:
+        raise NotFound(_("No such screen."))
     access = current_access()
     access.require(sdef, action)
     return sdef, access

@@ -21,12 +21,12 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, Tab
 from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
-from crm_core.models.auth import User
 from crm_core.screens import bp
 from crm_core.screens.common import grid_session, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
+from crm_core.services.display import user_names
 
 
 def detail_tabs(sdef: SessionDef) -> list[Tab]:
@@ -110,8 +110,9 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
 
 
 def _owner_name(element: Any) -> str:
-    owner = db_session().get(User, element.owner_id) if element is not None else None
-    return owner.display_name() if owner is not None else ""
+    if element is None:
+        return ""
+    return user_names(db_session(), [element.owner_id]).get(element.owner_id, "")
 
 
 def _save_errors(exc: Exception) -> dict[str, list[str]]:

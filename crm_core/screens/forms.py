@@ -14,12 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.models.auth import User
 from crm_core.security.access import Access
+from crm_core.services.display import choices_of
 
 TEXT_WIDGETS = ("text", "textarea", "email")
 
@@ -40,17 +41,6 @@ class FieldSpec:
 
 def _label(name: str, field: fields.Field) -> str:
     return str(field.metadata.get("label") or name.replace("_", " ").capitalize())
-
-
-def choices_of(field: fields.Field) -> tuple[tuple[str, str], ...] | None:
-    dynamic = field.metadata.get("choices")
-    if callable(dynamic):
-        return tuple((str(v), str(lbl)) for v, lbl in dynamic())
-    for v in field.validators:
-        if isinstance(v, validate.OneOf):
-            labels = list(v.labels) if v.labels else [str(c) for c in v.choices]
-            return tuple((str(c), str(lbl)) for c, lbl in zip(v.choices, labels, strict=False))
-    return None
 
 
 def _widget(field: fields.Field) -> tuple[str, str | None]:

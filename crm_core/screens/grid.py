@@ -21,9 +21,9 @@ from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.screens import bp
 from crm_core.screens.common import endpoint_url, grid_session
-from crm_core.screens.forms import choices_of, lookup_targets
-from crm_core.security import current_access, get_element, scoped
+from crm_core.security import current_access, get_element
 from crm_core.services import elements
+from crm_core.services.display import Names, shown, value_names
 from crm_core.services.queries import ListQuery, capped_count, fetch_page
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -64,45 +64,12 @@ def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[
     return sorted(set(chosen)), unknown
 
 
-def referenced_names(sdef: SessionDef, rows: list[Any], columns: list[str]) -> dict[tuple[str, Any], str]:
-    """Display names of elements referenced by lookup columns, one query per column, through
-    the ownership filter (a reference to a record the user may not see stays a bare id)."""
-    registry, access, db = crm_state().registry, current_access(), db_session()
-    targets = lookup_targets(sdef)
-    names: dict[tuple[str, Any], str] = {}
-    for col in columns:
-        target = registry.sessions.get(targets[col]) if col in targets else None
-        ids = {getattr(r, col) for r in rows} - {None}
-        if target is None or not target.has_grid or not ids or not access.can(target, "view"):
-            continue
-        stmt = scoped(target, access, all_records=True).where(target.model.id.in_(ids))
-        for el in db.scalars(stmt):
-            names[(col, el.id)] = el.display_name()
-    return names
-
-
-def choice_labels(sdef: SessionDef, columns: list[str]) -> dict[tuple[str, Any], str]:
-    """Labels of coded values (``OneOf`` / ``choices`` fields) so the grid shows words, not codes."""
-    assert sdef.schema is not None
-    fields = schema_fields(sdef.schema)
-    out: dict[tuple[str, Any], str] = {}
-    for col in columns:
-        field = fields.get(col)
-        for value, label in (choices_of(field) or ()) if field is not None else ():
-            out[(col, value)] = label
-    return out
-
-
-def cell(sdef: SessionDef, element: Any, col: str, names: dict[tuple[str, Any], str]) -> str:
-    """One grid value, localised (CORE-17) and with the customer's status names (CORE-14);
-    ``names`` maps ``(column, value)`` to a display name (referenced elements, choice labels)."""
-    value = getattr(element, col, None)
+def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
+    """One grid value as people read it (:func:`crm_core.services.display.shown`), localised
+    (CORE-17)."""
+    value = shown(sdef, element, col, names)
     if value is None:
         return ""
-    if col == sdef.status_field and sdef.statuses:
-        return crm_state().registry.status_label(sdef, value)
-    if (col, value) in names or (col, str(value)) in names:
-        return names.get((col, value)) or names[(col, str(value))]
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime):
@@ -155,7 +122,7 @@ def grid(session: str):  # type: ignore[no-untyped-def]
     page = fetch_page(db, sdef, access, query)
     total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
     columns = list(sdef.columns) or ["id"]
-    names = {**choice_labels(sdef, columns), **referenced_names(sdef, page.items, columns)}
+    names = value_names(sdef, page.items, columns)
     rows = [(el, [cell(sdef, el, c, names) for c in columns]) for el in page.items]
     can_modify = access.can(sdef, "modify")
     toolbar = {

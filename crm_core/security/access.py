@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, select, true
 from sqlalchemy.orm import Session as DbSession
@@ -69,8 +69,35 @@ class Access:
         if not self.is_available(session):
             raise NotFound(_("No such session."))
         if not self.can(session, action):
-            name = session if isinstance(session, str) else session.name
-            raise PermissionDenied(f"your group may not {action.replace('_', ' ')} in {name}")
+            raise PermissionDenied(refusal(action, session_label(session)))
+
+
+def session_label(session: str | SessionDef) -> str:
+    """The session as users know it: its configured label in their language (never the internal
+    name). Admin screens pass the name only, so it is looked up in the app's registry."""
+    if isinstance(session, str):
+        from crm_core.app import crm_state
+
+        found = crm_state().registry.sessions.get(session) if has_app_context() else None
+        if found is None:
+            return session
+        session = found
+    return str(session.label)
+
+
+def refusal(action: str, label: str) -> str:
+    """The 403 message: one whole sentence per action, so translators see it in context."""
+    if action == "view":
+        return _("Your group may not see %(session)s.", session=label)
+    if action == "modify":
+        return _("Your group may not change %(session)s.", session=label)
+    return _("Your group may not change the owner of %(session)s.", session=label)
+
+
+def not_found(session: SessionDef) -> NotFound:
+    """The one answer for a missing element and for one the user may not see (not leaked)."""
+    what = str(session.singular or session.label)
+    return NotFound(_("%(element)s: there is no such record, or you may not see it.", element=what), session.name)
 
 
 def load_access(db: DbSession, user: User, row_filters: Any = None) -> Access:
@@ -111,16 +138,16 @@ def check_element(session: SessionDef, access: Access, element: Any, action: str
     """
     access.require(session, action)
     if element is None or any(getattr(element, k) != v for k, v in session.where.items()):
-        raise NotFound(f"no such {session.singular or session.label}")
+        raise not_found(session)
     if element.owner_id != access.user.id and not access.sees_all:
-        raise NotFound(f"no such {session.singular or session.label}")
+        raise not_found(session)
     if access.row_filters is not None:
         extra = access.row_filters(session=session, user=access.user)
         if extra:
             db = object_session(element)
             pk = session.model.id == element.id
             if db is None or db.scalar(select(session.model.id).where(pk, and_(*extra))) is None:
-                raise NotFound(f"no such {session.singular or session.label}")
+                raise not_found(session)
 
 
 def get_element(db: DbSession, session: SessionDef, access: Access, element_id: Any, action: str = "view") -> Any:
@@ -129,7 +156,7 @@ def get_element(db: DbSession, session: SessionDef, access: Access, element_id: 
     try:
         pk = int(element_id)
     except (TypeError, ValueError):
-        raise NotFound(f"no such {session.singular or session.label}") from None
+        raise not_found(session) from None
     element = db.get(session.model, pk)
     check_element(session, access, element, action)
     return element

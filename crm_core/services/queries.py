@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.sql import ColumnElement, Select
@@ -65,7 +66,7 @@ def column(session: SessionDef, name: str) -> Any:
     """The mapped column ``name`` of the session's model; refuses anything else."""
     attr = getattr(session.model, name, None)
     if attr is None or not hasattr(attr, "property") or not hasattr(attr.property, "columns"):
-        raise BusinessRuleError(f"unknown field {name!r}", field=name)
+        raise BusinessRuleError(_("Unknown field “%(f)s”.", f=name), field=name)
     return attr
 
 
@@ -99,7 +100,7 @@ def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None
 def criterion_condition(session: SessionDef, c: Criterion) -> ColumnElement[bool]:
     col = column(session, c.field)
     if c.op not in OPERATORS:
-        raise BusinessRuleError(f"unknown operator {c.op!r}", field=c.field)
+        raise BusinessRuleError(_("Unknown operator “%(o)s”.", o=c.op), field=c.field)
     if c.op == "empty":
         return col.is_(None)
     if c.op == "between":

@@ -1,6 +1,10 @@
 // Lookup pickers on the generic detail and action screens (CORE-09): type to search the
 // referenced session (GET <url>?q=, JSON [{id, label}] through the ownership filter), pick one
 // to fill the hidden id. Results are inserted as text, never as HTML.
+//
+// Keyboard (WAI-ARIA combobox with a listbox popup): ArrowDown/ArrowUp move through the results
+// (the input keeps the focus; aria-activedescendant names the highlighted option), Enter picks
+// the highlighted result and never submits the form, Escape closes the list.
 (() => {
   const DELAY_MS = 250;
 
@@ -11,8 +15,38 @@
     const results = box.querySelector("[data-lookup-results]");
     let timer = null;
     let seq = 0;
+    let active = -1;
 
-    const clear = () => results.replaceChildren();
+    const options = () => Array.from(results.querySelectorAll("[role=option]"));
+
+    function highlight(index) {
+      const all = options();
+      active = all.length && index >= 0 ? index % all.length : -1; // -1: none highlighted
+      all.forEach((option, i) => {
+        option.setAttribute("aria-selected", String(i === active));
+        option.classList.toggle("active", i === active);
+      });
+      if (active >= 0) {
+        input.setAttribute("aria-activedescendant", all[active].id);
+        all[active].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function clear() {
+      seq++; // an answer still on its way must not reopen the list
+      results.replaceChildren();
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      input.setAttribute("aria-expanded", "false");
+    }
+
+    function pick(item) {
+      hidden.value = String(item.id);
+      input.value = item.label;
+      clear();
+    }
 
     async function search() {
       const mine = ++seq;
@@ -22,19 +56,22 @@
       });
       if (!response.ok || mine !== seq) return;
       const items = await response.json();
-      clear();
-      for (const item of items) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "list-group-item list-group-item-action";
-        button.textContent = item.label;
-        button.addEventListener("click", () => {
-          hidden.value = String(item.id);
-          input.value = item.label;
-          clear();
-        });
-        results.appendChild(button);
-      }
+      if (mine !== seq) return;
+      results.replaceChildren();
+      items.forEach((item, i) => {
+        const option = document.createElement("div");
+        option.id = `${results.id}-${i}`;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.className = "list-group-item list-group-item-action";
+        option.textContent = item.label;
+        option.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus
+        option.addEventListener("click", () => pick(item));
+        option.crmItem = item;
+        results.appendChild(option);
+      });
+      input.setAttribute("aria-expanded", String(items.length > 0));
+      highlight(-1);
     }
 
     input.addEventListener("input", () => {
@@ -43,7 +80,18 @@
       timer = setTimeout(search, DELAY_MS);
     });
     input.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") clear();
+      const count = options().length;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (count) highlight(event.key === "ArrowDown" ? active + 1 : (active <= 0 ? count - 1 : active - 1));
+        else if (input.value.trim() !== "") search();
+      } else if (event.key === "Enter") {
+        event.preventDefault(); // a picker never submits its form
+        if (active >= 0) pick(options()[active].crmItem);
+      } else if (event.key === "Escape") {
+        if (count) event.preventDefault();
+        clear();
+      }
     });
     document.addEventListener("click", (event) => {
       if (!box.contains(event.target)) clear();

@@ -47,6 +47,18 @@ class SalesSettings(Schema):
         load_default=lambda: ["prospecting", "proposal", "negotiation"],
         validate=validate.Length(min=1),
     )
+    #: visible name → stage, like ``[statuses.<session>]`` (CORE-14).
+    stage_names = fields.Dict(
+        keys=fields.Str(validate=validate.Length(min=1, max=60)), values=fields.Str(), load_default=dict
+    )
+
+    @validates_schema
+    def _named_stages_exist(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        unknown = sorted(set(data.get("stage_names", {}).values()) - set(data["stages"]))
+        if unknown:
+            raise ValidationError(
+                {"stage_names": [_("Unknown stages: %(s)s.", s=", ".join(unknown))]}
+            )
 
 
 @cache
@@ -147,7 +159,7 @@ def opportunity_schema(kind: str) -> type[Schema]:
         probability = fields.Int(
             allow_none=True, validate=validate.Range(0, 100), metadata={"label": _l("Probability (%)")}
         )
-        stage = fields.Str(dump_only=True, metadata={"label": _l("Stage")})
+        stage = fields.Str(dump_only=True, metadata={"label": _l("Stage"), "choices": services.stage_choices})
         status = fields.Str(dump_only=True, metadata={"label": _l("Status")})
         close_reason = fields.Str(dump_only=True, metadata={"label": _l("Close reason")})
         close_date = fields.Date(dump_only=True, metadata={"label": _l("Close date")})
@@ -244,7 +256,7 @@ class ChangeStageSchema(Schema):
     stage = fields.Str(
         required=True,
         validate=validate.Length(min=1, max=40),
-        metadata={"label": _l("Stage"), "choices": lambda: [(s, s) for s in services.stages()]},
+        metadata={"label": _l("Stage"), "choices": services.stage_choices},
     )
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
@@ -42,6 +43,8 @@ from plugins.sales.models import (
 from plugins.sales.names import session_names
 
 DEFAULT_STAGES = ("prospecting", "proposal", "negotiation")
+#: Visible names of the default stages; a customer names its own in ``[settings.sales.stage_names]``.
+DEFAULT_STAGE_NAMES = {"prospecting": _l("Prospecting"), "proposal": _l("Proposal"), "negotiation": _l("Negotiation")}
 
 
 def _hook() -> Any:
@@ -57,6 +60,19 @@ def _db() -> DbSession:
 def stages() -> list[str]:
     """The customer's pipeline stages in order (``[settings.sales] stages``, SAL-10)."""
     return list(crm_state().setting("sales", "stages") or DEFAULT_STAGES)
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    """``(stage, visible name)`` in pipeline order. Like ``[statuses.<session>]``, the customer's
+    ``[settings.sales.stage_names]`` maps visible names to stages; a stage it does not name shows
+    its default name (translated) or, for a customer's own stage, the stage as configured."""
+    named = {stage: name for name, stage in (crm_state().setting("sales", "stage_names") or {}).items()}
+    return [(s, named.get(s) or str(DEFAULT_STAGE_NAMES.get(s, s))) for s in stages()]
+
+
+def stage_label(stage: str) -> str:
+    """The visible name of ``stage`` (a stage no longer configured shows as stored)."""
+    return dict(stage_choices()).get(stage, stage)
 
 
 def session_for(kind: str, what: str) -> SessionDef:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from crm_core.db import session
 from crm_core.declarations import SessionDef, Tab
 from crm_core.security import current_access, scoped
+from crm_core.services.display import shown, value_names
 from plugins.sales import services
 from plugins.sales.models import Account, Campaign, Contact, Opportunity
 
@@ -28,21 +29,18 @@ def _related(sdef: SessionDef, condition: Any, columns: tuple[str, ...]) -> str:
     stmt = scoped(sdef, current_access(), all_records=True).where(condition).order_by(sdef.model.id.desc())
     items = list(session().scalars(stmt.limit(LIMIT)))
     fields = sdef.schema().fields
+    names = value_names(sdef, items, columns)
     return render_template(
         "sales/related.html",
         sdef=sdef,
         labels=[fields[c].metadata.get("label", c) for c in columns],
-        rows=[(item.id, [_shown(sdef, c, getattr(item, c)) for c in columns]) for item in items],
+        rows=[(item.id, [_formatted(shown(sdef, item, c, names)) for c in columns]) for item in items],
     )
 
 
-def _shown(sdef: SessionDef, name: str, value: Any) -> str:
+def _formatted(value: Any) -> str:
     if value is None:
         return ""
-    if name == sdef.status_field:
-        from crm_core.app import crm_state
-
-        return str(crm_state().registry.status_label(sdef, value))
     if isinstance(value, Decimal):
         return format_decimal(value)
     if hasattr(value, "isoformat"):
@@ -79,7 +77,7 @@ def _campaign_clients(_sdef: SessionDef, campaign: Campaign) -> str:
 
 def _stage_history(_sdef: SessionDef, opportunity: Opportunity) -> str:
     changes = services.stage_history(session(), opportunity)
-    return render_template("sales/stages.html", changes=changes)
+    return render_template("sales/stages.html", changes=changes, stage_label=services.stage_label)
 
 
 def tabs_for(sdef: SessionDef) -> list[Tab]:

@@ -21,6 +21,15 @@ def test_login_with_right_password_redirects_home(crm_app, users):
     assert client.get("/").status_code == 200
 
 
+def test_the_login_redirect_message_is_a_styled_alert(crm_app, users):
+    """flask-login flashes with Flask's default "message" category, which Bootstrap has no
+    style for: it is shown as an information alert."""
+    client = crm_app.test_client()
+    page = client.get("/config/users", follow_redirects=True).get_data(as_text=True)
+    assert '<div class="alert alert-info" role="alert">Please log in to see this page.</div>' in page
+    assert "alert-message" not in page
+
+
 def test_wrong_password_gives_a_clear_message(crm_app, users):
     response = login(crm_app.test_client(), "ana", "wrong")
     assert response.status_code == 401

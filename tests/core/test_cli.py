@@ -56,7 +56,7 @@ def test_user_create_validates_and_creates(fresh_app):
     ok = run(fresh_app, "user", "create", "carla", "--group", "Leaders", "--password", "long-enough-pw")
     assert ok.exit_code == 0, ok.output
     bad = fresh_app.test_cli_runner().invoke(cli, ["user", "create", "dora", "--group", "Nope", "--password", "long-enough-pw"])
-    assert bad.exit_code != 0 and "no group named 'Nope'" in bad.output
+    assert bad.exit_code != 0 and "There is no group named “Nope”." in bad.output
     weak = fresh_app.test_cli_runner().invoke(cli, ["user", "create", "eva", "--password", "short"])
     assert weak.exit_code != 0 and "at least 8 characters" in weak.output
     with fresh_app.app_context():

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ def test_catalog_is_complete_and_compiled(po_path: Path):
         po = read_po(fh)
     untranslated = [m.id for m in po if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
     assert not untranslated, f"untranslated: {untranslated[:10]}"
+    fuzzy = [m.id for m in po if m.id and m.fuzzy]
+    assert not fuzzy, f"fuzzy (a guess the compiled catalog ignores): {fuzzy[:10]}"
     mo_path = po_path.with_suffix(".mo")
     assert mo_path.is_file(), "run scripts/i18n compile"
     with mo_path.open("rb") as fh:
@@ -52,3 +55,17 @@ def test_catalog_holds_every_string_of_the_source(po_path: Path):
         catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
     missing = sorted(source - catalog)
     assert not missing, f"strings missing from {po_path}: {missing[:10]} (run scripts/i18n update)"
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_translations_keep_the_placeholders(po_path: Path):
+    """A lost or renamed ``%(name)s`` makes the message fail (KeyError) or drop the value."""
+    with po_path.open("rb") as fh:
+        po = read_po(fh)
+    placeholder = re.compile(r"%\((\w+)\)")
+    wrong = [
+        m.id for m in po
+        if m.id and isinstance(m.id, str) and m.string
+        and set(placeholder.findall(m.id)) != set(placeholder.findall(m.string))
+    ]
+    assert not wrong, f"placeholders differ: {wrong[:10]}"

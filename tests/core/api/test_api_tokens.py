@@ -75,3 +75,11 @@ def test_token_of_an_inactive_user_is_refused(crm_app, client_for, db, users):
     db.commit()
     response = crm_app.test_client().get("/api/v1/samples", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_tokens_page_shows_the_header_to_send_with_its_placeholder(client_for, db, users, language):
+    users["ana"].language = language
+    db.commit()
+    page = client_for("ana").get("/account/tokens").get_data(as_text=True)
+    assert "Authorization: Bearer &lt;token&gt;" in page

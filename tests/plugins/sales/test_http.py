@@ -186,7 +186,7 @@ def test_every_sales_detail_tab_renders(screens, client_for, create, action):
         f"/s/accounts/{account.id}?tab=opportunities": "Renovación",
         f"/s/campaigns/{campaign.id}?tab=campaign_opportunities": "Renovación",
         f"/s/campaigns/{campaign.id}?tab=campaign_clients": "Levante",
-        f"/s/opportunities/{opp.id}?tab=stages": "proposal",
+        f"/s/opportunities/{opp.id}?tab=stages": ">Proposal<",  # the stage by its visible name
     }
     for url, expected in pages.items():
         response = ana.get(url)

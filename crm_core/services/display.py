@@ -1,0 +1,94 @@
+"""How stored values read to people — the same on the grid, detail tabs and every listing format
+(CORE-08, CORE-10, CORE-14, CORE-17).
+
+Elements store codes and ids; users read words. A status shows its visible name (the customer's
+or the declared, translated one), a field with choices its choice label (a pipeline stage, an
+activity type), a user reference (``owner_id``, or any field with ``"user": True`` metadata) the
+user's name, and a lookup the referenced element's name when the user may see it. Screens and
+reports call :func:`value_names` once per page or chunk of rows (one query per referenced
+column) and :func:`shown` per cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from marshmallow import fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.app import crm_state
+from crm_core.db import session as db_session
+from crm_core.declarations import SessionDef, schema_fields
+from crm_core.models.auth import User
+from crm_core.security import current_access
+from crm_core.security.access import scoped
+from crm_core.services.elements import lookup_targets
+
+Names = dict[tuple[str, Any], str]
+
+
+def choices_of(field: fields.Field) -> tuple[tuple[str, str], ...] | None:
+    """``(value, label)`` pairs of a coded field: its ``choices`` metadata (a callable, so
+    configured values such as stages are read when asked) or its ``OneOf`` validator."""
+    dynamic = field.metadata.get("choices")
+    if callable(dynamic):
+        return tuple((str(v), str(lbl)) for v, lbl in dynamic())
+    for v in field.validators:
+        if isinstance(v, validate.OneOf):
+            labels = list(v.labels) if v.labels else [str(c) for c in v.choices]
+            return tuple((str(c), str(lbl)) for c, lbl in zip(v.choices, labels, strict=False))
+    return None
+
+
+def user_fields(sdef: SessionDef) -> set[str]:
+    """Fields holding a user id: the owner, and any field declared with ``"user": True``."""
+    assert sdef.schema is not None
+    return {name for name, f in schema_fields(sdef.schema).items() if name == "owner_id" or f.metadata.get("user")}
+
+
+def user_names(db: DbSession, ids: Iterable[int]) -> dict[int, str]:
+    """Display names of users by id (inactive users keep their name on old records)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u.display_name() for u in db.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -> Names:
+    """``(column, value) → text`` for the coded, user and reference columns among ``columns``."""
+    assert sdef.schema is not None
+    registry, db = crm_state().registry, db_session()
+    declared = schema_fields(sdef.schema)
+    targets, users = lookup_targets(sdef), user_fields(sdef)
+    names: Names = {}
+    for col in columns:
+        field = declared.get(col)
+        for value, label in (choices_of(field) or ()) if field is not None else ():
+            names[(col, value)] = label
+        ids = {getattr(r, col, None) for r in rows} - {None}
+        if not ids:
+            continue
+        if col in users:
+            names.update(((col, i), name) for i, name in user_names(db, ids).items())
+            continue
+        target = registry.sessions.get(targets[col]) if col in targets else None
+        access = current_access()
+        if target is None or not target.has_grid or not access.can(target, "view"):
+            continue  # a reference the user may not follow stays a bare id
+        stmt = scoped(target, access, all_records=True).where(target.model.id.in_(ids))
+        names.update(((col, el.id), el.display_name()) for el in db.scalars(stmt))
+    return names
+
+
+def shown(sdef: SessionDef, element: Any, col: str, names: Names) -> Any:
+    """The value of ``col`` as people read it, before number and date formatting."""
+    value = getattr(element, col, None)
+    if value is None:
+        return None
+    if col == sdef.status_field and sdef.statuses:
+        return str(crm_state().registry.status_label(sdef, value))
+    if (col, value) in names:
+        return names[(col, value)]
+    return names.get((col, str(value)), value)

@@ -18,8 +18,10 @@ import pytest
 from crm_core.app import create_app
 from crm_core.declarations import Action
 from crm_core.errors import ConfigError, PluginError
+from crm_core.migrate import upgrade
 from crm_core.plugins import hookimpl
 from crm_core.testing import make_plugin
+from crm_core.testing.database import scratch_database
 from crm_core.testing.plugin import base_settings
 
 
@@ -136,8 +138,13 @@ def test_a_client_template_extending_itself_is_refused_with_the_way_out(tmp_path
 
 def test_a_client_template_extends_the_one_it_replaces_through_parent(tmp_path):
     template = '{% extends "parent:auth/login.html" %}{% block title %}ACME sign-in{% endblock %}'
-    app = app_with("sales", **client_folder(tmp_path, "", {"auth/login.html": template}))
-    page = app.test_client().get("/login")
+    with scratch_database(str(tmp_path)) as url:
+        app = create_app(
+            base_settings(url, CRM_PLUGINS="sales", **client_folder(tmp_path, "", {"auth/login.html": template}))
+        )
+        upgrade(app)
+        page = app.test_client().get("/login")
+        app.extensions["crm_db"].engine.dispose()
     assert page.status_code == 200
     assert "ACME sign-in" in page.text and 'name="password"' in page.text
 

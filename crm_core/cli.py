@@ -154,7 +154,7 @@ def user_create(username: str, group_name: str, admin: bool, full_name: str, ema
                 raise BusinessRuleError(f"no group named {group_name!r}")
             new = User(username=username, full_name=full_name, email=email, is_admin=admin, group_id=group.id,
                        password_hash="", timezone="UTC")
-            check_user(s, new, password, creating=True)
+            check_user(s, new, password, creating=True, acting=None)
             s.add(new)
     except BusinessRuleError as exc:
         raise click.ClickException(str(exc)) from exc

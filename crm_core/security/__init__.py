@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 from crm_core.db import session
 from crm_core.models.auth import User
 from crm_core.security.access import Access, check_element, get_element, load_access, scoped
+from crm_core.security.sessions import is_current, parse_session_id
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -53,11 +54,12 @@ def setup_security(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    try:
-        user = session().get(User, int(user_id))
-    except ValueError:
+    """The user of a session cookie, unless the cookie was revoked (see ``sessions``)."""
+    parsed = parse_session_id(user_id)
+    if parsed is None:
         return None
-    return user if user is not None and user.active else None
+    user = session().get(User, parsed[0])
+    return user if is_current(user, parsed[1]) else None
 
 
 def current_access() -> Access:

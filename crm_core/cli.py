@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 
 from crm_core import __version__
+from crm_core.devserver import run_command
 from crm_core.errors import ConfigError
 
 
@@ -45,6 +46,7 @@ class CrmGroup(FlaskGroup):
 
 
 cli = CrmGroup(create_app=_create_app, add_version_option=False, help="CRM administration.")
+cli.add_command(run_command)  # replaces Flask's ``run``: no server version in the headers
 
 
 @cli.group()

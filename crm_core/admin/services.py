@@ -80,7 +80,7 @@ def _check_user(db: DbSession, user: User, password: str | None, creating: bool,
     if creating and not password:
         raise BusinessRuleError(_("A new user needs a password."), field="password")
     if password:
-        problem = password_problem(password)
+        problem = password_problem(password, user_inputs=(user.username, user.full_name, user.email))
         if problem:
             raise BusinessRuleError(problem, field="password")
         user.password_hash = hash_password(password)

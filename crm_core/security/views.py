@@ -137,7 +137,9 @@ def profile():  # type: ignore[no-untyped-def]
             elif form.new_password.data:
                 if not verify_password(user.password_hash, form.current_password.data or ""):
                     form.current_password.errors = [_("The current password is not right.")]
-                elif problem := password_problem(form.new_password.data):
+                elif problem := password_problem(
+                    form.new_password.data, user_inputs=(user.username, form.full_name.data, user.email)
+                ):
                     form.new_password.errors = [problem]
             if not any(f.errors for f in form):
                 with unit_of_work():

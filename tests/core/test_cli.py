@@ -83,3 +83,13 @@ def test_demo_loads_users_and_is_repeatable(fresh_app):
         from crm_core.db import session
 
         assert session().scalar(select(func.count()).select_from(User).where(User.username == "ana")) == 1
+
+
+def test_demo_users_log_in_with_the_known_demo_password(fresh_app):
+    """The demo password is far below the password policy on purpose; ``crm demo`` still works."""
+    from crm_core.demo import DEMO_PASSWORD
+
+    run(fresh_app, "init")
+    assert run(fresh_app, "demo").exit_code == 0
+    response = fresh_app.test_client().post("/login", data={"username": "bob", "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"

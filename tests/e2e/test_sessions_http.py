@@ -30,3 +30,10 @@ def test_a_replayed_cookie_after_logout_is_refused(live_server):
         replay = thief.get("/account")
         assert replay.status_code == 302 and replay.headers["Location"].startswith("/login")
         assert thief.get("/api/v1/leads").status_code == 401
+
+
+def test_the_real_server_names_no_version(live_server):
+    """The app's ``Server`` header is the only one: no Werkzeug or Python version."""
+    for path in ("/login", "/static/crm.css", "/api/v1/leads", "/nowhere"):
+        response = httpx.get(live_server + path)
+        assert response.headers.get_list("server") == ["CRM"], path

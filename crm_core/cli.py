@@ -108,6 +108,7 @@ def _reset_admin() -> str | None:
     from crm_core.db import unit_of_work
     from crm_core.models.auth import User
     from crm_core.security.passwords import hash_password
+    from crm_core.security.sessions import end_sessions
 
     with unit_of_work() as s:
         admin = s.scalar(select(User).where(User.username == "admin"))
@@ -116,6 +117,7 @@ def _reset_admin() -> str | None:
         password = secrets.token_urlsafe(12)
         admin.password_hash = hash_password(password)
         admin.active = True
+        end_sessions(admin)  # like any password reset: sessions opened with the old one end
         return password
 
 

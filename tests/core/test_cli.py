@@ -47,8 +47,12 @@ def test_init_migrates_creates_groups_and_prints_the_admin_login(fresh_app):
 
 def test_init_can_reset_the_admin_password_for_development(fresh_app):
     run(fresh_app, "init")
+    client = fresh_app.test_client()
+    password = re.search(r"password '([^']+)'", run(fresh_app, "init", "--reset-admin-password").output).group(1)
+    assert client.post("/login", data={"username": "admin", "password": password}).status_code == 302
     result = run(fresh_app, "init", "--reset-admin-password")
     assert "administrator login: user 'admin'" in result.output
+    assert client.get("/account").status_code == 302  # the reset ended the session
 
 
 def test_user_create_validates_and_creates(fresh_app):

@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 
 from crm_core import __version__
+from crm_core.devserver import run_command
 from crm_core.errors import ConfigError
 
 
@@ -45,6 +46,7 @@ class CrmGroup(FlaskGroup):
 
 
 cli = CrmGroup(create_app=_create_app, add_version_option=False, help="CRM administration.")
+cli.add_command(run_command)  # replaces Flask's ``run``: no server version in the headers
 
 
 @cli.group()
@@ -106,6 +108,7 @@ def _reset_admin() -> str | None:
     from crm_core.db import unit_of_work
     from crm_core.models.auth import User
     from crm_core.security.passwords import hash_password
+    from crm_core.security.sessions import end_sessions
 
     with unit_of_work() as s:
         admin = s.scalar(select(User).where(User.username == "admin"))
@@ -114,6 +117,7 @@ def _reset_admin() -> str | None:
         password = secrets.token_urlsafe(12)
         admin.password_hash = hash_password(password)
         admin.active = True
+        end_sessions(admin)  # like any password reset: sessions opened with the old one end
         return password
 
 
@@ -156,7 +160,7 @@ def user_create(username: str, group_name: str, admin: bool, full_name: str, ema
                 raise BusinessRuleError(_("There is no group named “%(name)s”.", name=group_name))
             new = User(username=username, full_name=full_name, email=email, is_admin=admin, group_id=group.id,
                        password_hash="", timezone="UTC")
-            check_user(s, new, password, creating=True)
+            check_user(s, new, password, creating=True, acting=None)
             s.add(new)
     except BusinessRuleError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -29,7 +29,11 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "CRM_LOGIN_WINDOW_SECONDS": (900, int, "window in which failures are counted"),
     "CRM_UPLOAD_MAX_BYTES": (10 * 1024 * 1024, int, "largest note attachment or import file"),
     "CRM_DEFAULT_LANGUAGE": ("en", str, "language before a user picks one"),
+    "CRM_PASSWORD_MIN_SCORE": (3, int, "weakest zxcvbn score (0-4) accepted for a new password"),
 }
+#: Bytes of secret below which a production app refuses to start: HMAC-SHA1 signing of
+#: sessions and CSRF tokens is only as strong as the key.
+MIN_SECRET_BYTES = 32
 ENVIRONMENTS = ("development", "testing", "production")
 
 
@@ -63,6 +67,13 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
                 "default secret key (set CRM_SECRET_KEY or CRM_ENV=development)"
             )
         values["CRM_SECRET_KEY"] = DEV_SECRET
+    if values["CRM_ENV"] == "production" and len(str(values["CRM_SECRET_KEY"]).encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"CRM_SECRET_KEY is too short: production needs at least {MIN_SECRET_BYTES} bytes "
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if values["CRM_PASSWORD_MIN_SCORE"] not in range(5):
+        raise ConfigError(f"CRM_PASSWORD_MIN_SCORE must be 0 to 4, not {values['CRM_PASSWORD_MIN_SCORE']!r}")
     if not values["CRM_DATABASE_URL"]:
         instance_path.mkdir(parents=True, exist_ok=True)  # a fresh clone has no instance folder
         values["CRM_DATABASE_URL"] = f"sqlite:///{instance_path / 'crm.sqlite3'}"

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 from werkzeug.wrappers import Response
@@ -109,10 +109,13 @@ def users():  # type: ignore[no-untyped-def]
 
 
 def _user_form(user: User | None) -> UserForm:
+    """The user form; a new user's group starts unchosen, so nobody lands in a powerful group
+    by leaving the default."""
     form = UserForm(obj=user)
-    form.group_id.choices = [
-        SelectChoice(g.id, g.name) for g in db_session().scalars(select(Group).order_by(Group.name))
-    ]
+    choices = [SelectChoice(g.id, g.name) for g in db_session().scalars(select(Group).order_by(Group.name))]
+    if user is None:
+        choices.insert(0, SelectChoice("", _("Choose a group")))
+    form.group_id.choices = choices
     return form
 
 
@@ -126,13 +129,13 @@ def user_edit(user_id: int | None = None):  # type: ignore[no-untyped-def]
     status = 200
     if request.method == "POST":
         access.require("users", "modify")
-        if form.is_admin.data and not access.is_admin:
-            abort(403)
         done = _save(
             form,
             user,
             lambda: User(password_hash=""),
-            lambda db, target: services.check_user(db, target, form.password.data, creating=user is None),
+            lambda db, target: services.check_user(
+                db, target, form.password.data, creating=user is None, acting=access.user
+            ),
             lambda target: _("User %(name)s saved.", name=target.username),
             url_for("admin.users"),
             exclude={"password"},
@@ -151,7 +154,7 @@ def user_delete(user_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             with unit_of_work() as db:
-                services.delete_user(db, user, current_user)
+                services.delete_user(db, user, current_access().user)
             flash(_("User %(name)s deleted.", name=user.username), "success")
             return redirect(url_for("admin.users"))
         except BusinessRuleError as exc:
@@ -162,6 +165,24 @@ def user_delete(user_id: int):  # type: ignore[no-untyped-def]
         question=_("Delete the user %(name)s? This cannot be undone.", name=user.username),
         back=url_for("admin.user_edit", user_id=user.id),
     )
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+def user_sign_out(user_id: int):  # type: ignore[no-untyped-def]
+    """End every browser session of the user (a lost laptop, a leaked cookie)."""
+    access = current_access()
+    access.require("users", "modify")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        with unit_of_work() as db:
+            user = _get(User, user_id)
+            services.sign_out_everywhere(db, user, access.user)
+    except BusinessRuleError as exc:
+        flash(str(exc), "danger")
+    else:
+        flash(_("%(name)s is signed out everywhere.", name=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id))
 
 
 # --- groups -------------------------------------------------------------------------------
@@ -190,7 +211,7 @@ def group_edit(group_id: int | None = None):  # type: ignore[no-untyped-def]
             form,
             group,
             Group,
-            services.check_group,
+            lambda db, target: services.check_group(db, target, access.user),
             lambda target: _("Group %(name)s saved.", name=target.name),
             url_for("admin.groups"),
         )

@@ -11,6 +11,11 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from crm_core.i18n import LANGUAGES
 
 
+def _group_id(value: object) -> int | None:
+    """The chosen group's id; the empty "Choose a group" entry is no group."""
+    return None if value in ("", None) else int(value)  # type: ignore[call-overload]
+
+
 class UserForm(FlaskForm):
     username = StringField(
         _l("User name"),
@@ -23,7 +28,9 @@ class UserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=255)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    group_id = SelectField(_l("Group"), coerce=int, validators=[DataRequired()])
+    group_id = SelectField(
+        _l("Group"), coerce=_group_id, validators=[DataRequired(message=_l("Choose a group."))]
+    )
     language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
     timezone = StringField(_l("Time zone"), default="UTC", validators=[DataRequired(), Length(max=64)])
     is_admin = BooleanField(_l("Administrator"))

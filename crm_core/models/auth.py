@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_core.db import Base
@@ -43,6 +43,8 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     group_id: Mapped[int] = mapped_column(ForeignKey("crm_group.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Raised to end every session cookie issued so far (``crm_core.security.sessions``).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     group: Mapped[Group] = relationship(back_populates="users", lazy="joined")
 
@@ -60,7 +62,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """``"<id>:<session generation>"``: the session cookie dies with its generation."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     def display_name(self) -> str:
         return self.full_name or self.username

@@ -9,10 +9,13 @@ from flask_wtf.csrf import CSRFProtect
 from crm_core.db import session
 from crm_core.models.auth import User
 from crm_core.security.access import Access, check_element, get_element, load_access, scoped
+from crm_core.security.sessions import is_current, parse_session_id
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
+#: What every response says it is served by: no product version for an attacker to look up.
+SERVER_HEADER = "CRM"
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
@@ -33,12 +36,15 @@ def setup_security(app: Flask) -> None:
     def _per_request_state() -> None:
         # A request normally has its own app context; when one is reused (tests, CLI calls
         # into views) the identity and permissions must still be resolved per request.
-        for key in ("crm_access", "crm_menu", "_login_user", "api_user"):
+        # Flask-WTF caches the session's CSRF token in ``g`` too: a stale copy would outlive
+        # a logout.
+        for key in ("crm_access", "crm_menu", "_login_user", "api_user", app.config["WTF_CSRF_FIELD_NAME"]):
             g.pop(key, None)
 
     @app.after_request
     def _headers(response):  # type: ignore[no-untyped-def]
         h = response.headers
+        h["Server"] = SERVER_HEADER  # never the server's name and version (NF-03)
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("Referrer-Policy", "same-origin")
@@ -53,11 +59,12 @@ def setup_security(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    try:
-        user = session().get(User, int(user_id))
-    except ValueError:
+    """The user of a session cookie, unless the cookie was revoked (see ``sessions``)."""
+    parsed = parse_session_id(user_id)
+    if parsed is None:
         return None
-    return user if user is not None and user.active else None
+    user = session().get(User, parsed[0])
+    return user if is_current(user, parsed[1]) else None
 
 
 def current_access() -> Access:

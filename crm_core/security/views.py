@@ -20,6 +20,7 @@ from crm_core.i18n import LANGUAGES
 from crm_core.models.auth import User
 from crm_core.security import throttle
 from crm_core.security.passwords import hash_password, needs_rehash, verify_password
+from crm_core.security.sessions import end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -86,6 +87,9 @@ def login():  # type: ignore[no-untyped-def]
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
+    """Log out and revoke the session server-side: a copy of the cookie opens nothing after."""
+    with unit_of_work() as db:
+        end_sessions(db.get(User, current_user.id))
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "info")
@@ -133,7 +137,9 @@ def profile():  # type: ignore[no-untyped-def]
             elif form.new_password.data:
                 if not verify_password(user.password_hash, form.current_password.data or ""):
                     form.current_password.errors = [_("The current password is not right.")]
-                elif problem := password_problem(form.new_password.data):
+                elif problem := password_problem(
+                    form.new_password.data, user_inputs=(user.username, form.full_name.data, user.email)
+                ):
                     form.new_password.errors = [problem]
             if not any(f.errors for f in form):
                 with unit_of_work():
@@ -142,6 +148,9 @@ def profile():  # type: ignore[no-untyped-def]
                     user.timezone = form.timezone.data
                     if form.new_password.data:
                         user.password_hash = hash_password(form.new_password.data)
+                        end_sessions(user)  # other devices are logged out ...
+                if form.new_password.data:
+                    login_user(user)  # ... this one goes on with the new generation
                 session["lang"] = user.language
                 flash(_("Your settings are saved."), "success")
                 return redirect(url_for("auth.profile"))

@@ -84,6 +84,13 @@ def lookup_targets(session: SessionDef) -> dict[str, str]:
     return targets
 
 
+def unusable_reference(field_name: str) -> ValidationError:
+    """THE answer for a reference (id or code) the user may not use, whether the record is
+    missing, someone else's or of the wrong kind: one message, so the answer never tells which
+    ids and codes exist in records the user may not see. Plugins' code lookups use it too."""
+    return ValidationError({field_name: [_("No such record, or not one you may use.")]})
+
+
 def check_references(db: DbSession, session: SessionDef, access: Access, values: Mapping[str, Any]) -> None:
     """A reference may only point at an element the user may see: otherwise a user could
     attach records to (and learn about) someone else's account by guessing ids."""
@@ -97,7 +104,7 @@ def check_references(db: DbSession, session: SessionDef, access: Access, values:
         try:
             get_element(db, registry.session(target), access, value)
         except (NotFound, PermissionDenied):
-            raise ValidationError({field_name: [_("No such record, or not one you may use.")]}) from None
+            raise unusable_reference(field_name) from None
 
 
 def _owner_change(access: Access, session: SessionDef, db: DbSession, owner_id: Any) -> int:
@@ -154,7 +161,7 @@ def _refuse_hidden_references(db: DbSession, session: SessionDef, access: Access
         visible = _visible_ids(db, registry.session(target), access, wanted)  # type: ignore[arg-type]
         for i, values in rows:
             if values.get(field_name) is not None and _as_id(values[field_name]) not in visible:
-                batch[i] = ValidationError({field_name: [_("No such record, or not one you may use.")]})
+                batch[i] = unusable_reference(field_name)
 
 
 def _as_id(value: Any) -> int | None:

@@ -27,6 +27,7 @@ from crm_core.models.auth import User
 from crm_core.models.types import utcnow
 from crm_core.security.access import Access, check_element, get_element, load_access
 from crm_core.services import audit
+from crm_core.services.elements import unusable_reference
 from plugins.sales.models import (
     PROVISIONAL_DIGITS,
     PROVISIONAL_PREFIX,
@@ -98,34 +99,35 @@ def _modifiable(access: Access, element: Any) -> None:
 # --- lookups used by the schemas (field errors before anything is written) -------------------
 
 
+# A missing, foreign or other-kind account or campaign gets the core's one answer, on the id
+# field the ownership check reports on too: a code or id that exists in someone else's records
+# must read exactly like one that does not exist.
+
+
 def check_account_kind(account_id: int, kind: str) -> None:
     """An opportunity or contact belongs to an account of its own kind (SAL-04, PUR-01)."""
     account = _db().get(Account, account_id)
-    if account is None:
-        raise ValidationError({"account_id": [_("No such account.")]})
-    if account.kind != kind:
-        raise ValidationError(
-            {"account_id": [_("This account belongs to the other side (sales / purchasing); it cannot be used here.")]}
-        )
+    if account is None or account.kind != kind:
+        raise unusable_reference("account_id")
 
 
 def account_id_by_code(code: str, kind: str) -> int:
     account_id = _db().scalar(select(Account.id).where(Account.code == code, Account.kind == kind))
     if account_id is None:
-        raise ValidationError({"account_code": [_("No account with code %(c)s.", c=code)]})
+        raise unusable_reference("account_id")
     return account_id
 
 
 def campaign_id_by_code(code: str) -> int:
     campaign_id = _db().scalar(select(Campaign.id).where(Campaign.code == code))
     if campaign_id is None:
-        raise ValidationError({"campaign_code": [_("No campaign with code %(c)s.", c=code)]})
+        raise unusable_reference("campaign_id")
     return campaign_id
 
 
 def check_campaign(campaign_id: int) -> None:
     if _db().get(Campaign, campaign_id) is None:
-        raise ValidationError({"campaign_id": [_("No such campaign.")]})
+        raise unusable_reference("campaign_id")
 
 
 def check_account_code(code: str, field: str = "code", account: Account | None = None) -> str:

@@ -47,8 +47,12 @@ def test_init_migrates_creates_groups_and_prints_the_admin_login(fresh_app):
 
 def test_init_can_reset_the_admin_password_for_development(fresh_app):
     run(fresh_app, "init")
+    client = fresh_app.test_client()
+    password = re.search(r"password '([^']+)'", run(fresh_app, "init", "--reset-admin-password").output).group(1)
+    assert client.post("/login", data={"username": "admin", "password": password}).status_code == 302
     result = run(fresh_app, "init", "--reset-admin-password")
     assert "administrator login: user 'admin'" in result.output
+    assert client.get("/account").status_code == 302  # the reset ended the session
 
 
 def test_user_create_validates_and_creates(fresh_app):
@@ -83,3 +87,13 @@ def test_demo_loads_users_and_is_repeatable(fresh_app):
         from crm_core.db import session
 
         assert session().scalar(select(func.count()).select_from(User).where(User.username == "ana")) == 1
+
+
+def test_demo_users_log_in_with_the_known_demo_password(fresh_app):
+    """The demo password is far below the password policy on purpose; ``crm demo`` still works."""
+    from crm_core.demo import DEMO_PASSWORD
+
+    run(fresh_app, "init")
+    assert run(fresh_app, "demo").exit_code == 0
+    response = fresh_app.test_client().post("/login", data={"username": "bob", "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from crm_core.devserver import QuietRequestHandler
 from crm_core.testing import PASSWORD
 from crm_core.testing.database import scratch_database
 from crm_core.testing.plugin import TEST_USERS, base_settings
@@ -55,7 +56,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
                 if s.scalar(select(User).where(User.username == username)) is None:
                     s.add(User(username=username, full_name=username.title(), password_hash=pw,
                                is_admin=is_admin, group_id=groups[group].id))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

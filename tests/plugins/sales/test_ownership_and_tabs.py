@@ -115,4 +115,5 @@ def test_opportunities_bulk_load_into_a_campaign_by_code(create):
     assert opportunity.campaign_id == campaign.id
     with pytest.raises(ValidationError) as err:
         create("opportunities", "ana", name="Mal", account_code="C0001", campaign_code="NOPE")
-    assert "campaign_code" in err.value.messages
+    # reported on the id, with the same answer as a campaign the user may not use
+    assert err.value.messages == {"campaign_id": ["No such record, or not one you may use."]}

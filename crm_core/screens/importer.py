@@ -20,7 +20,15 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.importing import jobs
 from crm_core.importing.engine import ImportSpec, check_spec, guess_mapping, loadable_fields
-from crm_core.importing.reader import ENCODINGS, SEPARATORS, decode, preview, sniff_separator
+from crm_core.importing.reader import (
+    ENCODINGS,
+    SEPARATORS,
+    check_columns,
+    check_line_length,
+    decode,
+    preview,
+    sniff_separator,
+)
 from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob, ImportMapping
 from crm_core.reports.formats import csv_stream
 from crm_core.reports.request_args import session_for
@@ -81,9 +89,11 @@ def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
             raise BusinessRuleError(_("Unknown saved mapping."), field="mapping")
     encoding = form.get("encoding") or (saved.encoding if saved else "")
     text, encoding = decode(data, encoding)
+    check_line_length(text, current_app.config["CRM_IMPORT_MAX_LINE_CHARS"])
     separator = sniff_separator(text, form.get("separator") or (saved.separator if saved else ""))
     header = form.get("header", "1" if saved is None or saved.header else "0") == "1"
     head, _rows = preview(text, separator, header)
+    check_columns(head, current_app.config["CRM_IMPORT_MAX_COLUMNS"])
     if saved and len(saved.columns) == len(head):
         columns = list(saved.columns)
     else:

@@ -144,3 +144,22 @@ def test_import_needs_modify_and_an_importable_session(client_for, db):
     )
     db.flush()
     assert client_for("ana").get("/s/samples/import").status_code == 403
+
+
+def test_a_file_with_too_many_columns_is_refused_before_the_mapping_page(client_for, db):
+    line = ";".join(["x"] * 20_000) + "\n"
+    content = (line * 4).encode()  # 20,000 columns in 160 KB, as the file that made a 19 MB page
+    assert len(content) > 150_000
+    response = upload(client_for("ana"), content)
+    assert response.status_code == 400
+    assert "The file has 20,000 columns; at most 200 can be imported." in response.get_data(as_text=True)
+    assert db.scalars(select(ImportJob)).first() is None
+
+
+@pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_IMPORT_MAX_LINE_CHARS": 1000})
+def test_a_file_with_an_overlong_line_is_refused(client_for, db):
+    content = ("Name;Email\nok;a@x.test\n" + "y" * 1001 + ";b@x.test\n").encode()
+    response = upload(client_for("ana"), content)
+    assert response.status_code == 400
+    assert "Line 3 has 1,010 characters; at most 1,000 are accepted per line." in response.get_data(as_text=True)
+    assert db.scalars(select(ImportJob)).first() is None

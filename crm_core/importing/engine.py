@@ -61,6 +61,8 @@ class ImportResult:
     updated: int = 0
     skipped: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)
+    #: ``(line, field, reason)`` of every duplicate line skipped: listed, not only counted.
+    skips: list[tuple[int, str, str]] = field(default_factory=list)
     written: list[int] = field(default_factory=list)
     committed: bool = False
 
@@ -166,7 +168,12 @@ class _Rows:
         self.convert = normalisers(sdef)
         self.width = len(spec.columns)
         self.keys = tuple(sdef.import_keys) if all(k in spec.columns for k in sdef.import_keys) else ()
+        #: key → id of a record the importer may see (the scoped query below) or of a line's record.
         self.index: dict[tuple[str, ...], int] = {}
+        #: key → the line of this file that holds it, so a later repeat names that line.
+        self.lines: dict[tuple[str, ...], int] = {}
+        labels = loadable_fields(sdef)
+        self.same = ", ".join(labels.get(k, k) for k in self.keys)
         if self.keys:
             cols = [column(sdef, k) for k in self.keys]
             stmt = scoped(sdef, access, True, select(*cols, sdef.model.id))
@@ -192,6 +199,26 @@ class _Rows:
             return None
         key = tuple(_key_part(data.get(k)) for k in self.keys)
         return key if any(key) else None
+
+    def remember(self, key: tuple[str, ...], pk: int, line: int) -> None:
+        self.index[key] = pk
+        self.lines[key] = line
+
+    def forget(self, key: tuple[str, ...]) -> None:
+        self.index.pop(key, None)
+        self.lines.pop(key, None)
+
+    def skip(self, result: ImportResult, line: int, key: tuple[str, ...]) -> None:
+        """Count and list a skipped duplicate. It names the earlier line, or the id of a record
+        the importer may see (the index holds only those), so nothing hidden is revealed."""
+        if key in self.lines:
+            reason = _("Skipped: duplicate of line %(n)d (same %(fields)s).", n=self.lines[key], fields=self.same)
+        else:
+            reason = _(
+                "Skipped: duplicate of existing record %(id)d (same %(fields)s).", id=self.index[key], fields=self.same
+            )
+        result.skipped += 1
+        result.skips.append((line, self.keys[0] if len(self.keys) == 1 else "", reason))
 
 
 def _key_part(value: Any) -> str:
@@ -278,7 +305,7 @@ class _Writer:
                 if key:
                     waiting.add(key)
             elif self.spec.on_duplicate == "skip":
-                result.skipped += 1
+                self.rows.skip(result, line.row.line, key)  # type: ignore[arg-type]
             else:
                 try:
                     self._update(pk, line.data, line.row.line, result)
@@ -302,7 +329,7 @@ class _Writer:
             result.created += 1
             result.written.append(line)
             if key:
-                self.rows.index[key] = outcome
+                self.rows.remember(key, outcome, line)
                 added.append(key)
 
     def _update(self, pk: int, data: dict[str, str], line: int, result: ImportResult) -> None:
@@ -321,10 +348,10 @@ class _Writer:
             result.created += 1
             result.written.append(row.line)
             if key:
-                self.rows.index[key] = element.id
+                self.rows.remember(key, element.id, row.line)
                 added.append(key)
         elif self.spec.on_duplicate == "skip":
-            result.skipped += 1
+            self.rows.skip(result, row.line, key)  # type: ignore[arg-type]
         else:
             self._update(pk, data, row.line, result)
 
@@ -334,10 +361,10 @@ class _Writer:
         key = self.rows.key(line.data)
         duplicate = key is not None and key in self.rows.index
         if duplicate and self.spec.on_duplicate == "skip":
-            result.skipped += 1
+            self.rows.skip(result, line.row.line, key)  # type: ignore[arg-type]
             return
         if key and not duplicate:
-            self.rows.index[key] = 0  # later lines with this key are duplicates of this one
+            self.rows.remember(key, 0, line.row.line)  # later lines with this key repeat this one
         if duplicate:
             elements.validate(self.sdef, line.data, partial=True, schema=self.schema)
         elif isinstance(line.loaded, Exception):
@@ -354,7 +381,7 @@ def _write_chunk(db: DbSession, writer: _Writer, chunk: list[_Line]) -> ImportRe
     except ROW_ERRORS:
         savepoint.rollback()
         for key in added:
-            writer.rows.index.pop(key, None)
+            writer.rows.forget(key)
         part, added = ImportResult(), []
         for line in chunk:
             one = db.begin_nested()
@@ -373,6 +400,7 @@ def _merge(result: ImportResult, part: ImportResult) -> None:
     for name in ("processed", "created", "updated", "skipped"):
         setattr(result, name, getattr(result, name) + getattr(part, name))
     result.errors.extend(part.errors)
+    result.skips.extend(part.skips)
     result.written.extend(part.written)
 
 

@@ -95,7 +95,7 @@ def run(job_id: int) -> None:
 def _store(job: ImportJob, result: ImportResult) -> None:
     for key, value in result.counts().items():
         setattr(job, key, value)
-    job.errors = [list(e) for e in result.errors]
+    job.errors = [list(e) for e in sorted(result.errors + result.skips)]
     job.written = result.written_ranges()
 
 

@@ -32,13 +32,6 @@ BROKEN = (
 )
 
 
-@pytest.fixture
-def sdef(app_ctx):  # type: ignore[no-untyped-def]
-    from crm_core.app import crm_state
-
-    return crm_state().registry.session("samples")
-
-
 def names(db) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(db.scalars(select(Sample.name)))
 

@@ -163,3 +163,15 @@ def test_a_file_with_an_overlong_line_is_refused(client_for, db):
     assert response.status_code == 400
     assert "Line 3 has 1,010 characters; at most 1,000 are accepted per line." in response.get_data(as_text=True)
     assert db.scalars(select(ImportJob)).first() is None
+
+
+def test_skipped_duplicates_are_listed_on_the_page_and_in_the_csv(client_for, db):
+    client = client_for("ana")
+    text = "Name,Email\nUno,uno@x.test\nDos,dos@x.test\nUno bis,UNO@x.test\n"
+    jid = job_id(upload(client, text.encode(), separator=","))
+    run(client, jid, ["name", "email"])
+    page = client.get(f"/s/samples/import/{jid}/job").get_data(as_text=True)
+    assert "Import finished." in page and "Skipped: duplicate of line 2 (same Email)." in page
+    report = client.get(f"/s/samples/import/{jid}/errors.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(report.lstrip("\ufeff"))))
+    assert rows[1:] == [["4", "Email", "Skipped: duplicate of line 2 (same Email)."]]

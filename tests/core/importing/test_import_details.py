@@ -1,0 +1,40 @@
+"""Import details found on a real server (CORE-11, NF-02): skipped duplicates listed by line,
+separators sniffed on parsed records, UTF-16 files, control characters refused per line."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_core.importing.engine import run_import
+from tests.core.importing.test_engine import HEADER, _existing, names, spec
+from tests.support import sample
+
+pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
+
+
+@pytest.mark.parametrize("mode", ["all", "valid"])
+def test_skipped_duplicates_are_listed_with_their_line_and_what_they_repeat(db, sdef, access_for, mode):
+    ana = access_for("ana")
+    old = _existing(db, sdef, ana, name="Old", email="UNO@x.test")
+    text = HEADER + "Uno;A;uno@x.test;1;\nNew;B;new@x.test;2;\nNew again;C;new@x.test;3;\n"
+    result = run_import(sdef, ana, text, spec(mode=mode, on_duplicate="skip"), chunk_size=2)
+    assert (result.created, result.skipped, result.errors) == (1, 2, [])
+    assert result.skips == [
+        (2, "email", f"Skipped: duplicate of existing record {old.id} (same Email)."),
+        (4, "email", "Skipped: duplicate of line 3 (same Email)."),
+    ]
+
+
+def test_skipped_lines_are_still_listed_when_an_all_or_nothing_import_fails(db, sdef, access_for):
+    text = HEADER + "Uno;A;uno@x.test;abc;\nDos;B;dos@x.test;2;\nDos bis;C;dos@x.test;3;\n"
+    result = run_import(sdef, access_for("ana"), text, spec(mode="all", on_duplicate="skip"))
+    assert not result.committed and [e[0] for e in result.errors] == [2]
+    assert result.skips == [(4, "email", "Skipped: duplicate of line 3 (same Email).")]
+
+
+def test_a_record_the_importer_cannot_see_is_neither_skipped_nor_named(db, sdef, access_for):
+    bobs = _existing(db, sdef, access_for("bob"), name="Bob's", email="uno@x.test")
+    result = run_import(sdef, access_for("ana"), HEADER + "Uno;A;uno@x.test;;\n", spec(on_duplicate="skip"))
+    assert (result.created, result.skipped, result.skips) == (1, 0, [])
+    assert str(bobs.id) not in repr(result.errors)
+    assert names(db) == ["Bob's", "Uno"]

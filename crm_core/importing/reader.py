@@ -78,32 +78,54 @@ def _detect(data: bytes) -> str:
 
 
 def sniff_separator(text: str, chosen: str = "") -> str:
-    """The chosen separator (checked against the first line) or the most consistent candidate."""
-    lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
-    first = lines[0] if lines else ""
-    counts = {sep: [line.count(sep) for line in lines] for sep in SEPARATORS}
-    plausible = [sep for sep, c in counts.items() if c and min(c) > 0]
+    """The chosen separator (checked against the first record) or the most consistent candidate.
+
+    Candidates are compared on parsed records, not raw lines: a quoted cell may hold line
+    breaks and other separators, and counting characters per physical line then guesses wrong.
+    """
+    widths = _record_widths(text)
+    plausible = [sep for sep, counts in widths.items() if counts and min(counts) > 1]
     if chosen:
         if chosen not in SEPARATORS:
             raise BusinessRuleError(_("Unknown separator “%(s)s”.", s=chosen), field="separator")
-        if chosen not in first and plausible:
+        if widths[chosen][:1] in ([], [1]) and plausible:
             raise BusinessRuleError(
                 _(
                     "The separator “%(s)s” does not occur in the first line; the file seems to use “%(o)s”.",
                     s=SEPARATORS[chosen],
-                    o=SEPARATORS[_most_consistent(counts, plausible)],
+                    o=SEPARATORS[_most_consistent(widths, plausible)],
                 ),
                 field="separator",
             )
         return chosen
     if not plausible:
         return ";"  # a one-column file: any separator reads it
-    return _most_consistent(counts, plausible)
+    return _most_consistent(widths, plausible)
 
 
-def _most_consistent(counts: dict[str, list[int]], plausible: list[str]) -> str:
-    """The separator whose count varies least between lines, then the most frequent."""
-    return min(plausible, key=lambda s: (max(counts[s]) - min(counts[s]), -min(counts[s])))
+def _record_widths(text: str) -> dict[str, list[int]]:
+    """Per candidate separator, the cell counts of the first non-blank records read with it
+    (empty when the file cannot be read with that separator)."""
+    stream = io.StringIO(text, newline="")
+    out: dict[str, list[int]] = {}
+    for sep in SEPARATORS:
+        stream.seek(0)
+        counts: list[int] = []
+        try:
+            for cells in csv.reader(stream, delimiter=sep):
+                if any(map(str.strip, cells)):
+                    counts.append(len(cells))
+                    if len(counts) >= SNIFF_LINES:
+                        break
+        except csv.Error:
+            counts = []
+        out[sep] = counts
+    return out
+
+
+def _most_consistent(widths: dict[str, list[int]], plausible: list[str]) -> str:
+    """The separator whose cell count varies least between records, then the one giving most cells."""
+    return min(plausible, key=lambda s: (max(widths[s]) - min(widths[s]), -min(widths[s])))
 
 
 def read_rows(text: str, separator: str) -> Iterator[Row]:

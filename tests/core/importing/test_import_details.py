@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from crm_core.errors import BusinessRuleError
 from crm_core.importing.engine import run_import
+from crm_core.importing.reader import sniff_separator
 from tests.core.importing.test_engine import HEADER, _existing, names, spec
 from tests.support import sample
 
@@ -38,3 +40,18 @@ def test_a_record_the_importer_cannot_see_is_neither_skipped_nor_named(db, sdef,
     assert (result.created, result.skipped, result.skips) == (1, 0, [])
     assert str(bobs.id) not in repr(result.errors)
     assert names(db) == ["Bob's", "Uno"]
+
+
+MULTILINE = 'Name;"City, Country";Email\nUno;"Madrid, ES\n2nd floor, left";uno@x.test\nDos;"León, ES";dos@x.test\n'
+
+
+def test_the_separator_is_sniffed_on_records_when_a_quoted_cell_spans_lines(db, sdef, access_for):
+    assert sniff_separator(MULTILINE) == ";"  # per raw line, "," looked the more regular one
+    assert sniff_separator(MULTILINE, ";") == ";"
+    result = run_import(sdef, access_for("ana"), MULTILINE, spec(columns=("name", "company", "email")))
+    assert result.committed and names(db) == ["Dos", "Uno"]
+
+
+def test_a_chosen_separator_absent_from_the_first_record_is_refused(app_ctx):
+    with pytest.raises(BusinessRuleError, match="seems to use “;”"):
+        sniff_separator(MULTILINE, "|")

@@ -18,7 +18,15 @@ from flask_babel import lazy_gettext as _l
 
 from crm_core.errors import BusinessRuleError
 
-ENCODINGS = {"utf-8": _l("UTF-8"), "utf-8-sig": _l("UTF-8 with BOM"), "cp1252": _l("Latin-1 / Windows-1252")}
+ENCODINGS = {
+    "utf-8": _l("UTF-8"),
+    "utf-8-sig": _l("UTF-8 with BOM"),
+    "utf-16": _l("UTF-16 (Excel “Unicode text”)"),
+    "cp1252": _l("Latin-1 / Windows-1252"),
+}
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: bytes looked at to tell UTF-16 without a BOM by its zero bytes (every other byte in Latin text).
+UTF16_SAMPLE = 4096
 SEPARATORS = {";": ";", ",": ",", "\t": _l("tab"), "|": "|"}
 #: charset-normalizer names that we read as Windows-1252 (a superset of Latin-1's printable range).
 LATIN_FAMILY = {"latin_1", "iso8859_1", "iso8859_15", "cp1252", "windows-1252", "ascii"}
@@ -35,14 +43,13 @@ class Row:
 
 
 def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
-    """``(text, encoding used)``; ``encoding`` empty = detect (BOM, UTF-8, then charset-normalizer)."""
-    if not data.strip():
-        raise BusinessRuleError(_("The file is empty."), field="file")
+    """``(text, encoding used)``; ``encoding`` empty = detect (BOM, UTF-16's zero bytes, UTF-8,
+    then charset-normalizer)."""
     if encoding and encoding not in ENCODINGS:
         raise BusinessRuleError(_("Unknown encoding “%(e)s”.", e=encoding), field="encoding")
     encoding = encoding or _detect(data)
     try:
-        text = data.decode(encoding)
+        text = data.decode(_utf16_codec(data) if encoding == "utf-16" else encoding)
     except UnicodeDecodeError as exc:
         if encoding != "cp1252":
             raise BusinessRuleError(
@@ -55,14 +62,36 @@ def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
             ) from None
         text = data.decode("latin-1")  # the five bytes cp1252 leaves undefined are Latin-1 controls
     text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise BusinessRuleError(_("The file is empty."), field="file")
     if "\x00" in text:
         raise BusinessRuleError(_("This is not a text file (it contains NUL bytes)."), field="file")
     return text, encoding
 
 
+def _utf16_codec(data: bytes) -> str:
+    """The codec for a UTF-16 file: by its BOM (Excel writes one), else by which half of each
+    byte pair is zero in the sample (Latin text), little-endian when nothing tells."""
+    if data.startswith(UTF16_BOMS):
+        return "utf-16"
+    sample = data[:UTF16_SAMPLE]
+    return "utf-16-be" if sample[0::2].count(0) > sample[1::2].count(0) else "utf-16-le"
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A BOM, or zero bytes on one side of most byte pairs (UTF-8 and Windows-1252 text has none)."""
+    if data.startswith(UTF16_BOMS):
+        return True
+    sample = data[:UTF16_SAMPLE]
+    pairs = len(sample) // 2
+    return pairs > 0 and max(sample[0::2].count(0), sample[1::2].count(0)) > pairs // 2
+
+
 def _detect(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if _looks_utf16(data):
+        return "utf-16"
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:

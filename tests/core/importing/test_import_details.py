@@ -7,7 +7,7 @@ import pytest
 
 from crm_core.errors import BusinessRuleError
 from crm_core.importing.engine import run_import
-from crm_core.importing.reader import sniff_separator
+from crm_core.importing.reader import decode, sniff_separator
 from tests.core.importing.test_engine import HEADER, _existing, names, spec
 from tests.support import sample
 
@@ -55,3 +55,27 @@ def test_the_separator_is_sniffed_on_records_when_a_quoted_cell_spans_lines(db, 
 def test_a_chosen_separator_absent_from_the_first_record_is_refused(app_ctx):
     with pytest.raises(BusinessRuleError, match="seems to use “;”"):
         sniff_separator(MULTILINE, "|")
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_are_detected_by_bom_or_zero_bytes_and_read(app_ctx, codec):
+    original = "Nombre\tCiudad\nJosé\tLogroño\n"
+    data = original.encode(codec)  # "utf-16" writes a BOM (as Excel's "Unicode text" does)
+    text, encoding = decode(data)
+    assert (text, encoding) == (original, "utf-16")
+    assert decode(data, "utf-16") == (original, "utf-16")
+    assert sniff_separator(text) == "\t"
+
+
+def test_utf16_is_offered_and_a_utf16_file_imports_through_the_screens(client_for, db):
+    from tests.core.importing.test_import_screens import job_id, run, upload
+
+    client = client_for("ana")
+    assert 'value="utf-16"' in client.get("/s/samples/import").get_data(as_text=True)
+    data = "Name\tEmail\nJosé Núñez\tjose@x.test\n".encode("utf-16")
+    response = upload(client, data, filename="unicode.txt")
+    assert response.status_code == 302
+    jid = job_id(response)
+    assert "José Núñez" in client.get(f"/s/samples/import/{jid}").get_data(as_text=True)
+    run(client, jid, ["name", "email"])
+    assert names(db) == ["José Núñez"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -34,6 +33,7 @@ from crm_core.reports.formats import csv_stream
 from crm_core.reports.request_args import session_for
 from crm_core.screens import bp
 from crm_core.security.access import Access
+from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
 
 ERRORS_SHOWN = 500
 
@@ -60,7 +60,7 @@ def import_upload(session: str) -> Any:
         "encodings": ENCODINGS,
         "separators": SEPARATORS,
         "mappings": _mappings(sdef),
-        "limit": current_app.config["CRM_UPLOAD_MAX_BYTES"],
+        "limit": human_size(current_app.config["CRM_UPLOAD_MAX_BYTES"]),
         "form": form,
     }
     if request.method == "GET":
@@ -68,7 +68,8 @@ def import_upload(session: str) -> Any:
     try:
         job = _new_job(sdef, access, form)
     except BusinessRuleError as exc:
-        return render_template("screens/import_upload.html", error=str(exc), **context), 400
+        status = TOO_LARGE_STATUS if isinstance(exc, FileTooLarge) else 400
+        return render_template("screens/import_upload.html", error=str(exc), **context), status
     return redirect(url_for("screens.import_map", session=sdef.name, job_id=job.id))
 
 
@@ -76,12 +77,7 @@ def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BusinessRuleError(_("Choose a file to import."), field="file")
-    limit = current_app.config["CRM_UPLOAD_MAX_BYTES"]
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise BusinessRuleError(
-            _("The file is larger than the limit of %(n)s bytes.", n=format_decimal(limit)), field="file"
-        )
+    data = read_upload(upload.stream, current_app.config["CRM_UPLOAD_MAX_BYTES"])
     saved = None
     if form.get("mapping"):
         saved = next((m for m in _mappings(sdef) if str(m.id) == form["mapping"]), None)

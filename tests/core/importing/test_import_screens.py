@@ -84,12 +84,22 @@ def test_valid_rows_mode_writes_the_good_lines_and_lists_them(client_for, db):
     assert re.search(r"Lines written:\s*2, 4", page)
 
 
-def test_file_over_the_limit_is_refused(client_for, db):
+@pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_UPLOAD_MAX_BYTES": 10 * 1024 * 1024})
+def test_the_size_limit_is_shown_for_humans_in_the_users_language(client_for, users, db):
+    users["ana"].language = "es"
+    db.commit()
+    assert "Como máximo 10 MB." in client_for("ana").get("/s/samples/import").get_data(as_text=True)
+
+
+@pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_UPLOAD_MAX_BYTES": 1536})
+def test_a_file_over_the_limit_gets_the_same_413_whether_the_view_or_flask_refuses_it(crm_app, client_for, db):
     client = client_for("ana")
-    client.application.config["CRM_UPLOAD_MAX_BYTES"] = 100
-    response = upload(client, b"Name\n" + b"x" * 200 + b"\n")
-    assert response.status_code == 400
-    assert "larger than the limit of 100 bytes" in response.get_data(as_text=True)
+    just_over = upload(client, b"Name\n" + b"x" * 1600 + b"\n")
+    far_over = upload(client, b"Name\n" + b"x" * (crm_app.config["MAX_CONTENT_LENGTH"] + 10) + b"\n")
+    assert "At most 1.5 kB." in client.get("/s/samples/import").get_data(as_text=True)
+    for response in (just_over, far_over):
+        assert response.status_code == 413
+        assert "The file is larger than the limit of 1.5 kB." in response.get_data(as_text=True)
     assert db.scalars(select(ImportJob)).first() is None
 
 

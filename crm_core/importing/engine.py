@@ -34,6 +34,7 @@ from crm_core.importing.reader import Row, read_rows
 from crm_core.security.access import Access, scoped
 from crm_core.services import elements
 from crm_core.services.queries import column
+from crm_core.text_rules import code_point, find_control_character
 from crm_core.validation_messages import translated
 
 MODES = ("all", "valid")
@@ -151,12 +152,13 @@ def _date(value: str) -> str:
     return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else value
 
 
-class RowShapeError(BusinessRuleError):
-    """A line whose number of values does not match the file's columns."""
+class LineRefused(BusinessRuleError):
+    """A line refused as a whole before the schema sees it: the wrong number of values, or a
+    control character in a value (the rule forms and the API apply, :mod:`crm_core.text_rules`)."""
 
 
 #: Refusals raised before a row touches the database: the transaction stays usable.
-BEFORE_WRITE = (ValidationError, RowShapeError)
+BEFORE_WRITE = (ValidationError, LineRefused)
 ROW_ERRORS = (ValidationError, CrmError, SQLAlchemyError)
 
 
@@ -184,13 +186,23 @@ class _Rows:
 
     def data(self, row: Row) -> dict[str, str]:
         if len(row.cells) != self.width:
-            raise RowShapeError(
+            raise LineRefused(
                 _("This line has %(n)d values; the file has %(m)d columns.", n=len(row.cells), m=self.width)
             )
         out = {}
         for name, cell in zip(self.spec.columns, row.cells, strict=True):
             value = cell.strip()
             if name and value:
+                char = find_control_character(value)
+                if char is not None:
+                    raise LineRefused(
+                        _(
+                            "This value contains an invisible control character (%(code)s); remove it and import"
+                            " the line again.",
+                            code=code_point(char),
+                        ),
+                        field=name,
+                    )
                 out[name] = self.convert[name](value) if name in self.convert else value
         return out
 
@@ -269,7 +281,7 @@ class _Prepare:
     def _line(self, row: Row) -> _Line:
         try:
             data = self.rows.data(row)
-        except RowShapeError as exc:
+        except LineRefused as exc:
             return _Line(row, None, exc)
         try:
             return _Line(row, data, elements.validate(self.sdef, data, schema=self.schema))

@@ -27,6 +27,8 @@ ENCODINGS = {
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 #: bytes looked at to tell UTF-16 without a BOM by its zero bytes (every other byte in Latin text).
 UTF16_SAMPLE = 4096
+#: more than one NUL per this many characters means a binary file, not text with a stray NUL.
+BINARY_NUL_SHARE = 100
 SEPARATORS = {";": ";", ",": ",", "\t": _l("tab"), "|": "|"}
 #: charset-normalizer names that we read as Windows-1252 (a superset of Latin-1's printable range).
 LATIN_FAMILY = {"latin_1", "iso8859_1", "iso8859_15", "cp1252", "windows-1252", "ascii"}
@@ -64,7 +66,8 @@ def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise BusinessRuleError(_("The file is empty."), field="file")
-    if "\x00" in text:
+    if text.count("\x00") > len(text) // BINARY_NUL_SHARE:
+        # a binary file (a spreadsheet, an image); a stray NUL in a text file is refused per line
         raise BusinessRuleError(_("This is not a text file (it contains NUL bytes)."), field="file")
     return text, encoding
 
@@ -79,12 +82,13 @@ def _utf16_codec(data: bytes) -> str:
 
 
 def _looks_utf16(data: bytes) -> bool:
-    """A BOM, or zero bytes on one side of most byte pairs (UTF-8 and Windows-1252 text has none)."""
+    """A BOM, or zero bytes on one side of most byte pairs and rarely on the other (UTF-8 and
+    Windows-1252 text has none; a binary file has them on both sides)."""
     if data.startswith(UTF16_BOMS):
         return True
     sample = data[:UTF16_SAMPLE]
-    pairs = len(sample) // 2
-    return pairs > 0 and max(sample[0::2].count(0), sample[1::2].count(0)) > pairs // 2
+    zeros = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    return zeros[1] > len(sample) // 4 and zeros[0] < zeros[1] // 4
 
 
 def _detect(data: bytes) -> str:

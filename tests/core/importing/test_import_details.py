@@ -79,3 +79,39 @@ def test_utf16_is_offered_and_a_utf16_file_imports_through_the_screens(client_fo
     assert "José Núñez" in client.get(f"/s/samples/import/{jid}").get_data(as_text=True)
     run(client, jid, ["name", "email"])
     assert names(db) == ["José Núñez"]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f"])
+def test_a_value_with_a_control_character_refuses_its_line_only(db, sdef, access_for, char):
+    text = HEADER + f"Uno;A{char}B;uno@x.test;1;\n" + 'Dos;"Tab\tand\r\nCR";dos@x.test;2;\n'
+    result = run_import(sdef, access_for("ana"), text, spec(mode="valid"))
+    code = f"U+{ord(char):04X}"
+    assert result.errors == [
+        (2, "company", f"This value contains an invisible control character ({code}); remove it and import the"
+         " line again.")
+    ]
+    assert names(db) == ["Dos"]
+
+
+def test_a_control_character_in_an_ignored_column_does_not_matter(db, sdef, access_for):
+    text = HEADER + "Uno;A\x07B;uno@x.test;1;\n"
+    result = run_import(sdef, access_for("ana"), text, spec(columns=("name", "", "email", "amount", "due")))
+    assert result.committed and names(db) == ["Uno"]
+
+
+def test_a_stray_nul_is_refused_per_line_but_a_binary_file_as_a_whole(app_ctx):
+    text, _encoding = decode(b"Name;Email\nUno\x00;uno@x.test\n" + b"Dos;dos@x.test\n" * 10)
+    assert "Uno\x00" in text
+    with pytest.raises(BusinessRuleError, match="not a text file"):
+        decode(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(200) + b"xl/workbook.xml")
+
+
+def test_control_characters_are_refused_through_the_screens_with_the_line(client_for, db):
+    from tests.core.importing.test_import_screens import job_id, run, upload
+
+    client = client_for("ana")
+    jid = job_id(upload(client, b"Name,Email\nBell\x07,b@x.test\nFine,f@x.test\n", separator=","))
+    run(client, jid, ["name", "email"], mode="valid")
+    page = client.get(f"/s/samples/import/{jid}/job").get_data(as_text=True)
+    assert "invisible control character (U+0007)" in page
+    assert names(db) == ["Fine"]

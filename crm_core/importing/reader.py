@@ -25,6 +25,7 @@ ENCODINGS = {
     "cp1252": _l("Latin-1 / Windows-1252"),
 }
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+ZIP_SIGNATURE = b"PK\x03\x04"
 #: bytes looked at to tell UTF-16 without a BOM by its zero bytes (every other byte in Latin text).
 UTF16_SAMPLE = 4096
 #: more than one NUL per this many characters means a binary file, not text with a stray NUL.
@@ -49,6 +50,12 @@ def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
     then charset-normalizer)."""
     if encoding and encoding not in ENCODINGS:
         raise BusinessRuleError(_("Unknown encoding “%(e)s”.", e=encoding), field="encoding")
+    if data.startswith(ZIP_SIGNATURE):
+        # an .xlsx or .ods is a zip: say what to do rather than read it as text (nor unpack it)
+        raise BusinessRuleError(
+            _("This is a spreadsheet or archive, not a delimited text file. Save it as CSV or “Unicode text” first."),
+            field="file",
+        )
     encoding = encoding or _detect(data)
     try:
         text = data.decode(_utf16_codec(data) if encoding == "utf-16" else encoding)

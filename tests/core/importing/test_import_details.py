@@ -103,7 +103,14 @@ def test_a_stray_nul_is_refused_per_line_but_a_binary_file_as_a_whole(app_ctx):
     text, _encoding = decode(b"Name;Email\nUno\x00;uno@x.test\n" + b"Dos;dos@x.test\n" * 10)
     assert "Uno\x00" in text
     with pytest.raises(BusinessRuleError, match="not a text file"):
-        decode(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(200) + b"xl/workbook.xml")
+        decode(b"GIF89a\x01\x00\x01\x00" + bytes(200))
+
+
+def test_a_spreadsheet_is_refused_with_what_to_do_and_never_unpacked(app_ctx):
+    from tests.core.test_archives import zipped
+
+    with pytest.raises(BusinessRuleError, match="spreadsheet or archive, not a delimited text file"):
+        decode(zipped({"xl/workbook.xml": b"<workbook/>"}))
 
 
 def test_control_characters_are_refused_through_the_screens_with_the_line(client_for, db):

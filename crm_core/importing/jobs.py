@@ -21,7 +21,8 @@ from flask_babel import gettext as _
 from crm_core.app import crm_state
 from crm_core.db import session, unit_of_work
 from crm_core.errors import CrmError
-from crm_core.importing.engine import ImportResult, ImportSpec, run_import
+from crm_core.importing.engine import run_import
+from crm_core.importing.lines import ImportResult, ImportSpec
 from crm_core.importing.reader import decode
 from crm_core.models.auth import User
 from crm_core.models.imports import ImportJob

@@ -18,7 +18,7 @@ from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.importing import jobs
-from crm_core.importing.engine import ImportSpec, check_spec, guess_mapping, loadable_fields
+from crm_core.importing.lines import ImportSpec, check_spec, guess_mapping, loadable_fields
 from crm_core.importing.reader import (
     ENCODINGS,
     SEPARATORS,

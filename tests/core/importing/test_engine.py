@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, PermissionDenied
-from crm_core.importing.engine import ImportSpec, guess_mapping, run_import
+from crm_core.importing.engine import run_import
+from crm_core.importing.lines import ImportSpec, guess_mapping
 from crm_core.importing.reader import decode, sniff_separator
 from crm_core.models.audit import AuditEntry
 from crm_core.services import elements

@@ -58,6 +58,18 @@ def _refuse(reason: str) -> BusinessRuleError:
     return BusinessRuleError(_("This archive cannot be accepted: %(reason)s", reason=reason), field="file")
 
 
+def _too_many(limits: ArchiveLimits) -> BusinessRuleError:
+    return _refuse(_("more than %(n)d files inside.", n=limits.max_members))
+
+
+def _too_large() -> BusinessRuleError:
+    return _refuse(_("its content is too large once uncompressed."))
+
+
+def _bomb() -> BusinessRuleError:
+    return _refuse(_("a file inside is compressed suspiciously well (a “zip bomb”)."))
+
+
 def _declared_members(data: bytes) -> int:
     """The member count the end record declares (zip64 included), read without ``ZipFile``."""
     start = data.rfind(_EOCD, max(0, len(data) - _EOCD_SIZE - _MAX_COMMENT))
@@ -105,18 +117,18 @@ def inspect_zip(data: bytes, keep: frozenset[str] = frozenset(), limits: Archive
 
 def _inspect(data: bytes, keep: frozenset[str], limits: ArchiveLimits) -> Archive:
     if _declared_members(data) > limits.max_members:
-        raise _refuse(_("more than %(n)d files inside.", n=limits.max_members))
+        raise _too_many(limits)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         infos = zf.infolist()
         if len(infos) > limits.max_members:
-            raise _refuse(_("more than %(n)d files inside.", n=limits.max_members))
+            raise _too_many(limits)
         names = [info.filename for info in infos]
         if len(set(names)) != len(names) or any(_bad_name(name, limits) for name in names):
             raise _refuse(_("a file inside has an unsafe or repeated name."))
         if sum(info.file_size for info in infos) > limits.max_total_bytes:
-            raise _refuse(_("its content is too large once uncompressed."))
+            raise _too_large()
         if any(_too_compressed(info.file_size, info.compress_size, limits) for info in infos):
-            raise _refuse(_("a file inside is compressed suspiciously well (a “zip bomb”)."))
+            raise _bomb()
         small: dict[str, bytes] = {}
         budget = limits.max_total_bytes
         for info in infos:
@@ -134,9 +146,9 @@ def _inflate(
         while chunk := member.read(CHUNK):
             size += len(chunk)
             if size > budget:
-                raise _refuse(_("its content is too large once uncompressed."))
+                raise _too_large()
             if _too_compressed(size, info.compress_size, limits):
-                raise _refuse(_("a file inside is compressed suspiciously well (a “zip bomb”)."))
+                raise _bomb()
             if keep is not None and size <= MAX_KEPT:
                 parts.append(chunk)
     if keep is not None and size <= MAX_KEPT:

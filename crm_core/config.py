@@ -28,6 +28,8 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "CRM_LOGIN_MAX_FAILURES": (5, int, "failures per account or address before throttling"),
     "CRM_LOGIN_WINDOW_SECONDS": (900, int, "window in which failures are counted"),
     "CRM_UPLOAD_MAX_BYTES": (10 * 1024 * 1024, int, "largest note attachment or import file"),
+    "CRM_IMPORT_MAX_COLUMNS": (200, int, "most columns an import file may have"),
+    "CRM_IMPORT_MAX_LINE_CHARS": (100_000, int, "longest line (characters) of an import file"),
     "CRM_DEFAULT_LANGUAGE": ("en", str, "language before a user picks one"),
     "CRM_PASSWORD_MIN_SCORE": (3, int, "weakest zxcvbn score (0-4) accepted for a new password"),
 }

@@ -16,186 +16,28 @@ which lines were written.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from marshmallow import ValidationError, fields
-from sqlalchemy import select
+from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.db import unit_of_work
-from crm_core.declarations import SessionDef, schema_fields
+from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, CrmError
+from crm_core.importing.lines import ImportResult, ImportSpec, LineRefused, LineValues, check_spec
 from crm_core.importing.reader import Row, read_rows
-from crm_core.security.access import Access, scoped
+from crm_core.security.access import Access
 from crm_core.services import elements
-from crm_core.services.queries import column
 from crm_core.validation_messages import translated
 
-MODES = ("all", "valid")
-ON_DUPLICATE = ("skip", "update")
 CHUNK = 1_000
-EU_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-
-
-@dataclass(frozen=True)
-class ImportSpec:
-    """How to read the file: one field name per file column ("" = ignore the column)."""
-
-    columns: tuple[str, ...]
-    separator: str = ";"
-    header: bool = True
-    mode: str = "all"
-    on_duplicate: str = "skip"
-
-
-@dataclass
-class ImportResult:
-    total: int = 0
-    processed: int = 0
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    errors: list[tuple[int, str, str]] = field(default_factory=list)
-    written: list[int] = field(default_factory=list)
-    committed: bool = False
-
-    @property
-    def failed(self) -> int:
-        return len({line for line, _f, _r in self.errors})
-
-    def counts(self) -> dict[str, int]:
-        keys = ("total", "processed", "created", "updated", "skipped", "failed")
-        return {k: getattr(self, k) for k in keys}
-
-    def written_ranges(self) -> list[list[int]]:
-        """Written lines as ``[first, last]`` runs, compact enough for 100,000 rows."""
-        runs: list[list[int]] = []
-        for line in sorted(self.written):
-            if runs and line == runs[-1][1] + 1:
-                runs[-1][1] = line
-            else:
-                runs.append([line, line])
-        return runs
-
-
-def loadable_fields(sdef: SessionDef) -> dict[str, str]:
-    """Fields a file column may fill: the schema's load-able fields, with their labels."""
-    assert sdef.schema is not None
-    return {
-        name: str(f.metadata.get("label", name.replace("_", " ").capitalize()))
-        for name, f in schema_fields(sdef.schema).items()
-        if not f.dump_only
-    }
-
-
-def guess_mapping(sdef: SessionDef, header: Sequence[str]) -> list[str]:
-    """Map header cells that equal a field's name or label (case-insensitive), others ignored."""
-    by_text = {}
-    for name, label in loadable_fields(sdef).items():
-        by_text.setdefault(label.strip().lower(), name)
-        by_text[name.lower()] = name
-    out: list[str] = []
-    for cell in header:
-        name = by_text.get(cell.strip().lower(), "")
-        out.append("" if name in out else name)
-    return out
-
-
-def check_spec(sdef: SessionDef, spec: ImportSpec) -> None:
-    """Refuse a mapping that cannot work before reading any row (clear message, NF-02)."""
-    allowed = loadable_fields(sdef)
-    if spec.mode not in MODES or spec.on_duplicate not in ON_DUPLICATE:
-        raise BusinessRuleError(_("Choose an import mode and what to do with duplicates."))
-    mapped = [c for c in spec.columns if c]
-    if not mapped:
-        raise BusinessRuleError(_("Map at least one column to a field."), field="columns")
-    for name in mapped:
-        if name not in allowed:
-            raise BusinessRuleError(_("Unknown field “%(f)s”.", f=name), field="columns")
-        if mapped.count(name) > 1:
-            raise BusinessRuleError(_("The field %(f)s is mapped twice.", f=allowed[name]), field="columns")
-    assert sdef.schema is not None
-    missing = [allowed[n] for n, f in schema_fields(sdef.schema).items() if f.required and n not in mapped]
-    if missing:
-        raise BusinessRuleError(_("Required fields are not mapped: %(f)s.", f=", ".join(missing)), field="columns")
-
-
-def normalisers(sdef: SessionDef) -> dict[str, Callable[[str], str]]:
-    """Per-field conversions of what spreadsheets write: ``1.234,5`` numbers, ``31/12/2026`` dates."""
-    assert sdef.schema is not None
-    out: dict[str, Callable[[str], str]] = {}
-    for name, f in schema_fields(sdef.schema).items():
-        if isinstance(f, fields.Number):
-            out[name] = _number
-        elif isinstance(f, fields.Date | fields.DateTime):
-            out[name] = _date
-    return out
-
-
-def _number(value: str) -> str:
-    value = value.replace(" ", "").replace("\u00a0", "")
-    if "," in value and ("." not in value or value.rfind(",") > value.rfind(".")):
-        return value.replace(".", "").replace(",", ".")
-    return value.replace(",", "")
-
-
-def _date(value: str) -> str:
-    match = EU_DATE.match(value)
-    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else value
-
-
-class RowShapeError(BusinessRuleError):
-    """A line whose number of values does not match the file's columns."""
-
-
 #: Refusals raised before a row touches the database: the transaction stays usable.
-BEFORE_WRITE = (ValidationError, RowShapeError)
+BEFORE_WRITE = (ValidationError, LineRefused)
 ROW_ERRORS = (ValidationError, CrmError, SQLAlchemyError)
-
-
-class _Rows:
-    """Turns file rows into field dicts and finds duplicates in the preloaded key index."""
-
-    def __init__(self, sdef: SessionDef, access: Access, spec: ImportSpec, db: DbSession) -> None:
-        self.sdef, self.spec = sdef, spec
-        self.convert = normalisers(sdef)
-        self.width = len(spec.columns)
-        self.keys = tuple(sdef.import_keys) if all(k in spec.columns for k in sdef.import_keys) else ()
-        self.index: dict[tuple[str, ...], int] = {}
-        if self.keys:
-            cols = [column(sdef, k) for k in self.keys]
-            stmt = scoped(sdef, access, True, select(*cols, sdef.model.id))
-            for *values, pk in db.execute(stmt):
-                key = tuple(_key_part(v) for v in values)
-                if any(key):
-                    self.index.setdefault(key, pk)
-
-    def data(self, row: Row) -> dict[str, str]:
-        if len(row.cells) != self.width:
-            raise RowShapeError(
-                _("This line has %(n)d values; the file has %(m)d columns.", n=len(row.cells), m=self.width)
-            )
-        out = {}
-        for name, cell in zip(self.spec.columns, row.cells, strict=True):
-            value = cell.strip()
-            if name and value:
-                out[name] = self.convert[name](value) if name in self.convert else value
-        return out
-
-    def key(self, data: Mapping[str, str]) -> tuple[str, ...] | None:
-        if not self.keys:
-            return None
-        key = tuple(_key_part(data.get(k)) for k in self.keys)
-        return key if any(key) else None
-
-
-def _key_part(value: Any) -> str:
-    return "" if value is None else str(value).strip().lower()
 
 
 def _reasons(exc: Exception) -> list[tuple[str, str]]:
@@ -232,7 +74,7 @@ class _Line:
 class _Prepare:
     """Parses and validates a chunk of rows with one schema instance before anything is written."""
 
-    def __init__(self, sdef: SessionDef, rows: _Rows) -> None:
+    def __init__(self, sdef: SessionDef, rows: LineValues) -> None:
         assert sdef.schema is not None
         self.sdef, self.rows, self.schema = sdef, rows, sdef.schema()
 
@@ -242,7 +84,7 @@ class _Prepare:
     def _line(self, row: Row) -> _Line:
         try:
             data = self.rows.data(row)
-        except RowShapeError as exc:
+        except LineRefused as exc:
             return _Line(row, None, exc)
         try:
             return _Line(row, data, elements.validate(self.sdef, data, schema=self.schema))
@@ -254,7 +96,7 @@ class _Writer:
     """Writes a chunk in batches, or one row at a time to isolate a failing row, or (once an
     all-or-nothing import has failed) only checks rows."""
 
-    def __init__(self, db: DbSession, sdef: SessionDef, access: Access, spec: ImportSpec, rows: _Rows) -> None:
+    def __init__(self, db: DbSession, sdef: SessionDef, access: Access, spec: ImportSpec, rows: LineValues) -> None:
         self.db, self.sdef, self.access, self.spec, self.rows = db, sdef, access, spec, rows
         assert sdef.schema is not None
         self.schema = sdef.schema()
@@ -278,7 +120,7 @@ class _Writer:
                 if key:
                     waiting.add(key)
             elif self.spec.on_duplicate == "skip":
-                result.skipped += 1
+                self.rows.skip(result, line.row.line, key)  # type: ignore[arg-type]
             else:
                 try:
                     self._update(pk, line.data, line.row.line, result)
@@ -302,7 +144,7 @@ class _Writer:
             result.created += 1
             result.written.append(line)
             if key:
-                self.rows.index[key] = outcome
+                self.rows.remember(key, outcome, line)
                 added.append(key)
 
     def _update(self, pk: int, data: dict[str, str], line: int, result: ImportResult) -> None:
@@ -321,10 +163,10 @@ class _Writer:
             result.created += 1
             result.written.append(row.line)
             if key:
-                self.rows.index[key] = element.id
+                self.rows.remember(key, element.id, row.line)
                 added.append(key)
         elif self.spec.on_duplicate == "skip":
-            result.skipped += 1
+            self.rows.skip(result, row.line, key)  # type: ignore[arg-type]
         else:
             self._update(pk, data, row.line, result)
 
@@ -334,10 +176,10 @@ class _Writer:
         key = self.rows.key(line.data)
         duplicate = key is not None and key in self.rows.index
         if duplicate and self.spec.on_duplicate == "skip":
-            result.skipped += 1
+            self.rows.skip(result, line.row.line, key)  # type: ignore[arg-type]
             return
         if key and not duplicate:
-            self.rows.index[key] = 0  # later lines with this key are duplicates of this one
+            self.rows.remember(key, 0, line.row.line)  # later lines with this key repeat this one
         if duplicate:
             pk = self.rows.index[key]  # 0: a line of this file, not written yet
             existing = self.db.get(self.sdef.model, pk) if pk else None
@@ -356,7 +198,7 @@ def _write_chunk(db: DbSession, writer: _Writer, chunk: list[_Line]) -> ImportRe
     except ROW_ERRORS:
         savepoint.rollback()
         for key in added:
-            writer.rows.index.pop(key, None)
+            writer.rows.forget(key)
         part, added = ImportResult(), []
         for line in chunk:
             one = db.begin_nested()
@@ -375,6 +217,7 @@ def _merge(result: ImportResult, part: ImportResult) -> None:
     for name in ("processed", "created", "updated", "skipped"):
         setattr(result, name, getattr(result, name) + getattr(part, name))
     result.errors.extend(part.errors)
+    result.skips.extend(part.skips)
     result.written.extend(part.written)
 
 
@@ -432,7 +275,7 @@ def _all_or_nothing(
 ) -> None:
     try:
         with unit_of_work() as db:
-            rows = _Rows(sdef, access, spec, db)
+            rows = LineValues(sdef, access, spec, db)
             writer = _Writer(db, sdef, access, spec, rows)
             for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
                 if not result.errors:
@@ -463,7 +306,7 @@ def _valid_rows(
     chunk_size: int,
 ) -> None:
     with unit_of_work() as db:
-        rows = _Rows(sdef, access, spec, db)
+        rows = LineValues(sdef, access, spec, db)
     for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
         with unit_of_work() as db:
             _merge(result, _write_chunk(db, _Writer(db, sdef, access, spec, rows), chunk))

@@ -21,7 +21,8 @@ from flask_babel import gettext as _
 from crm_core.app import crm_state
 from crm_core.db import session, unit_of_work
 from crm_core.errors import CrmError
-from crm_core.importing.engine import ImportResult, ImportSpec, run_import
+from crm_core.importing.engine import run_import
+from crm_core.importing.lines import ImportResult, ImportSpec
 from crm_core.importing.reader import decode
 from crm_core.models.auth import User
 from crm_core.models.imports import ImportJob
@@ -95,7 +96,7 @@ def run(job_id: int) -> None:
 def _store(job: ImportJob, result: ImportResult) -> None:
     for key, value in result.counts().items():
         setattr(job, key, value)
-    job.errors = [list(e) for e in result.errors]
+    job.errors = [list(e) for e in sorted(result.errors + result.skips)]
     job.written = result.written_ranges()
 
 

@@ -12,12 +12,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from crm_core.errors import BusinessRuleError
 
-ENCODINGS = {"utf-8": _l("UTF-8"), "utf-8-sig": _l("UTF-8 with BOM"), "cp1252": _l("Latin-1 / Windows-1252")}
+ENCODINGS = {
+    "utf-8": _l("UTF-8"),
+    "utf-8-sig": _l("UTF-8 with BOM"),
+    "utf-16": _l("UTF-16 (Excel “Unicode text”)"),
+    "cp1252": _l("Latin-1 / Windows-1252"),
+}
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+ZIP_SIGNATURE = b"PK\x03\x04"
+#: bytes looked at to tell UTF-16 without a BOM by its zero bytes (every other byte in Latin text).
+UTF16_SAMPLE = 4096
+#: more than one NUL per this many characters means a binary file, not text with a stray NUL.
+BINARY_NUL_SHARE = 100
 SEPARATORS = {";": ";", ",": ",", "\t": _l("tab"), "|": "|"}
 #: charset-normalizer names that we read as Windows-1252 (a superset of Latin-1's printable range).
 LATIN_FAMILY = {"latin_1", "iso8859_1", "iso8859_15", "cp1252", "windows-1252", "ascii"}
@@ -34,14 +46,19 @@ class Row:
 
 
 def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
-    """``(text, encoding used)``; ``encoding`` empty = detect (BOM, UTF-8, then charset-normalizer)."""
-    if not data.strip():
-        raise BusinessRuleError(_("The file is empty."), field="file")
+    """``(text, encoding used)``; ``encoding`` empty = detect (BOM, UTF-16's zero bytes, UTF-8,
+    then charset-normalizer)."""
     if encoding and encoding not in ENCODINGS:
         raise BusinessRuleError(_("Unknown encoding “%(e)s”.", e=encoding), field="encoding")
+    if data.startswith(ZIP_SIGNATURE):
+        # an .xlsx or .ods is a zip: say what to do rather than read it as text (nor unpack it)
+        raise BusinessRuleError(
+            _("This is a spreadsheet or archive, not a delimited text file. Save it as CSV or “Unicode text” first."),
+            field="file",
+        )
     encoding = encoding or _detect(data)
     try:
-        text = data.decode(encoding)
+        text = data.decode(_utf16_codec(data) if encoding == "utf-16" else encoding)
     except UnicodeDecodeError as exc:
         if encoding != "cp1252":
             raise BusinessRuleError(
@@ -54,14 +71,38 @@ def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
             ) from None
         text = data.decode("latin-1")  # the five bytes cp1252 leaves undefined are Latin-1 controls
     text = text.lstrip("\ufeff")
-    if "\x00" in text:
+    if not text.strip():
+        raise BusinessRuleError(_("The file is empty."), field="file")
+    if text.count("\x00") > len(text) // BINARY_NUL_SHARE:
+        # a binary file (a spreadsheet, an image); a stray NUL in a text file is refused per line
         raise BusinessRuleError(_("This is not a text file (it contains NUL bytes)."), field="file")
     return text, encoding
+
+
+def _utf16_codec(data: bytes) -> str:
+    """The codec for a UTF-16 file: by its BOM (Excel writes one), else by which half of each
+    byte pair is zero in the sample (Latin text), little-endian when nothing tells."""
+    if data.startswith(UTF16_BOMS):
+        return "utf-16"
+    sample = data[:UTF16_SAMPLE]
+    return "utf-16-be" if sample[0::2].count(0) > sample[1::2].count(0) else "utf-16-le"
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A BOM, or zero bytes on one side of most byte pairs and rarely on the other (UTF-8 and
+    Windows-1252 text has none; a binary file has them on both sides)."""
+    if data.startswith(UTF16_BOMS):
+        return True
+    sample = data[:UTF16_SAMPLE]
+    zeros = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    return zeros[1] > len(sample) // 4 and zeros[0] < zeros[1] // 4
 
 
 def _detect(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if _looks_utf16(data):
+        return "utf-16"
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -77,32 +118,54 @@ def _detect(data: bytes) -> str:
 
 
 def sniff_separator(text: str, chosen: str = "") -> str:
-    """The chosen separator (checked against the first line) or the most consistent candidate."""
-    lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
-    first = lines[0] if lines else ""
-    counts = {sep: [line.count(sep) for line in lines] for sep in SEPARATORS}
-    plausible = [sep for sep, c in counts.items() if c and min(c) > 0]
+    """The chosen separator (checked against the first record) or the most consistent candidate.
+
+    Candidates are compared on parsed records, not raw lines: a quoted cell may hold line
+    breaks and other separators, and counting characters per physical line then guesses wrong.
+    """
+    widths = _record_widths(text)
+    plausible = [sep for sep, counts in widths.items() if counts and min(counts) > 1]
     if chosen:
         if chosen not in SEPARATORS:
             raise BusinessRuleError(_("Unknown separator “%(s)s”.", s=chosen), field="separator")
-        if chosen not in first and plausible:
+        if widths[chosen][:1] in ([], [1]) and plausible:
             raise BusinessRuleError(
                 _(
                     "The separator “%(s)s” does not occur in the first line; the file seems to use “%(o)s”.",
                     s=SEPARATORS[chosen],
-                    o=SEPARATORS[_most_consistent(counts, plausible)],
+                    o=SEPARATORS[_most_consistent(widths, plausible)],
                 ),
                 field="separator",
             )
         return chosen
     if not plausible:
         return ";"  # a one-column file: any separator reads it
-    return _most_consistent(counts, plausible)
+    return _most_consistent(widths, plausible)
 
 
-def _most_consistent(counts: dict[str, list[int]], plausible: list[str]) -> str:
-    """The separator whose count varies least between lines, then the most frequent."""
-    return min(plausible, key=lambda s: (max(counts[s]) - min(counts[s]), -min(counts[s])))
+def _record_widths(text: str) -> dict[str, list[int]]:
+    """Per candidate separator, the cell counts of the first non-blank records read with it
+    (empty when the file cannot be read with that separator)."""
+    stream = io.StringIO(text, newline="")
+    out: dict[str, list[int]] = {}
+    for sep in SEPARATORS:
+        stream.seek(0)
+        counts: list[int] = []
+        try:
+            for cells in csv.reader(stream, delimiter=sep):
+                if any(map(str.strip, cells)):
+                    counts.append(len(cells))
+                    if len(counts) >= SNIFF_LINES:
+                        break
+        except csv.Error:
+            counts = []
+        out[sep] = counts
+    return out
+
+
+def _most_consistent(widths: dict[str, list[int]], plausible: list[str]) -> str:
+    """The separator whose cell count varies least between records, then the one giving most cells."""
+    return min(plausible, key=lambda s: (max(widths[s]) - min(widths[s]), -min(widths[s])))
 
 
 def read_rows(text: str, separator: str) -> Iterator[Row]:
@@ -119,6 +182,32 @@ def read_rows(text: str, separator: str) -> Iterator[Row]:
         if any(map(str.strip, cells)):
             yield Row(start, cells)
         start = reader.line_num + 1
+
+
+def check_line_length(text: str, max_chars: int) -> None:
+    """Refuse a file with a line longer than ``max_chars`` before any parsing: such a file is
+    not a table a person can map (a 164 KB line of 20,000 columns made a 19 MB page)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > max_chars:
+            raise BusinessRuleError(
+                _(
+                    "Line %(n)d has %(len)s characters; at most %(max)s are accepted per line.",
+                    n=number, len=format_decimal(len(line)), max=format_decimal(max_chars),
+                ),
+                field="file",
+            )
+
+
+def check_columns(head: list[str], max_columns: int) -> None:
+    """Refuse more columns than the mapping screen offers (one field choice per column)."""
+    if len(head) > max_columns:
+        raise BusinessRuleError(
+            _(
+                "The file has %(n)s columns; at most %(max)s can be imported. Remove the columns you do not need.",
+                n=format_decimal(len(head)), max=format_decimal(max_columns),
+            ),
+            field="file",
+        )
 
 
 def preview(text: str, separator: str, header: bool, size: int = PREVIEW_ROWS) -> tuple[list[str], list[Row]]:

@@ -2,7 +2,8 @@
 
 A job row carries the uploaded file between the upload, mapping and run steps (so any web
 worker can serve each step) and the live counters that the progress page polls while a
-background thread imports. Its ``errors`` are the per-row report (line, field, reason).
+background thread imports. Its ``errors`` are the per-row report (line, field, reason) of
+refused lines and skipped duplicates (the ``failed`` and ``skipped`` counters tell them apart).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class ImportJob(Base):
     updated: Mapped[int] = mapped_column(default=0)
     skipped: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
-    #: ``[[line, field, reason], ...]`` for every refused row.
+    #: ``[[line, field, reason], ...]`` for every refused row and every skipped duplicate.
     errors: Mapped[list[Any]] = deferred(mapped_column(JSON, default=list))
     #: ``[[first_line, last_line], ...]`` of the rows actually written (created or updated).
     written: Mapped[list[Any]] = deferred(mapped_column(JSON, default=list))

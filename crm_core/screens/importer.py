@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,13 +18,22 @@ from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.importing import jobs
-from crm_core.importing.engine import ImportSpec, check_spec, guess_mapping, loadable_fields
-from crm_core.importing.reader import ENCODINGS, SEPARATORS, decode, preview, sniff_separator
+from crm_core.importing.lines import ImportSpec, check_spec, guess_mapping, loadable_fields
+from crm_core.importing.reader import (
+    ENCODINGS,
+    SEPARATORS,
+    check_columns,
+    check_line_length,
+    decode,
+    preview,
+    sniff_separator,
+)
 from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob, ImportMapping
 from crm_core.reports.formats import csv_stream
 from crm_core.reports.request_args import session_for
 from crm_core.screens import bp
 from crm_core.security.access import Access
+from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
 
 ERRORS_SHOWN = 500
 
@@ -52,7 +60,7 @@ def import_upload(session: str) -> Any:
         "encodings": ENCODINGS,
         "separators": SEPARATORS,
         "mappings": _mappings(sdef),
-        "limit": current_app.config["CRM_UPLOAD_MAX_BYTES"],
+        "limit": human_size(current_app.config["CRM_UPLOAD_MAX_BYTES"]),
         "form": form,
     }
     if request.method == "GET":
@@ -60,7 +68,8 @@ def import_upload(session: str) -> Any:
     try:
         job = _new_job(sdef, access, form)
     except BusinessRuleError as exc:
-        return render_template("screens/import_upload.html", error=str(exc), **context), 400
+        status = TOO_LARGE_STATUS if isinstance(exc, FileTooLarge) else 400
+        return render_template("screens/import_upload.html", error=str(exc), **context), status
     return redirect(url_for("screens.import_map", session=sdef.name, job_id=job.id))
 
 
@@ -68,12 +77,7 @@ def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BusinessRuleError(_("Choose a file to import."), field="file")
-    limit = current_app.config["CRM_UPLOAD_MAX_BYTES"]
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise BusinessRuleError(
-            _("The file is larger than the limit of %(n)s bytes.", n=format_decimal(limit)), field="file"
-        )
+    data = read_upload(upload.stream, current_app.config["CRM_UPLOAD_MAX_BYTES"])
     saved = None
     if form.get("mapping"):
         saved = next((m for m in _mappings(sdef) if str(m.id) == form["mapping"]), None)
@@ -81,9 +85,11 @@ def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
             raise BusinessRuleError(_("Unknown saved mapping."), field="mapping")
     encoding = form.get("encoding") or (saved.encoding if saved else "")
     text, encoding = decode(data, encoding)
+    check_line_length(text, current_app.config["CRM_IMPORT_MAX_LINE_CHARS"])
     separator = sniff_separator(text, form.get("separator") or (saved.separator if saved else ""))
     header = form.get("header", "1" if saved is None or saved.header else "0") == "1"
     head, _rows = preview(text, separator, header)
+    check_columns(head, current_app.config["CRM_IMPORT_MAX_COLUMNS"])
     if saved and len(saved.columns) == len(head):
         columns = list(saved.columns)
     else:

@@ -21,6 +21,7 @@ from crm_core.screens.common import grid_session, refused
 from crm_core.security import current_access, get_element
 from crm_core.security.access import check_element
 from crm_core.services import audit, groupings, notes
+from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
 
 
 def _detail_url(sdef: SessionDef, element: Any, tab: str) -> str:
@@ -33,7 +34,7 @@ def render_notes(sdef: SessionDef, element: Any) -> str:
     return render_template(
         "screens/tab_notes.html", sdef=sdef, element=element, notes=rows,
         can_modify=access.can(sdef, "modify"), user_id=access.user.id, is_admin=access.is_admin,
-        max_kb=current_app.config["CRM_UPLOAD_MAX_BYTES"] // 1024, types=", ".join(sorted(notes.CONTENT_TYPES)),
+        max_size=human_size(current_app.config["CRM_UPLOAD_MAX_BYTES"]), types=", ".join(sorted(notes.CONTENT_TYPES)),
     )
 
 
@@ -62,15 +63,16 @@ def note_add(session: str, element_id: int):  # type: ignore[no-untyped-def]
     sdef = grid_session(session)
     access = current_access()
     element = get_element(db_session(), sdef, access, element_id, "modify")
+    limit = current_app.config["CRM_UPLOAD_MAX_BYTES"]
     upload = None
     file = request.files.get("file")
-    if file is not None and file.filename:
-        limit = current_app.config["CRM_UPLOAD_MAX_BYTES"]
-        upload = (file.filename, file.stream.read(limit + 1))
     try:
+        if file is not None and file.filename:
+            upload = (file.filename, read_upload(file.stream, limit))
         with unit_of_work() as db:
-            notes.add_note(db, sdef, access, element, request.form.get("text", ""), upload,
-                           current_app.config["CRM_UPLOAD_MAX_BYTES"])
+            notes.add_note(db, sdef, access, element, request.form.get("text", ""), upload, limit)
+    except FileTooLarge as exc:
+        return refused(str(exc), TOO_LARGE_STATUS)
     except BusinessRuleError as exc:
         flash(str(exc), "danger")
     else:
@@ -80,9 +82,9 @@ def note_add(session: str, element_id: int):  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
-    """An upload far over the limit is cut off by Flask before the view; say why (NF-02)."""
-    kb = current_app.config["CRM_UPLOAD_MAX_BYTES"] // 1024
-    return refused(_("The file is larger than %(n)d KB.", n=kb), 413)
+    """An upload far over the limit is cut off by Flask before the view; say why, in the same
+    words and with the same status as a file just over the limit (NF-02)."""
+    return refused(str(FileTooLarge(current_app.config["CRM_UPLOAD_MAX_BYTES"])), TOO_LARGE_STATUS)
 
 
 @bp.route("/<session>/<int:element_id>/notes/<int:note_id>")

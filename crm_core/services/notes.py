@@ -3,12 +3,13 @@
 A note has no access rules of its own: whoever may see the element may read its notes, whoever
 may modify it may add notes, and only a note's author (or an administrator) may delete it. Files
 are limited by size (``CRM_UPLOAD_MAX_BYTES``) and by type, checked on the extension *and* on
-the content, so a renamed executable is refused rather than served back to other users.
+the content, so a renamed executable is refused rather than served back to other users. Office
+files are zips: they are inspected within bounds (:mod:`crm_core.archives`) so a "zip bomb"
+is refused without inflating it in memory.
 """
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import PurePath
 from typing import Any
@@ -18,10 +19,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import undefer
 
+from crm_core.archives import inspect_zip
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.notes import Note
 from crm_core.security.access import Access, check_element
+from crm_core.uploads import FileTooLarge
 
 MAX_TEXT = 20_000
 #: extension → content type served on download.
@@ -64,13 +67,12 @@ def _is_zip_of(data: bytes, ext: str) -> bool:
     if not data.startswith(b"PK\x03\x04"):
         return False
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if ext == "odt":
-                return "mimetype" in names and zf.read("mimetype").strip() == CONTENT_TYPES["odt"].encode()
-            return ZIP_MARKERS[ext] in names
+        archive = inspect_zip(data, keep=frozenset({"mimetype"}) if ext == "odt" else frozenset())
     except zipfile.BadZipFile:
         return False
+    if ext == "odt":
+        return archive.small.get("mimetype", b"").strip() == CONTENT_TYPES["odt"].encode()
+    return ZIP_MARKERS[ext] in archive.names
 
 
 def check_file(filename: str, data: bytes, max_bytes: int) -> str:
@@ -82,7 +84,7 @@ def check_file(filename: str, data: bytes, max_bytes: int) -> str:
             field="file",
         )
     if len(data) > max_bytes:
-        raise BusinessRuleError(_("The file is larger than %(n)d KB.", n=max_bytes // 1024), field="file")
+        raise FileTooLarge(max_bytes)
     if not data:
         raise BusinessRuleError(_("The file is empty."), field="file")
     if ext in MAGIC:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, PermissionDenied
-from crm_core.importing.engine import ImportSpec, guess_mapping, run_import
+from crm_core.importing.engine import run_import
+from crm_core.importing.lines import ImportSpec, guess_mapping
 from crm_core.importing.reader import decode, sniff_separator
 from crm_core.models.audit import AuditEntry
 from crm_core.services import elements
@@ -30,13 +31,6 @@ BROKEN = (
     + "Cinco;E;not-an-email;5;2026-01-05\n"  # line 6: email
     + "Seis;F;seis@x.test;6;2026-01-06\n"
 )
-
-
-@pytest.fixture
-def sdef(app_ctx):  # type: ignore[no-untyped-def]
-    from crm_core.app import crm_state
-
-    return crm_state().registry.session("samples")
 
 
 def names(db) -> list[str]:  # type: ignore[no-untyped-def]

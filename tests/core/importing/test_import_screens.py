@@ -84,12 +84,22 @@ def test_valid_rows_mode_writes_the_good_lines_and_lists_them(client_for, db):
     assert re.search(r"Lines written:\s*2, 4", page)
 
 
-def test_file_over_the_limit_is_refused(client_for, db):
+@pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_UPLOAD_MAX_BYTES": 10 * 1024 * 1024})
+def test_the_size_limit_is_shown_for_humans_in_the_users_language(client_for, users, db):
+    users["ana"].language = "es"
+    db.commit()
+    assert "Como máximo 10 MB." in client_for("ana").get("/s/samples/import").get_data(as_text=True)
+
+
+@pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_UPLOAD_MAX_BYTES": 1536})
+def test_a_file_over_the_limit_gets_the_same_413_whether_the_view_or_flask_refuses_it(crm_app, client_for, db):
     client = client_for("ana")
-    client.application.config["CRM_UPLOAD_MAX_BYTES"] = 100
-    response = upload(client, b"Name\n" + b"x" * 200 + b"\n")
-    assert response.status_code == 400
-    assert "larger than the limit of 100 bytes" in response.get_data(as_text=True)
+    just_over = upload(client, b"Name\n" + b"x" * 1600 + b"\n")
+    far_over = upload(client, b"Name\n" + b"x" * (crm_app.config["MAX_CONTENT_LENGTH"] + 10) + b"\n")
+    assert "At most 1.5 kB." in client.get("/s/samples/import").get_data(as_text=True)
+    for response in (just_over, far_over):
+        assert response.status_code == 413
+        assert "The file is larger than the limit of 1.5 kB." in response.get_data(as_text=True)
     assert db.scalars(select(ImportJob)).first() is None
 
 
@@ -144,3 +154,34 @@ def test_import_needs_modify_and_an_importable_session(client_for, db):
     )
     db.flush()
     assert client_for("ana").get("/s/samples/import").status_code == 403
+
+
+def test_a_file_with_too_many_columns_is_refused_before_the_mapping_page(client_for, db):
+    line = ";".join(["x"] * 20_000) + "\n"
+    content = (line * 4).encode()  # 20,000 columns in 160 KB, as the file that made a 19 MB page
+    assert len(content) > 150_000
+    response = upload(client_for("ana"), content)
+    assert response.status_code == 400
+    assert "The file has 20,000 columns; at most 200 can be imported." in response.get_data(as_text=True)
+    assert db.scalars(select(ImportJob)).first() is None
+
+
+@pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_IMPORT_MAX_LINE_CHARS": 1000})
+def test_a_file_with_an_overlong_line_is_refused(client_for, db):
+    content = ("Name;Email\nok;a@x.test\n" + "y" * 1001 + ";b@x.test\n").encode()
+    response = upload(client_for("ana"), content)
+    assert response.status_code == 400
+    assert "Line 3 has 1,010 characters; at most 1,000 are accepted per line." in response.get_data(as_text=True)
+    assert db.scalars(select(ImportJob)).first() is None
+
+
+def test_skipped_duplicates_are_listed_on_the_page_and_in_the_csv(client_for, db):
+    client = client_for("ana")
+    text = "Name,Email\nUno,uno@x.test\nDos,dos@x.test\nUno bis,UNO@x.test\n"
+    jid = job_id(upload(client, text.encode(), separator=","))
+    run(client, jid, ["name", "email"])
+    page = client.get(f"/s/samples/import/{jid}/job").get_data(as_text=True)
+    assert "Import finished." in page and "Skipped: duplicate of line 2 (same Email)." in page
+    report = client.get(f"/s/samples/import/{jid}/errors.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(report.lstrip("\ufeff"))))
+    assert rows[1:] == [["4", "Email", "Skipped: duplicate of line 2 (same Email)."]]

@@ -77,10 +77,11 @@ def test_disallowed_types_are_refused_and_nothing_is_stored(client_for, make_sam
 
 
 @pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_UPLOAD_MAX_BYTES": 1024})
-def test_a_file_over_the_size_limit_is_refused(client_for, make_sample, db):
+def test_a_file_over_the_size_limit_is_refused_with_413(client_for, make_sample, db):
     el = make_sample("ana", name="Acme")
-    html = upload(client_for("ana"), el, "big.txt", b"a" * 1025).get_data(as_text=True)
-    assert "The file is larger than 1 KB." in html
+    response = upload(client_for("ana"), el, "big.txt", b"a" * 1025)
+    assert response.status_code == 413
+    assert "The file is larger than the limit of 1 kB." in response.get_data(as_text=True)
     assert db.query(Note).count() == 0
 
 
@@ -91,6 +92,16 @@ def test_office_files_are_recognised_by_their_content():
     assert check_file("a.csv", "name;city\nÁna;León\n".encode(), 10_000) == "text/csv"
     with pytest.raises(BusinessRuleError):
         check_file("a.odt", zipped({"mimetype": b"application/zip"}), 10_000)
+
+
+def test_an_office_zip_bomb_is_refused_and_nothing_is_stored(client_for, make_sample, db):
+    from tests.core.test_archives import bomb
+
+    el = make_sample("ana", name="Acme")
+    data = bomb("content.xml", 64 * 1024 * 1024, {"mimetype": b"application/vnd.oasis.opendocument.text"})
+    html = upload(client_for("ana"), el, "report.odt", data, text="with file").get_data(as_text=True)
+    assert "This archive cannot be accepted: a file inside is compressed suspiciously well" in html
+    assert db.query(Note).count() == 0
 
 
 def test_download_is_checked_through_the_element(client_for, make_sample, db):
@@ -140,5 +151,5 @@ def test_an_upload_far_over_the_limit_gets_a_clear_413(crm_app, client_for, make
     el = make_sample("ana", name="Acme")
     response = upload(client_for("ana"), el, "huge.txt", b"a" * (crm_app.config["MAX_CONTENT_LENGTH"] + 10))
     assert response.status_code == 413
-    assert "The file is larger than 1 KB." in response.get_data(as_text=True)
+    assert "The file is larger than the limit of 1 kB." in response.get_data(as_text=True)
     assert db.query(Note).count() == 0

@@ -1,0 +1,219 @@
+"""From file rows to field values (CORE-11, EXT-03, NF-02): what the user mapped, the
+spreadsheet habits accepted, the refusals of a whole line, and the duplicate index.
+
+:mod:`crm_core.importing.engine` writes what this module makes of each line; keeping the
+per-line rules here keeps each module readable on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import fields
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.declarations import SessionDef, schema_fields
+from crm_core.errors import BusinessRuleError
+from crm_core.importing.reader import Row
+from crm_core.security.access import Access, scoped
+from crm_core.services.queries import column
+from crm_core.text_rules import code_point, find_control_character
+
+MODES = ("all", "valid")
+ON_DUPLICATE = ("skip", "update")
+EU_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """How to read the file: one field name per file column ("" = ignore the column)."""
+
+    columns: tuple[str, ...]
+    separator: str = ";"
+    header: bool = True
+    mode: str = "all"
+    on_duplicate: str = "skip"
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    processed: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    #: ``(line, field, reason)`` of every duplicate line skipped: listed, not only counted.
+    skips: list[tuple[int, str, str]] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def failed(self) -> int:
+        return len({line for line, _f, _r in self.errors})
+
+    def counts(self) -> dict[str, int]:
+        keys = ("total", "processed", "created", "updated", "skipped", "failed")
+        return {k: getattr(self, k) for k in keys}
+
+    def written_ranges(self) -> list[list[int]]:
+        """Written lines as ``[first, last]`` runs, compact enough for 100,000 rows."""
+        runs: list[list[int]] = []
+        for line in sorted(self.written):
+            if runs and line == runs[-1][1] + 1:
+                runs[-1][1] = line
+            else:
+                runs.append([line, line])
+        return runs
+
+
+def loadable_fields(sdef: SessionDef) -> dict[str, str]:
+    """Fields a file column may fill: the schema's load-able fields, with their labels."""
+    assert sdef.schema is not None
+    return {
+        name: str(f.metadata.get("label", name.replace("_", " ").capitalize()))
+        for name, f in schema_fields(sdef.schema).items()
+        if not f.dump_only
+    }
+
+
+def guess_mapping(sdef: SessionDef, header: Sequence[str]) -> list[str]:
+    """Map header cells that equal a field's name or label (case-insensitive), others ignored."""
+    by_text = {}
+    for name, label in loadable_fields(sdef).items():
+        by_text.setdefault(label.strip().lower(), name)
+        by_text[name.lower()] = name
+    out: list[str] = []
+    for cell in header:
+        name = by_text.get(cell.strip().lower(), "")
+        out.append("" if name in out else name)
+    return out
+
+
+def check_spec(sdef: SessionDef, spec: ImportSpec) -> None:
+    """Refuse a mapping that cannot work before reading any row (clear message, NF-02)."""
+    allowed = loadable_fields(sdef)
+    if spec.mode not in MODES or spec.on_duplicate not in ON_DUPLICATE:
+        raise BusinessRuleError(_("Choose an import mode and what to do with duplicates."))
+    mapped = [c for c in spec.columns if c]
+    if not mapped:
+        raise BusinessRuleError(_("Map at least one column to a field."), field="columns")
+    for name in mapped:
+        if name not in allowed:
+            raise BusinessRuleError(_("Unknown field “%(f)s”.", f=name), field="columns")
+        if mapped.count(name) > 1:
+            raise BusinessRuleError(_("The field %(f)s is mapped twice.", f=allowed[name]), field="columns")
+    assert sdef.schema is not None
+    missing = [allowed[n] for n, f in schema_fields(sdef.schema).items() if f.required and n not in mapped]
+    if missing:
+        raise BusinessRuleError(_("Required fields are not mapped: %(f)s.", f=", ".join(missing)), field="columns")
+
+
+def normalisers(sdef: SessionDef) -> dict[str, Callable[[str], str]]:
+    """Per-field conversions of what spreadsheets write: ``1.234,5`` numbers, ``31/12/2026`` dates."""
+    assert sdef.schema is not None
+    out: dict[str, Callable[[str], str]] = {}
+    for name, f in schema_fields(sdef.schema).items():
+        if isinstance(f, fields.Number):
+            out[name] = _number
+        elif isinstance(f, fields.Date | fields.DateTime):
+            out[name] = _date
+    return out
+
+
+def _number(value: str) -> str:
+    value = value.replace(" ", "").replace("\u00a0", "")
+    if "," in value and ("." not in value or value.rfind(",") > value.rfind(".")):
+        return value.replace(".", "").replace(",", ".")
+    return value.replace(",", "")
+
+
+def _date(value: str) -> str:
+    match = EU_DATE.match(value)
+    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else value
+
+
+class LineRefused(BusinessRuleError):
+    """A line refused as a whole before the schema sees it: the wrong number of values, or a
+    control character in a value (the rule forms and the API apply, :mod:`crm_core.text_rules`)."""
+
+
+
+class LineValues:
+    """Turns file rows into field dicts and finds duplicates in the preloaded key index."""
+
+    def __init__(self, sdef: SessionDef, access: Access, spec: ImportSpec, db: DbSession) -> None:
+        self.sdef, self.spec = sdef, spec
+        self.convert = normalisers(sdef)
+        self.width = len(spec.columns)
+        self.keys = tuple(sdef.import_keys) if all(k in spec.columns for k in sdef.import_keys) else ()
+        #: key → id of a record the importer may see (the scoped query below) or of a line's record.
+        self.index: dict[tuple[str, ...], int] = {}
+        #: key → the line of this file that holds it, so a later repeat names that line.
+        self.lines: dict[tuple[str, ...], int] = {}
+        labels = loadable_fields(sdef)
+        self.same = ", ".join(labels.get(k, k) for k in self.keys)
+        if self.keys:
+            cols = [column(sdef, k) for k in self.keys]
+            stmt = scoped(sdef, access, True, select(*cols, sdef.model.id))
+            for *values, pk in db.execute(stmt):
+                key = tuple(_key_part(v) for v in values)
+                if any(key):
+                    self.index.setdefault(key, pk)
+
+    def data(self, row: Row) -> dict[str, str]:
+        if len(row.cells) != self.width:
+            raise LineRefused(
+                _("This line has %(n)d values; the file has %(m)d columns.", n=len(row.cells), m=self.width)
+            )
+        out = {}
+        for name, cell in zip(self.spec.columns, row.cells, strict=True):
+            value = cell.strip()
+            if name and value:
+                char = find_control_character(value)
+                if char is not None:
+                    raise LineRefused(
+                        _(
+                            "This value contains an invisible control character (%(code)s); remove it and import"
+                            " the line again.",
+                            code=code_point(char),
+                        ),
+                        field=name,
+                    )
+                out[name] = self.convert[name](value) if name in self.convert else value
+        return out
+
+    def key(self, data: Mapping[str, str]) -> tuple[str, ...] | None:
+        if not self.keys:
+            return None
+        key = tuple(_key_part(data.get(k)) for k in self.keys)
+        return key if any(key) else None
+
+    def remember(self, key: tuple[str, ...], pk: int, line: int) -> None:
+        self.index[key] = pk
+        self.lines[key] = line
+
+    def forget(self, key: tuple[str, ...]) -> None:
+        self.index.pop(key, None)
+        self.lines.pop(key, None)
+
+    def skip(self, result: ImportResult, line: int, key: tuple[str, ...]) -> None:
+        """Count and list a skipped duplicate. It names the earlier line, or the id of a record
+        the importer may see (the index holds only those), so nothing hidden is revealed."""
+        if key in self.lines:
+            reason = _("Skipped: duplicate of line %(n)d (same %(fields)s).", n=self.lines[key], fields=self.same)
+        else:
+            reason = _(
+                "Skipped: duplicate of existing record %(id)d (same %(fields)s).", id=self.index[key], fields=self.same
+            )
+        result.skipped += 1
+        result.skips.append((line, self.keys[0] if len(self.keys) == 1 else "", reason))
+
+
+def _key_part(value: Any) -> str:
+    return "" if value is None else str(value).strip().lower()

@@ -1,5 +1,5 @@
 """The ``crm`` command: ``crm init``, ``crm db upgrade``, ``crm demo``, ``crm user create``,
-``crm plugins list``, ``crm run`` … Plugins add commands through ``crm_register_cli``."""
+``crm plugins list``, ``crm serve``, ``crm run`` … Plugins add commands through ``crm_register_cli``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from crm_core import __version__
 from crm_core.errors import ConfigError
+from crm_core.serve import serve
 
 
 def _create_app():  # type: ignore[no-untyped-def]
@@ -45,6 +46,7 @@ class CrmGroup(FlaskGroup):
 
 
 cli = CrmGroup(create_app=_create_app, add_version_option=False, help="CRM administration.")
+cli.add_command(serve)
 
 
 @cli.group()

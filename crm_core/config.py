@@ -29,6 +29,12 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "CRM_LOGIN_WINDOW_SECONDS": (900, int, "window in which failures are counted"),
     "CRM_UPLOAD_MAX_BYTES": (10 * 1024 * 1024, int, "largest note attachment or import file"),
     "CRM_DEFAULT_LANGUAGE": ("en", str, "language before a user picks one"),
+    "CRM_SERVE_BIND": ("127.0.0.1:8000", str, "crm serve: address:port to listen on"),
+    "CRM_SERVE_WORKERS": (2, int, "crm serve: worker processes"),
+    "CRM_SERVE_THREADS": (4, int, "crm serve: threads per worker"),
+    "CRM_SERVE_ACCESS_LOG": ("-", str, "crm serve: access log file, '-' = standard output, '' = none"),
+    "CRM_SERVE_GRACEFUL_TIMEOUT": (30, int, "crm serve: seconds a stopping worker may finish"),
+    "CRM_SERVE_TIMEOUT": (60, int, "crm serve: seconds before a silent worker is restarted"),
 }
 ENVIRONMENTS = ("development", "testing", "production")
 

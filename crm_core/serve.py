@@ -69,6 +69,8 @@ def gunicorn_options(settings: Mapping[str, Any], given: Mapping[str, Any]) -> d
 @click.pass_context
 def serve(ctx: click.Context, **given: Any) -> None:
     """Production server (gunicorn): worker processes with threads, access log, graceful stop."""
+    from crm_core.app import create_app
+
     info = ctx.ensure_object(ScriptInfo)
     # Built once here so a configuration error stops the command before any worker starts.
     app = info.load_app()
@@ -76,6 +78,4 @@ def serve(ctx: click.Context, **given: Any) -> None:
     options = gunicorn_options(app.config, given)
     click.echo(f"crm serving on http://{options['bind'][0]} ({options['workers']} worker(s), "
                f"{options['threads']} thread(s) each)")
-    from crm_core.app import create_app
-
     CrmServer(options, create_app).run()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
 
+import httpx
 import pytest
 
 from crm_core.config import load_settings
 from crm_core.serve import gunicorn_options
-from tests.support.served import served_crm
+from tests.support.served import served_crm, server_env
 
 
 def test_options_win_over_settings_and_settings_fill_the_rest(tmp_path, monkeypatch):
@@ -32,6 +34,17 @@ def test_serve_refuses_to_start_in_production_without_a_secret_key_and_says_why(
     refused = pytest.raises(RuntimeError, match=r"crm serve exited with 2:\n.*CRM_SECRET_KEY is not set")
     with refused, served_crm(env, cwd=str(tmp_path)):
         pass  # pragma: no cover - never reached
+
+
+def test_serve_logs_access_and_stops_gracefully_on_sigterm(tmp_path):
+    env = server_env(f"sqlite:///{tmp_path}/serve.db")
+    with served_crm(env, str(tmp_path), "--access-log", "-", workers=1, threads=2) as server:
+        assert httpx.get(f"{server.url}/login", headers={"User-Agent": "access-log-probe"}).status_code == 200
+        deadline = time.monotonic() + 10  # the line is written just after the answer is sent
+        while "access-log-probe" not in server.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert '"GET /login HTTP/1.1" 200' in server.output() and "access-log-probe" in server.output()
+    assert server.process.returncode == 0  # SIGTERM: workers finished, the master exited cleanly
 
 
 def test_wsgi_module_builds_the_app_from_the_environment(tmp_path, monkeypatch):

@@ -69,6 +69,11 @@ class ServedCrm:
     url: str
     env: dict[str, str]
     process: subprocess.Popen[bytes]
+    log: IO[bytes]
+
+    def output(self) -> str:
+        """What the server printed so far (start-up lines, errors, the access log if on)."""
+        return _read(self.log)
 
     def crm(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run another ``crm`` command (``worker --once`` …) on the same settings and database."""
@@ -107,39 +112,43 @@ def server_env(database_url: str, **settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def served_crm(env: Mapping[str, str], cwd: str, workers: int = 2, threads: int = 2) -> Iterator[ServedCrm]:
-    """``crm serve`` on a free loopback port until the block ends; its stderr on a failed start."""
+def served_crm(env: Mapping[str, str], cwd: str, *options: str, workers: int = 2, threads: int = 2) -> Iterator[ServedCrm]:
+    """``crm serve`` on a free loopback port until the block ends; its output on a failed start.
+    ``options`` are added to the command line (a repeated option's last value wins)."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [CRM_COMMAND, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--threads", str(threads), "--access-log", "", "--graceful-timeout", "5"],
+             "--threads", str(threads), "--access-log", "", "--graceful-timeout", "5", *options],
             env=dict(env), cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
         )
-        served = ServedCrm(f"http://127.0.0.1:{port}", dict(env), process)
+        served = ServedCrm(f"http://127.0.0.1:{port}", dict(env), process, log)
         try:
-            _wait_until_up(served, log)
+            _wait_until_up(served)
             yield served
         finally:
             _stop(process)
 
 
-def _wait_until_up(served: ServedCrm, log: IO[bytes]) -> None:
+def _wait_until_up(served: ServedCrm) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
-            raise RuntimeError(f"crm serve exited with {served.process.returncode}:\n{_read(log)}")
+            raise RuntimeError(f"crm serve exited with {served.process.returncode}:\n{served.output()}")
         try:
             if httpx.get(f"{served.url}/login", timeout=2.0).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"crm serve did not answer within {START_SECONDS:.0f} s:\n{_read(log)}")
+    raise RuntimeError(f"crm serve did not answer within {START_SECONDS:.0f} s:\n{served.output()}")
 
 
 def _read(log: IO[bytes]) -> str:
+    log.flush()
     log.seek(0)
-    return log.read().decode(errors="replace")
+    text = log.read().decode(errors="replace")
+    log.seek(0, os.SEEK_END)
+    return text
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

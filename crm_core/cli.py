@@ -1,5 +1,5 @@
 """The ``crm`` command: ``crm init``, ``crm db upgrade``, ``crm demo``, ``crm user create``,
-``crm plugins list``, ``crm run`` … Plugins add commands through ``crm_register_cli``."""
+``crm plugins list``, ``crm serve``, ``crm run`` … Plugins add commands through ``crm_register_cli``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from crm_core import __version__
 from crm_core.devserver import run_command
 from crm_core.errors import ConfigError
+from crm_core.serve import serve
 
 
 def _create_app():  # type: ignore[no-untyped-def]
@@ -47,6 +48,7 @@ class CrmGroup(FlaskGroup):
 
 cli = CrmGroup(create_app=_create_app, add_version_option=False, help="CRM administration.")
 cli.add_command(run_command)  # replaces Flask's ``run``: no server version in the headers
+cli.add_command(serve)
 
 
 @cli.group()

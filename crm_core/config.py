@@ -32,6 +32,12 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "CRM_IMPORT_MAX_LINE_CHARS": (100_000, int, "longest line (characters) of an import file"),
     "CRM_DEFAULT_LANGUAGE": ("en", str, "language before a user picks one"),
     "CRM_PASSWORD_MIN_SCORE": (3, int, "weakest zxcvbn score (0-4) accepted for a new password"),
+    "CRM_SERVE_BIND": ("127.0.0.1:8000", str, "crm serve: address:port to listen on"),
+    "CRM_SERVE_WORKERS": (2, int, "crm serve: worker processes"),
+    "CRM_SERVE_THREADS": (4, int, "crm serve: threads per worker"),
+    "CRM_SERVE_ACCESS_LOG": ("-", str, "crm serve: access log file, '-' = standard output, '' = none"),
+    "CRM_SERVE_GRACEFUL_TIMEOUT": (30, int, "crm serve: seconds a stopping worker may finish"),
+    "CRM_SERVE_TIMEOUT": (60, int, "crm serve: seconds before a silent worker is restarted"),
 }
 #: Bytes of secret below which a production app refuses to start: HMAC-SHA1 signing of
 #: sessions and CSRF tokens is only as strong as the key.

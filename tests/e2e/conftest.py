@@ -1,19 +1,26 @@
-"""Browser tests: a real server on loopback and Debian's Chromium driven by Playwright.
+"""End-to-end tests: real servers on loopback.
 
-Skipped with the reason when Chromium or Playwright is missing (``.ci/run`` installs
-Chromium, so CI runs them).
+``production`` is ``crm serve`` (gunicorn) in a subprocess, driven over HTTP with httpx; it
+needs nothing but the test database. ``live_server`` serves the app in a thread for the browser
+tests, where Debian's Chromium is driven by Playwright; those skip with the reason when
+Chromium or Playwright is missing (``.ci/run`` installs Chromium, so CI runs them).
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from crm_core.testing import PASSWORD
+from crm_core.testing.database import scratch_database
+from tests.plugins.erp_gl7.gl7_double import Gl7Double, running_gl7
+from tests.plugins.messaging.doubles import Inbox, smtp_server
 from tests.support.live import live_app, live_server  # noqa: F401 - fixtures shared with download tests
+from tests.support.served import ServedCrm, prepare_database, served_crm, server_env
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -42,6 +49,49 @@ def browser(chromium_path: str) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@dataclass
+class Production:
+    """``crm serve`` on loopback, with the SMTP server and the GL7 double it delivers to."""
+
+    server: ServedCrm
+    inbox: Inbox
+    gl7: Gl7Double
+
+
+@pytest.fixture(scope="session")
+def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]:
+    """Every plugin served by ``crm serve`` (2 workers × 2 threads, CRM_ENV=production) on a
+    committed scratch database; small upload limit (:data:`UPLOAD_LIMIT`) for the limit tests."""
+    tmp = tmp_path_factory.mktemp("served")
+    customer = tmp / "customers" / "e2e"
+    customer.mkdir(parents=True)
+    with scratch_database(str(tmp)) as url, smtp_server() as (inbox, smtp_port), running_gl7() as gl7:
+        customer.joinpath("customer.toml").write_text(CUSTOMER_TOML.format(smtp_port=smtp_port, gl7_url=gl7.url))
+        prepare_database(url)
+        env = server_env(url, CRM_OVERRIDES_DIR=str(customer.parent), CRM_CUSTOMER="e2e",
+                         CRM_UPLOAD_MAX_BYTES=str(UPLOAD_LIMIT))
+        with served_crm(env, cwd=str(tmp)) as server:
+            yield Production(server, inbox, gl7)
+
+
+UPLOAD_LIMIT = 64 * 1024
+CUSTOMER_TOML = """
+[plugins]
+enabled = ["sales", "purchasing", "activities", "messaging", "erp_gl7"]
+
+[settings.messaging]
+smtp_host = "127.0.0.1"
+smtp_port = {smtp_port}
+sender = "crm@example.com"
+base_url = "https://crm.example.com"
+
+[settings.erp_gl7]
+base_url = "{gl7_url}"
+api_token = "secret-token"
+timeout_seconds = 5
+"""
 
 
 @pytest.fixture

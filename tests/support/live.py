@@ -8,7 +8,6 @@ import the fixtures into a ``conftest.py``.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +20,8 @@ from werkzeug.serving import make_server
 from crm_core.devserver import QuietRequestHandler
 from crm_core.testing import PASSWORD
 from crm_core.testing.database import scratch_database
-from crm_core.testing.plugin import TEST_USERS, base_settings
-
-CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+from crm_core.testing.plugin import base_settings
+from tests.support.served import CSRF_INPUT, prepare_database
 
 
 @dataclass(frozen=True)
@@ -37,25 +35,11 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The CRM with every plugin on a committed scratch database, served on 127.0.0.1."""
-    from sqlalchemy import select
-
     from crm_core.app import create_app
-    from crm_core.bootstrap import ensure_groups
-    from crm_core.db import unit_of_work
-    from crm_core.migrate import upgrade
-    from crm_core.models.auth import User
-    from crm_core.security.passwords import hash_password
 
     with scratch_database(str(tmp_path_factory.mktemp("live"))) as url:
+        prepare_database(url)
         app = create_app(base_settings(url, CRM_PLUGINS=None, WTF_CSRF_ENABLED=True, CRM_IMPORT_INLINE=False))
-        upgrade(app)
-        with app.app_context(), unit_of_work() as s:
-            groups = ensure_groups(s, app.extensions["crm"].registry)
-            pw = hash_password(PASSWORD)
-            for username, group, is_admin in TEST_USERS:
-                if s.scalar(select(User).where(User.username == username)) is None:
-                    s.add(User(username=username, full_name=username.title(), password_hash=pw,
-                               is_admin=is_admin, group_id=groups[group].id))
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

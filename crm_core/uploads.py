@@ -11,12 +11,15 @@ from __future__ import annotations
 from typing import IO
 
 from babel.units import format_unit
+from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from crm_core.errors import BusinessRuleError
 
 TOO_LARGE_STATUS = 413
+#: Largest refused body still read to its end before answering (see :func:`drain_refused_body`).
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
 _UNITS = ((1024**3, "digital-gigabyte"), (1024**2, "digital-megabyte"), (1024, "digital-kilobyte"))
 
 
@@ -43,3 +46,22 @@ def read_upload(stream: IO[bytes], limit: int) -> bytes:
     if len(data) > limit:
         raise FileTooLarge(limit)
     return data
+
+
+def drain_refused_body() -> None:
+    """Read and discard the body of a request refused as too large before answering.
+
+    Flask refuses a body whose declared length is over the limit without reading it; a server
+    that answers and closes while the browser is still sending makes the browser report a reset
+    connection instead of the 413 page. Bodies up to :data:`DRAIN_MAX_BYTES` are read through (in
+    64 KiB chunks, never kept); larger ones are not, and the client may see the reset.
+    """
+    length = request.content_length or 0
+    stream = request.environ.get("wsgi.input")
+    if stream is None or not 0 < length <= DRAIN_MAX_BYTES:
+        return
+    while length > 0:
+        chunk = stream.read(min(65536, length))
+        if not chunk:
+            return
+        length -= len(chunk)

@@ -21,7 +21,7 @@ from crm_core.screens.common import grid_session, refused
 from crm_core.security import current_access, get_element
 from crm_core.security.access import check_element
 from crm_core.services import audit, groupings, notes
-from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
+from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, drain_refused_body, human_size, read_upload
 
 
 def _detail_url(sdef: SessionDef, element: Any, tab: str) -> str:
@@ -84,6 +84,7 @@ def note_add(session: str, element_id: int):  # type: ignore[no-untyped-def]
 def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
     """An upload far over the limit is cut off by Flask before the view; say why, in the same
     words and with the same status as a file just over the limit (NF-02)."""
+    drain_refused_body()
     return refused(str(FileTooLarge(current_app.config["CRM_UPLOAD_MAX_BYTES"])), TOO_LARGE_STATUS)
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from crm_core.config import load_settings
 from crm_core.serve import gunicorn_options
-from tests.support.served import served_crm, server_env
+from crm_core.testing import TEST_SECRET
+from tests.support.served import prepare_database, served_crm, server_env
 
 
 def test_options_win_over_settings_and_settings_fill_the_rest(tmp_path, monkeypatch):
@@ -37,7 +38,9 @@ def test_serve_refuses_to_start_in_production_without_a_secret_key_and_says_why(
 
 
 def test_serve_logs_access_and_stops_gracefully_on_sigterm(tmp_path):
-    env = server_env(f"sqlite:///{tmp_path}/serve.db")
+    url = f"sqlite:///{tmp_path}/serve.db"
+    prepare_database(url)
+    env = server_env(url)
     with served_crm(env, str(tmp_path), "--access-log", "-", workers=1, threads=2) as server:
         assert httpx.get(f"{server.url}/login", headers={"User-Agent": "access-log-probe"}).status_code == 200
         deadline = time.monotonic() + 10  # the line is written just after the answer is sent
@@ -50,7 +53,7 @@ def test_serve_logs_access_and_stops_gracefully_on_sigterm(tmp_path):
 def test_wsgi_module_builds_the_app_from_the_environment(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path}/wsgi.db"
     monkeypatch.setenv("CRM_ENV", "production")
-    monkeypatch.setenv("CRM_SECRET_KEY", "a-secret")
+    monkeypatch.setenv("CRM_SECRET_KEY", TEST_SECRET)
     monkeypatch.setenv("CRM_DATABASE_URL", url)
     monkeypatch.delitem(sys.modules, "crm_core.wsgi", raising=False)
     app = importlib.import_module("crm_core.wsgi").app

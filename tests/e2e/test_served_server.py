@@ -16,7 +16,7 @@ from tests.e2e.conftest import UPLOAD_LIMIT
 from tests.support.served import csrf_token
 
 #: The limit as a message may spell it: 64 KB, or 65,536 bytes.
-LIMIT_IN_TEXT = re.compile(rf"{UPLOAD_LIMIT // 1024}\s?KB|{UPLOAD_LIMIT:,}|{UPLOAD_LIMIT}")
+LIMIT_IN_TEXT = re.compile(rf"{UPLOAD_LIMIT // 1024}\s?KB|{UPLOAD_LIMIT:,}|{UPLOAD_LIMIT}", re.IGNORECASE)
 
 
 def test_security_headers_reach_the_client_and_the_server_header_has_no_version(production):

@@ -20,6 +20,7 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.auth import ACTIONS, Group, Permission, User
+from crm_core.request_input import int_arg, page_arg
 from crm_core.security import current_access
 
 bp = Blueprint("admin", __name__, url_prefix="/config")
@@ -30,10 +31,6 @@ PER_PAGE = 50
 @login_required
 def _logged_in() -> None:
     return None
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _get(model: type, ident: int) -> Any:
@@ -101,7 +98,7 @@ def users():  # type: ignore[no-untyped-def]
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.full_name).like(like))
-    page = _page()
+    page = page_arg()
     rows = list(db.scalars(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)))
     return render_template(
         "admin/users.html", users=rows[:PER_PAGE], page=page, has_next=len(rows) > PER_PAGE, q=q
@@ -234,7 +231,7 @@ def permissions():  # type: ignore[no-untyped-def]
     if not all_groups:
         flash(_("Create a group first."), "info")
         return redirect(url_for("admin.groups"))
-    group_id = request.args.get("group", type=int) or all_groups[0].id
+    group_id = int_arg("group") or all_groups[0].id
     group = _get(Group, group_id)
     menu = crm_state().registry.menu()
     names = [s.name for _m, sessions in menu for s in sessions]

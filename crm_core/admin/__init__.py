@@ -22,6 +22,7 @@ from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.auth import ACTIONS, Group, Permission, User
 from crm_core.request_input import int_arg, page_arg
 from crm_core.security import current_access
+from crm_core.services.queries import like_text
 
 bp = Blueprint("admin", __name__, url_prefix="/config")
 PER_PAGE = 50
@@ -96,8 +97,7 @@ def users():  # type: ignore[no-untyped-def]
     q = request.args.get("q", "").strip()
     stmt = select(User).order_by(User.username)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.full_name).like(like))
+        stmt = stmt.where(like_text(func.lower(User.username), q) | like_text(func.lower(User.full_name), q))
     page = page_arg()
     rows = list(db.scalars(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)))
     return render_template(

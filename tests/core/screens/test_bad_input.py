@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_core.api.auth import ApiToken
+from crm_core.models.auth import User
 from crm_core.models.notes import Note
 from crm_core.request_input import forbidden_character, parse_int
 from tests.support import sample
@@ -101,3 +102,12 @@ def test_ticked_ids_past_64_bits_are_refused_and_nothing_is_deleted(client_for, 
     assert response.status_code == 400
     assert db.get(Sample, element.id) is not None
 
+
+def test_the_admin_user_search_takes_percent_and_underscore_literally(client_for, db, users):
+    users["bob"].full_name = "Bob 100% sure"
+    db.commit()
+    client = client_for("admin")
+    for q, expected in (("%", {"bob"}), ("_", set()), ("\\", set()), ("100%", {"bob"})):
+        html = client.get("/config/users", query_string={"q": q}).get_data(as_text=True)
+        listed = {u.username for u in db.scalars(select(User)) if f">{u.username}<" in html}
+        assert listed == expected, q

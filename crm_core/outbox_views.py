@@ -20,6 +20,7 @@ from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.outbox import STATUSES, OutboxMessage
 from crm_core.outbox import STATUS_LABELS
+from crm_core.request_input import page_arg
 from crm_core.security import current_access
 
 bp = Blueprint("outbox", __name__, url_prefix="/config/outbox")
@@ -42,7 +43,7 @@ def messages():  # type: ignore[no-untyped-def]
     current_access().require("outbox", "view")
     statuses = [s for s in request.args.getlist("status") if s in STATUSES]
     topic = request.args.get("topic", "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if statuses:
         stmt = stmt.where(OutboxMessage.status.in_(statuses))

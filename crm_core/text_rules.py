@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-#: C0 controls except TAB (09), LF (0A) and CR (0D); DEL (7F); C1 controls (80–9F).
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: C0 controls except TAB (09), LF (0A) and CR (0D); DEL (7F); C1 controls (80–9F); and lone
+#: UTF-16 surrogates (D800–DFFF), which no encoding can store.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def find_control_character(text: str) -> str | None:

@@ -63,12 +63,14 @@ def session_url(sdef: Any) -> str:
 
 
 def init_app(app: Flask, state: Any) -> None:
+    from crm_core import request_input
     from crm_core.admin import bp as admin_bp
     from crm_core.api import bp as api_bp
     from crm_core.home import bp as home_bp
     from crm_core.screens import bp as screens_bp
     from crm_core.security.views import bp as auth_bp
 
+    request_input.init_app(app)
     for bp in (auth_bp, home_bp, admin_bp, screens_bp, api_bp):
         app.register_blueprint(bp)
 

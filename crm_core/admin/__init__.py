@@ -20,7 +20,9 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.auth import ACTIONS, Group, Permission, User
+from crm_core.request_input import int_arg, page_arg
 from crm_core.security import current_access
+from crm_core.services.queries import like_text
 
 bp = Blueprint("admin", __name__, url_prefix="/config")
 PER_PAGE = 50
@@ -30,10 +32,6 @@ PER_PAGE = 50
 @login_required
 def _logged_in() -> None:
     return None
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _get(model: type, ident: int) -> Any:
@@ -99,9 +97,8 @@ def users():  # type: ignore[no-untyped-def]
     q = request.args.get("q", "").strip()
     stmt = select(User).order_by(User.username)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.full_name).like(like))
-    page = _page()
+        stmt = stmt.where(like_text(func.lower(User.username), q) | like_text(func.lower(User.full_name), q))
+    page = page_arg()
     rows = list(db.scalars(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)))
     return render_template(
         "admin/users.html", users=rows[:PER_PAGE], page=page, has_next=len(rows) > PER_PAGE, q=q
@@ -255,7 +252,7 @@ def permissions():  # type: ignore[no-untyped-def]
     if not all_groups:
         flash(_("Create a group first."), "info")
         return redirect(url_for("admin.groups"))
-    group_id = request.args.get("group", type=int) or all_groups[0].id
+    group_id = int_arg("group") or all_groups[0].id
     group = _get(Group, group_id)
     registry = crm_state().registry
     menu = registry.menu(with_unavailable=True)  # hidden sessions keep manageable rights

@@ -22,6 +22,7 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, NotFound
+from crm_core.request_input import INT64_MAX, int_arg, page_arg
 from crm_core.security import current_access, get_element
 from crm_core.services import elements, queries
 from crm_core.services.queries import Criterion, ListQuery
@@ -59,19 +60,6 @@ def json_body(allow_empty: bool = False) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationError({"_schema": [_("The body must be a JSON object.")]})
     return data
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: [_("Must be a whole number.")]}) from None
-    if not low <= value <= high:
-        raise ValidationError({name: [_("Must be between %(low)d and %(high)d.", low=low, high=high)]})
-    return value
 
 
 def _field_value(sdef: SessionDef, name: str, raw: str) -> Any:
@@ -128,17 +116,14 @@ def list_query(sdef: SessionDef) -> ListQuery:
         criteria=tuple(parse_filter(sdef, f) for f in args.getlist("filter")),
         match=match,
         sort=sort,
-        page=_int_arg("page", 1, 1, 1_000_000),
-        per_page=_int_arg("per_page", 50, 1, queries.MAX_PER_PAGE),
+        page=page_arg(),
+        per_page=int_arg("per_page", 50, low=1, high=queries.MAX_PER_PAGE) or 50,
     )
-
-
-MAX_ID = 2**63 - 1
 
 
 def load(sdef: SessionDef, element_id: int, action: str = "view") -> Any:
     """The element through the ownership rules; ids no column can hold are simply not found."""
-    if element_id > MAX_ID:
+    if element_id > INT64_MAX:
         raise NotFound(_("No such element."))
     return get_element(db_session(), sdef, current_access(), element_id, action)
 

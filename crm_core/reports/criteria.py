@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
+from crm_core.request_input import parse_int
 from crm_core.services.queries import OPERATORS, Criterion, column
 
 TRUE = {"1", "true", "yes", "y", "si", "sí", "on"}
@@ -49,7 +50,7 @@ def parse_value(session: SessionDef, name: str, raw: str, label: str = "") -> An
                 return False
             raise ValueError(text)
         if kind is int:
-            return int(text)
+            return parse_int(text)
         if kind in (Decimal, float):
             normal = text.replace(" ", "")
             if "," in normal and "." not in normal:

@@ -21,6 +21,7 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, Tab
 from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
+from crm_core.request_input import int_arg
 from crm_core.screens import bp
 from crm_core.screens.common import grid_session, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
@@ -158,7 +159,7 @@ def detail(session: str, element_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return _render(sdef, element, specs, values_of(specs, element), {})
     access.require(sdef, "modify")
-    version = request.form.get("version", type=int)
+    version = int_arg("version", source=request.form)
     try:
         with unit_of_work() as db:
             changes = elements.update(

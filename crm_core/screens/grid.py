@@ -19,6 +19,7 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
+from crm_core.request_input import int_arg, int_list, page_arg
 from crm_core.screens import bp
 from crm_core.screens.common import endpoint_url, grid_session
 from crm_core.security import current_access, get_element
@@ -84,7 +85,7 @@ def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
 def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
     access = current_access()
     args = request.args
-    per_page = args.get("per_page", DEFAULT_PER_PAGE, type=int)
+    per_page = int_arg("per_page", DEFAULT_PER_PAGE)
     if per_page not in PER_PAGE_CHOICES:
         per_page = DEFAULT_PER_PAGE
     sort = args.get("sort", "")
@@ -99,7 +100,7 @@ def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
         status=codes,
         text=args.get("q", "").strip()[:200],
         sort=sort,
-        page=max(args.get("page", 1, type=int) or 1, 1),
+        page=page_arg(),
         per_page=per_page,
     )
     state = {
@@ -160,7 +161,7 @@ def bulk_delete(session: str):  # type: ignore[no-untyped-def]
     if not sdef.deletable:
         flash(_("%(s)s cannot be deleted.", s=sdef.label), "danger")
         return redirect(back)
-    ids = sorted({int(i) for i in request.form.getlist("ids") if i.isdigit()})
+    ids = sorted(set(int_list("ids", request.form)))
     if not ids:
         flash(_("Tick the rows to delete first."), "warning")
         return redirect(back)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import object_session
 from crm_core.declarations import SessionDef
 from crm_core.errors import NotFound, PermissionDenied
 from crm_core.models.auth import ACTIONS, Permission, User
+from crm_core.request_input import parse_int
 
 NONE = (False, False, False)
 
@@ -151,11 +152,12 @@ def check_element(session: SessionDef, access: Access, element: Any, action: str
 
 
 def get_element(db: DbSession, session: SessionDef, access: Access, element_id: Any, action: str = "view") -> Any:
-    """Load one element by id through the ownership rules (NotFound/PermissionDenied)."""
+    """Load one element by id through the ownership rules (NotFound/PermissionDenied); an id
+    no 64-bit column holds is simply not found."""
     access.require(session, action)
     try:
-        pk = int(element_id)
-    except (TypeError, ValueError):
+        pk = parse_int(str(element_id))
+    except ValueError:
         raise not_found(session) from None
     element = db.get(session.model, pk)
     check_element(session, access, element, action)

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +25,7 @@ from crm_core.errors import BusinessRuleError, Conflict, CrmError, NotFound, Per
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import User
 from crm_core.models.types import utcnow
+from crm_core.request_input import INT64_MAX, INT64_MIN
 from crm_core.security.access import Access, check_element, get_element, scoped
 from crm_core.services import audit, bulk
 
@@ -63,6 +65,9 @@ def validate(
     (:func:`edited_element`).
     """
     assert session.schema is not None
+    too_large = _too_large(session.schema, data)
+    if too_large:
+        raise ValidationError({k: [_("This number is out of the range that can be stored.")] for k in too_large})
     token = _edited.set(element)
     try:
         loaded = (schema or session.schema()).load(dict(data), partial=partial)
@@ -72,6 +77,22 @@ def validate(
         if key in loaded and loaded[key] != value:
             raise ValidationError({key: [_("This value is fixed for %(s)s.", s=session.label)]})
     return loaded
+
+
+def _too_large(schema: type[Schema], data: Mapping[str, Any]) -> list[str]:
+    """Integer fields whose value no 64-bit column holds. Checked before loading: marshmallow
+    takes any integer, and schema validators may already look the value up in the database."""
+    out = []
+    for name, fld in schema_fields(schema).items():
+        key = fld.data_key or name
+        if isinstance(fld, fields.Integer) and key in data:
+            try:
+                value = int(str(data[key]).strip())
+            except ValueError:
+                continue  # not a number: the field itself says so
+            if not INT64_MIN <= value <= INT64_MAX:
+                out.append(key)
+    return out
 
 
 def lookup_targets(session: SessionDef) -> dict[str, str]:
@@ -359,8 +380,13 @@ def delete(db: DbSession, session: SessionDef, access: Access, element: Any) -> 
         access.user,
         {k: [audit.jsonable(v), None] for k, v in audit.snapshot(element).items()},
     )
+    # Worded before the flush: after a failed flush the session cannot even look up the locale.
+    refused = _("%(name)s cannot be deleted: other records refer to it.", name=element.display_name())
     db.delete(element)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:  # the caller's unit of work rolls the attempt back
+        raise BusinessRuleError(refused) from None
 
 
 def run_action(

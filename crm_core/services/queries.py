@@ -75,6 +75,17 @@ def as_text(col: Any) -> Any:
     return col if isinstance(col.type, String) else cast(col, String)
 
 
+def like_text(expr: Any, text: str, where: str = "contains") -> ColumnElement[bool]:
+    """``expr`` contains (or ``startswith``, ``endswith``) ``text`` taken literally: ``%``, ``_``
+    and ``\\`` typed by a user are escaped, so they match themselves and never act as
+    wildcards. ``text`` is lower-cased; pass a lower-cased ``expr`` for a case-insensitive match.
+    Every ``LIKE`` built from user input goes through here (grids, listings, lookups, the API,
+    admin searches)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    pattern = {"contains": f"%{escaped}%", "startswith": f"{escaped}%", "endswith": f"%{escaped}"}[where]
+    return expr.like(pattern, escape="\\")
+
+
 def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None:
     """Every word must match one of the ``search`` fields (case-insensitive ``LIKE``).
 
@@ -90,11 +101,7 @@ def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None
     texts = [f for f in fields if isinstance(f.type, String)]
     targets = [search_document(texts)] if texts else []
     targets += [func.lower(cast(f, String)) for f in fields if not isinstance(f.type, String)]
-    parts = []
-    for word in words:
-        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        parts.append(or_(*[t.like(pattern, escape="\\") for t in targets]))
-    return and_(*parts)
+    return and_(*[or_(*[like_text(t, word) for t in targets]) for word in words])
 
 
 def criterion_condition(session: SessionDef, c: Criterion) -> ColumnElement[bool]:
@@ -107,9 +114,7 @@ def criterion_condition(session: SessionDef, c: Criterion) -> ColumnElement[bool
         low, high = c.value
         return col.between(low, high)
     if c.op in ("contains", "startswith"):
-        escaped = str(c.value).lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-        pattern = f"%{escaped}%" if c.op == "contains" else f"{escaped}%"
-        return func.lower(as_text(col)).like(pattern, escape="\\")
+        return like_text(func.lower(as_text(col)), str(c.value), c.op)
     return {
         "=": col.__eq__,
         "!=": col.__ne__,

@@ -21,20 +21,17 @@ from plugins.activities.models import Activity
 from plugins.activities.services import activities_session
 
 
-def calendar_owner(db: DbSession, access: Access, requested: str | None) -> User:
+def calendar_owner(db: DbSession, access: Access, requested: int | None) -> User:
     """Whose calendar to show: one's own, or (administrators and leaders) any active user's.
 
     Anybody else asking for another user's calendar gets *not found*, never the data.
     """
     access.require(activities_session(), "view")
-    if not requested or requested == str(access.user.id):
+    if requested is None or requested == access.user.id:
         return access.user
     if not access.sees_all:
         raise NotFound(_("No such calendar."))
-    try:
-        user = db.get(User, int(requested))
-    except ValueError:
-        user = None
+    user = db.get(User, requested)
     if user is None or not user.active:
         raise NotFound(_("No such calendar."))
     return user

@@ -13,6 +13,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 VIEWS = ("month", "week", "day")
+#: The days the calendar shows. A month view pads its weeks with days of the months around it
+#: and links to the month before and after, and a local midnight can fall on the previous or
+#: next UTC day: these bounds keep all of that between ``date.min`` and ``date.max``.
+FIRST_DAY = date(1, 2, 1)
+LAST_DAY = date(9999, 11, 30)
+
+
+class OutOfRange(ValueError):
+    """A well-formed date outside ``FIRST_DAY``..``LAST_DAY``."""
 
 
 def user_zone(user: Any) -> tzinfo:
@@ -79,10 +88,22 @@ def step(view: str, day: date, direction: int) -> date:
 
 
 def parse_day(text: str | None, default: date) -> date:
-    """``YYYY-MM-DD`` or ``default`` when empty; raises ``ValueError`` on anything else."""
+    """``YYYY-MM-DD`` or ``default`` when empty; raises ``ValueError`` on anything else and
+    :class:`OutOfRange` for a day outside ``FIRST_DAY``..``LAST_DAY``."""
     if not text:
         return default
-    return date.fromisoformat(text)
+    day = date.fromisoformat(text)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise OutOfRange(text)
+    return day
+
+
+def can_step(view: str, day: date, direction: int) -> bool:
+    """Whether the previous (-1) or next (+1) month, week or day is still a day the calendar
+    shows (the navigation hides the link at the ends of the range)."""
+    if view == "month":
+        return FIRST_DAY <= day.replace(day=1) + timedelta(days=-1 if direction < 0 else 31) <= LAST_DAY
+    return FIRST_DAY <= day + timedelta(days=(7 if view == "week" else 1) * direction) <= LAST_DAY
 
 
 def block(starts_at: datetime, duration: int, day: date, zone: tzinfo) -> tuple[float, float]:

@@ -17,11 +17,16 @@ from sqlalchemy import select
 
 from crm_core.db import session as db_session
 from crm_core.models.auth import User
+from crm_core.request_input import int_arg
 from crm_core.security import current_access
 from plugins.activities import agenda
 from plugins.activities.calendar import (
+    FIRST_DAY,
+    LAST_DAY,
     VIEWS,
+    OutOfRange,
     block,
+    can_step,
     hour_marks,
     local_today,
     month_weeks,
@@ -55,7 +60,7 @@ def calendar() -> Any:
     access = current_access()
     access.require("calendar", "view")
     db = db_session()
-    owner = agenda.calendar_owner(db, access, request.args.get("user"))
+    owner = agenda.calendar_owner(db, access, int_arg("user"))
     zone = zone_of(current_user)
     today = local_today(zone)
     view = request.args.get("view", "month")
@@ -63,13 +68,22 @@ def calendar() -> Any:
         return _bad_request(_("Unknown calendar view."))
     try:
         day = parse_day(request.args.get("date"), today)
+    except OutOfRange:
+        return _bad_request(
+            _("The date is out of range: the calendar shows %(first)s to %(last)s.",
+              first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+        )
     except ValueError:
         return _bad_request(_("The date must look like 2026-03-29."))
     first, last = view_span(view, day)
     user_arg = {} if owner.id == access.user.id else {"user": owner.id}
     nav = {
-        "prev": url_for(".calendar", view=view, date=step(view, day, -1).isoformat(), **user_arg),
-        "next": url_for(".calendar", view=view, date=step(view, day, 1).isoformat(), **user_arg),
+        "prev": url_for(".calendar", view=view, date=step(view, day, -1).isoformat(), **user_arg)
+        if can_step(view, day, -1)
+        else None,
+        "next": url_for(".calendar", view=view, date=step(view, day, 1).isoformat(), **user_arg)
+        if can_step(view, day, 1)
+        else None,
         "today": url_for(".calendar", view=view, **user_arg),
         "views": {v: url_for(".calendar", view=v, date=day.isoformat(), **user_arg) for v in VIEWS},
         "ics": url_for(".ics", **user_arg),
@@ -122,7 +136,7 @@ def ics() -> Response:
     access = current_access()
     access.require("calendar", "view")
     db = db_session()
-    owner = agenda.calendar_owner(db, access, request.args.get("user"))
+    owner = agenda.calendar_owner(db, access, int_arg("user"))
     body = calendar_bytes(agenda.of_owner(db, access, owner), _("Activities of %(name)s", name=owner.display_name()))
     return Response(
         body,

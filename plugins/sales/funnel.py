@@ -49,7 +49,7 @@ def _period(model: Any, start: date | None, end: date | None) -> list[Any]:
     conds = []
     if start is not None:
         conds.append(model.created_at >= datetime.combine(start, time.min, tzinfo=UTC))
-    if end is not None:
+    if end is not None and end < date.max:  # the last day there is has no day after it
         conds.append(model.created_at < datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
     return conds
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session as DbSession
 from crm_core.app import crm_state
 from crm_core.models.auth import User
 from crm_core.security.access import load_access, scoped
+from crm_core.services.queries import like_text
 from plugins.sales.models import Account, Contact, Lead
 
 #: Most specific first: a contact is a person, an account a company, a lead a prospect.
@@ -44,7 +45,7 @@ def find_by_phone(db: DbSession, number: str, user: User) -> Any | None:
         for sdef in state.registry.sessions_for_model(model):
             if not access.can(sdef, "view"):
                 continue
-            stmt = scoped(sdef, access, all_records=True).where(_normalised(model.phone).like(f"%{tail}"))
+            stmt = scoped(sdef, access, all_records=True).where(like_text(_normalised(model.phone), tail, "endswith"))
             found = db.scalars(stmt.order_by(model.id).limit(1)).first()
             if found is not None:
                 return found

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from crm_core.db import session
 from crm_core.models.auth import User
+from crm_core.request_input import parse_int
 from crm_core.security import current_access
 from plugins.sales import funnel
 
@@ -33,10 +34,11 @@ def _owner_arg(errors: list[str]) -> int | None:
     raw = request.args.get("owner", "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    try:
+        return parse_int(raw)
+    except ValueError:
         errors.append(_("Unknown owner."))
         return None
-    return int(raw)
 
 
 @bp.route("/funnel", endpoint="funnel")

@@ -116,7 +116,7 @@ def test_an_executive_only_ever_sees_their_own_calendar(client_for, users, add_a
     assert "bob&#39;s secret" not in html and f'data-id="{bobs.id}"' not in html
     assert 'id="cal-user"' not in html
     assert client.get(f"/activities/calendar?user={users['bob'].id}").status_code == 404
-    assert client.get("/activities/calendar?user=nonsense").status_code == 404
+    assert client.get("/activities/calendar?user=nonsense").status_code == 400
 
 
 def test_leaders_and_admins_pick_whose_calendar(client_for, users, add_activity):

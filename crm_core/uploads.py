@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import IO
 
 from babel.units import format_unit
-from flask import request
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -65,3 +65,10 @@ def drain_refused_body() -> None:
         if not chunk:
             return
         length -= len(chunk)
+
+
+def too_large_answer() -> str:
+    """The message for a request Flask cut off as too large, after draining its body: what
+    every path (screens, API) answers with HTTP 413."""
+    drain_refused_body()
+    return str(FileTooLarge(current_app.config["CRM_UPLOAD_MAX_BYTES"]))

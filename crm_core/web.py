@@ -94,6 +94,16 @@ def init_app(app: Flask, state: Any) -> None:
     app.register_error_handler(NotFound, lambda e: page(e, 404))
     app.register_error_handler(Conflict, lambda e: page(e, 409))
 
+    @app.errorhandler(413)
+    def _too_large(_e):  # type: ignore[no-untyped-def]
+        """An upload far over the limit is cut off before any view: the same words and status as
+        a file just over it (NF-02), after reading the body through so the client sees the
+        answer. The API answers the same message in its JSON format (crm_core/api/errors.py)."""
+        from crm_core.uploads import TOO_LARGE_STATUS, too_large_answer
+
+        message = too_large_answer()
+        return render_template("error.html", message=message, status=TOO_LARGE_STATUS), TOO_LARGE_STATUS
+
     @app.errorhandler(404)
     def _not_found(_e):  # type: ignore[no-untyped-def]
         from flask_babel import gettext as _

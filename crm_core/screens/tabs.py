@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm_core.app import crm_state
 from crm_core.db import session as db_session
@@ -21,7 +20,7 @@ from crm_core.screens.common import grid_session, refused
 from crm_core.security import current_access, get_element
 from crm_core.security.access import check_element
 from crm_core.services import audit, groupings, notes
-from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, drain_refused_body, human_size, read_upload
+from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
 
 
 def _detail_url(sdef: SessionDef, element: Any, tab: str) -> str:
@@ -78,14 +77,6 @@ def note_add(session: str, element_id: int):  # type: ignore[no-untyped-def]
     else:
         flash(_("Note added."), "success")
     return redirect(_detail_url(sdef, element, "notes"))
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
-    """An upload far over the limit is cut off by Flask before the view; say why, in the same
-    words and with the same status as a file just over the limit (NF-02)."""
-    drain_refused_body()
-    return refused(str(FileTooLarge(current_app.config["CRM_UPLOAD_MAX_BYTES"])), TOO_LARGE_STATUS)
 
 
 @bp.route("/<session>/<int:element_id>/notes/<int:note_id>")

@@ -67,3 +67,14 @@ def test_errors_echoing_input_are_json_too(client_for):
     response = client_for("ana").get("/api/v1/<script>alert(1)</script>")
     assert response.status_code == 404 and response.mimetype == "application/json"
     assert "<script>" not in response.get_data(as_text=True).replace("\\u003c", "")
+
+
+@pytest.mark.crm(extra_plugins={"sample": sample}, settings={"CRM_UPLOAD_MAX_BYTES": 1024})
+def test_a_body_over_the_limit_gets_the_uploads_413_message_as_json(crm_app, client_for):
+    client = client_for("ana")
+    huge = {"name": "x" * (crm_app.config["MAX_CONTENT_LENGTH"] + 10)}
+    response = client.post("/api/v1/samples", json=huge, headers={"X-CSRFToken": page_csrf_token(client)})
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert error["code"] == "too_large" and error["message"] == "The file is larger than the limit of 1 kB."
+    assert client.get("/api/v1/samples").get_json()["items"] == []

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from crm_core import __version__
 from crm_core.devserver import run_command
 from crm_core.errors import ConfigError
+from crm_core.i18n_cli import i18n
+from crm_core.scaffold import new_plugin
 from crm_core.serve import serve
 
 
@@ -49,6 +51,7 @@ class CrmGroup(FlaskGroup):
 cli = CrmGroup(create_app=_create_app, add_version_option=False, help="CRM administration.")
 cli.add_command(run_command)  # replaces Flask's ``run``: no server version in the headers
 cli.add_command(serve)
+cli.add_command(i18n)
 
 
 @cli.group()
@@ -195,6 +198,10 @@ def check() -> None:
 @cli.group()
 def plugins() -> None:
     """Plugins."""
+
+
+plugins.add_command(new_plugin)
+cli.add_command(plugins, name="plugin")  # `crm plugin new NAME` reads better than `plugins new`
 
 
 @plugins.command("list")

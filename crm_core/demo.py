@@ -1,13 +1,19 @@
-"""``crm demo``: demo users in each default group, then each plugin's ``crm_demo_data``."""
+"""``crm demo``: demo users in each default group, then each plugin's ``crm_demo_data``, in
+dependency order (a plugin's data is made after the data of the plugins it requires)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pluggy
 from flask import current_app
 from sqlalchemy import select
 
 from crm_core.bootstrap import ensure_groups
 from crm_core.db import unit_of_work
 from crm_core.models.auth import User
+from crm_core.plugins import LoadedPlugin
 from crm_core.security.passwords import hash_password
 
 DEMO_PASSWORD = "demo1234"
@@ -37,5 +43,25 @@ def load_demo() -> str:
                 )
                 s.add(users[username])
         s.flush()
-        state.pm.hook.crm_demo_data(db=s, users=users)
+        for name in demo_order(state.plugins):
+            demo_caller(state.pm, name)(db=s, users=users)
     return f"users: {', '.join(u for u, *_ in DEMO_USERS)}; password {DEMO_PASSWORD!r}"
+
+
+def demo_order(plugins: Mapping[str, LoadedPlugin]) -> list[str]:
+    """Plugins in the order their demo data is made: the enabled plugins in dependency order
+    (the order they were registered in), the client override, then the core, whose groupings
+    cover the records every plugin made."""
+    return [n for n, p in plugins.items() if p.origin != "core"] + [n for n, p in plugins.items() if p.origin == "core"]
+
+
+def demo_caller(pm: pluggy.PluginManager, name: str) -> Callable[..., Any]:
+    """``crm_demo_data`` of plugin ``name`` alone, called through pluggy so that wrappers (of any
+    plugin) still wrap it; pluggy's own order (last registered first) would make a plugin's
+    data before the data it builds on."""
+    others = [
+        pm.get_plugin(impl.plugin_name)
+        for impl in pm.hook.crm_demo_data.get_hookimpls()
+        if impl.plugin_name != name and not (impl.wrapper or impl.hookwrapper)
+    ]
+    return pm.subset_hook_caller("crm_demo_data", remove_plugins=others)

@@ -11,15 +11,20 @@ tables, disabling one leaves its tables and its branch where they are, re-enabli
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
+from sqlalchemy.engine import Connection
 
+from crm_core.db import Base
+from crm_core.indexes import TRGM_SUFFIX
 from crm_core.plugins import discover
 
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
@@ -115,6 +120,49 @@ def revision(app: Flask, branch: str, message: str, autogenerate: bool = True) -
     if depends_on:
         kwargs["depends_on"] = depends_on
     return command.revision(cfg, **kwargs)
+
+
+def upgrade_installed(app: Flask) -> None:
+    """Bring the core and every *installed* plugin's branch to its head, without importing any
+    plugin (the test kit's template database: one schema whatever plugins a test enables)."""
+    command.upgrade(alembic_config(app), "heads")
+
+
+def owned_tables(modules: Iterable[str]) -> set[str]:
+    """Tables of the models defined in the core and in the given plugin modules (by name)."""
+    modules = tuple(modules)
+    prefixes = ("crm_core.", *(f"{name}." for name in modules))
+    return {
+        table.name
+        for mapper in Base.registry.mappers
+        if mapper.class_.__module__.startswith(prefixes) or mapper.class_.__module__ in modules
+        for table in mapper.tables
+    }
+
+
+def include_owned(owned: set[str]) -> Any:
+    """An Alembic ``include_object`` that compares only ``owned`` tables; trigram indexes are
+    PostgreSQL-only and made by migrations (``crm_core.migrate_ops``), so never compared."""
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "table":
+            return name in owned
+        if type_ == "index" and name and name.endswith(TRGM_SUFFIX):
+            return False
+        table = getattr(obj, "table", None)
+        return table is None or table.name in owned
+
+    return include
+
+
+def schema_differences(connection: Connection, modules: Iterable[str]) -> list[Any]:
+    """What autogenerate would change for the models of the core and ``modules``: empty when
+    the migrations applied to ``connection`` create exactly those models (a model without a
+    migration shows up as an ``add_table``)."""
+    ctx = MigrationContext.configure(
+        connection, opts={"include_object": include_owned(owned_tables(modules)), "compare_type": True}
+    )
+    return list(compare_metadata(ctx, Base.metadata))
 
 
 def current_heads(app: Flask) -> set[str]:

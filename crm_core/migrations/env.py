@@ -5,30 +5,14 @@ from __future__ import annotations
 from alembic import context
 
 from crm_core.db import Base
-from crm_core.migrate_ops import TRGM_SUFFIX
+from crm_core.migrate import include_owned, owned_tables
 
 config = context.config
 app = config.attributes["crm_app"]
-
-
-def _owned_tables() -> set[str]:
-    """Tables of the core and the enabled plugins: autogenerate ignores everything else."""
-    packages = ["crm_core."] + [
-        p.module.__name__ + "." for p in app.extensions["crm"].plugins.values() if p.origin != "core"
-    ]
-    return {
-        table.name
-        for mapper in Base.registry.mappers
-        if any(mapper.class_.__module__.startswith(pkg) for pkg in packages)
-        for table in mapper.tables
-    }
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    if type_ == "table":
-        return name in _owned_tables()
-    # Trigram indexes are PostgreSQL-only and created by migrations (crm_core/migrate_ops.py).
-    return not (type_ == "index" and name and name.endswith(TRGM_SUFFIX))
+#: Autogenerate compares only the tables of the core and the enabled plugins.
+include_object = include_owned(
+    owned_tables(p.module.__name__ for p in app.extensions["crm"].plugins.values() if p.origin != "core")
+)
 
 
 def run() -> None:

@@ -12,18 +12,39 @@ CRM gets these fixtures (see :mod:`crm_core.testing.plugin`):
 * ``access_for(username)`` — the :class:`~crm_core.security.access.Access` of that user.
 * ``make_plugin(name, **hookimpls)`` — a throw-away plugin module.
 
+The test database is built once per run (per xdist worker) from the migrations of the core and
+of every installed plugin — never with ``create_all`` — and each test's app enables only the
+plugins its marker names. Before the first test of each plugin set the kit compares the models
+of those plugins with the migrated schema and fails with the differences, so a model without a
+migration fails its plugin's tests. A model that only tests declare opts out with
+:func:`table_for_tests`.
+
 Set ``CRM_TEST_DATABASE_URL`` to run against PostgreSQL; the default is SQLite.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
 
 from crm_core.plugins import hookimpl
 
 PASSWORD = "test-password-1"
 TEST_SECRET = "test-secret-key-not-for-production"
+
+#: Tables of models that only tests declare, created by the kit after the migrations.
+TEST_ONLY_TABLES: list[Table] = []
+M = TypeVar("M", bound=type)
+
+
+def table_for_tests(model: M) -> M:
+    """Class decorator for a model that exists only in a test suite (a sample session): the kit
+    creates its table in the test database, since no migration ever will. Import the module
+    declaring it before the kit builds the database (from ``conftest.py``)."""
+    TEST_ONLY_TABLES.append(model.__table__)  # type: ignore[attr-defined]
+    return model
 
 
 def make_plugin(name: str, requires: tuple[str, ...] = (), **hooks: Any) -> ModuleType:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from crm_core.testing import PASSWORD, TEST_SECRET
+from crm_core.testing import PASSWORD, TEST_ONLY_TABLES, TEST_SECRET
 from crm_core.testing.database import DEFAULT_PG, backend_url, drop_backend, pg_available
 
 TEST_USERS = (
@@ -71,21 +71,26 @@ def crm_database_url(
 
 @pytest.fixture(scope="session")
 def crm_template(crm_database_url: str) -> Iterator[Engine]:
-    """This worker's database: migrated for every installed plugin, groups and test users.
+    """This worker's database, built only from migrations, with the default groups and test users.
 
-    Tables of models declared only by tests (a sample session) are created with ``create_all``.
+    One schema serves every test: the migrations of the core and of every *installed* plugin are
+    applied without importing any plugin (a plugin that fails to import breaks only the tests
+    that enable it), and each test's app enables only the plugins its marker names. Building a
+    database per plugin set would migrate a dozen times per run for no gain: the tables of a
+    plugin a test does not enable are simply unused. Tables of models declared only by tests
+    (:func:`crm_core.testing.table_for_tests`) are created afterwards.
     """
     from crm_core.app import create_app
     from crm_core.bootstrap import ensure_groups
     from crm_core.db import Base, unit_of_work
-    from crm_core.migrate import upgrade
+    from crm_core.migrate import upgrade_installed
     from crm_core.models.auth import User
     from crm_core.security.passwords import hash_password
 
-    app = create_app(base_settings(crm_database_url, CRM_PLUGINS=None))
-    upgrade(app)
+    app = create_app(base_settings(crm_database_url, CRM_PLUGINS=()))
+    upgrade_installed(app)
     engine = app.extensions["crm_db"].engine
-    Base.metadata.create_all(engine)
+    Base.metadata.create_all(engine, tables=TEST_ONLY_TABLES)
     with app.app_context(), unit_of_work() as s:
         groups = ensure_groups(s, app.extensions["crm"].registry)
         pw = hash_password(PASSWORD)
@@ -105,24 +110,57 @@ def crm_template(crm_database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def crm_schema_checked() -> set[tuple[str, ...]]:
+    """Plugin sets whose models were already compared with the migrated schema in this run."""
+    return set()
+
+
+def check_schema(app: Flask, engine: Engine, checked: set[tuple[str, ...]]) -> None:
+    """Fail the test when the models of the app's plugins differ from the migrated schema
+    (once per plugin set per run), listing Alembic's differences."""
+    from crm_core.migrate import schema_differences
+
+    modules = tuple(sorted(p.module.__name__ for p in app.extensions["crm"].plugins.values() if p.origin != "core"))
+    if modules in checked:
+        return
+    with engine.connect() as conn:
+        diff = schema_differences(conn, modules)
+    if diff:
+        pytest.fail(
+            "the models differ from the migrations (add a migration with `crm db revision --branch "
+            "<plugin>`, or mark a test-only model with crm_core.testing.table_for_tests):\n"
+            + "\n".join(f"  {d}" for d in diff),
+            pytrace=False,
+        )
+    checked.add(modules)
+
+
 def _marker_config(request: pytest.FixtureRequest) -> dict[str, Any]:
     marker = request.node.get_closest_marker("crm")
     return dict(marker.kwargs) if marker else {}
 
 
 @pytest.fixture
-def crm_app(request: pytest.FixtureRequest, crm_template: Engine, crm_database_url: str) -> Iterator[Flask]:
-    """An app bound to this test's transaction, configured by ``@pytest.mark.crm``."""
+def crm_app(
+    request: pytest.FixtureRequest,
+    crm_template: Engine,
+    crm_database_url: str,
+    crm_schema_checked: set[tuple[str, ...]],
+) -> Iterator[Flask]:
+    """An app bound to this test's transaction, configured by ``@pytest.mark.crm``: only the
+    plugins the marker names (the client's list when it names none) plus ``extra_plugins``."""
     from crm_core.app import create_app
 
     conf = _marker_config(request)
     settings = base_settings(crm_database_url, **conf.get("settings", {}))
     if "plugins" in conf:
-        settings["CRM_PLUGINS"] = ",".join(conf["plugins"])
+        settings["CRM_PLUGINS"] = tuple(conf["plugins"])  # [] = no plugin at all
     if "customer" in conf:
         settings["CRM_CUSTOMER"] = conf["customer"] or ""
     app = create_app(settings, extra_plugins=conf.get("extra_plugins"))
     app.test_client_class = FlaskLoginClient
+    check_schema(app, crm_template, crm_schema_checked)
     connection = crm_template.connect()
     outer = connection.begin()
     tdb = TestDatabase(crm_database_url, crm_template, connection)

@@ -6,13 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-
 from crm_core import hookspecs
 from crm_core.app import create_app
 from crm_core.config import REPO_ROOT
-from crm_core.db import Base
+from crm_core.migrate import schema_differences
 from crm_core.testing.plugin import base_settings
 
 SPECS = sorted(n for n in dir(hookspecs) if n.startswith("crm_"))
@@ -54,23 +51,7 @@ def test_every_permission_checked_in_code_is_a_registered_session():
 
 def test_migrations_match_the_models(crm_template):
     app = create_app(base_settings(str(crm_template.url), CRM_PLUGINS=None))
-    packages = ["crm_core."] + [p.module.__name__ + "." for p in app.extensions["crm"].plugins.values() if p.origin != "core"]
-    owned = {
-        t.name
-        for m in Base.registry.mappers
-        if any(m.class_.__module__.startswith(pkg) for pkg in packages)
-        for t in m.tables
-    }
-
-    def include(obj, name, type_, reflected, compare_to):
-        if type_ == "table":
-            return name in owned
-        if type_ == "index" and name and name.endswith("_trgm"):
-            return False
-        table = getattr(obj, "table", None)
-        return table is None or table.name in owned
-
+    modules = [p.module.__name__ for p in app.extensions["crm"].plugins.values() if p.origin != "core"]
     with crm_template.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"include_object": include, "compare_type": True})
-        diff = compare_metadata(ctx, Base.metadata)
+        diff = schema_differences(conn, modules)
     assert diff == [], f"models and migrations differ: {diff}"

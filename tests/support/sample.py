@@ -1,5 +1,5 @@
 """A session declared only in the tests ("samples"), so the core is tested without any business
-plugin. Its table is created by the test kit (``create_all``), never by a migration."""
+plugin. Its table is created by the test kit (``table_for_tests``), never by a migration."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from crm_core.declarations import Action, Module, PluginMeta, SessionDef, Status
 from crm_core.errors import BusinessRuleError
 from crm_core.models.element import Element, KindMixin
 from crm_core.plugins import hookimpl
+from crm_core.testing import table_for_tests
 
 meta = PluginMeta(description="test-only sample session")
 STATUSES = (Status("active", "Active"), Status("closed", "Closed", open=False))
 
 
+@table_for_tests
 class Sample(Element, KindMixin, Base):
     __tablename__ = "test_sample"
     __table_args__ = (Index("ix_test_sample_owner_status", "owner_id", "status"),)

@@ -100,13 +100,14 @@ def revision(app: Flask, branch: str, message: str, autogenerate: bool = True) -
     a fresh database.
     """
     cfg = alembic_config(app)
-    locations = version_locations(app)
+    locations = {**version_locations(app), **_applied_elsewhere(app, cfg)}
     plugins = app.extensions["crm"].plugins
     if branch not in locations and branch in plugins:
         locations[branch] = plugins[branch].directory / "migrations" / "versions"
         locations[branch].mkdir(parents=True, exist_ok=True)
-        every = {**installed_locations(app), branch: locations[branch]}
-        cfg.set_main_option("version_locations", " ".join(str(p) for p in every.values()))
+    # Autogenerate wants the database at the heads it is shown: the enabled branches, plus the
+    # disabled ones the database has revisions of (they cannot be left out without losing them).
+    cfg.set_main_option("version_locations", " ".join(str(p) for p in locations.values()))
     script = ScriptDirectory.from_config(cfg)
     labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
     kwargs: dict[str, Any] = {"message": message, "autogenerate": autogenerate}
@@ -120,6 +121,17 @@ def revision(app: Flask, branch: str, message: str, autogenerate: bool = True) -
     if depends_on:
         kwargs["depends_on"] = depends_on
     return command.revision(cfg, **kwargs)
+
+
+def _applied_elsewhere(app: Flask, cfg: Config) -> dict[str, Path]:
+    """Version folders of installed but disabled plugins whose revisions the database holds."""
+    enabled = version_locations(app)
+    others = {name: path for name, path in installed_locations(app).items() if name not in enabled}
+    if not others:
+        return {}
+    script = ScriptDirectory.from_config(cfg)
+    paths = {Path(script.get_revision(head).path).parent for head in current_heads(app)}
+    return {name: path for name, path in others.items() if path in paths}
 
 
 def upgrade_installed(app: Flask) -> None:

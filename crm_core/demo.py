@@ -43,9 +43,16 @@ def load_demo() -> str:
                 )
                 s.add(users[username])
         s.flush()
-        for name in demo_order(state.plugins):
-            demo_caller(state.pm, name)(db=s, users=users)
+        make_demo_data(s, users)
     return f"users: {', '.join(u for u, *_ in DEMO_USERS)}; password {DEMO_PASSWORD!r}"
+
+
+def make_demo_data(db: Any, users: Mapping[str, User]) -> None:
+    """Every enabled plugin's ``crm_demo_data``, each after the plugins it requires (what
+    ``crm demo`` runs after creating the demo users; tests call it with their own users)."""
+    state = current_app.extensions["crm"]
+    for name in demo_order(state.plugins):
+        demo_caller(state.pm, name)(db=db, users=dict(users))
 
 
 def demo_order(plugins: Mapping[str, LoadedPlugin]) -> list[str]:

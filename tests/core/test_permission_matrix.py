@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from crm_core.admin.services import set_permissions
 from crm_core.app import create_app
+from crm_core.demo import make_demo_data
 from crm_core.models.auth import ACTIONS
 from crm_core.testing.plugin import base_settings
 from tests.support import sample
@@ -89,7 +90,7 @@ def test_change_owner_needs_its_permission(crm_app, client_for, db, users, acces
 
 @pytest.fixture
 def demo_data(crm_app, db, users):
-    crm_app.extensions["crm"].pm.hook.crm_demo_data(db=db, users=users)
+    make_demo_data(db, users)
     db.commit()
 
 

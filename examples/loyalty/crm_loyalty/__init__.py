@@ -47,3 +47,8 @@ def crm_register_sessions() -> list[SessionDef]:
 @hookimpl
 def crm_opportunity_won(opportunity: Any, account: Any, db: Any) -> None:
     services.award_won_opportunity(db, opportunity, account)
+
+
+@hookimpl
+def crm_demo_data(db: Any, users: dict[str, Any]) -> None:
+    services.give_welcome_bonuses(db)

@@ -6,7 +6,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from crm_loyalty.services import balance, points_for
+from crm_loyalty.models import PointsEntry
+from crm_loyalty.services import (
+    SALES_ACCOUNTS,
+    WELCOME_BONUS,
+    WELCOME_REASON,
+    balance,
+    give_welcome_bonuses,
+    points_for,
+)
+from sqlalchemy import select
+
+from crm_core.demo import make_demo_data
 
 pytestmark = pytest.mark.crm(plugins=["sales", "loyalty"])
 
@@ -53,3 +64,14 @@ def test_the_screens_speak_spanish(client_for, users, db):
     db.flush()
     page = client_for("ana").get("/s/loyalty_points").get_data(as_text=True)
     assert "Puntos de fidelidad" in page
+
+
+def test_demo_data_gives_every_account_a_welcome_bonus_once(app_ctx, db, users):
+    make_demo_data(db, users)
+    accounts = db.execute(select(SALES_ACCOUNTS.c.id, SALES_ACCOUNTS.c.owner_id)).all()
+    assert accounts, "the sales demo data ran first (loyalty requires sales)"
+    for account_id, owner_id in accounts:
+        entries = db.scalars(select(PointsEntry).where(PointsEntry.account_id == account_id,
+                                                      PointsEntry.reason == WELCOME_REASON)).all()
+        assert [(e.points, e.owner_id) for e in entries] == [(WELCOME_BONUS, owner_id)]
+    assert give_welcome_bonuses(db) == 0  # repeatable: nothing twice

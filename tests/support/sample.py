@@ -16,7 +16,7 @@ from crm_core.errors import BusinessRuleError
 from crm_core.models.element import Element, KindMixin
 from crm_core.plugins import hookimpl
 
-meta = PluginMeta(description="test-only sample session")
+meta = PluginMeta(description="test-only sample session", requires_contract=">=2.0,<3")
 STATUSES = (Status("active", "Active"), Status("closed", "Closed", open=False))
 
 

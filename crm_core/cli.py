@@ -10,7 +10,6 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 
-from crm_core import __version__
 from crm_core.devserver import run_command
 from crm_core.errors import ConfigError
 from crm_core.i18n_cli import i18n
@@ -207,31 +206,36 @@ cli.add_command(plugins, name="plugin")  # `crm plugin new NAME` reads better th
 @plugins.command("list")
 @with_appcontext
 def plugins_list() -> None:
-    """Name, version, enabled, dependencies and hooks of every plugin."""
-    from crm_core.plugins import discover, hooks_implemented, meta_of
+    """Every installed or enabled plugin: name, version, enabled, requires, hook contract range,
+    origin (bundled / installed package / client folder / extra), description, and the hooks
+    of the enabled ones."""
+    from crm_core.plugins import LoadedPlugin, discover, from_entry_point, hooks_implemented
 
     state = current_app.extensions["crm"]
-    rows = []
-    for name, ep in sorted(discover().items()):
-        loaded = state.plugins.get(name)
-        if loaded:
-            meta, version = loaded.meta, loaded.version
-        else:
-            try:
-                module = ep.load()
-            except Exception as exc:  # noqa: BLE001 - listing must go on
-                rows.append((name, "?", "no", "", f"import failed: {exc!r}"))
-                continue
-            meta, version = meta_of(module), meta_of(module).version or __version__
-        hooks = ", ".join(hooks_implemented(state.pm, name)) if loaded else "-"
-        rows.append((name, version, "yes" if loaded else "no", ", ".join(meta.requires) or "-", hooks))
-    for name, loaded in state.plugins.items():
-        if loaded.origin not in ("core",) and name not in discover():
-            hooks = ", ".join(hooks_implemented(state.pm, name))
-            rows.append((name, loaded.version, "yes", ", ".join(loaded.meta.requires) or "-", hooks))
-    click.echo(f"{'plugin':<22}{'version':<10}{'enabled':<9}{'requires':<20}hooks")
-    for name, version, enabled, requires, hooks in rows:
-        click.echo(f"{name:<22}{version:<10}{enabled:<9}{requires:<20}{hooks}")
+    listed: list[tuple[LoadedPlugin | None, str, str]] = []
+    found = discover()
+    for name, ep in sorted(found.items()):
+        if name in state.plugins:
+            listed.append((state.plugins[name], "yes", name))
+            continue
+        try:
+            listed.append((from_entry_point(name, ep, ep.load()), "no", name))
+        except Exception as exc:  # noqa: BLE001 - listing must go on
+            listed.append((None, f"no (import failed: {exc!r})", name))
+    listed += [(p, "yes", n) for n, p in state.plugins.items() if p.origin != "core" and n not in found]
+    rows = [("plugin", "version", "enabled", "requires", "contract", "origin", "description")]
+    for plugin, enabled, name in listed:
+        if plugin is None:
+            rows.append((name, "?", enabled, "", "", "", ""))
+            continue
+        meta = plugin.meta
+        requires, contract = ", ".join(meta.requires) or "-", meta.requires_contract or "(none)"
+        rows.append((name, plugin.version, enabled, requires, contract, plugin.source, str(meta.description)))
+    widths = [max(len(row[i]) for row in rows) + 2 for i in range(6)]
+    for row, (plugin, enabled, name) in zip(rows, [(None, "", ""), *listed], strict=True):
+        click.echo("".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + row[6])
+        if plugin is not None and enabled == "yes":
+            click.echo(f"    hooks: {', '.join(hooks_implemented(state.pm, name)) or '-'}")
 
 
 def main() -> None:

@@ -152,7 +152,11 @@ class PluginMeta:
 
     requires: tuple[str, ...] = ()
     description: str = ""
+    #: The plugin's own version, shown by ``crm plugins list`` instead of its distribution's.
     version: str = ""
+    #: The hook contracts (``crm_core.hookspecs.HOOKS_VERSION``) the plugin was written for, as a
+    #: version range (``">=2.0,<3"``): a core outside it refuses to start, naming the plugin.
+    requires_contract: str = ""
     #: Marshmallow schema validating ``[settings.<plugin>]`` of customer.toml at start-up.
     settings_schema: type[Schema] | None = None
 

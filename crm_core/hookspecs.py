@@ -1,6 +1,8 @@
 """The contract between the core and plugins (hook specifications, project name ``crm``).
 
 Contract version: see ``HOOKS_VERSION``; any change to a specification is noted in CHANGELOG.
+A plugin states the contracts it was written for (``PluginMeta.requires_contract``), checked
+at start-up.
 
 Conventions:
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from crm_core.declarations import Action, Module, Panel, PeriodicJob, SessionDef, Tab
     from crm_core.models.auth import User
 
-HOOKS_VERSION = "1.0"
+HOOKS_VERSION = "2.0"
 
 hookspec = pluggy.HookspecMarker("crm")
 

@@ -1,14 +1,16 @@
 """The plugin manager: entry points, enable list per customer, dependency order, validation.
 
 One manager per app (``app.extensions['crm'].pm``), never a module global. Plugins are modules
-found through the ``crm.plugins`` entry point group; each may declare
-``meta = PluginMeta(requires=(...))``. Customer overrides are registered last.
+found through the ``crm.plugins`` entry point group; each declares
+``meta = PluginMeta(requires=(...), requires_contract=">=2.0,<3")``, checked against the core's
+hook contract before it is registered. Customer overrides are registered last.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+import warnings
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -16,6 +18,8 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
 
 from crm_core import hookspecs
 from crm_core.customer import CustomerConfig
@@ -42,6 +46,18 @@ class LoadedPlugin:
         return self.origin == "customer override"
 
     @property
+    def source(self) -> str:
+        """Where the plugin comes from, in the words of ``crm plugins list``: shipped with the
+        core (``plugins/``), an installed package, the client folder, or passed in by tests."""
+        if self.is_override:
+            return "client folder"
+        if self.origin.startswith("entry point"):
+            if self.module.__name__.startswith("plugins."):
+                return "bundled"
+            return "installed package " + self.origin.removeprefix("entry point ")
+        return self.origin
+
+    @property
     def directory(self) -> Path | None:
         """The plugin's package folder (None for modules built in memory by tests)."""
         file = getattr(self.module, "__file__", None)
@@ -56,6 +72,52 @@ def discover() -> dict[str, Any]:
 def meta_of(module: ModuleType) -> PluginMeta:
     meta = getattr(module, "meta", None)
     return meta if isinstance(meta, PluginMeta) else PluginMeta()
+
+
+def current_contract_range() -> str:
+    """The range a plugin written for this core's contract declares (``">=2.0,<3"``)."""
+    return f">={hookspecs.HOOKS_VERSION},<{Version(hookspecs.HOOKS_VERSION).major + 1}"
+
+
+def check_contract(name: str, meta: PluginMeta) -> None:
+    """Refuse a plugin written for another hook contract, before any of its hooks can run.
+
+    Without ``requires_contract`` the plugin is accepted with a ``DeprecationWarning`` for this
+    minor version of the contract (the deprecation policy in docs/plugin-guide.md).
+    """
+    if not meta.requires_contract:
+        warnings.warn(
+            f"plugin {name!r} does not declare requires_contract; add "
+            f"PluginMeta(requires_contract={current_contract_range()!r}): plugins without it are "
+            "refused from hook contract 2.1",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return
+    try:
+        wanted = SpecifierSet(meta.requires_contract)
+    except InvalidSpecifier:
+        raise PluginError(
+            f"plugin {name!r}: requires_contract {meta.requires_contract!r} is not a version range "
+            f"(e.g. {current_contract_range()!r})"
+        ) from None
+    if not wanted.contains(hookspecs.HOOKS_VERSION, prereleases=True):
+        raise PluginError(
+            f"plugin {name!r} requires hook contract {meta.requires_contract}, but this core "
+            f"provides contract {hookspecs.HOOKS_VERSION}; install a version of the plugin made "
+            f"for contract {hookspecs.HOOKS_VERSION} or disable it"
+        )
+
+
+def from_entry_point(name: str, entry_point: Any, module: ModuleType) -> LoadedPlugin:
+    """What is known of an installed plugin before it is registered: its version is the
+    plugin's own ``meta.version`` when given, else its distribution's (importlib.metadata)."""
+    from crm_core import __version__
+
+    dist = getattr(entry_point, "dist", None)
+    meta = meta_of(module)
+    version = meta.version or (dist.version if dist is not None else "") or __version__
+    return LoadedPlugin(name, module, meta, version, f"entry point {dist.name if dist else '?'}")
 
 
 def dependency_order(modules: dict[str, ModuleType], where: str, installed: set[str] | None = None) -> list[str]:
@@ -126,6 +188,7 @@ def build_plugin_manager(
     names = tuple(found) + tuple(n for n in extra if n not in found) if enabled is None else enabled
     modules: dict[str, ModuleType] = {}
     origins: dict[str, str] = {}
+    versions: dict[str, str] = {}
     for name in names:
         if name in extra:
             modules[name], origins[name] = extra[name], "extra"
@@ -137,14 +200,14 @@ def build_plugin_manager(
             modules[name] = found[name].load()
         except Exception as exc:
             raise PluginError(f"plugin {name!r} failed to import: {exc!r}") from exc
-        dist = getattr(found[name], "dist", None)
-        origins[name] = f"entry point {dist.name if dist else '?'}"
+        known = from_entry_point(name, found[name], modules[name])
+        origins[name], versions[name] = known.origin, known.version
     loaded: dict[str, LoadedPlugin] = {}
     for core_name in CORE_PLUGINS:
         module = importlib.import_module(core_name)
         _register(pm, core_name, module, "core", loaded)
     for name in dependency_order(modules, where, set(found) | set(extra)):
-        _register(pm, name, modules[name], origins[name], loaded)
+        _register(pm, name, modules[name], origins[name], loaded, versions.get(name, ""))
     override = _load_override(customer)
     if override is not None:
         _register(pm, f"customer:{customer.name}", override, "customer override", loaded)
@@ -158,15 +221,18 @@ def _register(
     module: ModuleType,
     origin: str,
     loaded: dict[str, LoadedPlugin],
+    version: str = "",
 ) -> None:
     from crm_core import __version__
 
     meta = meta_of(module)
+    if origin != "core":
+        check_contract(name, meta)
     try:
         pm.register(module, name=name)
     except Exception as exc:
         raise PluginError(f"plugin {name!r} failed to register: {exc}") from exc
-    loaded[name] = LoadedPlugin(name, module, meta, meta.version or __version__, origin)
+    loaded[name] = LoadedPlugin(name, module, meta, version or meta.version or __version__, origin)
 
 
 def _validate(pm: pluggy.PluginManager, loaded: dict[str, LoadedPlugin]) -> None:

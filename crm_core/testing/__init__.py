@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table
 
-from crm_core.plugins import hookimpl
+from crm_core.plugins import current_contract_range, hookimpl
 
 PASSWORD = "test-password-1"
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -47,16 +47,20 @@ def table_for_tests(model: M) -> M:
     return model
 
 
-def make_plugin(name: str, requires: tuple[str, ...] = (), **hooks: Any) -> ModuleType:
+def make_plugin(
+    name: str, requires: tuple[str, ...] = (), requires_contract: str | None = None, **hooks: Any
+) -> ModuleType:
     """A plugin module with ``hooks`` as hookimpls, for ``extra_plugins``.
 
     A function already marked with ``@hookimpl(...)`` (a wrapper, ``tryfirst`` …) keeps its
-    options; plain functions are marked with the default ones.
+    options; plain functions are marked with the default ones. The plugin declares the core's
+    current hook contract unless ``requires_contract`` says otherwise (``""``: none).
     """
     from crm_core.declarations import PluginMeta
 
+    contract = current_contract_range() if requires_contract is None else requires_contract
     module = ModuleType(name)
-    module.meta = PluginMeta(requires=requires)  # type: ignore[attr-defined]
+    module.meta = PluginMeta(requires=requires, requires_contract=contract)  # type: ignore[attr-defined]
     for hook_name, fn in hooks.items():
         setattr(module, hook_name, fn if hasattr(fn, "crm_impl") else hookimpl(fn))
     return module

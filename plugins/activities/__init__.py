@@ -21,7 +21,7 @@ from plugins.activities import agenda, demo, panels, views
 from plugins.activities.services import SESSION, check_link, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
 
-meta = PluginMeta(description="Meetings, calls, faxes, letters, tasks; calendar")
+meta = PluginMeta(description="Meetings, calls, faxes, letters, tasks; calendar", requires_contract=">=2.0,<3")
 
 
 @hookimpl

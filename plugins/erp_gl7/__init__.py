@@ -22,6 +22,7 @@ meta = PluginMeta(
     requires=("sales",),
     description="GL7 ERP: potential entities, customers, contacts",
     settings_schema=Gl7Settings,
+    requires_contract=">=2.0,<3",
 )
 bp = Blueprint("erp_gl7", __name__, template_folder="templates")
 LINKED_TYPES = ("account", "contact")

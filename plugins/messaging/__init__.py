@@ -18,6 +18,7 @@ from plugins.messaging.settings import MessagingSettings
 meta = PluginMeta(
     description="Email (SMTP) and SMS notifications and reminders",
     settings_schema=MessagingSettings,
+    requires_contract=">=2.0,<3",
 )
 
 

@@ -11,7 +11,11 @@ from crm_core.declarations import Module, PluginMeta, SessionDef
 from crm_core.plugins import hookimpl
 from plugins.sales.sessions import build_module, build_sessions
 
-meta = PluginMeta(requires=("sales",), description="Potential suppliers, purchase opportunities, suppliers")
+meta = PluginMeta(
+    requires=("sales",),
+    description="Potential suppliers, purchase opportunities, suppliers",
+    requires_contract=">=2.0,<3",
+)
 
 
 @hookimpl

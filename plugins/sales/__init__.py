@@ -17,6 +17,7 @@ from plugins.sales import models, schemas
 meta = PluginMeta(
     description="Leads, opportunities, accounts, contacts, campaigns",
     settings_schema=schemas.SalesSettings,
+    requires_contract=">=2.0,<3",
 )
 
 

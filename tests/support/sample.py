@@ -17,7 +17,7 @@ from crm_core.models.element import Element, KindMixin
 from crm_core.plugins import hookimpl
 from crm_core.testing import table_for_tests
 
-meta = PluginMeta(description="test-only sample session")
+meta = PluginMeta(description="test-only sample session", requires_contract=">=2.0,<3")
 STATUSES = (Status("active", "Active"), Status("closed", "Closed", open=False))
 
 

@@ -1,0 +1,171 @@
+"""Exercises of the event hooks: called once per event, inside the unit of work (the database
+already shows the change), with the acting user; what an implementation writes is kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crm_core.db import unit_of_work
+from crm_core.models.audit import AuditEntry
+from crm_core.models.notes import Grouping, GroupingMember
+from crm_core.services import elements
+from plugins.activities.models import Activity
+from plugins.sales.models import Account, Contact, Lead, Opportunity
+from tests.core.hook_exercises import Kit, exercise, record
+from tests.support.sample import Sample
+
+
+def _audited(db: Any, element: Any) -> int:
+    query = select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.element_type == element.element_type, AuditEntry.element_id == element.id
+    )
+    return db.scalar(query)
+
+
+def _created(session: Any, element: Any, user: Any, db: Any) -> None:
+    record("crm_element_created")((session.name, element.name, user.username, _audited(db, element)))
+    element.comments = "seen by the probe"
+
+
+@exercise("crm_element_created", _created, plugins=("sample",))
+def element_created_fires_once_per_element_after_its_audit_row(kit: Kit) -> None:
+    made = kit.create("samples", "ana", name="One")
+    assert kit.calls("crm_element_created") == [("samples", "One", "ana", 1)]
+    with unit_of_work():
+        ids = elements.create_many(kit.db, kit.sdef("samples"), kit.access_for("bob"), [{"name": "Two"}, {"name": "Three"}])
+    assert sorted(kit.calls("crm_element_created")[1:]) == [("samples", "Three", "bob", 1), ("samples", "Two", "bob", 1)]
+    kit.db.expire_all()
+    assert {kit.db.get(Sample, i).comments for i in [made.id, *ids]} == {"seen by the probe"}  # changes are flushed
+
+
+def _changed(session: Any, element: Any, changes: dict[str, list[Any]], user: Any, db: Any) -> None:
+    stored = db.scalar(select(Sample.name).where(Sample.id == element.id))
+    record("crm_element_changed")((session.name, changes, user.username, stored))
+
+
+@exercise("crm_element_changed", _changed, plugins=("sample",))
+def element_changed_receives_old_and_new_values(kit: Kit) -> None:
+    sample = kit.create("samples", "ana", name="Before", company="Acme")
+    with unit_of_work():
+        elements.update(kit.db, kit.sdef("samples"), kit.access_for("ana"), sample, {"name": "After", "company": "Acme"})
+    assert kit.calls("crm_element_changed") == [("samples", {"name": ["Before", "After"]}, "ana", "After")]
+
+
+def _deleted(session: Any, element: Any, user: Any, db: Any) -> None:
+    still_there = db.scalar(select(func.count()).select_from(Lead).where(Lead.id == element.id))
+    record("crm_element_deleted")((session.name, element.name, user.username, still_there))
+
+
+@exercise("crm_element_deleted", _deleted, plugins=("sales",))
+def element_deleted_sees_the_element_before_it_goes(kit: Kit) -> None:
+    lead = kit.create("leads", "ana", name="Short-lived")
+    lead_id = lead.id
+    with unit_of_work():
+        elements.delete(kit.db, kit.sdef("leads"), kit.access_for("ana"), lead)
+    assert kit.calls("crm_element_deleted") == [("leads", "Short-lived", "ana", 1)]
+    assert kit.db.get(Lead, lead_id) is None
+
+
+def _qualified(lead: Any, account: Any, opportunity: Any, contact: Any, user: Any, db: Any) -> None:
+    stored = db.scalar(select(Account.status).where(Account.id == account.id))
+    seen = (lead.status, account.status, stored, opportunity and opportunity.name, contact, user.username)
+    record("crm_lead_qualified")(seen)
+
+
+@exercise("crm_lead_qualified", _qualified, plugins=("sales",))
+def lead_qualified_receives_the_provisional_account(kit: Kit) -> None:
+    lead = kit.create("leads", "ana", name="Espiga", email="jorge@espiga.example")
+    kit.action("leads", lead, "qualify", "ana", create_opportunity=True, opportunity_name="Horno")
+    assert kit.calls("crm_lead_qualified") == [("qualified", "potential", "potential", "Horno", None, "ana")]
+
+
+def _provisional_opportunity(kit: Kit) -> Opportunity:
+    lead = kit.create("leads", "ana", name="Espiga", email="jorge@espiga.example")
+    account = kit.action("leads", lead, "qualify", "ana", create_opportunity=True, opportunity_name="Horno")
+    return kit.db.scalar(select(Opportunity).where(Opportunity.account_id == account.id))
+
+
+def _won(opportunity: Any, account: Any, user: Any, db: Any) -> None:
+    stored = db.scalar(select(Opportunity.status).where(Opportunity.id == opportunity.id))
+    record("crm_opportunity_won")((opportunity.name, stored, account.code, account.status, user.username))
+
+
+@exercise("crm_opportunity_won", _won, plugins=("sales",))
+def opportunity_won_receives_the_account_under_its_definitive_code(kit: Kit) -> None:
+    opportunity = _provisional_opportunity(kit)
+    kit.action("opportunities", opportunity, "close_won", "ana", reason="Price accepted", account_code="C0100")
+    assert kit.calls("crm_opportunity_won") == [("Horno", "won", "C0100", "active", "ana")]
+
+
+def _lost(opportunity: Any, user: Any, db: Any) -> None:
+    stored = db.scalar(select(Opportunity.close_reason).where(Opportunity.id == opportunity.id))
+    record("crm_opportunity_lost")((opportunity.name, opportunity.status, stored, user.username))
+
+
+@exercise("crm_opportunity_lost", _lost, plugins=("sales",))
+def opportunity_lost_fires_when_closed_as_lost(kit: Kit) -> None:
+    opportunity = _provisional_opportunity(kit)
+    kit.action("opportunities", opportunity, "close_lost", "ana", reason="Too expensive")
+    assert kit.calls("crm_opportunity_lost") == [("Horno", "lost", "Too expensive", "ana")]
+
+
+def _contact_created(contact: Any, account: Any, user: Any, db: Any) -> None:
+    stored = db.scalar(select(Contact.account_id).where(Contact.id == contact.id))
+    record("crm_contact_created")((contact.last_name, account.code, stored == account.id, user.username))
+
+
+@exercise("crm_contact_created", _contact_created, plugins=("sales",))
+def contact_created_fires_for_its_account(kit: Kit) -> None:
+    account = kit.create("accounts", "ana", code="C0001", name="Levante")
+    kit.create("contacts", "ana", account_id=account.id, first_name="Marta", last_name="Soler")
+    lead = kit.create("leads", "ana", name="Ruiz", contact_person="Carmen Ruiz")
+    provisional = kit.action("leads", lead, "qualify", "ana", create_contact=True)
+    assert kit.calls("crm_contact_created") == [("Soler", "C0001", True, "ana"), ("Ruiz", provisional.code, True, "ana")]
+
+
+def _scheduled(activity: Any, user: Any, db: Any) -> None:
+    stored = db.scalar(select(Activity.subject).where(Activity.id == activity.id))
+    record("crm_activity_scheduled")((stored, activity.owner_id, user.username))
+
+
+def _grouping_of(kit: Kit, owner: str, members: list[Any]) -> Grouping:
+    user = kit.users[owner]
+    with unit_of_work():
+        grouping = Grouping(name="Christmas", session="samples", owner_id=user.id, creator_id=user.id)
+        kit.db.add(grouping)
+        kit.db.flush()
+        kit.db.add_all(GroupingMember(grouping_id=grouping.id, element_id=m.id) for m in members)
+    return grouping
+
+
+def _template_activity(kit: Kit, username: str) -> Activity:
+    data = {"type": "letter", "subject": "Christmas card", "starts_at": "2026-12-20T09:00:00+00:00"}
+    return kit.create("activities", username, **data)
+
+
+@exercise("crm_activity_scheduled", _scheduled, plugins=("activities", "sample"))
+def activity_scheduled_fires_when_created_or_generated(kit: Kit) -> None:
+    template = _template_activity(kit, "leader")
+    members = [kit.create("samples", owner, name=owner) for owner in ("ana", "bob")]
+    kit.action("activities", template, "generate", "leader", grouping_id=_grouping_of(kit, "leader", members).id)
+    ana, bob = kit.users["ana"].id, kit.users["bob"].id
+    assert kit.calls("crm_activity_scheduled") == [
+        ("Christmas card", kit.users["leader"].id, "leader"),
+        ("Christmas card", ana, "leader"),
+        ("Christmas card", bob, "leader"),
+    ]
+
+
+def _generated(grouping: Any, activities: list[Any], user: Any, db: Any) -> None:
+    stored = db.scalar(select(func.count()).select_from(Activity).where(Activity.id.in_([a.id for a in activities])))
+    record("crm_activities_generated")((grouping.name, [a.element_id for a in activities], stored, user.username))
+
+
+@exercise("crm_activities_generated", _generated, plugins=("activities", "sample"))
+def activities_generated_fires_once_per_generation(kit: Kit) -> None:
+    template = _template_activity(kit, "ana")
+    members = [kit.create("samples", "ana", name=name) for name in ("A1", "A2")]
+    kit.action("activities", template, "generate", "ana", grouping_id=_grouping_of(kit, "ana", members).id)
+    assert kit.calls("crm_activities_generated") == [("Christmas", [m.id for m in members], 2, "ana")]

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from crm_core.plugins import current_contract_range
+
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,38}$")
 
 FILES = {
@@ -54,7 +56,7 @@ from __future__ import annotations
 
 from crm_core.declarations import PluginMeta
 
-meta = PluginMeta(description="{name}", version="0.1.0")
+meta = PluginMeta(description="{name}", version="0.1.0", requires_contract="{contract}")
 ''',
     "crm_{name}/migrations/versions/.gitkeep": "",
     "crm_{name}/translations/.gitkeep": "",
@@ -85,7 +87,7 @@ def scaffold(name: str, directory: Path) -> Path:
     for template, text in FILES.items():
         path = root / template.format(name=name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text.format(name=name), encoding="utf-8")
+        path.write_text(text.format(name=name, contract=current_contract_range()), encoding="utf-8")
     return root
 
 

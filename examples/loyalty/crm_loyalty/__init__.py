@@ -18,7 +18,9 @@ from crm_loyalty import services
 from crm_loyalty.models import SEARCH, PointsEntry
 from crm_loyalty.schemas import PointsEntrySchema
 
-meta = PluginMeta(requires=("sales",), description="Loyalty points on accounts", version="1.0.0")
+meta = PluginMeta(
+    requires=("sales",), requires_contract=">=2.0,<3", description="Loyalty points on accounts", version="1.0.0"
+)
 
 
 @hookimpl

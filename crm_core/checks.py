@@ -57,6 +57,8 @@ def session_problems(sdef: SessionDef, sessions: dict[str, SessionDef]) -> list[
     report("import_keys", _unknown(sdef.import_keys, schema), schema)
     if sdef.statuses:
         report("status_field", _unknown([sdef.status_field], columns), columns)
+    if sdef.workflow is not None:
+        problems += workflow_problems(sdef, columns)
     targets = dict(sdef.lookups)
     for name, fld in (schema_fields(sdef.schema).items() if sdef.schema else ()):
         if fld.metadata.get("lookup"):
@@ -68,6 +70,31 @@ def session_problems(sdef: SessionDef, sessions: dict[str, SessionDef]) -> list[
         if target_def is None or not target_def.has_grid:
             grids = ", ".join(sorted(n for n, s in sessions.items() if s.has_grid))
             problems.append(f"lookup {name!r} names unknown session {target!r}; sessions with records: {grids}")
+    return problems
+
+
+def workflow_problems(sdef: SessionDef, columns: set[str]) -> list[str]:
+    """A workflow's field must be a column, its states declared statuses (when it governs the
+    status field) and its actions declared actions: a typo would otherwise refuse every move."""
+    workflow = sdef.workflow
+    assert workflow is not None
+    problems = []
+    if workflow.field not in columns:
+        problems.append(f"workflow field {workflow.field!r} is not a column; known: {', '.join(sorted(columns))}")
+    states = workflow.states | ({workflow.initial} if workflow.initial else set())
+    declared = {st.code for st in sdef.statuses}
+    if workflow.field == sdef.status_field and declared:
+        problems += [
+            f"workflow state {state!r} is not a declared status; statuses: {', '.join(sorted(declared))}"
+            for state in sorted(states - declared)
+        ]
+    actions = {a.name for a in sdef.actions}
+    for t in workflow.transitions:
+        if t.action is not None and t.action not in actions:
+            problems.append(
+                f"workflow transition {t.source!r} → {t.target!r} names unknown action {t.action!r}; "
+                f"actions: {', '.join(sorted(actions)) or 'none'}"
+            )
     return problems
 
 

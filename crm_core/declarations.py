@@ -69,6 +69,62 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Transition:
+    """One allowed move of a workflow: ``source`` → ``target``, made by the action ``action``.
+
+    Without an action the move is a direct edit of the state field (form, API, import). A
+    transition whose source and target are the same state declares an action that works in that
+    state without leaving it (an active opportunity changing stage).
+    """
+
+    source: str
+    target: str
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A session's state machine, as Tryton's ``_transitions``: the moves ``field`` may make and
+    the action that makes each one. The core refuses every other change with a message naming
+    the visible states, hides actions that have no transition from the current state and records
+    each transition in the audit trail (:mod:`crm_core.services.workflow`).
+
+    An action named by no transition is not governed: it is available in every state (subject to
+    its own ``available``). ``initial`` is the state every new element must start in.
+    """
+
+    transitions: tuple[Transition, ...]
+    field: str = "status"
+    initial: str | None = None
+
+    def __post_init__(self) -> None:
+        seen = set()
+        for t in self.transitions:
+            if t in seen:
+                raise ValueError(f"workflow of {self.field!r}: transition {t.source!r} → {t.target!r} declared twice")
+            seen.add(t)
+
+    @property
+    def states(self) -> frozenset[str]:
+        return frozenset(s for t in self.transitions for s in (t.source, t.target))
+
+    def governs(self, action: str) -> bool:
+        """Whether some transition is made by ``action`` (else the workflow leaves it alone)."""
+        return any(t.action == action for t in self.transitions)
+
+    def can_run(self, action: str, state: str) -> bool:
+        """Whether ``action`` may run on an element in ``state``."""
+        return not self.governs(action) or any(t.action == action and t.source == state for t in self.transitions)
+
+    def allows(self, source: str, target: str, action: str | None = None) -> bool:
+        return Transition(source, target, action) in self.transitions
+
+    def targets(self, source: str, action: str | None = None) -> list[str]:
+        """The states ``action`` (or a direct edit) may move an element in ``source`` to."""
+        return [t.target for t in self.transitions if t.source == source and t.action == action]
+
+
+@dataclass(frozen=True)
 class Tab:
     """A side tab on the detail screen; ``render(session, element)`` returns safe HTML."""
 
@@ -119,6 +175,8 @@ class SessionDef:
     endpoint: str | None = None
     #: element label for one record, e.g. "Lead"; defaults to the session label.
     singular: str = ""
+    #: the state machine of ``workflow.field`` (usually ``status_field``), if the session has one.
+    workflow: Workflow | None = None
 
     def __post_init__(self) -> None:
         if self.model is None and self.endpoint is None:

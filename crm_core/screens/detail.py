@@ -26,7 +26,7 @@ from crm_core.screens import bp
 from crm_core.screens.common import grid_session, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
 from crm_core.security import current_access, get_element
-from crm_core.services import elements
+from crm_core.services import elements, workflow
 from crm_core.services.display import user_names
 
 
@@ -85,7 +85,7 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
     registry = crm_state().registry
     actions = []
     if element is not None:
-        actions = [a for a in sdef.actions if access.can(sdef, a.permission) and a.available(element)]
+        actions = [a for a in workflow.allowed_actions(sdef, element) if access.can(sdef, a.permission)]
     status_label = None
     if element is not None and sdef.statuses and hasattr(element, sdef.status_field):
         status_label = registry.status_label(sdef, getattr(element, sdef.status_field))
@@ -205,8 +205,9 @@ def action(session: str, element_id: int, name: str):  # type: ignore[no-untyped
     db = db_session()
     element = get_element(db, sdef, access, element_id, act.permission)
     here = url_for("screens.detail", session=sdef.name, element_id=element.id)
-    if not act.available(element):
-        return refused(_("“%(a)s” is not possible in the record's current state.", a=act.label), 409)
+    refusal = workflow.action_refusal(sdef, act, element)
+    if refusal is not None:
+        return refused(refusal, 409)
     specs = form_fields(act.schema) if act.schema else []
     values, errors, status = {s.name: "" for s in specs}, {}, 200
     if request.method == "POST":

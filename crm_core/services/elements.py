@@ -27,7 +27,7 @@ from crm_core.models.auth import User
 from crm_core.models.types import utcnow
 from crm_core.request_input import INT64_MAX, INT64_MIN
 from crm_core.security.access import Access, check_element, get_element, scoped
-from crm_core.services import audit, bulk
+from crm_core.services import audit, bulk, workflow
 
 
 def _hook():  # type: ignore[no-untyped-def]
@@ -76,6 +76,7 @@ def validate(
     for key, value in session.where.items():
         if key in loaded and loaded[key] != value:
             raise ValidationError({key: [_("This value is fixed for %(s)s.", s=session.label)]})
+    workflow.check_edit(session, element, loaded)
     return loaded
 
 
@@ -392,13 +393,13 @@ def delete(db: DbSession, session: SessionDef, access: Access, element: Any) -> 
 def run_action(
     db: DbSession, session: SessionDef, access: Access, element: Any, name: str, data: Mapping[str, Any]
 ) -> Any:
-    """Validate the action's input, check it is available in the element's state, run it."""
+    """Validate the action's input, check the session's workflow allows it in the element's
+    state (:func:`crm_core.services.workflow.check_action`), run it."""
     action = session.action(name)
     if action is None:
         raise NotFound(_("Unknown action."))
     check_element(session, access, element, action.permission)
-    if not action.available(element):
-        raise BusinessRuleError(_("“%(a)s” is not possible in the record's current state.", a=action.label))
+    workflow.check_action(session, element, name)
     values = action.schema().load(dict(data)) if action.schema else {}
     result = action.handler(ActionContext(session, element, values, access.user, db))
     db.flush()

@@ -20,7 +20,7 @@ from crm_core.models.auth import User
 from crm_core.models.notes import Grouping
 from crm_core.models.types import utcnow
 from crm_core.security.access import Access, get_element, load_access, scoped
-from crm_core.services import audit, groupings
+from crm_core.services import audit, groupings, workflow
 from plugins.activities.models import Activity
 
 SESSION = "activities"
@@ -35,27 +35,18 @@ def access_of(db: DbSession, user: User) -> Access:
     return load_access(db, user, crm_state().row_filters)
 
 
-def is_planned(activity: Activity) -> bool:
-    return activity.status == "planned"
-
-
 def complete(ctx: ActionContext) -> Activity:
-    """Mark a planned activity done now (ACT-02); done or cancelled ones cannot be completed."""
+    """Mark a planned activity done now (ACT-02); the workflow refuses done or cancelled ones."""
     activity = ctx.element
-    if not is_planned(activity):
-        raise BusinessRuleError(_("Only a planned activity can be completed."))
-    activity.status = "done"
+    workflow.transition(ctx.db, ctx.session, activity, "done", ctx.user, action="complete")
     activity.done_at = utcnow()
     return activity
 
 
 def cancel(ctx: ActionContext) -> Activity:
     """Cancel a planned activity (ACT-02); a cancelled activity stays for the record."""
-    activity = ctx.element
-    if not is_planned(activity):
-        raise BusinessRuleError(_("Only a planned activity can be cancelled."))
-    activity.status = "cancelled"
-    return activity
+    workflow.transition(ctx.db, ctx.session, ctx.element, "cancelled", ctx.user, action="cancel")
+    return ctx.element
 
 
 def check_link(db: DbSession, activity: Activity, user: User) -> Any:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from crm_core.declarations import Action, Module, SessionDef, Status
+from crm_core.declarations import Action, Module, SessionDef, Status, Transition, Workflow
 from plugins.activities.models import SEARCH, Activity
 from plugins.activities.schemas import ActivitySchema, GenerateSchema
-from plugins.activities.services import SESSION, cancel, complete, generate, is_planned
+from plugins.activities.services import SESSION, cancel, complete, generate
 
 MODULE = Module("activities", _l("Activities"), order=30)
 
@@ -15,6 +15,15 @@ STATUSES = (
     Status("planned", _l("Planned")),
     Status("done", _l("Done"), open=False),
     Status("cancelled", _l("Cancelled"), open=False),
+)
+
+#: A planned activity is done or cancelled once (ACT-02); generating copies works in any state.
+WORKFLOW = Workflow(
+    initial="planned",
+    transitions=(
+        Transition("planned", "done", action="complete"),
+        Transition("planned", "cancelled", action="cancel"),
+    ),
 )
 
 ACTIVITIES = SessionDef(
@@ -31,10 +40,11 @@ ACTIVITIES = SessionDef(
     default_sort="-starts_at",
     order=10,
     actions=(
-        Action("complete", _l("Complete"), complete, available=is_planned),
-        Action("cancel", _l("Cancel"), cancel, available=is_planned, confirm=_l("Cancel this activity?")),
+        Action("complete", _l("Complete"), complete),
+        Action("cancel", _l("Cancel"), cancel, confirm=_l("Cancel this activity?")),
         Action("generate", _l("Generate for a grouping"), generate, schema=GenerateSchema),
     ),
+    workflow=WORKFLOW,
 )
 
 CALENDAR = SessionDef(

@@ -91,10 +91,10 @@ def load(db: DbSession, users: dict[str, User]) -> None:
             owner,
         )
         services.start_pipeline(db, opportunity, owner)
-        pipeline = services.stages()
-        if stage and stage < len(pipeline):
-            services.record_stage(db, opportunity, owner, opportunity.stage, pipeline[stage])
-            opportunity.stage = pipeline[stage]
+        for step in services.stages()[1 : stage + 1]:  # stage by stage, as the customer's transitions allow
+            if services.stage_refusal(opportunity, step) is not None:
+                break
+            services.change_stage(db, services.access_of(db, owner), opportunity, step)
     served = {(s.model, s.where.get("kind")) for s in crm_state().registry.grid_sessions()}
     for name, company, person, email, city, country, source, owner_name, kind, outcome in LEADS:
         if (Lead, kind) not in served:

@@ -52,6 +52,11 @@ class SalesSettings(Schema):
         keys=fields.Str(validate=validate.Length(min=1, max=60)), values=fields.Str(), load_default=dict
     )
 
+    #: stage → the stages an opportunity may move on to from it; none given: any to any (SAL-10).
+    stage_transitions = fields.Dict(
+        keys=fields.Str(), values=fields.List(fields.Str(validate=validate.Length(min=1, max=40))), load_default=dict
+    )
+
     @validates_schema
     def _named_stages_exist(self, data: dict[str, Any], **_kwargs: Any) -> None:
         unknown = sorted(set(data.get("stage_names", {}).values()) - set(data["stages"]))
@@ -59,6 +64,18 @@ class SalesSettings(Schema):
             raise ValidationError(
                 {"stage_names": [_("Unknown stages: %(s)s.", s=", ".join(unknown))]}
             )
+
+    @validates_schema
+    def _transitions_use_stages(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        known = data["stages"]
+        problems = [
+            _("%(key)s: unknown stage %(stage)s; stages: %(known)s.", key=source, stage=stage, known=", ".join(known))
+            for source, targets in data.get("stage_transitions", {}).items()
+            for stage in [source, *targets]
+            if stage not in known
+        ]
+        if problems:
+            raise ValidationError({"stage_transitions": list(dict.fromkeys(problems))})
 
 
 @cache

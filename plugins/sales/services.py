@@ -21,12 +21,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.app import crm_state
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, Transition, Workflow
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.auth import User
 from crm_core.models.types import utcnow
 from crm_core.security.access import Access, check_element, get_element, load_access
-from crm_core.services import audit
+from crm_core.services import audit, workflow
 from crm_core.services.elements import unusable_reference
 from plugins.sales.models import (
     PROVISIONAL_DIGITS,
@@ -76,6 +76,27 @@ def stage_label(stage: str) -> str:
     return dict(stage_choices()).get(stage, stage)
 
 
+def stage_workflow() -> Workflow | None:
+    """The customer's stage transitions (``[settings.sales] stage_transitions``, SAL-10), or
+    ``None`` when it declares none: then any stage goes to any other, as before."""
+    configured = crm_state().setting("sales", "stage_transitions")
+    if not configured:
+        return None
+    return Workflow(
+        field="stage",
+        transitions=tuple(Transition(source, target) for source, targets in configured.items() for target in targets),
+    )
+
+
+def stage_refusal(opportunity: Opportunity, stage: str) -> str | None:
+    """Why ``opportunity`` may not move to ``stage`` under the customer's transitions, or ``None``."""
+    stage_flow = stage_workflow()
+    if stage_flow is None:
+        return None
+    what = str(session_for(opportunity.kind, "opportunities").singular)
+    return workflow.move_refusal(stage_flow, what, opportunity.stage, stage, stage_label)
+
+
 def session_for(kind: str, what: str) -> SessionDef:
     """The registered session serving ``what`` (leads, accounts …) of ``kind``."""
     return crm_state().registry.session(session_names(kind)[what])
@@ -92,8 +113,11 @@ def _created(db: DbSession, element: Any, user: User) -> None:
     audit.record(db, element, "create", user, audit.diff({}, audit.snapshot(element)))
 
 
-def _modifiable(access: Access, element: Any) -> None:
-    check_element(crm_state().registry.session_of(element), access, element, "modify")
+def _modifiable(access: Access, element: Any) -> SessionDef:
+    """The session of ``element``, which ``access`` must be allowed to modify."""
+    sdef = crm_state().registry.session_of(element)
+    check_element(sdef, access, element, "modify")
+    return sdef
 
 
 # --- lookups used by the schemas (field errors before anything is written) -------------------
@@ -207,9 +231,8 @@ def qualify_lead(
 ) -> Account:
     """Qualify an active lead: provisional account (OP code, potential), optional opportunity of
     the lead's kind and optional contact, then ``crm_lead_qualified`` (SAL-02)."""
-    _modifiable(access, lead)
-    if lead.status != "active":
-        raise BusinessRuleError(_("Only an active lead can be qualified."))
+    sdef = _modifiable(access, lead)
+    workflow.check_action(sdef, lead, "qualify")
     contact = dict(contact or {})
     if create_contact and not (contact.get("last_name") or lead.contact_person or lead.name):
         raise BusinessRuleError(_("The contact needs a last name."), field="contact_last_name")
@@ -249,7 +272,7 @@ def qualify_lead(
             creator_id=access.user.id,
         )
         _created(db, new_contact, access.user)
-    lead.status = "qualified"
+    workflow.transition(db, sdef, lead, "qualified", access.user, action="qualify")
     lead.qualified_at = utcnow()
     db.flush()
     hook = _hook()
@@ -263,12 +286,11 @@ def qualify_lead(
 
 def disqualify_lead(db: DbSession, access: Access, lead: Lead, reason: str) -> None:
     """Disqualify an active lead with a mandatory reason; the lead stays for queries (SAL-03)."""
-    _modifiable(access, lead)
-    if lead.status != "active":
-        raise BusinessRuleError(_("Only an active lead can be disqualified."))
+    sdef = _modifiable(access, lead)
+    workflow.check_action(sdef, lead, "disqualify")
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
-    lead.status = "disqualified"
+    workflow.transition(db, sdef, lead, "disqualified", access.user, action="disqualify")
     lead.disqualify_reason = reason.strip()
     db.flush()
 
@@ -291,10 +313,10 @@ def start_pipeline(db: DbSession, opportunity: Opportunity, user: User) -> None:
         record_stage(db, opportunity, user, "", opportunity.stage)
 
 
-def _closable(access: Access, opportunity: Opportunity) -> None:
-    _modifiable(access, opportunity)
-    if opportunity.status != "active":
-        raise BusinessRuleError(_("Only an active opportunity can be closed."))
+def _closable(access: Access, opportunity: Opportunity, action: str) -> SessionDef:
+    sdef = _modifiable(access, opportunity)
+    workflow.check_action(sdef, opportunity, action)
+    return sdef
 
 
 def close_won(
@@ -307,7 +329,7 @@ def close_won(
 ) -> Account:
     """Close as won (SAL-05). A provisional account (it came from a lead) needs the definitive
     code and becomes active under it; everything is checked before anything changes."""
-    _closable(access, opportunity)
+    sdef = _closable(access, opportunity, "close_won")
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
     account = opportunity.account
@@ -319,7 +341,7 @@ def close_won(
         account.code = code
         account.status = "active"
         audit.record(db, account, "close_won", access.user, audit.diff(before, audit.snapshot(account)))
-    opportunity.status = "won"
+    workflow.transition(db, sdef, opportunity, "won", access.user, action="close_won")
     opportunity.close_reason = reason.strip()
     opportunity.close_date = close_date or date.today()
     db.flush()
@@ -331,10 +353,10 @@ def close_lost(
     db: DbSession, access: Access, opportunity: Opportunity, reason: str, close_date: date | None = None
 ) -> None:
     """Close as lost with a reason and date; it stays queryable (SAL-06)."""
-    _closable(access, opportunity)
+    sdef = _closable(access, opportunity, "close_lost")
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
-    opportunity.status = "lost"
+    workflow.transition(db, sdef, opportunity, "lost", access.user, action="close_lost")
     opportunity.close_reason = reason.strip()
     opportunity.close_date = close_date or date.today()
     db.flush()
@@ -342,15 +364,18 @@ def close_lost(
 
 
 def change_stage(db: DbSession, access: Access, opportunity: Opportunity, stage: str) -> None:
-    """Move an active opportunity to another configured stage and record the transition."""
-    _modifiable(access, opportunity)
-    if opportunity.status != "active":
-        raise BusinessRuleError(_("Only an active opportunity changes stage."))
+    """Move an active opportunity to another configured stage the customer's transitions allow
+    from its stage, and record the transition (SAL-10)."""
+    sdef = _modifiable(access, opportunity)
+    workflow.check_action(sdef, opportunity, "change_stage")
     allowed = stages()
     if stage not in allowed:
         raise ValidationError({"stage": [_("Unknown stage; stages: %(s)s.", s=", ".join(allowed))]})
     if stage == opportunity.stage:
         raise ValidationError({"stage": [_("The opportunity is already at this stage.")]})
+    refusal = stage_refusal(opportunity, stage)
+    if refusal is not None:
+        raise BusinessRuleError(refusal, field="stage")
     record_stage(db, opportunity, access.user, opportunity.stage, stage)
     opportunity.stage = stage
     db.flush()
@@ -371,12 +396,9 @@ def stage_history(db: DbSession, opportunity: Opportunity) -> list[OpportunitySt
 
 def set_account_active(db: DbSession, access: Access, account: Account, active: bool) -> None:
     """Accounts are never deleted, only set inactive (and back) (SAL-07)."""
-    _modifiable(access, account)
-    if active and account.status != "inactive":
-        raise BusinessRuleError(_("Only an inactive account can be set active again."))
-    if not active and account.status != "active":
-        raise BusinessRuleError(_("Only an active account can be set inactive."))
-    account.status = "active" if active else "inactive"
+    sdef = _modifiable(access, account)
+    action, target = ("reactivate", "active") if active else ("deactivate", "inactive")
+    workflow.transition(db, sdef, account, target, access.user, action=action)
     db.flush()
 
 

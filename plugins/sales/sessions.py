@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from crm_core.declarations import Action, ActionContext, Module, SessionDef, Status
+from crm_core.declarations import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
 from plugins.sales import models, schemas, services
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 from plugins.sales.names import session_names
@@ -37,6 +37,33 @@ CAMPAIGN_STATUSES = (
     Status("finished", _l("Finished"), open=False),
 )
 
+#: A lead is qualified or disqualified once, from active (SAL-02, SAL-03).
+LEAD_WORKFLOW = Workflow(
+    initial="active",
+    transitions=(
+        Transition("active", "qualified", action="qualify"),
+        Transition("active", "disqualified", action="disqualify"),
+    ),
+)
+#: An active opportunity changes stage (the stages' own transitions are the customer's, see
+#: ``services.stage_workflow``) until it is closed as won or lost (SAL-05, SAL-06, SAL-10).
+OPPORTUNITY_WORKFLOW = Workflow(
+    initial="active",
+    transitions=(
+        Transition("active", "active", action="change_stage"),
+        Transition("active", "won", action="close_won"),
+        Transition("active", "lost", action="close_lost"),
+    ),
+)
+#: Accounts are set inactive and back, never deleted (SAL-07). A provisional (potential) account
+#: becomes active when its first opportunity is closed as won (``services.close_won``).
+ACCOUNT_WORKFLOW = Workflow(
+    transitions=(
+        Transition("active", "inactive", action="deactivate"),
+        Transition("inactive", "active", action="reactivate"),
+    ),
+)
+
 LABELS = {
     "sale": {
         "module": (_l("Sales"), 10),
@@ -53,10 +80,6 @@ LABELS = {
         "contacts": (_l("Supplier contacts"), _l("Supplier contact")),
     },
 }
-
-
-def _active(element: Any) -> bool:
-    return element.status == "active"
 
 
 def _qualify(ctx: ActionContext) -> Any:
@@ -136,9 +159,10 @@ def build_sessions(kind: str) -> list[SessionDef]:
         import_keys=("email",),
         order=10,
         actions=(
-            Action("qualify", _l("Qualify"), _qualify, schema=schemas.QualifySchema, available=_active),
-            Action("disqualify", _l("Disqualify"), _disqualify, schema=schemas.DisqualifySchema, available=_active),
+            Action("qualify", _l("Qualify"), _qualify, schema=schemas.QualifySchema),
+            Action("disqualify", _l("Disqualify"), _disqualify, schema=schemas.DisqualifySchema),
         ),
+        workflow=LEAD_WORKFLOW,
     )
     opportunities = SessionDef(
         name=names["opportunities"],
@@ -160,12 +184,11 @@ def build_sessions(kind: str) -> list[SessionDef]:
         },
         order=20,
         actions=(
-            Action("close_won", _l("Close as won"), _close_won, schema=schemas.CloseWonSchema, available=_active),
-            Action("close_lost", _l("Close as lost"), _close_lost, schema=schemas.CloseLostSchema, available=_active),
-            Action(
-                "change_stage", _l("Change stage"), _change_stage, schema=schemas.ChangeStageSchema, available=_active
-            ),
+            Action("close_won", _l("Close as won"), _close_won, schema=schemas.CloseWonSchema),
+            Action("close_lost", _l("Close as lost"), _close_lost, schema=schemas.CloseLostSchema),
+            Action("change_stage", _l("Change stage"), _change_stage, schema=schemas.ChangeStageSchema),
         ),
+        workflow=OPPORTUNITY_WORKFLOW,
     )
     accounts = SessionDef(
         name=names["accounts"],
@@ -184,12 +207,10 @@ def build_sessions(kind: str) -> list[SessionDef]:
         default_sort="name",
         order=30,
         actions=(
-            Action(
-                "deactivate", _l("Set inactive"), _deactivate, available=lambda a: a.status == "active",
-                confirm=_l("Set this account inactive?"),
-            ),
-            Action("reactivate", _l("Set active again"), _reactivate, available=lambda a: a.status == "inactive"),
+            Action("deactivate", _l("Set inactive"), _deactivate, confirm=_l("Set this account inactive?")),
+            Action("reactivate", _l("Set active again"), _reactivate),
         ),
+        workflow=ACCOUNT_WORKFLOW,
     )
     contacts = SessionDef(
         name=names["contacts"],

@@ -134,6 +134,21 @@ def test_a_done_activity_cannot_be_cancelled(db, access_for, add_activity):
         elements.run_action(db, acts(), access_for("ana"), activity, "cancel", {})
 
 
+def test_completing_is_audited_as_a_transition_and_a_done_activity_says_why_it_cannot_be_cancelled(
+    db, access_for, add_activity
+):
+    from crm_core.models.audit import AuditEntry
+
+    activity = add_activity("ana", utc(2026, 5, 4, 10))
+    with unit_of_work():
+        elements.run_action(db, acts(), access_for("ana"), activity, "complete", {})
+    entries = db.scalars(select(AuditEntry).where(AuditEntry.element_id == activity.id,
+                                                  AuditEntry.element_type == activity.element_type))
+    assert ("complete", {"status": ["Planned", "Done"]}) in [(e.action, e.changes) for e in entries]
+    with pytest.raises(BusinessRuleError, match="“Cancel” is not possible: the Activity is Done."), unit_of_work():
+        elements.run_action(db, acts(), access_for("ana"), activity, "cancel", {})
+
+
 def test_executives_cannot_act_on_someone_elses_activity(db, access_for, add_activity):
     from crm_core.errors import NotFound
 

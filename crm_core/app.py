@@ -125,6 +125,9 @@ def create_app(
     app.extensions["crm_db"] = Database(settings["CRM_DATABASE_URL"])
     app.teardown_appcontext(close_session)
     _templates(app, customer)
+    from crm_core.services import audit
+
+    audit.install()  # changes to audited models are recorded at every flush (CORE-15)
 
     from crm_core import i18n, web
     from crm_core.security import setup_security

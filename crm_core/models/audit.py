@@ -22,9 +22,13 @@ class AuditEntry(Base):
     element_id: Mapped[int] = mapped_column()
     user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: create, update, delete, erase or an action name such as ``qualify``.
+    #: The action the change was made by (``qualify``), else its operation (create, update, delete).
     action: Mapped[str] = mapped_column(String(40))
-    #: ``{field: [old, new]}``; values are rendered to JSON-safe strings.
+    #: create, update or delete; empty on rows written before the central audit (contract 2.0).
+    operation: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    #: The changed object's table when it is not the element itself (a note, a permission …).
+    object_type: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    #: ``{field: [old, new]}`` with JSON-safe values; a secret field maps to ``"changed"``.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     user: Mapped[User | None] = relationship()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,7 @@ ACTIONS = ("view", "modify", "change_owner")
 
 class Group(Base):
     __tablename__ = "crm_group"
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -30,6 +32,9 @@ class Group(Base):
 
 class User(Base):
     __tablename__ = "crm_user"
+    __audited__ = True
+    #: The history says "password changed", never the hash.
+    __audit_secret__: ClassVar[frozenset[str]] = frozenset({"password_hash"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -74,6 +79,9 @@ class Permission(Base):
 
     __tablename__ = "crm_permission"
     __table_args__ = (UniqueConstraint("group_id", "session"),)
+    __audited__ = True
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"group_id"})
+    __audit_keep__ = ("session",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("crm_group.id", ondelete="CASCADE"))
@@ -84,11 +92,19 @@ class Permission(Base):
 
     group: Mapped[Group] = relationship(back_populates="permissions")
 
+    def audit_target(self) -> tuple[str, int]:
+        """A permission's changes show in its group's history."""
+        return Group.__tablename__, self.group_id
+
 
 class ApiToken(Base):
     """A personal API token; only its SHA-256 is stored, the secret is shown once."""
 
     __tablename__ = "crm_api_token"
+    __audited__ = True
+    #: Created and revoked are recorded; the hash is never, nor each use.
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"user_id", "token_hash", "last_used_at"})
+    __audit_keep__ = ("name", "prefix")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("crm_user.id", ondelete="CASCADE"), index=True)
@@ -100,6 +116,10 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User] = relationship()
+
+    def audit_target(self) -> tuple[str, int]:
+        """A token's creation and revocation show in its user's history."""
+        return User.__tablename__, self.user_id
 
 
 class LoginAttempt(Base):

@@ -39,6 +39,9 @@ class Element:
 
     #: Name used to link notes, groupings, activities and audit rows to this table.
     __element_type__: ClassVar[str]
+    #: Every business record's changes are recorded at flush (``crm_core.services.audit``); a
+    #: model adds fields to leave out in ``__audit_exclude__``, or sets this to ``False``.
+    __audited__: ClassVar[bool] = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)

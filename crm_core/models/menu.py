@@ -6,6 +6,8 @@ these rows let an administrator relabel, reorder or hide entries at run time, wi
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlalchemy import Boolean, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +17,8 @@ from crm_core.db import Base
 class MenuSetting(Base):
     __tablename__ = "crm_menu_setting"
     __table_args__ = (UniqueConstraint("kind", "name"),)
+    __audited__ = True
+    __audit_keep__: ClassVar[tuple[str, ...]] = ("kind", "name")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: ``module`` or ``session``

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -18,6 +19,8 @@ class Note(Base):
 
     __tablename__ = "crm_note"
     __table_args__ = (Index("ix_crm_note_element", "element_type", "element_id"),)
+    __audited__ = True
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"element_type", "element_id", "data", "content_type"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     element_type: Mapped[str] = mapped_column(String(60))
@@ -31,6 +34,10 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     creator: Mapped[User] = relationship()
+
+    def audit_target(self) -> tuple[str, int]:
+        """A note shows in the history of the element it is attached to."""
+        return self.element_type, self.element_id
 
 
 class Grouping(Element, Base):
@@ -52,9 +59,15 @@ class Grouping(Element, Base):
 class GroupingMember(Base):
     __tablename__ = "crm_grouping_member"
     __table_args__ = (UniqueConstraint("grouping_id", "element_id"),)
+    __audited__ = True
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"grouping_id"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grouping_id: Mapped[int] = mapped_column(ForeignKey("crm_grouping.id", ondelete="CASCADE"))
     element_id: Mapped[int] = mapped_column(index=True)
 
     grouping: Mapped[Grouping] = relationship(back_populates="members")
+
+    def audit_target(self) -> tuple[str, int]:
+        """Members joining or leaving show in the grouping's history."""
+        return Grouping.__tablename__, self.grouping_id

@@ -17,9 +17,10 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.screens import bp
 from crm_core.screens.common import grid_session, refused
+from crm_core.screens.history import history_entries
 from crm_core.security import current_access, get_element
 from crm_core.security.access import check_element
-from crm_core.services import audit, groupings, notes
+from crm_core.services import groupings, notes
 from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
 
 
@@ -47,7 +48,7 @@ def render_groupings(sdef: SessionDef, element: Any) -> str:
 
 def render_history(sdef: SessionDef, element: Any) -> str:
     check_element(sdef, current_access(), element, "view")
-    entries = audit.history(db_session(), element.element_type, element.id)
+    entries = history_entries(db_session(), sdef, element)
     return render_template("screens/tab_history.html", entries=entries)
 
 

@@ -1,74 +1,271 @@
-"""Writing and reading the audit trail (CORE-15)."""
+"""The audit trail, written from the unit of work (CORE-15).
+
+Services never write audit rows themselves: a listener on every SQLAlchemy ``Session``
+(:func:`install`, called by the app factory) looks, after each flush, at the objects whose
+model is *audited* and writes one row per changed object — its inserted, changed or deleted
+fields as ``{field: [old, new]}`` — with the same connection, so the row commits or rolls back
+with the change. Who acted and under which action come from :func:`audit_context`, which the
+core sets where it runs a write (``elements.create/update/delete/run_action``); in a request
+without one, the signed-in user. Several flushes of one object under one action in one
+transaction update the same row, so a save or an action gives one history row, never two.
+
+A model opts in declaratively (the ``Element`` mixin does it for every business record)::
+
+    __audited__ = True
+    __audit_exclude__ = frozenset({"last_seen_at"})   # never recorded
+    __audit_secret__ = frozenset({"pin_hash"})        # recorded as "changed", never the value
+    __audit_keep__ = ("name",)                        # always recorded: says which row it was
+    def audit_target(self) -> tuple[str, int]: ...    # whose history shows it (default: itself)
+
+Bulk writers that bypass the ORM (the import's ``COPY``/``executemany``) write their rows in
+the same format with :func:`created_changes` and :func:`bulk_entry`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, Integer, String, inspect, select
+from flask import g, has_app_context
+from sqlalchemy import Boolean, Enum, Integer, String, event, inspect, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import User
+from crm_core.models.types import utcnow
 
 #: Column types whose values are JSON as they are (others go through :func:`jsonable`).
 NATIVE = (String, Integer, Boolean)
-#: Bookkeeping columns that are never worth an audit line.
-SKIP = {"id", "uid", "version", "created_at", "updated_at", "creator_id"}
+#: Bookkeeping columns that are never worth an audit line, on every audited model.
+SKIP = frozenset({"id", "uid", "version", "created_at", "updated_at", "creator_id"})
+#: What a secret field's change is stored as: that it changed, never a value.
+SECRET = "changed"
+#: Longest text kept in a row; longer values are cut and end with an ellipsis.
+MAX_TEXT = 500
+OPERATIONS = ("create", "update", "delete")
+
+
+@dataclass(frozen=True)
+class _Context:
+    action: str | None = None
+    user_id: int | None = None
+
+
+_NO_CONTEXT = _Context()
+_context: ContextVar[_Context | None] = ContextVar("crm_audit_context", default=None)
+
+
+def _current() -> _Context:
+    return _context.get() or _NO_CONTEXT
+
+
+@contextmanager
+def audit_context(action: str | None = None, user: User | None = None) -> Iterator[None]:
+    """Record the changes flushed inside the block as done by ``user`` under ``action``.
+
+    Nested blocks inherit what they do not set, so an element created by the ``qualify``
+    action is recorded under ``qualify`` although ``elements.create`` opens its own block.
+    """
+    outer = _current()
+    inner = replace(
+        outer,
+        action=outer.action or action,
+        user_id=user.id if user is not None else outer.user_id,
+    )
+    token = _context.set(inner)
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 def jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    """``value`` as JSON stores it: dates ISO 8601, decimals as strings, long texts cut."""
+    if value is None or isinstance(value, bool | int | float):
         return value
-    if isinstance(value, datetime | date):
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return jsonable(str(value))
 
 
-def snapshot(element: Any) -> dict[str, Any]:
-    """Column values of ``element`` keyed by attribute name."""
-    return {
-        attr.key: getattr(element, attr.key) for attr in inspect(type(element)).column_attrs if attr.key not in SKIP
-    }
+def is_audited(obj: Any) -> bool:
+    return bool(getattr(type(obj), "__audited__", False))
 
 
 @cache
 def recorded_columns(model: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
-    """``(attribute, column key, conversion)`` of the columns an audit entry of ``model`` records;
-    the conversion is :func:`jsonable`, or ``None`` where the column's values are already JSON."""
+    """``(attribute, column key, conversion)`` of the columns an audit row of ``model`` records;
+    the conversion is :func:`jsonable`, or ``None`` where the column's values are already JSON
+    (short strings, numbers, booleans)."""
+    skipped = SKIP | getattr(model, "__audit_exclude__", frozenset())
     out = []
     for attr in inspect(model).column_attrs:
-        if attr.key in SKIP:
+        if attr.key in skipped:
             continue
         sql_type = attr.columns[0].type
-        native = isinstance(sql_type, NATIVE) and not isinstance(sql_type, Enum)  # Enum may hold enum members
+        short = not isinstance(sql_type, String) or (sql_type.length or MAX_TEXT + 1) <= MAX_TEXT
+        native = isinstance(sql_type, NATIVE) and not isinstance(sql_type, Enum) and short
         out.append((attr.key, attr.columns[0].key, None if native else jsonable))
     return tuple(out)
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+def pending_changes(obj: Any, operation: str = "update") -> dict[str, Any]:
+    """``{field: [old, new]}`` of ``obj``'s recorded columns, from the ORM's attribute history
+    (before a flush, or in the flush's ``after_flush``): the values of a created object, the
+    stored ones of a deleted one, what changed on an updated one. A secret field appears as
+    :data:`SECRET`; the ``__audit_keep__`` fields of an updated object always appear."""
+    model = type(obj)
+    state = inspect(obj)
+    secret = getattr(model, "__audit_secret__", ())
+    out: dict[str, Any] = {}
+    for key, _column, _convert in recorded_columns(model):
+        if operation == "update":
+            hist = state.attrs[key].history
+            pair = [hist.deleted[0] if hist.deleted else None, hist.added[0] if hist.added else None]
+            if not hist.added or pair[0] == pair[1]:
+                continue
+        else:
+            value = state.dict.get(key)
+            if value is None:
+                continue
+            pair = [None, value] if operation == "create" else [value, None]
+        out[key] = SECRET if key in secret else [jsonable(v) for v in pair]
+    if out and operation == "update":
+        for key in getattr(model, "__audit_keep__", ()):
+            out.setdefault(key, [jsonable(getattr(obj, key))] * 2)
+    return out
+
+
+def created_changes(model: type, row: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`pending_changes` records for a created ``model`` object, from the column
+    values a bulk writer inserts (keyed by column key)."""
+    secret = getattr(model, "__audit_secret__", ())
+    out: dict[str, Any] = {}
+    for name, key, convert in recorded_columns(model):
+        value = row.get(key)
+        if value is not None:
+            out[name] = SECRET if name in secret else [None, value if convert is None else convert(value)]
+    return out
+
+
+def bulk_entry(element_type: str, element_id: int, user_id: int | None, at: datetime, changes: dict) -> dict:
+    """The column values of the "create" row of an element written by a bulk insert."""
+    action = _current().action or "create"
     return {
-        key: [jsonable(before.get(key)), jsonable(value)] for key, value in after.items() if before.get(key) != value
+        "element_type": element_type,
+        "element_id": element_id,
+        "at": at,
+        "user_id": user_id,
+        "action": action,
+        "operation": "create",
+        "object_type": None,
+        "changes": changes,
     }
 
 
-def record(
-    db: DbSession, element: Any, action: str, user: User | None, changes: dict[str, Any] | None = None
-) -> AuditEntry:
-    entry = AuditEntry(
-        element_type=element.__element_type__,
-        element_id=element.id,
-        user_id=user.id if user else None,
-        action=action,
-        changes=changes or {},
-    )
-    db.add(entry)
-    return entry
+def target_of(obj: Any) -> tuple[str, int, str | None]:
+    """``(element type, element id, object type)``: whose history shows ``obj``'s change, and
+    the changed object's table when it is not that element itself (a note, a permission)."""
+    if hasattr(obj, "audit_target"):
+        element_type, element_id = obj.audit_target()
+        return element_type, element_id, type(obj).__tablename__
+    return getattr(obj, "__element_type__", type(obj).__tablename__), obj.id, None
+
+
+def _acting_user_id() -> int | None:
+    user_id = _current().user_id
+    if user_id is None and has_app_context():
+        # The user the request authenticated (flask-login keeps it in ``g``; the API's bearer
+        # token in ``g.api_user``), read without loading anything in the middle of a flush.
+        user = g.get("api_user") or g.get("_login_user")
+        user_id = getattr(user, "id", None)
+    return user_id
+
+
+def _changed_objects(db: DbSession) -> Iterator[tuple[Any, str]]:
+    for obj in db.new:
+        yield obj, "create"
+    for obj in db.dirty:
+        yield obj, "update"
+    for obj in db.deleted:
+        yield obj, "delete"
+
+
+def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Changes of two flushes as one: the first old value, the last new value."""
+    out = dict(old)
+    for key, pair in new.items():
+        if key in old and isinstance(pair, list) and isinstance(old[key], list):
+            pair = [old[key][0], pair[1]]
+        out[key] = pair
+    return out
+
+
+def _after_flush(db: DbSession, _flush_context: Any) -> None:
+    """Write (or extend) one audit row per audited object this flush changed."""
+    rows = []
+    for obj, operation in _changed_objects(db):
+        if not is_audited(obj):
+            continue
+        changes = pending_changes(obj, operation)
+        if not changes and operation == "update":
+            continue
+        element_type, element_id, object_type = target_of(obj)
+        identity = (type(obj).__tablename__, inspect(obj).identity)
+        rows.append((identity, element_type, element_id, object_type, operation, changes))
+    if rows:
+        _write(db, rows)
+
+
+def _write(db: DbSession, rows: list[tuple[tuple, str, int, str | None, str, dict[str, Any]]]) -> None:
+    context = _current()
+    user_id = _acting_user_id()
+    written: dict[tuple, tuple[int, str, dict[str, Any]]] = db.info.setdefault("crm_audit_rows", {})
+    conn = db.connection()
+    table = AuditEntry.__table__
+    now = utcnow()
+    for identity, element_type, element_id, object_type, operation, changes in rows:
+        key = (identity, context.action, user_id)
+        if key in written:
+            row_id, first_operation, earlier = written[key]
+            merged_operation = "delete" if operation == "delete" else first_operation
+            merged = _merge(earlier, changes)
+            conn.execute(update(table).where(table.c.id == row_id).values(operation=merged_operation, changes=merged))
+            written[key] = (row_id, merged_operation, merged)
+            continue
+        values = {
+            "element_type": element_type, "element_id": element_id, "object_type": object_type,
+            "user_id": user_id, "at": now, "action": context.action or operation, "operation": operation,
+            "changes": changes,
+        }
+        row_id = conn.execute(table.insert().values(values).returning(table.c.id)).scalar_one()
+        written[key] = (row_id, operation, changes)
+
+
+def _forget_rows(db: DbSession, transaction: Any) -> None:
+    """A transaction or savepoint ended: later flushes start new rows. (Each flush runs in a
+    subtransaction of its own, whose end changes nothing.)"""
+    if transaction.parent is None or transaction.nested:
+        db.info.pop("crm_audit_rows", None)
+
+
+def install() -> None:
+    """Listen to every ORM session's flushes (idempotent; the app factory calls it)."""
+    if not event.contains(DbSession, "after_flush", _after_flush):
+        event.listen(DbSession, "after_flush", _after_flush)
+        event.listen(DbSession, "after_transaction_end", _forget_rows)
 
 
 def history(db: DbSession, element_type: str, element_id: int, limit: int = 200) -> list[AuditEntry]:

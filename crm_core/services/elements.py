@@ -3,7 +3,9 @@
 Screens, the REST API and imports all call these functions, so validation (the session's
 marshmallow schema), permissions and ownership (``crm_core.security.access``), optimistic
 locking, the audit trail and event hooks behave the same on every path. Each function runs in
-the caller's transaction; callers wrap it in ``unit_of_work()``.
+the caller's transaction; callers wrap it in ``unit_of_work()``. The audit rows are written by
+the unit of work itself (``crm_core.services.audit``); these functions only say who acts and
+under which action (``audit_context``).
 """
 
 from __future__ import annotations
@@ -154,10 +156,10 @@ def create(db: DbSession, session: SessionDef, access: Access, data: Mapping[str
     values = validate(session, data)
     check_references(db, session, access, values)
     element = _new_element(db, session, access, values)
-    db.add(element)
-    db.flush()
-    audit.record(db, element, "create", access.user, audit.diff({}, audit.snapshot(element)))
-    _hook().crm_element_created(session=session, element=element, user=access.user, db=db)
+    with audit.audit_context(user=access.user):
+        db.add(element)
+        db.flush()
+        _hook().crm_element_created(session=session, element=element, user=access.user, db=db)
     return element
 
 
@@ -260,7 +262,8 @@ def create_validated(
         out[i] = pk
     if ids:
         _audit_created(db, session, user_id, now, ids, records)
-        _fire_created(db, session, access, ids)
+        with audit.audit_context(user=access.user):
+            _fire_created(db, session, access, ids)
     return out
 
 
@@ -291,29 +294,15 @@ def _audit_created(
     ids: list[int],
     records: list[dict[str, Any]],
 ) -> None:
-    """One "create" audit row per element, with the ``changes`` of ``audit.diff({}, snapshot)``."""
-    recorded = audit.recorded_columns(session.model)
-    element_type = session.model.__element_type__
+    """One "create" audit row per element, in one bulk insert: the row the unit of work would
+    write for the element (``audit.created_changes``), without loading the elements."""
+    model = session.model
     audit_plan = bulk.plan_for(AuditEntry)
-    entries = []
-    for pk, row in zip(ids, records, strict=True):
-        changes = {}
-        for name, key, convert in recorded:
-            value = row[key]
-            if value is not None:
-                changes[name] = [None, value if convert is None else convert(value)]
-        entries.append(
-            audit_plan.complete(
-                {
-                    "element_type": element_type,
-                    "element_id": pk,
-                    "at": now,
-                    "user_id": user_id,
-                    "action": "create",
-                    "changes": changes,
-                }
-            )
-        )
+    element_type = model.__element_type__
+    entries = [
+        audit_plan.complete(audit.bulk_entry(element_type, pk, user_id, now, audit.created_changes(model, row)))
+        for pk, row in zip(ids, records, strict=True)
+    ]
     bulk.insert_rows(db, audit_plan, entries)
 
 
@@ -350,21 +339,20 @@ def update(
         raise Conflict(_("Someone else saved this record first. Reload it and apply your change again."))
     values = validate(session, data, partial=partial, element=element)
     check_references(db, session, access, {k: v for k, v in values.items() if getattr(element, k, None) != v})
-    before = audit.snapshot(element)
     owner_id = values.pop("owner_id", None)
     if owner_id is not None and owner_id != element.owner_id:
         element.owner_id = _owner_change(access, session, db, owner_id)
     for key, value in values.items():
         setattr(element, key, value)
-    changes = audit.diff(before, audit.snapshot(element))
+    changes = audit.pending_changes(element)
     if not changes:
         return changes
-    try:
-        db.flush()
-    except StaleDataError as exc:
-        raise Conflict(_("Someone else saved this record first. Reload it and apply your change again.")) from exc
-    audit.record(db, element, "update", access.user, changes)
-    _hook().crm_element_changed(session=session, element=element, changes=changes, user=access.user, db=db)
+    with audit.audit_context(user=access.user):
+        try:
+            db.flush()
+        except StaleDataError as exc:
+            raise Conflict(_("Someone else saved this record first. Reload it and apply your change again.")) from exc
+        _hook().crm_element_changed(session=session, element=element, changes=changes, user=access.user, db=db)
     return changes
 
 
@@ -373,21 +361,15 @@ def delete(db: DbSession, session: SessionDef, access: Access, element: Any) -> 
     check_element(session, access, element, "modify")
     if not session.deletable:
         raise BusinessRuleError(_("%(s)s cannot be deleted.", s=session.label))
-    _hook().crm_element_deleted(session=session, element=element, user=access.user, db=db)
-    audit.record(
-        db,
-        element,
-        "delete",
-        access.user,
-        {k: [audit.jsonable(v), None] for k, v in audit.snapshot(element).items()},
-    )
     # Worded before the flush: after a failed flush the session cannot even look up the locale.
     refused = _("%(name)s cannot be deleted: other records refer to it.", name=element.display_name())
-    db.delete(element)
-    try:
-        db.flush()
-    except IntegrityError:  # the caller's unit of work rolls the attempt back
-        raise BusinessRuleError(refused) from None
+    with audit.audit_context(user=access.user):
+        _hook().crm_element_deleted(session=session, element=element, user=access.user, db=db)
+        db.delete(element)
+        try:
+            db.flush()
+        except IntegrityError:  # the caller's unit of work rolls the attempt back
+            raise BusinessRuleError(refused) from None
 
 
 def run_action(
@@ -401,7 +383,7 @@ def run_action(
     check_element(session, access, element, action.permission)
     workflow.check_action(session, element, name)
     values = action.schema().load(dict(data)) if action.schema else {}
-    result = action.handler(ActionContext(session, element, values, access.user, db))
-    db.flush()
-    audit.record(db, element, name, access.user, {k: [None, audit.jsonable(v)] for k, v in values.items()})
+    with audit.audit_context(action=name, user=access.user):
+        result = action.handler(ActionContext(session, element, values, access.user, db))
+        db.flush()  # inside the context: what the action changed is recorded under its name
     return result

@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import SessionDef
@@ -133,17 +133,18 @@ def add_member(db: DbSession, session: SessionDef, access: Access, element: Any,
 def remove_member(db: DbSession, session: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
     """Take ``element`` out of a grouping (idempotent)."""
     grouping = _checked(db, session, access, element, grouping_id)
-    db.execute(
-        delete(GroupingMember).where(GroupingMember.grouping_id == grouping.id, GroupingMember.element_id == element.id)
-    )
+    _delete_members(db, GroupingMember.grouping_id == grouping.id, GroupingMember.element_id == element.id)
     return grouping
 
 
 def forget_element(db: DbSession, session: SessionDef, element: Any) -> None:
     """Drop a deleted element's memberships, so groupings never list a ghost."""
     in_session = select(Grouping.id).where(Grouping.session == session.name)
-    db.execute(
-        delete(GroupingMember).where(
-            GroupingMember.element_id == element.id, GroupingMember.grouping_id.in_(in_session)
-        )
-    )
+    _delete_members(db, GroupingMember.element_id == element.id, GroupingMember.grouping_id.in_(in_session))
+
+
+def _delete_members(db: DbSession, *where: Any) -> None:
+    """Delete memberships through the ORM (not one ``DELETE``), so each leaving is audited."""
+    for member in db.scalars(select(GroupingMember).where(*where)):
+        db.delete(member)
+    db.flush()

@@ -110,14 +110,14 @@ def check_transition(session: SessionDef, element: Any, to_state: str, action: s
 
 
 def transition(db: DbSession, session: SessionDef, element: Any, to_state: str, user: User, action: str) -> None:
-    """Move ``element`` to ``to_state`` by ``action`` after checking the workflow, and record the
-    move in the audit trail as ``{field: [old visible state, new visible state]}``."""
+    """Move ``element`` to ``to_state`` by ``action`` after checking the workflow. The flush
+    records the move in the audit trail (old → new state) under ``action`` — or under the action
+    already running, when this is part of one (one row per change set, never two)."""
     check_transition(session, element, to_state, action)
     assert session.workflow is not None
-    field = session.workflow.field
-    old = getattr(element, field)
-    setattr(element, field, to_state)
-    audit.record(db, element, action, user, {field: [state_name(session, old), state_name(session, to_state)]})
+    with audit.audit_context(action=action, user=user):
+        setattr(element, session.workflow.field, to_state)
+        db.flush()
 
 
 def check_edit(session: SessionDef, element: Any | None, values: Mapping[str, Any]) -> None:

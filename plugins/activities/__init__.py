@@ -71,7 +71,7 @@ def crm_element_changed(
 def crm_element_deleted(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
     """Activities of a deleted record are kept, unlinked."""
     if session.name != SESSION:
-        unlink_deleted(db, element, user)
+        unlink_deleted(db, element)
 
 
 @hookimpl

@@ -20,7 +20,7 @@ from crm_core.models.auth import User
 from crm_core.models.notes import Grouping
 from crm_core.models.types import utcnow
 from crm_core.security.access import Access, get_element, load_access, scoped
-from crm_core.services import audit, groupings, workflow
+from crm_core.services import groupings, workflow
 from plugins.activities.models import Activity
 
 SESSION = "activities"
@@ -140,23 +140,20 @@ def generate(ctx: ActionContext) -> Generated:
     ctx.db.flush()
     hook = crm_state().pm.hook
     for copy in copies:
-        audit.record(ctx.db, copy, "create", ctx.user, audit.diff({}, audit.snapshot(copy)))
         hook.crm_activity_scheduled(activity=copy, user=ctx.user, db=ctx.db)
     hook.crm_activities_generated(grouping=grouping, activities=copies, user=ctx.user, db=ctx.db)
     return Generated(created=len(copies), skipped=found.skipped, activities=tuple(copies))
 
 
-def unlink_deleted(db: DbSession, element: Any, user: User) -> int:
+def unlink_deleted(db: DbSession, element: Any) -> int:
     """An element is being deleted: its activities stay (history, calendars) as generic ones.
 
     Every owner's activities are unlinked, not just the deleting user's, so no link is left
-    pointing at nothing; each change is audited.
+    pointing at nothing; each change is audited (at flush, as every change).
     """
     stmt = select(Activity).where(Activity.link_type == element.__element_type__, Activity.element_id == element.id)
     activities = list(db.scalars(stmt))
     for activity in activities:
-        before = audit.snapshot(activity)
         activity.session = None
         activity.element_id = None
-        audit.record(db, activity, "update", user, audit.diff(before, audit.snapshot(activity)))
     return len(activities)

@@ -60,9 +60,9 @@ def _user(users: dict[str, User], name: str) -> User:
 def _add(db: DbSession, element: Any, owner: User) -> Any:
     element.owner_id = owner.id
     element.creator_id = owner.id
-    db.add(element)
-    db.flush()
-    audit.record(db, element, "create", owner, audit.diff({}, audit.snapshot(element)))
+    with audit.audit_context(user=owner):
+        db.add(element)
+        db.flush()
     return element
 
 
@@ -102,7 +102,8 @@ def load(db: DbSession, users: dict[str, User]) -> None:
         owner = _user(users, owner_name)
         lead = _add(db, Lead(name=name, company=company, contact_person=person, email=email, city=city,
                              country=country, source=source, kind=kind), owner)
-        _play(db, services.access_of(db, owner), lead, outcome, campaign)
+        with audit.audit_context(user=owner):
+            _play(db, services.access_of(db, owner), lead, outcome, campaign)
     db.flush()
 
 

@@ -26,7 +26,7 @@ from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.auth import User
 from crm_core.models.types import utcnow
 from crm_core.security.access import Access, check_element, get_element, load_access
-from crm_core.services import audit, workflow
+from crm_core.services import workflow
 from crm_core.services.elements import unusable_reference
 from plugins.sales.models import (
     PROVISIONAL_DIGITS,
@@ -107,10 +107,10 @@ def access_of(db: DbSession, user: User) -> Access:
     return load_access(db, user, crm_state().row_filters)
 
 
-def _created(db: DbSession, element: Any, user: User) -> None:
+def _created(db: DbSession, element: Any) -> None:
+    """Insert a new element now (its id is needed next); the flush records its audit row."""
     db.add(element)
     db.flush()
-    audit.record(db, element, "create", user, audit.diff({}, audit.snapshot(element)))
 
 
 def _modifiable(access: Access, element: Any) -> SessionDef:
@@ -214,7 +214,7 @@ def _provisional_account(db: DbSession, lead: Lead, user: User) -> Account:
         owner_id=lead.owner_id,
         creator_id=user.id,
     )
-    _created(db, account, user)
+    _created(db, account)
     return account
 
 
@@ -253,7 +253,7 @@ def qualify_lead(
             owner_id=lead.owner_id,
             creator_id=access.user.id,
         )
-        _created(db, opportunity, access.user)
+        _created(db, opportunity)
         record_stage(db, opportunity, access.user, "", opportunity.stage)
     new_contact = None
     if create_contact:
@@ -271,7 +271,7 @@ def qualify_lead(
             owner_id=lead.owner_id,
             creator_id=access.user.id,
         )
-        _created(db, new_contact, access.user)
+        _created(db, new_contact)
     workflow.transition(db, sdef, lead, "qualified", access.user, action="qualify")
     lead.qualified_at = utcnow()
     db.flush()
@@ -337,10 +337,8 @@ def close_won(
         raise BusinessRuleError(_("The opportunity and its account are of different kinds."))
     if account.status == "potential":
         code = check_account_code(account_code, field="account_code")
-        before = audit.snapshot(account)
         account.code = code
         account.status = "active"
-        audit.record(db, account, "close_won", access.user, audit.diff(before, audit.snapshot(account)))
     workflow.transition(db, sdef, opportunity, "won", access.user, action="close_won")
     opportunity.close_reason = reason.strip()
     opportunity.close_date = close_date or date.today()
@@ -408,9 +406,7 @@ def assign_to_campaign(db: DbSession, access: Access, campaign: Campaign, opport
     sdef = session_for("sale", "opportunities")
     opportunities = [get_element(db, sdef, access, oid, "modify") for oid in dict.fromkeys(opportunity_ids)]
     for opportunity in opportunities:
-        before = audit.snapshot(opportunity)
         opportunity.campaign_id = campaign.id
-        audit.record(db, opportunity, "assign_campaign", access.user, audit.diff(before, audit.snapshot(opportunity)))
     db.flush()
     return len(opportunities)
 

@@ -41,7 +41,7 @@ def sdef(app_ctx):  # type: ignore[no-untyped-def]
 
 
 def _audits(db, action: str = "create") -> list[AuditEntry]:  # type: ignore[no-untyped-def]
-    return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.element_id)))
+    return list(db.scalars(select(AuditEntry).where(AuditEntry.element_type == "test_sample", AuditEntry.action == action).order_by(AuditEntry.element_id)))
 
 
 def test_batch_fires_the_created_hook_once_per_element_and_audits_each(db, sdef, access_for):

@@ -67,7 +67,7 @@ def test_imported_rows_go_through_the_element_service(db, sdef, access_for):
     element = db.scalar(select(Sample))
     assert (element.owner_id, element.creator_id, element.kind) == (ana.user.id, ana.user.id, "sale")
     assert element.amount == Decimal("1234.50") and element.due == date(2026, 12, 31)
-    audit = db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "create"))
+    audit = db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.element_type == "test_sample", AuditEntry.action == "create"))
     assert audit == 1
 
 
@@ -92,7 +92,7 @@ def test_duplicates_are_updated_through_the_service_when_asked(db, sdef, access_
     assert (result.created, result.updated) == (0, 1)
     db.refresh(old)
     assert (old.name, old.company, old.version) == ("Uno", "After", 2)
-    assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "update")) == 1
+    assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.element_type == "test_sample", AuditEntry.action == "update")) == 1
 
 
 def test_anothers_record_is_not_a_duplicate_the_importer_may_touch(db, sdef, access_for):
@@ -173,7 +173,7 @@ def test_a_chunk_whose_batched_write_fails_is_redone_row_by_row_to_report_the_ex
     assert [(line, field) for line, field, _r in result.errors] == [(4, ""), (6, "email")]
     assert result.written_ranges() == [[2, 3], [5, 5]]
     assert (result.created, result.processed) == (3, 5)
-    assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "create")) == 3
+    assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.element_type == "test_sample", AuditEntry.action == "create")) == 3
 
 
 def test_a_line_repeating_an_unwritten_line_of_its_chunk_updates_what_that_line_created(db, sdef, access_for):
@@ -181,7 +181,7 @@ def test_a_line_repeating_an_unwritten_line_of_its_chunk_updates_what_that_line_
     result = run_import(sdef, access_for("ana"), text, spec(on_duplicate="update"))
     assert (result.created, result.updated, result.skipped) == (2, 1, 0)
     assert names(db) == ["Dos", "Uno bis"]
-    actions = sorted(db.scalars(select(AuditEntry.action)))
+    actions = sorted(db.scalars(select(AuditEntry.action).where(AuditEntry.element_type == "test_sample")))
     assert actions == ["create", "create", "update"]
 
 

@@ -22,9 +22,9 @@ def test_history_shows_who_when_action_and_old_to_new(client_for, make_sample, d
         elements.update(db, samples, access_for("ana"), el, {"company": "New Co"})
     html = client_for("ana").get(f"/s/samples/{el.id}?tab=history").get_data(as_text=True)
     rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
-    update = next(r for r in rows if ">update<" in r)
-    assert ">Ana<" in update and ">company<" in update and ">Old Co<" in update and ">New Co<" in update
-    assert any(">create<" in r for r in rows)
+    update = next(r for r in rows if ">Changed<" in r)
+    assert ">Ana<" in update and ">Company<" in update and ">Old Co<" in update and ">New Co<" in update
+    assert any(">Created<" in r for r in rows)
 
 
 def test_history_is_as_private_as_the_element(client_for, make_sample):

@@ -4,6 +4,8 @@ refuses, shows only the actions allowed now and audits each transition."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -77,9 +79,12 @@ def test_an_illegal_action_through_the_api_is_refused_with_the_states_and_writes
 def test_a_transition_is_audited_with_the_visible_states_and_the_action(client_for, db, make_flow):
     flow = make_flow()
     assert client_for("ana").post(f"/api/v1/flows/{flow.id}/actions/close", json={}).status_code == 200
-    assert ("close", {"status": ["Open", "Closed"]}) in audit_rows(db, flow)
+    assert ("close", {"status": ["active", "closed"]}) in audit_rows(db, flow)
     assert client_for("ana").post(f"/s/flows/{flow.id}/action/archive", data={}).status_code == 302
-    assert ("archive", {"status": ["Closed", "Archived"]}) in audit_rows(db, flow)
+    assert ("archive", {"status": ["closed", "archived"]}) in audit_rows(db, flow)
+    history = client_for("ana").get(f"/s/flows/{flow.id}?tab=history").get_data(as_text=True)
+    archived = next(r for r in re.findall(r"<tr>(.*?)</tr>", history, re.S) if "“Archive”" in r)
+    assert ">Closed<" in archived and ">Archived<" in archived  # states by their visible names
 
 
 def test_a_direct_edit_of_the_state_through_the_api_follows_the_workflow(client_for, db, make_flow):

@@ -144,7 +144,7 @@ def test_completing_is_audited_as_a_transition_and_a_done_activity_says_why_it_c
         elements.run_action(db, acts(), access_for("ana"), activity, "complete", {})
     entries = db.scalars(select(AuditEntry).where(AuditEntry.element_id == activity.id,
                                                   AuditEntry.element_type == activity.element_type))
-    assert ("complete", {"status": ["Planned", "Done"]}) in [(e.action, e.changes) for e in entries]
+    assert ("complete", ["planned", "done"]) in [(e.action, e.changes.get("status")) for e in entries]
     with pytest.raises(BusinessRuleError, match="“Cancel” is not possible: the Activity is Done."), unit_of_work():
         elements.run_action(db, acts(), access_for("ana"), activity, "cancel", {})
 

@@ -46,7 +46,7 @@ def opportunity(create):
 
 def test_a_qualification_is_audited_as_a_status_transition(lead, action, db):
     action("leads", lead, "qualify", "ana")
-    assert ("qualify", {"status": ["Active", "Qualified"]}) in audit_rows(db, lead)
+    assert ("qualify", ["active", "qualified"]) in [(a, c.get("status")) for a, c in audit_rows(db, lead)]
 
 
 def test_a_qualified_lead_shows_no_qualify_or_disqualify_action(lead, action, client_for):
@@ -78,7 +78,7 @@ def test_the_qualify_service_refuses_a_disqualified_lead_before_writing(lead, ac
 
 def test_a_closed_opportunity_cannot_change_stage_on_the_screen(opportunity, action, client_for, db):
     action("opportunities", opportunity, "close_lost", "ana", reason="No")
-    assert ("close_lost", {"status": ["Active", "Lost"]}) in audit_rows(db, opportunity)
+    assert ("close_lost", ["active", "lost"]) in [(a, c.get("status")) for a, c in audit_rows(db, opportunity)]
     response = client_for("ana").post(f"/s/opportunities/{opportunity.id}/action/change_stage",
                                       data={"stage": "proposal"})
     assert response.status_code == 409

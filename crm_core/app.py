@@ -1,53 +1,36 @@
-"""The application factory."""
+"""The application factory.
+
+``CrmState`` and ``crm_state`` live in :mod:`crm_core.extensions`; they are re-exported here
+for code written against contract 1.x.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pluggy
 from flask import Flask
 from flask.templating import DispatchingJinjaLoader
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from marshmallow import ValidationError
 
+from crm_core import i18n, web
+from crm_core.bootstrap import grant_on_first_request
 from crm_core.checks import check_client_templates, check_plugin_modules, raise_if_any
 from crm_core.config import load_settings, plugin_list
 from crm_core.core_settings import CoreSettings
 from crm_core.customer import CustomerConfig, load_customer
 from crm_core.db import Database, close_session
 from crm_core.errors import ConfigError
-from crm_core.plugins import LoadedPlugin, build_plugin_manager
-from crm_core.registry import Registry, build_registry, collect
+from crm_core.extensions import EXTENSION_KEY, CrmState, crm_state
+from crm_core.plugins import build_plugin_manager
+from crm_core.registry import build_registry, collect
+from crm_core.security import setup_security
+from crm_core.services import audit
 
-
-@dataclass
-class CrmState:
-    """Everything the core knows about this app (``app.extensions['crm']``)."""
-
-    pm: pluggy.PluginManager
-    plugins: dict[str, LoadedPlugin]
-    registry: Registry
-    customer: CustomerConfig
-    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def setting(self, plugin: str, key: str, default: Any = None) -> Any:
-        return self.settings.get(plugin, {}).get(key, default)
-
-    def row_filters(self, session: Any, user: Any) -> list[Any]:
-        return [c for part in self.pm.hook.crm_row_filters(session=session, user=user) for c in part or []]
-
-    def outbox_handlers(self) -> dict[str, Any]:
-        handlers: dict[str, Any] = {}
-        for part in self.pm.hook.crm_register_outbox_handlers():
-            for topic, fn in (part or {}).items():
-                if topic in handlers:
-                    raise ConfigError(f"outbox topic {topic!r} is registered twice")
-                handlers[topic] = fn
-        return handlers
+__all__ = ["CrmState", "create_app", "crm_state"]
 
 
 def _customer(settings: Mapping[str, Any]) -> CustomerConfig:
@@ -121,24 +104,17 @@ def create_app(
     registry = build_registry(pm, customer)
     state = CrmState(pm=pm, plugins=plugins, registry=registry, customer=customer)
     _validate_plugin_settings(state)
-    app.extensions["crm"] = state
+    app.extensions[EXTENSION_KEY] = state
     app.extensions["crm_db"] = Database(settings["CRM_DATABASE_URL"])
     app.teardown_appcontext(close_session)
     _templates(app, customer)
-    from crm_core.services import audit
-
     audit.install()  # changes to audited models are recorded at every flush (CORE-15)
-
-    from crm_core import i18n, web
-    from crm_core.security import setup_security
 
     i18n.init_app(app, state)
     setup_security(app)
     web.init_app(app, state)
     for _plugin, bp in collect(pm, "crm_register_blueprints", app=app):
         app.register_blueprint(bp)
-    from crm_core.bootstrap import grant_on_first_request
-
     grant_on_first_request(app)
     return app
 
@@ -153,8 +129,3 @@ def _templates(app: Flask, customer: CustomerConfig) -> None:
     loaders.append(PrefixLoader({"parent": DispatchingJinjaLoader(app)}, delimiter=":"))
     app.jinja_options = {**app.jinja_options, "loader": ChoiceLoader(loaders)}
 
-
-def crm_state(app: Flask | None = None) -> CrmState:
-    from flask import current_app
-
-    return (app or current_app).extensions["crm"]

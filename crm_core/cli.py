@@ -16,6 +16,9 @@ from crm_core.i18n_cli import i18n
 from crm_core.scaffold import new_plugin
 from crm_core.serve import serve
 
+# Each command imports what it needs inside its function: ``crm --help``, ``crm plugin new``
+# and ``crm i18n`` then start without loading the app, its models and its plugins.
+
 
 def _create_app():  # type: ignore[no-untyped-def]
     from crm_core.app import create_app

@@ -13,12 +13,18 @@ from typing import Any
 from flask import Blueprint, Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import Module, SessionDef, Tab
 from crm_core.errors import BusinessRuleError
-from crm_core.models.notes import Grouping
+from crm_core.extensions import crm_state
+from crm_core.i18n import CORE_TRANSLATIONS
+from crm_core.models.notes import Grouping, GroupingMember
+from crm_core.outbox_cli import worker
+from crm_core.outbox_views import bp as outbox_bp
 from crm_core.plugins import hookimpl
+from crm_core.screens import tabs
 from crm_core.services import groupings, notes
 
 
@@ -53,31 +59,23 @@ def crm_register_sessions() -> list[SessionDef]:
 @hookimpl
 def crm_register_cli(cli: Any) -> None:
     """``crm worker`` (outbox delivery and periodic jobs)."""
-    from crm_core.outbox_cli import worker
-
     cli.add_command(worker)
 
 
 @hookimpl
 def crm_register_translations() -> list[str]:
     """The core's own catalogs (plugins with ``<package>/translations`` need no hook)."""
-    from crm_core.i18n import CORE_TRANSLATIONS
-
     return [str(CORE_TRANSLATIONS)]
 
 
 @hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
     """The outbox configuration screen (queued, failed and dead integration messages)."""
-    from crm_core.outbox_views import bp as outbox_bp
-
     return [outbox_bp]
 
 
 @hookimpl
 def crm_detail_tabs(session: SessionDef) -> list[Tab]:
-    from crm_core.screens import tabs
-
     out = [
         Tab("notes", _l("Notes"), tabs.render_notes, order=900),
         Tab("history", _l("History"), tabs.render_history, order=990),
@@ -108,11 +106,6 @@ def crm_element_deleted(session: SessionDef, element: Any, db: DbSession) -> Non
 def crm_demo_data(db: DbSession, users: dict[str, Any]) -> None:
     """Groupings for the demo users over their own records (runs after the plugins' data:
     pluggy calls the core's implementation last). Repeatable: existing groupings are kept."""
-    from sqlalchemy import select
-
-    from crm_core.app import crm_state
-    from crm_core.models.notes import GroupingMember
-
     registry = crm_state().registry
     plan = (("ana", "accounts", "Key accounts"), ("bob", "accounts", "Key accounts"), ("leader", "leads", "Trade fair"))
     for username, session_name, title in plan:

@@ -23,6 +23,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy.engine import Connection
 
+from crm_core.bootstrap import grant_new_sessions_now
 from crm_core.db import Base
 from crm_core.indexes import TRGM_SUFFIX
 from crm_core.plugins import discover
@@ -83,8 +84,6 @@ def upgrade(app: Flask) -> None:
     """Bring the core and every enabled plugin to their heads (disabled branches stay put),
     then give the default groups their rights on sessions that appeared (a plugin enabled
     since the last upgrade)."""
-    from crm_core.bootstrap import grant_new_sessions_now
-
     cfg = alembic_config(app)
     script = ScriptDirectory.from_config(cfg)
     for head in enabled_heads(app, script):

@@ -41,8 +41,10 @@ from sqlalchemy.orm import Session as DbSession
 
 from crm_core.db import session, unit_of_work
 from crm_core.errors import BusinessRuleError, ConfigError, NotFound
+from crm_core.extensions import crm_state
 from crm_core.models.outbox import DUE_STATUSES, OutboxMessage
 from crm_core.models.types import utcnow
+from crm_core.registry import collect
 
 log = logging.getLogger(__name__)
 
@@ -289,8 +291,6 @@ def deliver(db: DbSession, msg: Claimed, handlers: Mapping[str, Any], policy: De
 
 def process_batch(batch: int = 50, policy: DeliveryPolicy | None = None) -> TickReport:
     """Claim and deliver one batch in the current app context (one worker pass)."""
-    from crm_core.app import crm_state
-
     state = crm_state()
     policy = policy or DeliveryPolicy.from_settings(state.settings.get("core", {}))
     handlers = state.outbox_handlers()
@@ -326,8 +326,6 @@ class Worker:
 
     def run_jobs(self, now: float | None = None) -> int:
         """Run each periodic job whose interval has passed since its last run here."""
-        from crm_core.registry import collect
-
         now = time.monotonic() if now is None else now
         ran = 0
         with self.app.app_context():

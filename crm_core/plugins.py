@@ -21,7 +21,7 @@ import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from crm_core import hookspecs
+from crm_core import __version__, hookspecs
 from crm_core.customer import CustomerConfig
 from crm_core.declarations import PluginMeta
 from crm_core.errors import PluginError
@@ -112,8 +112,6 @@ def check_contract(name: str, meta: PluginMeta) -> None:
 def from_entry_point(name: str, entry_point: Any, module: ModuleType) -> LoadedPlugin:
     """What is known of an installed plugin before it is registered: its version is the
     plugin's own ``meta.version`` when given, else its distribution's (importlib.metadata)."""
-    from crm_core import __version__
-
     dist = getattr(entry_point, "dist", None)
     meta = meta_of(module)
     version = meta.version or (dist.version if dist is not None else "") or __version__
@@ -223,8 +221,6 @@ def _register(
     loaded: dict[str, LoadedPlugin],
     version: str = "",
 ) -> None:
-    from crm_core import __version__
-
     meta = meta_of(module)
     if origin != "core":
         check_contract(name, meta)

@@ -6,7 +6,8 @@ stored by PostgreSQL (NUL), corrupts terminals and exports (escape sequences) an
 typed by a person, so the core refuses it in one ``before_request`` guard for every route —
 screens, lookups, exports, the login page and the API — instead of each view finding out at
 the database. Integers come from requests as text of any length; :func:`int_arg` turns them
-into numbers a 64-bit column can hold, or answers 400 naming the parameter.
+into numbers a 64-bit column can hold, or answers 400 naming the parameter. The guard and the
+400 page are installed by :func:`crm_core.web.init_app` (this module sits below the pages).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
@@ -120,16 +121,3 @@ def page_arg() -> int:
     """The ``page`` parameter of a paged screen or list: 1 when absent; pages past
     :data:`MAX_PAGE` are refused, so ``OFFSET`` stays within what the database can count."""
     return int_arg("page", 1, low=1, high=MAX_PAGE) or 1
-
-
-def _bad_input(exc: BadInput) -> Any:
-    if request.path.startswith("/api/"):
-        from crm_core.api.errors import json_error
-
-        return json_error(400, "invalid_input", str(exc.description), {exc.field: [str(exc.description)]})
-    return render_template("error.html", message=exc.description, status=400), 400
-
-
-def init_app(app: Flask) -> None:
-    app.before_request(refuse_control_characters)
-    app.register_error_handler(BadInput, _bad_input)

@@ -69,6 +69,8 @@ def gunicorn_options(settings: Mapping[str, Any], given: Mapping[str, Any]) -> d
 @click.pass_context
 def serve(ctx: click.Context, **given: Any) -> None:
     """Production server (gunicorn): worker processes with threads, access log, graceful stop."""
+    # Deferred like every app import of the ``crm`` command: ``crm --help``, ``crm plugin new``
+    # and ``crm i18n`` start without loading the app, its models and plugins.
     from crm_core.app import create_app
 
     info = ctx.ensure_object(ScriptInfo)

@@ -15,11 +15,13 @@ from wtforms.fields.choices import SelectChoice
 
 from crm_core.admin import services
 from crm_core.admin.forms import ConfirmForm, GroupForm, UserForm
-from crm_core.app import crm_state
+from crm_core.admin.menu import menu_rows, save_menu
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, NotFound
+from crm_core.extensions import crm_state
 from crm_core.models.auth import ACTIONS, Group, Permission, User
+from crm_core.navigation import stored_menu
 from crm_core.request_input import int_arg, page_arg
 from crm_core.security import current_access
 from crm_core.services.queries import like_text
@@ -280,9 +282,6 @@ def permissions():  # type: ignore[no-untyped-def]
 @bp.route("/menu", methods=["GET", "POST"])
 def menu():  # type: ignore[no-untyped-def]
     """Relabel, reorder and hide modules and sessions without code (CORE-06)."""
-    from crm_core.admin.menu import menu_rows, save_menu
-    from crm_core.web import stored_menu
-
     access = current_access()
     access.require("menu", "view")
     form = ConfirmForm()

@@ -19,6 +19,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.errors import BusinessRuleError
+from crm_core.extensions import crm_state
 from crm_core.models.auth import ACTIONS, Group, Permission, User
 from crm_core.security.passwords import hash_password, password_problem
 from crm_core.security.sessions import end_sessions
@@ -102,7 +103,6 @@ def delete_user(db: DbSession, user: User, acting: User) -> None:
         raise BusinessRuleError(_("Only administrators may create or change administrators."))
     if user.is_admin and user.active and not _other_active_admins(db, user):
         raise BusinessRuleError(_("The last administrator cannot be deleted."))
-    from crm_core.app import crm_state
 
     for sdef in crm_state().registry.grid_sessions():
         owned = db.scalar(

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from crm_core.api.auth import CsrfRequired, Unauthenticated
+from crm_core.db import session
 from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
 from crm_core.uploads import too_large_answer
 from crm_core.validation_messages import translated
@@ -75,8 +76,6 @@ def _business(exc: BusinessRuleError):  # type: ignore[no-untyped-def]
 def _out_of_range(_exc: Exception):  # type: ignore[no-untyped-def]
     # A value the schema accepted but the column cannot hold (a huge integer, say). The database
     # transaction is unusable after such an error on PostgreSQL, so it is rolled back here.
-    from crm_core.db import session
-
     session().rollback()
     return json_error(400, "invalid_value", _("A value is out of the range the database can store."))
 

@@ -13,10 +13,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
-from crm_core.api import bp
+from crm_core.api.blueprint import bp
 from crm_core.api.errors import ERROR_SCHEMA
-from crm_core.app import crm_state
 from crm_core.declarations import SessionDef, schema_fields
+from crm_core.extensions import crm_state
 from crm_core.services.queries import MAX_PER_PAGE
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}

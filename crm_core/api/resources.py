@@ -15,13 +15,13 @@ from flask import Response, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
-from crm_core.api import bp
+from crm_core.api.blueprint import bp
 from crm_core.api.errors import etag, json_error
-from crm_core.app import crm_state
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, NotFound
+from crm_core.extensions import crm_state
 from crm_core.request_input import INT64_MAX, int_arg, page_arg
 from crm_core.security import current_access, get_element
 from crm_core.services import elements, queries

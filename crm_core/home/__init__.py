@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from crm_core.app import crm_state
+from crm_core.extensions import crm_state
 
 bp = Blueprint("home", __name__)
 

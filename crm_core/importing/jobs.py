@@ -18,9 +18,9 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from crm_core.app import crm_state
 from crm_core.db import session, unit_of_work
 from crm_core.errors import CrmError
+from crm_core.extensions import crm_state
 from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportResult, ImportSpec
 from crm_core.importing.reader import decode

@@ -11,9 +11,9 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 
-from crm_core.app import crm_state
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import NotFound
+from crm_core.extensions import crm_state
 from crm_core.security import current_access
 from crm_core.security.access import Access
 from crm_core.services.queries import ListQuery

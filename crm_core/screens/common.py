@@ -11,9 +11,9 @@ from typing import Any
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 
-from crm_core.app import crm_state
 from crm_core.declarations import SessionDef
 from crm_core.errors import NotFound
+from crm_core.extensions import crm_state
 from crm_core.validation_messages import translated
 
 

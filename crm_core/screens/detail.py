@@ -16,13 +16,13 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from crm_core.app import crm_state
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, Tab
 from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
+from crm_core.extensions import crm_state
 from crm_core.request_input import int_arg
-from crm_core.screens import bp
+from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_session, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
 from crm_core.security import current_access, get_element

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from crm_core.db import session as db_session
 from crm_core.errors import BusinessRuleError
 from crm_core.reports.request_args import grid_query, report_columns, session_for
-from crm_core.screens import bp
+from crm_core.screens.blueprint import bp
 from crm_core.screens.listing import file_response
 from crm_core.services.queries import build
 

@@ -14,13 +14,13 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import inspect as sa_inspect
 
-from crm_core.app import crm_state
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
+from crm_core.extensions import crm_state
 from crm_core.request_input import int_arg, int_list, page_arg
-from crm_core.screens import bp
+from crm_core.screens.blueprint import bp
 from crm_core.screens.common import endpoint_url, grid_session
 from crm_core.security import current_access, get_element
 from crm_core.services import elements

@@ -17,8 +17,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from crm_core.app import crm_state
 from crm_core.declarations import SessionDef, schema_fields
+from crm_core.extensions import crm_state
 from crm_core.models.audit import AuditEntry
 from crm_core.models.notes import GroupingMember, Note
 from crm_core.services import audit, display

@@ -31,7 +31,7 @@ from crm_core.importing.reader import (
 from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob, ImportMapping
 from crm_core.reports.formats import csv_stream
 from crm_core.reports.request_args import session_for
-from crm_core.screens import bp
+from crm_core.screens.blueprint import bp
 from crm_core.security.access import Access
 from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
 

@@ -19,7 +19,7 @@ from crm_core.errors import BusinessRuleError
 from crm_core.reports.criteria import parse_criteria
 from crm_core.reports.formats import csv_stream, display_value, pdf_bytes, rows_of, xlsx_bytes
 from crm_core.reports.request_args import field_labels, grid_query, report_columns, session_for
-from crm_core.screens import bp
+from crm_core.screens.blueprint import bp
 from crm_core.services.queries import OPERATORS, build
 
 FORMATS = ("html", "pdf", "csv", "xlsx")

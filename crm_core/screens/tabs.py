@@ -10,12 +10,12 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from crm_core.app import crm_state
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
-from crm_core.screens import bp
+from crm_core.extensions import crm_state
+from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_session, refused
 from crm_core.screens.history import history_entries
 from crm_core.security import current_access, get_element

@@ -7,6 +7,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from crm_core.db import session
+from crm_core.extensions import crm_state
 from crm_core.models.auth import User
 from crm_core.security.access import Access, check_element, get_element, load_access, scoped
 from crm_core.security.sessions import is_current, parse_session_id
@@ -70,8 +71,6 @@ def _load_user(user_id: str) -> User | None:
 def current_access() -> Access:
     """The current user's permissions, resolved once per request (one query)."""
     if "crm_access" not in g:
-        from crm_core.app import crm_state
-
         user = g.get("api_user") or current_user._get_current_object()
         g.crm_access = load_access(session(), user, crm_state().row_filters)
     return g.crm_access

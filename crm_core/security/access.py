@@ -26,6 +26,7 @@ from sqlalchemy.orm import object_session
 
 from crm_core.declarations import SessionDef
 from crm_core.errors import NotFound, PermissionDenied
+from crm_core.extensions import crm_state
 from crm_core.models.auth import ACTIONS, Permission, User
 from crm_core.request_input import parse_int
 
@@ -77,8 +78,6 @@ def session_label(session: str | SessionDef) -> str:
     """The session as users know it: its configured label in their language (never the internal
     name). Admin screens pass the name only, so it is looked up in the app's registry."""
     if isinstance(session, str):
-        from crm_core.app import crm_state
-
         found = crm_state().registry.sessions.get(session) if has_app_context() else None
         if found is None:
             return session

@@ -19,7 +19,7 @@ from crm_core.db import unit_of_work
 from crm_core.i18n import LANGUAGES
 from crm_core.models.auth import User
 from crm_core.security import throttle
-from crm_core.security.passwords import hash_password, needs_rehash, verify_password
+from crm_core.security.passwords import hash_password, needs_rehash, password_problem, verify_password
 from crm_core.security.sessions import end_sessions
 
 bp = Blueprint("auth", __name__)
@@ -122,8 +122,6 @@ class ProfileForm(FlaskForm):
 def profile():  # type: ignore[no-untyped-def]
     """A user's own settings: name, language, time zone and password."""
     from zoneinfo import available_timezones
-
-    from crm_core.security.passwords import password_problem
 
     db = db_session()
     user = db.get(User, current_user.id)

@@ -18,9 +18,9 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
 from crm_core.db import session as db_session
 from crm_core.declarations import SessionDef, schema_fields
+from crm_core.extensions import crm_state
 from crm_core.models.auth import User
 from crm_core.security import current_access
 from crm_core.security.access import scoped

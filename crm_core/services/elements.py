@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core.declarations import ActionContext, SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, Conflict, CrmError, NotFound, PermissionDenied
+from crm_core.extensions import crm_state
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import User
 from crm_core.models.types import utcnow
@@ -33,8 +34,6 @@ from crm_core.services import audit, bulk, workflow
 
 
 def _hook():  # type: ignore[no-untyped-def]
-    from crm_core.app import crm_state
-
     return crm_state().pm.hook
 
 
@@ -118,8 +117,6 @@ def unusable_reference(field_name: str) -> ValidationError:
 def check_references(db: DbSession, session: SessionDef, access: Access, values: Mapping[str, Any]) -> None:
     """A reference may only point at an element the user may see: otherwise a user could
     attach records to (and learn about) someone else's account by guessing ids."""
-    from crm_core.app import crm_state
-
     registry = crm_state().registry
     for field_name, target in lookup_targets(session).items():
         value = values.get(field_name)
@@ -174,8 +171,6 @@ def _visible_ids(db: DbSession, target: SessionDef, access: Access, ids: set[int
 def _refuse_hidden_references(db: DbSession, session: SessionDef, access: Access, batch: list[Any]) -> None:
     """Replace, in ``batch``, each loaded row that points at an element the user may not see by
     the same ``ValidationError`` :func:`check_references` raises (one query per target session)."""
-    from crm_core.app import crm_state
-
     registry = crm_state().registry
     for field_name, target in lookup_targets(session).items():
         if target not in registry.sessions:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
+from crm_core.extensions import crm_state
 from crm_core.models.notes import Grouping, GroupingMember
 from crm_core.security.access import Access, check_element, scoped
 
@@ -26,8 +27,6 @@ SESSION = "groupings"
 
 
 def _registry():  # type: ignore[no-untyped-def]
-    from crm_core.app import crm_state
-
     return crm_state().registry
 
 

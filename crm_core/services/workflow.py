@@ -20,14 +20,13 @@ from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import Action, SessionDef, Workflow
 from crm_core.errors import BusinessRuleError
+from crm_core.extensions import crm_state
 from crm_core.models.auth import User
 from crm_core.services import audit
 
 
 def state_name(session: SessionDef, code: str) -> str:
     """The visible name of state ``code``: the customer's status name, else the declared label."""
-    from crm_core.app import crm_state
-
     if session.workflow is not None and session.workflow.field != session.status_field:
         return code
     return str(crm_state().registry.status_label(session, code))

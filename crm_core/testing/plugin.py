@@ -19,6 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from crm_core.testing import PASSWORD, TEST_ONLY_TABLES, TEST_SECRET
 from crm_core.testing.database import DEFAULT_PG, backend_url, drop_backend, pg_available
 
+# pytest loads this plugin (entry point ``pytest11``) before it collects and before coverage
+# starts; the fixtures import the app inside their functions so loading the plugin stays cheap
+# and measured code is imported under coverage.
+
 TEST_USERS = (
     ("admin", "Administrators", True),
     ("leader", "Leaders", False),
@@ -215,7 +219,7 @@ def client_for(crm_app: Flask, users: dict[str, Any]) -> Callable[[str], FlaskCl
 
 @pytest.fixture
 def access_for(db: Session, users: dict[str, Any]) -> Callable[[str], Any]:
-    from crm_core.app import crm_state
+    from crm_core.extensions import crm_state
     from crm_core.security.access import load_access
 
     def make(username: str) -> Any:

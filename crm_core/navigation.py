@@ -1,0 +1,55 @@
+"""The menu and the links between screens, shared by the core's pages (admin, screens, error
+pages) — apart from :mod:`crm_core.web`, which wires the pages into the app and so sits above
+them all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm_core.db import session
+from crm_core.errors import NotFound
+from crm_core.extensions import crm_state
+from crm_core.models.menu import MenuSetting
+from crm_core.security import current_access
+
+
+def visible_menu() -> list[tuple[Any, list[Any]]]:
+    """Modules and sessions the current user's group may view (CORE-06)."""
+    if not current_user.is_authenticated:
+        return []
+    access = current_access()
+    out = []
+    for module, sessions in crm_state().registry.menu(stored_menu()):
+        allowed = [s for s in sessions if access.can(s, "view")]
+        if allowed:
+            out.append((module, allowed))
+    return out
+
+
+def stored_menu() -> dict[tuple[str, str], Any]:
+    """The administrator's menu settings, read once per request."""
+    if "crm_menu" not in g:
+        g.crm_menu = {(r.kind, r.name): r for r in session().scalars(select(MenuSetting))}
+    return g.crm_menu
+
+
+def list_link(error: NotFound) -> tuple[str, str] | None:
+    """``(url, label)`` of the list the missing element was asked from, when the user may open
+    it: the 404 page leads back there instead of leaving the user stranded."""
+    sdef = crm_state().registry.sessions.get(error.session or "")
+    if sdef is None or not sdef.has_grid or not current_user.is_authenticated:
+        return None
+    if not current_access().can(sdef, "view"):
+        return None
+    return session_url(sdef), str(sdef.label)
+
+
+def session_url(sdef: Any) -> str:
+    """The page a session opens on: its plugin's own endpoint, else the generic grid."""
+    if sdef.endpoint:
+        return url_for(sdef.endpoint)
+    return url_for("screens.grid", session=sdef.name)

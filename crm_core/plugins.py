@@ -21,7 +21,7 @@ import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from crm_core import hookspecs
+from crm_core import events, hookspecs
 from crm_core.customer import CustomerConfig
 from crm_core.declarations import PluginMeta
 from crm_core.errors import PluginError
@@ -212,6 +212,7 @@ def build_plugin_manager(
     if override is not None:
         _register(pm, f"customer:{customer.name}", override, "customer override", loaded)
     _validate(pm, loaded)
+    events.warn_unscoped(pm)
     return pm, loaded
 
 

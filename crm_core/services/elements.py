@@ -390,6 +390,6 @@ def run_action(
     workflow.check_action(session, element, name)
     values = action.schema().load(dict(data)) if action.schema else {}
     with audit.audit_context(action=name, user=access.user):
-        result = action.handler(ActionContext(session, element, values, access.user, db))
+        result = action.handler(ActionContext(session, element, values, access.user, db, access))
         db.flush()  # inside the context: what the action changed is recorded under its name
     return result

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session as DbSession
 from crm_core.app import crm_state
 from crm_core.declarations import ActionContext, SessionDef
 from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
-from crm_core.models.auth import User
 from crm_core.models.notes import Grouping
 from crm_core.models.types import utcnow
-from crm_core.security.access import Access, get_element, load_access, scoped, visible_ids
+from crm_core.security.access import Access, get_element, scoped, visible_ids
 from crm_core.services import groupings, workflow
 from plugins.activities.models import Activity
 
@@ -29,11 +28,6 @@ SESSION = "activities"
 
 def activities_session() -> SessionDef:
     return crm_state().registry.session(SESSION)
-
-
-def access_of(db: DbSession, user: User) -> Access:
-    """The permissions of ``user`` with the plugins' row filters, as every path resolves them."""
-    return load_access(db, user, crm_state().row_filters)
 
 
 def complete(ctx: ActionContext) -> Activity:
@@ -116,7 +110,7 @@ def generate(ctx: ActionContext) -> Generated:
     the member's owner when the user may change owners (a leader planning for the team), else
     by the user, and announced through ``crm_activity_scheduled``.
     """
-    access = access_of(ctx.db, ctx.user)
+    access = ctx.access
     template: Activity = ctx.element
     grouping = _grouping(ctx.db, access, ctx.data["grouping_id"])
     found = groupings.members(ctx.db, grouping, access)

@@ -103,7 +103,7 @@ def session_for(kind: str, what: str) -> SessionDef:
 
 
 def access_of(db: DbSession, user: User) -> Access:
-    """Access of ``user`` for action handlers, which receive the user, not the access."""
+    """Access of ``user`` for the demo data, which acts as each demo user outside any request."""
     return load_access(db, user, crm_state().row_filters)
 
 

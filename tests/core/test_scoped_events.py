@@ -9,6 +9,7 @@ import pytest
 
 from crm_core.app import create_app
 from crm_core.db import unit_of_work
+from crm_core.declarations import Action
 from crm_core.events import handles
 from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportSpec
@@ -173,3 +174,23 @@ def test_bundled_plugins_and_the_core_declare_the_scope_of_their_events(recwarn)
 def test_a_scope_names_sessions_or_models_or_every_session(arguments):
     with pytest.raises(TypeError, match="every_session"):
         handles(**arguments)
+
+
+def _peek(ctx: Any) -> None:
+    SEEN.append(("action", ctx.access))
+
+
+@pytest.mark.crm(
+    plugins=["sample", "probe"],
+    extra_plugins={
+        "sample": sample,
+        "probe": make_plugin("probe", crm_element_actions=lambda session: [Action("peek", "Peek", _peek)]),
+    },
+)
+def test_action_handlers_receive_the_access_the_service_was_given(crm_app, db, access_for):
+    sdef = crm_app.extensions["crm"].registry.session("samples")
+    ana = access_for("ana")
+    element = _create(db, sdef, ana, name="One")
+    with unit_of_work():
+        elements.run_action(db, sdef, ana, element, "peek", {})
+    assert len(SEEN) == 1 and SEEN[0][1] is ana

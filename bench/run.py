@@ -24,6 +24,7 @@ from bench.seed import ensure_leader, ensure_owners, seed
 from crm_core.app import create_app
 from crm_core.db import Base, unit_of_work
 from crm_core.db import session as db_session
+from crm_core.events import handles
 from crm_core.testing import make_plugin
 
 SQLITE_DEFAULT = "sqlite:////tmp/crm-bench.sqlite3"
@@ -77,6 +78,7 @@ def build_app(url: str, listener: bool = False) -> Flask:
     return app
 
 
+@handles(every_session=True)
 def _listen(element: Any) -> None:
     """A ``crm_element_created`` implementation that only receives the element."""
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session as DbSession
 
     from crm_core.models.auth import User
+    from crm_core.security.access import Access
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,15 @@ class Status:
 
 @dataclass(frozen=True)
 class ActionContext:
-    """What an action handler receives. ``data`` is already validated by the action schema."""
+    """What an action handler receives. ``data`` is already validated by the action schema;
+    ``access`` is the acting user's resolved permissions (check with it, never reload them)."""
 
     session: SessionDef
     element: Any
     data: Mapping[str, Any]
     user: User
     db: DbSession
+    access: Access
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import Module, SessionDef, Tab
 from crm_core.errors import BusinessRuleError
+from crm_core.events import handles
 from crm_core.extensions import crm_state
 from crm_core.i18n import CORE_TRANSLATIONS
 from crm_core.models.notes import Grouping, GroupingMember
@@ -88,6 +89,7 @@ def crm_detail_tabs(session: SessionDef) -> list[Tab]:
 
 
 @hookimpl
+@handles(sessions=(groupings.SESSION,))
 def crm_element_changed(session: SessionDef, element: Any, changes: dict[str, list[Any]], db: DbSession) -> None:
     """A grouping's members belong to its session: moving it to another would mix kinds."""
     if session.name == groupings.SESSION and "session" in changes and element.members:
@@ -95,6 +97,7 @@ def crm_element_changed(session: SessionDef, element: Any, changes: dict[str, li
 
 
 @hookimpl
+@handles(every_session=True)
 def crm_element_deleted(session: SessionDef, element: Any, db: DbSession) -> None:
     """A deleted element takes its notes and grouping memberships with it."""
     notes.delete_notes_of(db, element)

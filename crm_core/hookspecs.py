@@ -10,7 +10,9 @@ Conventions:
   arguments without breaking plugins.
 * *Registration* hooks are called once at start-up and return frozen declarations.
 * *Event* hooks are called **inside** the unit of work that caused the event, after flush and
-  before commit, with the database session as ``db``. An implementation writes only through
+  before commit, with the database session as ``db``. Element events reach only the
+  implementations whose scope covers the session (``crm_core.events.handles``) and receive
+  the resolved ``access``. An implementation writes only through
   ``db`` (typically an outbox row): if the transaction rolls back, the event never happened.
   Never call an external system from an event hook; enqueue with ``crm_core.outbox.enqueue``.
 * *Question* hooks marked ``firstresult`` stop at the first non-``None`` answer; two business
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
     from crm_core.declarations import Action, Module, Panel, PeriodicJob, SessionDef, Tab
     from crm_core.models.auth import User
+    from crm_core.security.access import Access
 
 HOOKS_VERSION = "2.0"
 
@@ -117,26 +120,39 @@ def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
 
 
 @hookspec
-def crm_element_created(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
-    """An element was created through the generic service (screens, API or import).
+def crm_element_created(session: SessionDef, element: Any, access: Access, user: User, db: DbSession) -> None:
+    """An element was created alone: a screen, the API, or an import redoing a chunk row by row.
 
-    Called once per element, inside the creating transaction, after its audit row. An import
-    writes its rows in bulk and, only when at least one plugin implements this hook, loads the
-    new elements (one query per chunk of 1,000) to call it: every implementation makes imports
-    slower, so return at once for sessions you do not handle. Changes to ``element`` are flushed.
+    Called once per element, inside the creating transaction, after its audit row; changes to
+    ``element`` are flushed. ``access`` is the acting user's resolved ``Access`` (check with it,
+    never reload permissions). Scope the implementation with ``crm_core.events.handles``.
+    Elements written in a batch (imports, ``create_many``) fire ``crm_elements_created``
+    instead, and fire this hook only for plugins that do not implement the batch one.
+    """
+
+
+@hookspec
+def crm_elements_created(session: SessionDef, elements: list[Any], access: Access, user: User, db: DbSession) -> None:
+    """A batch of elements was created (an import chunk, ``create_many``): called once per batch.
+
+    ``elements`` are loaded in one query, in row order, after their audit rows; changes to them
+    are flushed. Implement it to handle imports at a cost that does not grow with the rows
+    (look up what the batch needs in one query). A plugin implementing it is not called
+    per element for that batch (``crm_element_created`` then fires only for single creates).
+    Scoped like the other element events.
     """
 
 
 @hookspec
 def crm_element_changed(
-    session: SessionDef, element: Any, changes: dict[str, list[Any]], user: User, db: DbSession
+    session: SessionDef, element: Any, changes: dict[str, list[Any]], access: Access, user: User, db: DbSession
 ) -> None:
-    """An element was updated; ``changes`` is ``{field: [old, new]}``."""
+    """An element was updated; ``changes`` is ``{field: [old, new]}``; ``access`` as for creation."""
 
 
 @hookspec
-def crm_element_deleted(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
-    """An element is being deleted (still loaded, not yet gone)."""
+def crm_element_deleted(session: SessionDef, element: Any, access: Access, user: User, db: DbSession) -> None:
+    """An element is being deleted (still loaded, not yet gone); ``access`` as for creation."""
 
 
 @hookspec

@@ -21,7 +21,7 @@ import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from crm_core import __version__, hookspecs
+from crm_core import __version__, events, hookspecs
 from crm_core.customer import CustomerConfig
 from crm_core.declarations import PluginMeta
 from crm_core.errors import PluginError
@@ -210,6 +210,7 @@ def build_plugin_manager(
     if override is not None:
         _register(pm, f"customer:{customer.name}", override, "customer override", loaded)
     _validate(pm, loaded)
+    events.warn_unscoped(pm)
     return pm, loaded
 
 

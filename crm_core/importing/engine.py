@@ -31,7 +31,7 @@ from crm_core.errors import BusinessRuleError, CrmError
 from crm_core.importing.lines import ImportResult, ImportSpec, LineRefused, LineValues, check_spec
 from crm_core.importing.reader import Row, read_rows
 from crm_core.security.access import Access
-from crm_core.services import elements
+from crm_core.services import elements, lookups
 from crm_core.validation_messages import translated
 
 CHUNK = 1_000
@@ -72,20 +72,27 @@ class _Line:
 
 
 class _Prepare:
-    """Parses and validates a chunk of rows with one schema instance before anything is written."""
+    """Parses and validates a chunk of rows with one schema instance before anything is written;
+    the schema's lookups are batched for the chunk (:mod:`crm_core.services.lookups`)."""
 
     def __init__(self, sdef: SessionDef, rows: LineValues) -> None:
         assert sdef.schema is not None
         self.sdef, self.rows, self.schema = sdef, rows, sdef.schema()
 
     def __call__(self, chunk: list[Row]) -> list[_Line]:
-        return [self._line(row) for row in chunk]
+        parsed = [self._parse(row) for row in chunk]
+        with lookups.chunk([data for _row, data in parsed if isinstance(data, dict)]):
+            return [self._line(row, data) for row, data in parsed]
 
-    def _line(self, row: Row) -> _Line:
+    def _parse(self, row: Row) -> tuple[Row, dict[str, str] | LineRefused]:
         try:
-            data = self.rows.data(row)
+            return row, self.rows.data(row)
         except LineRefused as exc:
-            return _Line(row, None, exc)
+            return row, exc
+
+    def _line(self, row: Row, data: dict[str, str] | LineRefused) -> _Line:
+        if isinstance(data, LineRefused):
+            return _Line(row, None, data)
         try:
             return _Line(row, data, elements.validate(self.sdef, data, schema=self.schema))
         except ValidationError as exc:

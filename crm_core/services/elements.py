@@ -10,11 +10,12 @@ under which action (``audit_context``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+import pluggy
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm_core import events
 from crm_core.declarations import ActionContext, SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, Conflict, CrmError, NotFound, PermissionDenied
 from crm_core.extensions import crm_state
@@ -29,12 +31,13 @@ from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import User
 from crm_core.models.types import utcnow
 from crm_core.request_input import INT64_MAX, INT64_MIN
-from crm_core.security.access import Access, check_element, get_element, scoped
+from crm_core.security.access import Access, check_element, get_element, visible_ids
 from crm_core.services import audit, bulk, workflow
 
 
-def _hook():  # type: ignore[no-untyped-def]
-    return crm_state().pm.hook
+def _event(name: str, session: SessionDef, without: Iterable[Any] = ()) -> pluggy.HookCaller:
+    """The element event ``name`` with only the implementations that handle ``session``."""
+    return events.caller(crm_state().pm, name, session, without)
 
 
 #: The element whose changes the session schema is validating (``None`` while creating).
@@ -156,16 +159,8 @@ def create(db: DbSession, session: SessionDef, access: Access, data: Mapping[str
     with audit.audit_context(user=access.user):
         db.add(element)
         db.flush()
-        _hook().crm_element_created(session=session, element=element, user=access.user, db=db)
+        _event("crm_element_created", session)(session=session, element=element, access=access, user=access.user, db=db)
     return element
-
-
-def _visible_ids(db: DbSession, target: SessionDef, access: Access, ids: set[int]) -> set[int]:
-    """Which of ``ids`` the user may see in ``target``: the rules of ``get_element``, one query."""
-    if not ids or not access.can(target, "view"):
-        return set()
-    model = target.model
-    return set(db.scalars(scoped(target, access, True, select(model.id).where(model.id.in_(ids)))))
 
 
 def _refuse_hidden_references(db: DbSession, session: SessionDef, access: Access, batch: list[Any]) -> None:
@@ -177,7 +172,7 @@ def _refuse_hidden_references(db: DbSession, session: SessionDef, access: Access
             continue
         rows = [(i, values) for i, values in enumerate(batch) if isinstance(values, dict)]
         wanted = {_as_id(values.get(field_name)) for _i, values in rows} - {None}
-        visible = _visible_ids(db, registry.session(target), access, wanted)  # type: ignore[arg-type]
+        visible = visible_ids(db, registry.session(target), access, wanted)  # type: ignore[arg-type]
         for i, values in rows:
             if values.get(field_name) is not None and _as_id(values[field_name]) not in visible:
                 batch[i] = unusable_reference(field_name)
@@ -228,8 +223,9 @@ def create_validated(
     once per distinct owner; the valid rows are written by :mod:`crm_core.services.bulk`
     (``COPY`` on PostgreSQL, one ``executemany`` on SQLite) with the values the ORM would write
     and one timestamp for the batch, and their audit rows in one more batch, with the same
-    ``changes`` as :func:`create`. If any plugin implements ``crm_element_created``, the new
-    elements are then loaded (one query) and the hook fires once per element, in row order,
+    ``changes`` as :func:`create`. If any plugin handles the session's creations, the new
+    elements are then loaded (one query) and ``crm_elements_created`` fires once for the batch
+    (``crm_element_created`` once per element, in row order, for plugins without the batch hook),
     inside the caller's transaction; they are flushed and detached afterwards, so a batch of
     100,000 rows does not pile up in the session. Returns what :func:`create_many` returns.
     """
@@ -302,15 +298,23 @@ def _audit_created(
 
 
 def _fire_created(db: DbSession, session: SessionDef, access: Access, ids: list[int]) -> None:
-    """``crm_element_created`` for each new element, loaded in one query only when a plugin listens."""
-    hook = _hook()
-    if not hook.crm_element_created.get_hookimpls():
+    """``crm_elements_created`` once for the batch, then ``crm_element_created`` per element for
+    the plugins that handle ``session`` without the batch hook; the elements are loaded (one
+    query) only when some implementation handles the session."""
+    batch = _event("crm_elements_created", session)
+    handled = {impl.plugin for impl in batch.get_hookimpls()}
+    single = _event("crm_element_created", session, without=handled)
+    if not handled and not single.get_hookimpls():
         return
     model = session.model
     loaded = {element.id: element for element in db.scalars(select(model).where(model.id.in_(ids)))}
     try:
-        for pk in ids:
-            hook.crm_element_created(session=session, element=loaded[pk], user=access.user, db=db)
+        if handled:
+            created = [loaded[pk] for pk in ids]
+            batch(session=session, elements=created, access=access, user=access.user, db=db)
+        if single.get_hookimpls():
+            for pk in ids:
+                single(session=session, element=loaded[pk], access=access, user=access.user, db=db)
         db.flush()  # what the hooks changed on the elements
     finally:
         # Loaded, not added: a rolled-back batch would leave them in the identity map, where a
@@ -347,7 +351,9 @@ def update(
             db.flush()
         except StaleDataError as exc:
             raise Conflict(_("Someone else saved this record first. Reload it and apply your change again.")) from exc
-        _hook().crm_element_changed(session=session, element=element, changes=changes, user=access.user, db=db)
+        _event("crm_element_changed", session)(
+            session=session, element=element, changes=changes, access=access, user=access.user, db=db
+        )
     return changes
 
 
@@ -359,7 +365,7 @@ def delete(db: DbSession, session: SessionDef, access: Access, element: Any) -> 
     # Worded before the flush: after a failed flush the session cannot even look up the locale.
     refused = _("%(name)s cannot be deleted: other records refer to it.", name=element.display_name())
     with audit.audit_context(user=access.user):
-        _hook().crm_element_deleted(session=session, element=element, user=access.user, db=db)
+        _event("crm_element_deleted", session)(session=session, element=element, access=access, user=access.user, db=db)
         db.delete(element)
         try:
             db.flush()
@@ -379,6 +385,6 @@ def run_action(
     workflow.check_action(session, element, name)
     values = action.schema().load(dict(data)) if action.schema else {}
     with audit.audit_context(action=name, user=access.user):
-        result = action.handler(ActionContext(session, element, values, access.user, db))
+        result = action.handler(ActionContext(session, element, values, access.user, db, access))
         db.flush()  # inside the context: what the action changed is recorded under its name
     return result

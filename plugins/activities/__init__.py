@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session as DbSession
 
 from crm_core.app import crm_state
 from crm_core.declarations import Module, Panel, PluginMeta, SessionDef, Tab
+from crm_core.events import handles
 from crm_core.models.auth import User
 from crm_core.plugins import hookimpl
+from crm_core.security.access import Access
 from plugins.activities import agenda, demo, panels, views
-from plugins.activities.services import SESSION, check_link, unlink_deleted
+from plugins.activities.services import SESSION, check_links, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
 
 meta = PluginMeta(description="Meetings, calls, faxes, letters, tasks; calendar", requires_contract=">=2.0,<3")
@@ -50,26 +52,33 @@ def crm_home_panels(user: User) -> list[Panel]:
 
 
 @hookimpl
-def crm_element_created(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
+@handles(sessions=(SESSION,))
+def crm_element_created(element: Any, access: Access, db: DbSession) -> None:
     """A new activity must link to a visible element; then its owner is told (ACT-04 listens)."""
-    if session.name != SESSION:
-        return
-    check_link(db, element, user)
-    crm_state().pm.hook.crm_activity_scheduled(activity=element, user=user, db=db)
+    crm_elements_created([element], access, db)
 
 
 @hookimpl
-def crm_element_changed(
-    session: SessionDef, element: Any, changes: dict[str, list[Any]], user: User, db: DbSession
-) -> None:
+@handles(sessions=(SESSION,))
+def crm_elements_created(elements: list[Any], access: Access, db: DbSession) -> None:
+    """An import batch of activities: the links are checked in one query per linked area."""
+    check_links(db, elements, access)
+    for activity in elements:
+        crm_state().pm.hook.crm_activity_scheduled(activity=activity, user=access.user, db=db)
+
+
+@hookimpl
+@handles(sessions=(SESSION,))
+def crm_element_changed(element: Any, changes: dict[str, list[Any]], access: Access, db: DbSession) -> None:
     """Re-linking an activity obeys the same rule as creating it."""
-    if session.name == SESSION and ("session" in changes or "element_id" in changes):
-        check_link(db, element, user)
+    if "session" in changes or "element_id" in changes:
+        check_links(db, [element], access)
 
 
 @hookimpl
-def crm_element_deleted(session: SessionDef, element: Any, user: User, db: DbSession) -> None:
-    """Activities of a deleted record are kept, unlinked."""
+@handles(every_session=True)
+def crm_element_deleted(session: SessionDef, element: Any, db: DbSession) -> None:
+    """Activities of a deleted record are kept, unlinked (any session may hold linked ones)."""
     if session.name != SESSION:
         unlink_deleted(db, element)
 

@@ -6,6 +6,7 @@ ownership go through ``crm_core.security.access`` only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,9 @@ from sqlalchemy.orm import Session as DbSession
 from crm_core.app import crm_state
 from crm_core.declarations import ActionContext, SessionDef
 from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
-from crm_core.models.auth import User
 from crm_core.models.notes import Grouping
 from crm_core.models.types import utcnow
-from crm_core.security.access import Access, get_element, load_access, scoped
+from crm_core.security.access import Access, get_element, scoped, visible_ids
 from crm_core.services import groupings, workflow
 from plugins.activities.models import Activity
 
@@ -28,11 +28,6 @@ SESSION = "activities"
 
 def activities_session() -> SessionDef:
     return crm_state().registry.session(SESSION)
-
-
-def access_of(db: DbSession, user: User) -> Access:
-    """The permissions of ``user`` with the plugins' row filters, as every path resolves them."""
-    return load_access(db, user, crm_state().row_filters)
 
 
 def complete(ctx: ActionContext) -> Activity:
@@ -49,26 +44,27 @@ def cancel(ctx: ActionContext) -> Activity:
     return ctx.element
 
 
-def check_link(db: DbSession, activity: Activity, user: User) -> Any:
-    """The element ``activity`` is linked to, which must exist and be visible to ``user``.
+def check_links(db: DbSession, activities: Sequence[Activity], access: Access) -> None:
+    """Each activity links to an element of another area that exists and ``access`` may see, or
+    to nothing (a generic activity).
 
-    Called from the created/changed events so screens, API and imports all obey it; raising
-    rolls the whole write back. Returns ``None`` for a generic activity.
+    Called from the created/changed events so screens, API and imports all obey it, with one
+    query per linked area for a whole import batch; raising rolls the write back.
     """
-    if not activity.session and activity.element_id is None:
-        return None
-    if not activity.session or activity.element_id is None:
-        raise BusinessRuleError(_("Give both the area and the record, or neither."), field="element_id")
     registry = crm_state().registry
-    sdef = registry.sessions.get(activity.session)
-    if sdef is None or not sdef.has_grid or sdef.name == SESSION:
-        raise BusinessRuleError(_("Activities can be linked only to records of another area."), field="session")
-    try:
-        return get_element(db, sdef, access_of(db, user), activity.element_id)
-    except (NotFound, PermissionDenied):
-        raise BusinessRuleError(
-            _("The linked record does not exist or you may not see it."), field="element_id"
-        ) from None
+    wanted: dict[str, set[int]] = {}
+    for activity in activities:
+        if not activity.session and activity.element_id is None:
+            continue
+        if not activity.session or activity.element_id is None:
+            raise BusinessRuleError(_("Give both the area and the record, or neither."), field="element_id")
+        sdef = registry.sessions.get(activity.session)
+        if sdef is None or not sdef.has_grid or sdef.name == SESSION:
+            raise BusinessRuleError(_("Activities can be linked only to records of another area."), field="session")
+        wanted.setdefault(sdef.name, set()).add(activity.element_id)
+    for name, ids in wanted.items():
+        if ids - visible_ids(db, registry.session(name), access, ids):
+            raise BusinessRuleError(_("The linked record does not exist or you may not see it."), field="element_id")
 
 
 def linked_activities(db: DbSession, access: Access, element_type: str, element_id: int) -> list[Activity]:
@@ -114,7 +110,7 @@ def generate(ctx: ActionContext) -> Generated:
     the member's owner when the user may change owners (a leader planning for the team), else
     by the user, and announced through ``crm_activity_scheduled``.
     """
-    access = access_of(ctx.db, ctx.user)
+    access = ctx.access
     template: Activity = ctx.element
     grouping = _grouping(ctx.db, access, ctx.data["grouping_id"])
     found = groupings.members(ctx.db, grouping, access)

@@ -10,8 +10,10 @@ from typing import Any
 from flask import Blueprint, Flask
 
 from crm_core.declarations import Module, PluginMeta, SessionDef, Tab
+from crm_core.events import handles
 from crm_core.models.auth import User
 from crm_core.plugins import hookimpl
+from crm_core.security.access import Access
 from plugins.sales import models, schemas
 
 meta = PluginMeta(
@@ -57,29 +59,29 @@ def crm_detail_tabs(session: SessionDef) -> list[Tab]:
 
 
 @hookimpl
-def crm_element_created(session: SessionDef, element: Any, user: User, db: Any) -> None:
-    """Generic creation (screens, API, import) of a contact tells integrations (SAL-08) and a
-    new opportunity enters the pipeline at the first stage (SAL-10), on both kinds."""
-    from plugins.sales import services
+@handles(models=(models.Contact, models.Opportunity))
+def crm_element_created(element: Any, access: Access, db: Any) -> None:
+    """Generic creation (screens, API) of a contact or an opportunity: see ``events.created``."""
+    from plugins.sales import events
 
-    if isinstance(element, models.Contact):
-        services.check_account_visible(db, user, element)
-        from crm_core.app import crm_state
-
-        crm_state().pm.hook.crm_contact_created(contact=element, account=element.account, user=user, db=db)
-    elif isinstance(element, models.Opportunity):
-        services.check_account_visible(db, user, element)
-        services.start_pipeline(db, element, user)
-        db.flush()
+    events.created(db, access, [element])
 
 
 @hookimpl
-def crm_element_changed(session: SessionDef, element: Any, changes: dict[str, Any], user: User, db: Any) -> None:
-    """Moving a contact or opportunity to another account needs that account to be visible."""
-    from plugins.sales import services
+@handles(models=(models.Contact, models.Opportunity))
+def crm_elements_created(elements: list[Any], access: Access, db: Any) -> None:
+    """An import batch of contacts or opportunities, at the cost of one element."""
+    from plugins.sales import events
 
-    if isinstance(element, models.Contact | models.Opportunity) and "account_id" in changes:
-        services.check_account_visible(db, user, element)
+    events.created(db, access, elements)
+
+
+@hookimpl
+@handles(models=(models.Contact, models.Opportunity))
+def crm_element_changed(element: Any, changes: dict[str, Any], access: Access, db: Any) -> None:
+    from plugins.sales import events
+
+    events.changed(db, access, element, changes)
 
 
 @hookimpl

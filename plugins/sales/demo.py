@@ -90,7 +90,7 @@ def load(db: DbSession, users: dict[str, User]) -> None:
                         campaign_id=campaign.id, expected_close=today + timedelta(days=45), probability=40),
             owner,
         )
-        services.start_pipeline(db, opportunity, owner)
+        services.start_pipeline(db, [opportunity], owner)
         for step in services.stages()[1 : stage + 1]:  # stage by stage, as the customer's transitions allow
             if services.stage_refusal(opportunity, step) is not None:
                 break

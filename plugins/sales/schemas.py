@@ -187,17 +187,19 @@ def opportunity_schema(kind: str) -> type[Schema]:
         @post_load
         def _resolve_codes(self, data: dict[str, Any], **_kw: Any) -> dict[str, Any]:
             account_code = data.pop("account_code", None)
-            if account_code:
+            if account_code:  # found among the accounts of ``kind``: no kind check needed
                 data["account_id"] = services.account_id_by_code(account_code, kind)
             campaign_code = data.pop("campaign_code", None)
             if campaign_code:
                 data["campaign_id"] = services.campaign_id_by_code(campaign_code)
             if not _kw.get("partial") and "account_id" not in data:
                 raise ValidationError({"account_id": [_("Missing data for required field.")]})
-            if "account_id" in data:
+            if "account_id" in data and not account_code:
                 services.check_account_kind(data["account_id"], kind)
-            if data.get("campaign_id") is not None:
+            if data.get("campaign_id") is not None and not campaign_code:
                 services.check_campaign(data["campaign_id"])
+            if edited_element() is None:  # a new opportunity enters the pipeline at its first stage
+                data["stage"] = services.stages()[0]
             return data
 
     OpportunitySchema.__name__ = f"OpportunitySchema_{kind}"

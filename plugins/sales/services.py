@@ -9,7 +9,7 @@ roll-back means the event never happened.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,16 +17,16 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.app import crm_state
 from crm_core.declarations import SessionDef, Transition, Workflow
-from crm_core.errors import BusinessRuleError, NotFound
+from crm_core.errors import BusinessRuleError
 from crm_core.models.auth import User
 from crm_core.models.types import utcnow
 from crm_core.security.access import Access, check_element, get_element, load_access
-from crm_core.services import workflow
+from crm_core.services import lookups, workflow
 from crm_core.services.elements import unusable_reference
 from plugins.sales.models import (
     PROVISIONAL_DIGITS,
@@ -103,7 +103,7 @@ def session_for(kind: str, what: str) -> SessionDef:
 
 
 def access_of(db: DbSession, user: User) -> Access:
-    """Access of ``user`` for action handlers, which receive the user, not the access."""
+    """Access of ``user`` for the demo data, which acts as each demo user outside any request."""
     return load_access(db, user, crm_state().row_filters)
 
 
@@ -130,27 +130,40 @@ def _modifiable(access: Access, element: Any) -> SessionDef:
 
 def check_account_kind(account_id: int, kind: str) -> None:
     """An opportunity or contact belongs to an account of its own kind (SAL-04, PUR-01)."""
-    account = _db().get(Account, account_id)
-    if account is None or account.kind != kind:
+    if lookups.lookup("sales.account_kind", account_id, _account_kinds, "account_id", int) != kind:
         raise unusable_reference("account_id")
 
 
+def _account_kinds(ids: set[Any]) -> dict[int, str]:
+    return dict(_db().execute(select(Account.id, Account.kind).where(Account.id.in_(ids))).all())
+
+
 def account_id_by_code(code: str, kind: str) -> int:
-    account_id = _db().scalar(select(Account.id).where(Account.code == code, Account.kind == kind))
+    def load(codes: set[Any]) -> dict[str, int]:
+        query = select(Account.code, Account.id).where(Account.code.in_(codes), Account.kind == kind)
+        return dict(_db().execute(query).all())
+
+    account_id = lookups.lookup(f"sales.account_by_code.{kind}", code, load, "account_code")
     if account_id is None:
         raise unusable_reference("account_id")
     return account_id
 
 
 def campaign_id_by_code(code: str) -> int:
-    campaign_id = _db().scalar(select(Campaign.id).where(Campaign.code == code))
+    def load(codes: set[Any]) -> dict[str, int]:
+        return dict(_db().execute(select(Campaign.code, Campaign.id).where(Campaign.code.in_(codes))).all())
+
+    campaign_id = lookups.lookup("sales.campaign_by_code", code, load, "campaign_code")
     if campaign_id is None:
         raise unusable_reference("campaign_id")
     return campaign_id
 
 
 def check_campaign(campaign_id: int) -> None:
-    if _db().get(Campaign, campaign_id) is None:
+    def load(ids: set[Any]) -> dict[int, bool]:
+        return dict.fromkeys(_db().scalars(select(Campaign.id).where(Campaign.id.in_(ids))), True)
+
+    if not lookups.lookup("sales.campaign", campaign_id, load, "campaign_id", int):
         raise unusable_reference("campaign_id")
 
 
@@ -306,11 +319,18 @@ def record_stage(db: DbSession, opportunity: Opportunity, user: User, from_stage
     )
 
 
-def start_pipeline(db: DbSession, opportunity: Opportunity, user: User) -> None:
-    """Put a new opportunity on the first configured stage and record that transition."""
-    if not opportunity.stage:
-        opportunity.stage = stages()[0]
-        record_stage(db, opportunity, user, "", opportunity.stage)
+def start_pipeline(db: DbSession, opportunities: Sequence[Opportunity], user: User) -> None:
+    """Record new opportunities' entry into the pipeline, on the first configured stage unless
+    created on one (the schema gives new opportunities the first stage, so an import does not
+    update every row it has just written); one ``INSERT`` for a whole import batch."""
+    first = stages()[0]
+    for opportunity in opportunities:
+        opportunity.stage = opportunity.stage or first
+    entries = [
+        {"opportunity_id": o.id, "user_id": user.id, "from_stage": "", "to_stage": o.stage} for o in opportunities
+    ]
+    if entries:
+        db.execute(insert(OpportunityStageChange), entries)
 
 
 def _closable(access: Access, opportunity: Opportunity, action: str) -> SessionDef:
@@ -409,11 +429,3 @@ def assign_to_campaign(db: DbSession, access: Access, campaign: Campaign, opport
         opportunity.campaign_id = campaign.id
     db.flush()
     return len(opportunities)
-
-
-def check_account_visible(db: DbSession, user: User, element: Contact | Opportunity) -> None:
-    """A contact or opportunity may only be linked to an account its user may see (CORE-05)."""
-    try:
-        check_element(session_for(element.kind, "accounts"), access_of(db, user), db.get(Account, element.account_id))
-    except NotFound:
-        raise ValidationError({"account_id": [_("No such account.")]}) from None

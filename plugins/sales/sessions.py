@@ -86,7 +86,7 @@ def _qualify(ctx: ActionContext) -> Any:
     data = ctx.data
     return services.qualify_lead(
         ctx.db,
-        services.access_of(ctx.db, ctx.user),
+        ctx.access,
         ctx.element,
         create_opportunity=data["create_opportunity"],
         opportunity_name=data.get("opportunity_name", ""),
@@ -97,13 +97,13 @@ def _qualify(ctx: ActionContext) -> Any:
 
 
 def _disqualify(ctx: ActionContext) -> None:
-    services.disqualify_lead(ctx.db, services.access_of(ctx.db, ctx.user), ctx.element, ctx.data["reason"])
+    services.disqualify_lead(ctx.db, ctx.access, ctx.element, ctx.data["reason"])
 
 
 def _close_won(ctx: ActionContext) -> Any:
     return services.close_won(
         ctx.db,
-        services.access_of(ctx.db, ctx.user),
+        ctx.access,
         ctx.element,
         ctx.data["reason"],
         ctx.data.get("close_date"),
@@ -113,25 +113,25 @@ def _close_won(ctx: ActionContext) -> Any:
 
 def _close_lost(ctx: ActionContext) -> None:
     services.close_lost(
-        ctx.db, services.access_of(ctx.db, ctx.user), ctx.element, ctx.data["reason"], ctx.data.get("close_date")
+        ctx.db, ctx.access, ctx.element, ctx.data["reason"], ctx.data.get("close_date")
     )
 
 
 def _change_stage(ctx: ActionContext) -> None:
-    services.change_stage(ctx.db, services.access_of(ctx.db, ctx.user), ctx.element, ctx.data["stage"])
+    services.change_stage(ctx.db, ctx.access, ctx.element, ctx.data["stage"])
 
 
 def _deactivate(ctx: ActionContext) -> None:
-    services.set_account_active(ctx.db, services.access_of(ctx.db, ctx.user), ctx.element, active=False)
+    services.set_account_active(ctx.db, ctx.access, ctx.element, active=False)
 
 
 def _reactivate(ctx: ActionContext) -> None:
-    services.set_account_active(ctx.db, services.access_of(ctx.db, ctx.user), ctx.element, active=True)
+    services.set_account_active(ctx.db, ctx.access, ctx.element, active=True)
 
 
 def _assign(ctx: ActionContext) -> int:
     return services.assign_to_campaign(
-        ctx.db, services.access_of(ctx.db, ctx.user), ctx.element, [ctx.data["opportunity_id"]]
+        ctx.db, ctx.access, ctx.element, [ctx.data["opportunity_id"]]
     )
 
 

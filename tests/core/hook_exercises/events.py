@@ -1,5 +1,6 @@
-"""Exercises of the event hooks: called once per event, inside the unit of work (the database
-already shows the change), with the acting user; what an implementation writes is kept."""
+"""Exercises of the event hooks: called once per event (per batch for ``crm_elements_created``),
+inside the unit of work (the database already shows the change), with the acting user's resolved
+access; what an implementation writes is kept. The element events' probes declare a scope."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
+from crm_core.events import handles
 from crm_core.models.audit import AuditEntry
 from crm_core.models.notes import Grouping, GroupingMember
 from crm_core.services import elements
@@ -24,8 +26,9 @@ def _audited(db: Any, element: Any) -> int:
     return db.scalar(query)
 
 
-def _created(session: Any, element: Any, user: Any, db: Any) -> None:
-    record("crm_element_created")((session.name, element.name, user.username, _audited(db, element)))
+@handles(sessions=("samples",))
+def _created(session: Any, element: Any, access: Any, db: Any) -> None:
+    record("crm_element_created")((session.name, element.name, access.user.username, _audited(db, element)))
     element.comments = "seen by the probe"
 
 
@@ -33,16 +36,36 @@ def _created(session: Any, element: Any, user: Any, db: Any) -> None:
 def element_created_fires_once_per_element_after_its_audit_row(kit: Kit) -> None:
     made = kit.create("samples", "ana", name="One")
     assert kit.calls("crm_element_created") == [("samples", "One", "ana", 1)]
-    with unit_of_work():
+    with unit_of_work():  # a batch, and the probe has no crm_elements_created: called per element
         ids = elements.create_many(kit.db, kit.sdef("samples"), kit.access_for("bob"), [{"name": "Two"}, {"name": "Three"}])
     assert sorted(kit.calls("crm_element_created")[1:]) == [("samples", "Three", "bob", 1), ("samples", "Two", "bob", 1)]
     kit.db.expire_all()
     assert {kit.db.get(Sample, i).comments for i in [made.id, *ids]} == {"seen by the probe"}  # changes are flushed
 
 
-def _changed(session: Any, element: Any, changes: dict[str, list[Any]], user: Any, db: Any) -> None:
+@handles(sessions=("samples",))
+def _batch_created(session: Any, elements: list[Any], access: Any, db: Any) -> None:
+    audited = [_audited(db, element) for element in elements]
+    record("crm_elements_created")((session.name, [e.name for e in elements], access.user.username, audited))
+    for element in elements:
+        element.comments = "seen in a batch"
+
+
+@exercise("crm_elements_created", _batch_created, plugins=("sample",))
+def elements_created_fires_once_per_batch_after_the_audit_rows(kit: Kit) -> None:
+    kit.create("samples", "ana", name="Alone")
+    assert kit.calls("crm_elements_created") == []  # a single creation fires crm_element_created only
+    with unit_of_work():
+        ids = elements.create_many(kit.db, kit.sdef("samples"), kit.access_for("bob"), [{"name": "A"}, {"name": "B"}])
+    assert kit.calls("crm_elements_created") == [("samples", ["A", "B"], "bob", [1, 1])]
+    kit.db.expire_all()
+    assert {kit.db.get(Sample, i).comments for i in ids} == {"seen in a batch"}  # changes are flushed
+
+
+@handles(models=(Sample,))
+def _changed(session: Any, element: Any, changes: dict[str, list[Any]], access: Any, db: Any) -> None:
     stored = db.scalar(select(Sample.name).where(Sample.id == element.id))
-    record("crm_element_changed")((session.name, changes, user.username, stored))
+    record("crm_element_changed")((session.name, changes, access.user.username, stored))
 
 
 @exercise("crm_element_changed", _changed, plugins=("sample",))
@@ -53,9 +76,10 @@ def element_changed_receives_old_and_new_values(kit: Kit) -> None:
     assert kit.calls("crm_element_changed") == [("samples", {"name": ["Before", "After"]}, "ana", "After")]
 
 
-def _deleted(session: Any, element: Any, user: Any, db: Any) -> None:
+@handles(sessions=("leads",))
+def _deleted(session: Any, element: Any, access: Any, db: Any) -> None:
     still_there = db.scalar(select(func.count()).select_from(Lead).where(Lead.id == element.id))
-    record("crm_element_deleted")((session.name, element.name, user.username, still_there))
+    record("crm_element_deleted")((session.name, element.name, access.user.username, still_there))
 
 
 @exercise("crm_element_deleted", _deleted, plugins=("sales",))

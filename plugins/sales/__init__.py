@@ -9,9 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from crm_core.declarations import Module, PluginMeta, SessionDef, Tab
-from crm_core.models.auth import User
-from crm_core.plugins import hookimpl
+from crm_core.toolkit import Module, PluginMeta, SessionDef, Tab, User, hookimpl
 from plugins.sales import models, schemas
 
 meta = PluginMeta(
@@ -64,7 +62,7 @@ def crm_element_created(session: SessionDef, element: Any, user: User, db: Any) 
 
     if isinstance(element, models.Contact):
         services.check_account_visible(db, user, element)
-        from crm_core.app import crm_state
+        from crm_core.toolkit import crm_state
 
         crm_state().pm.hook.crm_contact_created(contact=element, account=element.account, user=user, db=db)
     elif isinstance(element, models.Opportunity):

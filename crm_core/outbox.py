@@ -115,7 +115,7 @@ def enqueue(
     except (TypeError, ValueError) as exc:
         message = _("The outbox payload for “%(topic)s” is not JSON: %(error)s", topic=topic, error=exc)
         raise BusinessRuleError(message) from exc
-    existing = db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    existing = _by_key(db, key)
     if existing is not None:
         return existing
     msg = OutboxMessage(
@@ -132,11 +132,26 @@ def enqueue(
         with db.begin_nested():
             db.add(msg)
     except IntegrityError:  # another transaction enqueued the same key first
-        found = db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+        found = _by_key(db, key)
         if found is None:
             raise
         return found
     return msg
+
+
+def _by_key(db: DbSession, key: str) -> OutboxMessage | None:
+    return db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+
+
+def enqueued(db: DbSession, key: str) -> bool:
+    """Whether a message with this idempotency key exists, so a job can skip preparing (rendering,
+    loading recipients) a message that :func:`enqueue` would not queue a second time."""
+    return _by_key(db, key) is not None
+
+
+def status_label(status: str) -> str:
+    """The translated name users read for a message state (plugins' history tabs)."""
+    return str(STATUS_LABELS[status])
 
 
 def history(db: DbSession, element_type: str, element_id: int, limit: int = 50) -> list[OutboxMessage]:

@@ -54,7 +54,7 @@ A plugin for the CRM (see the core's docs/plugin-guide.md; `examples/loyalty` is
 
 from __future__ import annotations
 
-from crm_core.declarations import PluginMeta
+from crm_core.toolkit import PluginMeta
 
 meta = PluginMeta(description="{name}", version="0.1.0", requires_contract="{contract}")
 ''',

@@ -10,8 +10,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from crm_core.declarations import Panel, PluginMeta
-from crm_core.plugins import hookimpl
+from crm_core.toolkit import Panel, PluginMeta, hookimpl
 
 meta = PluginMeta(description="Demo Corp's home panel and lead filter", requires_contract=">=2.0,<3")
 

@@ -13,12 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.declarations import Module, Panel, PluginMeta, SessionDef, Tab
-from crm_core.events import handles
-from crm_core.models.auth import User
-from crm_core.plugins import hookimpl
-from crm_core.security.access import Access
+from crm_core.toolkit import Access, Module, Panel, PluginMeta, SessionDef, Tab, User, crm_state, handles, hookimpl
 from plugins.activities import agenda, demo, panels, views
 from plugins.activities.services import SESSION, check_links, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE

@@ -12,10 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.errors import NotFound
-from crm_core.models.auth import User
-from crm_core.security.access import Access, scoped
+from crm_core.toolkit import Access, NotFound, User, crm_state, scoped
 from plugins.activities.calendar import day_bounds, local_midnight
 from plugins.activities.models import Activity
 from plugins.activities.services import activities_session

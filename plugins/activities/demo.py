@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.models.auth import User
+from crm_core.toolkit import User, crm_state
 from plugins.activities.calendar import local_today, user_zone
 from plugins.activities.models import Activity
 from plugins.activities.services import SESSION

@@ -12,8 +12,7 @@ from datetime import UTC, timedelta
 
 from icalendar import Calendar, Event
 
-from crm_core.models.types import utcnow
-from crm_core.reports.formats import printable
+from crm_core.toolkit import printable, utcnow
 from plugins.activities.models import Activity
 
 PRODID = "-//crm-framework//activities//EN"

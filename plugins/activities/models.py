@@ -13,10 +13,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from crm_core.db import Base
-from crm_core.indexes import list_indexes
-from crm_core.models.element import Element
-from crm_core.models.types import UTCDateTime
+from crm_core.toolkit import Base, Element, UTCDateTime, list_indexes
 
 #: The activities session's text-filter fields (plugins/activities/sessions.py); a migration
 #: must follow any change.
@@ -53,7 +50,7 @@ class Activity(Element, Base):
     @validates("session")
     def _derive_link_type(self, _key: str, value: str | None) -> str | None:
         """Keep ``element_type`` in step with the linked session, whoever sets it."""
-        from crm_core.app import crm_state
+        from crm_core.toolkit import crm_state
 
         if value:
             model = crm_state().registry.session(value).model

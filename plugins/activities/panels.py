@@ -17,11 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from crm_core.app import crm_state
-from crm_core.db import session as db_session
-from crm_core.declarations import Panel, SessionDef, Tab
-from crm_core.models.types import utcnow
-from crm_core.security import current_access
+from crm_core.toolkit import Panel, SessionDef, Tab, crm_state, current_access, utcnow
+from crm_core.toolkit import session as db_session
 from plugins.activities import agenda
 from plugins.activities.calendar import local_today, parse_day, user_zone
 from plugins.activities.models import Activity

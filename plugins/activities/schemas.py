@@ -34,7 +34,7 @@ def _viewer_zone() -> Any:
 
 def linkable_sessions() -> list[tuple[str, str]]:
     """``(name, label)`` of the areas an activity may be linked to: every other grid session."""
-    from crm_core.app import crm_state
+    from crm_core.toolkit import crm_state
 
     return [(s.name, str(s.label)) for s in crm_state().registry.grid_sessions() if s.name != "activities"]
 

@@ -14,13 +14,22 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.declarations import ActionContext, SessionDef
-from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
-from crm_core.models.notes import Grouping
-from crm_core.models.types import utcnow
-from crm_core.security.access import Access, get_element, scoped, visible_ids
-from crm_core.services import groupings, workflow
+from crm_core.toolkit import (
+    Access,
+    ActionContext,
+    BusinessRuleError,
+    Grouping,
+    NotFound,
+    PermissionDenied,
+    SessionDef,
+    crm_state,
+    get_element,
+    groupings,
+    scoped,
+    utcnow,
+    visible_ids,
+    workflow,
+)
 from plugins.activities.models import Activity
 
 SESSION = "activities"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from crm_core.declarations import Action, Module, SessionDef, Status, Transition, Workflow
+from crm_core.toolkit import Action, Module, SessionDef, Status, Transition, Workflow
 from plugins.activities.models import SEARCH, Activity
 from plugins.activities.schemas import ActivitySchema, GenerateSchema
 from plugins.activities.services import SESSION, cancel, complete, generate

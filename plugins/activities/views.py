@@ -15,10 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from crm_core.db import session as db_session
-from crm_core.models.auth import User
-from crm_core.request_input import int_arg
-from crm_core.security import current_access
+from crm_core.toolkit import User, current_access, int_arg
+from crm_core.toolkit import session as db_session
 from plugins.activities import agenda
 from plugins.activities.calendar import (
     FIRST_DAY,

@@ -13,8 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
-from crm_core.declarations import PluginMeta, SessionDef, Tab
-from crm_core.plugins import hookimpl
+from crm_core.toolkit import PluginMeta, SessionDef, Tab, hookimpl
 from plugins.erp_gl7.client import Gl7Settings
 from plugins.erp_gl7.models import Gl7Link  # noqa: F401 - the table must be known to migrations
 

@@ -11,8 +11,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.db import Base
-from crm_core.models.types import UTCDateTime, utcnow
+from crm_core.toolkit import Base, UTCDateTime, utcnow
 
 #: ``queued``: the outbox holds the request; ``synced``: GL7 confirmed it and sent its code.
 SYNC_STATES = ("queued", "synced")

@@ -13,9 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.db import unit_of_work
-from crm_core.outbox import enqueue
+from crm_core.toolkit import crm_state, enqueue, unit_of_work
 from plugins.erp_gl7.client import Gl7Client, Gl7Error
 from plugins.erp_gl7.models import Gl7Link
 

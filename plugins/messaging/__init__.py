@@ -11,8 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from crm_core.declarations import PeriodicJob, PluginMeta, SessionDef, Tab
-from crm_core.plugins import hookimpl
+from crm_core.toolkit import PeriodicJob, PluginMeta, SessionDef, Tab, hookimpl
 from plugins.messaging.settings import MessagingSettings
 
 meta = PluginMeta(
@@ -47,7 +46,7 @@ def crm_register_outbox_handlers() -> dict[str, Any]:
 
 @hookimpl
 def crm_register_periodic_jobs() -> list[PeriodicJob]:
-    from crm_core.app import crm_state
+    from crm_core.toolkit import crm_state
     from plugins.messaging.notifications import send_reminders
 
     every = crm_state().setting("messaging", "reminder_every_seconds", 300) if has_app_context() else 300

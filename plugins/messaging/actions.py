@@ -14,9 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from crm_core.declarations import Action, ActionContext, SessionDef
-from crm_core.errors import BusinessRuleError
-from crm_core.outbox import enqueue
+from crm_core.toolkit import Action, ActionContext, BusinessRuleError, SessionDef, enqueue
 from plugins.messaging.mail import DEFAULT_LANGUAGE, EMAIL_TOPIC
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from flask import render_template
 from jinja2 import TemplateNotFound
 
-from crm_core.app import crm_state
+from crm_core.toolkit import crm_state
 
 TEMPLATES = ("activity_scheduled", "activities_generated", "activity_reminder")
 LANGUAGES = ("en", "es")

@@ -13,15 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
-from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.db import unit_of_work
-from crm_core.models.auth import User
-from crm_core.models.outbox import OutboxMessage
-from crm_core.models.types import utcnow
-from crm_core.outbox import enqueue
+from crm_core.toolkit import User, crm_state, enqueue, enqueued, unit_of_work, utcnow
 from plugins.messaging.mail import EMAIL_TOPIC, LANGUAGES, render_email
 from plugins.messaging.sms import SMS_TOPIC
 
@@ -104,7 +98,7 @@ def send_reminders(now: datetime | None = None) -> int:
         for activity in [a for part in hook(starts_from=now, starts_until=until, db=db) for a in part or []]:
             owner = recipient(db, activity.owner_id)
             key = f"msg:reminder:{activity.uid}:{activity.starts_at.isoformat()}"
-            if owner is None or db.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+            if owner is None or enqueued(db, key):
                 continue
             context = {
                 "subject": activity.subject,

@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from crm_core.app import crm_state
+from crm_core.toolkit import crm_state
 
 SMS_TOPIC = "messaging.sms"
 

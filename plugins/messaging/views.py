@@ -8,12 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 from markupsafe import Markup
 
-from crm_core.db import session
-from crm_core.declarations import SessionDef
-from crm_core.models.types import utcnow
-from crm_core.outbox import history
-from crm_core.outbox_views import STATUS_LABELS
-from crm_core.security import current_access
+from crm_core.toolkit import SessionDef, current_access, outbox_history, outbox_status_label, session, utcnow
 from plugins.messaging.mail import EMAIL_TOPIC, LANGUAGES, TEMPLATES, render_email
 from plugins.messaging.sms import SMS_TOPIC
 
@@ -42,5 +37,6 @@ def templates():  # type: ignore[no-untyped-def]
 
 def render_history(sdef: SessionDef, element: Any) -> str:
     """Emails and SMS about ``element`` with their delivery status (detail already checked access)."""
-    rows = [m for m in history(session(), element.element_type, element.id) if m.topic in (EMAIL_TOPIC, SMS_TOPIC)]
-    return Markup(render_template("messaging/history.html", rows=rows, labels=STATUS_LABELS))
+    messages = outbox_history(session(), element.element_type, element.id)
+    rows = [m for m in messages if m.topic in (EMAIL_TOPIC, SMS_TOPIC)]
+    return Markup(render_template("messaging/history.html", rows=rows, status_label=outbox_status_label))

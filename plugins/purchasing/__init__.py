@@ -7,8 +7,7 @@ potential suppliers, purchase opportunities, suppliers and their contacts. Sales
 
 from __future__ import annotations
 
-from crm_core.declarations import Module, PluginMeta, SessionDef
-from crm_core.plugins import hookimpl
+from crm_core.toolkit import Module, PluginMeta, SessionDef, hookimpl
 from plugins.sales.sessions import build_module, build_sessions
 
 meta = PluginMeta(

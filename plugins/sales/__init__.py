@@ -9,11 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from crm_core.declarations import Module, PluginMeta, SessionDef, Tab
-from crm_core.events import handles
-from crm_core.models.auth import User
-from crm_core.plugins import hookimpl
-from crm_core.security.access import Access
+from crm_core.toolkit import Access, Module, PluginMeta, SessionDef, Tab, User, handles, hookimpl
 from plugins.sales import models, schemas
 
 meta = PluginMeta(

@@ -14,9 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.models.auth import User
-from crm_core.services import audit
+from crm_core.toolkit import User, audit, crm_state
 from plugins.sales import services
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 

@@ -13,8 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.security.access import Access, scoped
+from crm_core.toolkit import Access, crm_state, scoped
 from plugins.sales import services
 from plugins.sales.models import Account, Contact, Opportunity
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.security.access import Access, scoped
+from crm_core.toolkit import Access, scoped
 from plugins.sales.models import Lead, Opportunity
 from plugins.sales.services import session_for
 

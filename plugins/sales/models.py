@@ -16,11 +16,7 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.db import Base
-from crm_core.indexes import list_indexes
-from crm_core.models.auth import User
-from crm_core.models.element import Element, KindMixin
-from crm_core.models.types import UTCDateTime, utcnow
+from crm_core.toolkit import Base, Element, KindMixin, User, UTCDateTime, list_indexes, utcnow
 
 #: The sessions' text-filter fields (``search=`` in plugins/sales/sessions.py), kept here because
 #: the list indexes include them; a migration must follow any change (docs/performance.md).
@@ -54,7 +50,7 @@ def unique_code(element: Any, code: str) -> str:
     """Refuse a ``code`` another row of the same table holds, on every path (form, API, import,
     services), with a field error instead of a database error; the unique constraint still
     guards against races."""
-    from crm_core.db import session
+    from crm_core.toolkit import session
 
     if code_taken(object_session(element) or session(), type(element), code, element.id):
         raise ValidationError({"code": [_("The code %(code)s is already used.", code=code)]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_core.models.element import KINDS
+from crm_core.toolkit import KINDS
 
 _NAMES = {
     "sale": {

@@ -9,10 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.models.auth import User
-from crm_core.security.access import load_access, scoped
-from crm_core.services.queries import like_text
+from crm_core.toolkit import User, crm_state, like_text, load_access, scoped
 from plugins.sales.models import Account, Contact, Lead
 
 #: Most specific first: a contact is a person, an account a company, a lead a prospect.

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from crm_core.services.elements import edited_element
+from crm_core.toolkit import edited_element
 from plugins.sales import services
 from plugins.sales.names import session_names
 

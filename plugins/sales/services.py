@@ -20,14 +20,22 @@ from marshmallow import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.app import crm_state
-from crm_core.declarations import SessionDef, Transition, Workflow
-from crm_core.errors import BusinessRuleError
-from crm_core.models.auth import User
-from crm_core.models.types import utcnow
-from crm_core.security.access import Access, check_element, get_element, load_access
-from crm_core.services import lookups, workflow
-from crm_core.services.elements import unusable_reference
+from crm_core.toolkit import (
+    Access,
+    BusinessRuleError,
+    SessionDef,
+    Transition,
+    User,
+    Workflow,
+    check_element,
+    crm_state,
+    get_element,
+    load_access,
+    lookups,
+    unusable_reference,
+    utcnow,
+    workflow,
+)
 from plugins.sales.models import (
     PROVISIONAL_DIGITS,
     PROVISIONAL_PREFIX,
@@ -53,7 +61,7 @@ def _hook() -> Any:
 
 
 def _db() -> DbSession:
-    from crm_core.db import session
+    from crm_core.toolkit import session
 
     return session()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from crm_core.declarations import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
+from crm_core.toolkit import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
 from plugins.sales import models, schemas, services
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 from plugins.sales.names import session_names

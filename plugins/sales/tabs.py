@@ -15,10 +15,7 @@ from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from crm_core.db import session
-from crm_core.declarations import SessionDef, Tab
-from crm_core.security import current_access, scoped
-from crm_core.services.display import shown, value_names
+from crm_core.toolkit import SessionDef, Tab, current_access, scoped, session, shown, value_names
 from plugins.sales import services
 from plugins.sales.models import Account, Campaign, Contact, Opportunity
 

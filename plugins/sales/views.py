@@ -10,10 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from crm_core.db import session
-from crm_core.models.auth import User
-from crm_core.request_input import parse_int
-from crm_core.security import current_access
+from crm_core.toolkit import User, current_access, parse_int, session
 from plugins.sales import funnel
 
 bp = Blueprint("sales", __name__, url_prefix="/sales", template_folder="templates")

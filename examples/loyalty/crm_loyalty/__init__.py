@@ -12,8 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from crm_core.declarations import Module, PluginMeta, SessionDef
-from crm_core.plugins import hookimpl
+from crm_core.toolkit import Module, PluginMeta, SessionDef, hookimpl
 from crm_loyalty import services
 from crm_loyalty.models import SEARCH, PointsEntry
 from crm_loyalty.schemas import PointsEntrySchema

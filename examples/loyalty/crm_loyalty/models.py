@@ -6,9 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.db import Base
-from crm_core.indexes import list_indexes
-from crm_core.models.element import Element
+from crm_core.toolkit import Base, Element, list_indexes
 
 SEARCH = ("reason",)
 

@@ -12,7 +12,18 @@ from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, ConfigError
 from crm_core.models.outbox import OutboxMessage
 from crm_core.models.types import utcnow
-from crm_core.outbox import DeliveryPolicy, Worker, cancel, claim, enqueue, history, process_batch, retry
+from crm_core.outbox import (
+    DeliveryPolicy,
+    Worker,
+    cancel,
+    claim,
+    enqueue,
+    enqueued,
+    history,
+    process_batch,
+    retry,
+    status_label,
+)
 from tests.core.outbox.helpers import PLUGIN, RECORDER
 
 pytestmark = pytest.mark.crm(plugins=["outbox_test"], extra_plugins={"outbox_test": PLUGIN})
@@ -45,6 +56,22 @@ def test_enqueue_twice_with_one_key_keeps_one_message(db):
         second = enqueue(s, "test.echo", {"n": 2}, "k-dup")
     assert first.id == second.id
     assert db.scalar(select(OutboxMessage.payload).where(OutboxMessage.idempotency_key == "k-dup")) == {"n": 1}
+
+
+def test_enqueued_says_whether_a_key_was_queued_in_this_transaction_or_before(db):
+    assert not enqueued(db, "k-seen")
+    with unit_of_work() as s:
+        enqueue(s, "test.echo", {"n": 1}, "k-seen")
+        assert enqueued(s, "k-seen")
+    assert enqueued(db, "k-seen") and not enqueued(db, "k-other")
+
+
+def test_status_label_names_every_state_in_the_users_language(crm_app):
+    from flask_babel import force_locale
+
+    with crm_app.test_request_context(), force_locale("es"):
+        assert status_label("sent") == "Enviado"
+        assert all(status_label(state) for state in ("pending", "sending", "failed", "dead", "cancelled"))
 
 
 @pytest.mark.parametrize("topic,payload,key", [("", {}, "k"), ("t", {}, ""), ("t", {"d": object()}, "k")])

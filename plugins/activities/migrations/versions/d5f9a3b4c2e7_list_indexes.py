@@ -7,7 +7,7 @@ Create Date: 2026-11-23 16:05:00
 
 from alembic import op
 
-from crm_core.migrate_ops import create_search_index, drop_search_index
+from crm_core.toolkit import create_search_index, drop_search_index
 
 revision = "d5f9a3b4c2e7"
 down_revision = "62e18b2f87b4"

@@ -5,7 +5,7 @@ Revises: a2454f152946
 Create Date: 2026-11-23 12:15:00
 """
 
-from crm_core.migrate_ops import create_trigram_indexes, drop_trigram_indexes
+from crm_core.toolkit import create_trigram_indexes, drop_trigram_indexes
 
 revision = "b7c1d2e3f4a5"
 down_revision = "a2454f152946"

@@ -11,7 +11,7 @@ Create Date: 2026-11-23 16:00:00
 
 from alembic import op
 
-from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
+from crm_core.toolkit import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
 
 revision = "c4e8f1a2b3d6"
 down_revision = "b7c1d2e3f4a5"

@@ -1,0 +1,135 @@
+"""The toolkit: the one public surface of the core for plugins and customer overrides.
+
+Plugins (``plugins/*``, partner packages) and client ``overrides.py`` files import from
+``crm_core`` only through this package (their tests also use the test kit, ``crm_core.testing``).
+Everything else in ``crm_core`` may change between any two releases; the names listed in
+``__all__`` here (and in the ``audit``, ``groupings`` and ``workflow`` namespaces) are the
+contract. The build enforces it: an import-linter contract (``.importlinter``) for ``plugins``
+and ``tests/core/test_toolkit.py`` for client folders and outside packages such as
+``examples/loyalty``.
+
+Version: the toolkit is versioned with the hook contract, ``VERSION`` =
+``crm_core.hookspecs.HOOKS_VERSION`` ("2.0"); a plugin states the range it was written for in
+``PluginMeta.requires_contract``.
+
+Deprecation policy (docs/plugin-guide.md): a name lives one minor version with a
+``DeprecationWarning`` before it goes — deprecated in 2.x, removed in 2.(x+1) — and both steps
+are listed in CHANGELOG. Adding a name is a minor change; renaming one is a deprecation plus an
+addition. Each name is documented in the "Toolkit" section of the plugin guide (a test checks).
+"""
+
+from __future__ import annotations
+
+from crm_core.db import Base, session, unit_of_work
+from crm_core.declarations import (
+    Action,
+    ActionContext,
+    Module,
+    Panel,
+    PeriodicJob,
+    PluginMeta,
+    SessionDef,
+    Status,
+    Tab,
+    Transition,
+    Workflow,
+)
+from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
+from crm_core.events import handles
+from crm_core.extensions import crm_state
+from crm_core.hookspecs import HOOKS_VERSION as VERSION
+from crm_core.indexes import list_indexes
+from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
+from crm_core.models.auth import User
+from crm_core.models.element import KINDS, Element, KindMixin
+from crm_core.models.notes import Grouping
+from crm_core.models.types import UTCDateTime, utcnow
+from crm_core.outbox import enqueue, enqueued
+from crm_core.outbox import history as outbox_history
+from crm_core.outbox import status_label as outbox_status_label
+from crm_core.plugins import hookimpl
+from crm_core.reports.formats import printable
+from crm_core.request_input import int_arg, parse_int
+from crm_core.security import current_access
+from crm_core.security.access import (
+    Access,
+    check_element,
+    get_element,
+    load_access,
+    scoped,
+    session_label,
+    visible_ids,
+)
+from crm_core.services.display import shown, value_names
+from crm_core.services.elements import edited_element, unusable_reference
+from crm_core.services.queries import like_text
+from crm_core.toolkit import audit, groupings, lookups, workflow
+
+__all__ = [
+    "VERSION",
+    # declarations (what registration hooks return)
+    "Action",
+    "ActionContext",
+    "Module",
+    "Panel",
+    "PeriodicJob",
+    "PluginMeta",
+    "SessionDef",
+    "Status",
+    "Tab",
+    "Transition",
+    "Workflow",
+    # hooks and the running app
+    "hookimpl",
+    "handles",
+    "crm_state",
+    # database and model base classes
+    "Base",
+    "session",
+    "unit_of_work",
+    "Element",
+    "KindMixin",
+    "KINDS",
+    "User",
+    "Grouping",
+    "UTCDateTime",
+    "utcnow",
+    # access and permissions
+    "Access",
+    "current_access",
+    "load_access",
+    "scoped",
+    "get_element",
+    "check_element",
+    "visible_ids",
+    # services
+    "edited_element",
+    "unusable_reference",
+    "like_text",
+    "audit",
+    "groupings",
+    "lookups",
+    "workflow",
+    # outbox
+    "enqueue",
+    "enqueued",
+    "outbox_history",
+    "outbox_status_label",
+    # errors
+    "BusinessRuleError",
+    "NotFound",
+    "PermissionDenied",
+    # indexes and migration operations
+    "list_indexes",
+    "create_search_index",
+    "drop_search_index",
+    "create_trigram_indexes",
+    "drop_trigram_indexes",
+    # request input, display, formats and i18n
+    "int_arg",
+    "parse_int",
+    "shown",
+    "value_names",
+    "printable",
+    "session_label",
+]

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
-from crm_core.models.audit import AuditEntry
 from crm_core.services import elements
 from tests.core.workflow import flow_plugin
+from tests.support.audit import audit_rows
 from tests.support.sample import Sample
 
 pytestmark = pytest.mark.crm(extra_plugins={"flow": flow_plugin})
@@ -36,15 +36,6 @@ def make_flow(db, access_for, flows):
         return flow
 
     return make
-
-
-def audit_rows(db, element) -> list[tuple[str, dict]]:
-    rows = db.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.element_type == element.element_type, AuditEntry.element_id == element.id)
-        .order_by(AuditEntry.id)
-    )
-    return [(row.action, row.changes) for row in rows]
 
 
 def test_the_detail_screen_shows_only_the_actions_allowed_in_the_current_state(client_for, make_flow):

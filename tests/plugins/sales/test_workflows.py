@@ -13,24 +13,15 @@ from sqlalchemy import func, select
 from crm_core.app import create_app
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, ConfigError
-from crm_core.models.audit import AuditEntry
 from crm_core.testing.plugin import base_settings
 from plugins.sales import services
 from plugins.sales.models import Lead, Opportunity, OpportunityStageChange
+from tests.support.audit import audit_rows
 
 pytestmark = pytest.mark.crm(plugins=["sales", "purchasing"])
 PIPELINE = pytest.mark.crm(
     plugins=["sales"], customer="pipeline", settings={"CRM_OVERRIDES_DIR": str(Path(__file__).parent / "customers")}
 )
-
-
-def audit_rows(db, element) -> list[tuple[str, dict]]:
-    rows = db.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.element_type == element.element_type, AuditEntry.element_id == element.id)
-        .order_by(AuditEntry.id)
-    )
-    return [(row.action, row.changes) for row in rows]
 
 
 @pytest.fixture

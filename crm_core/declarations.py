@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -220,6 +220,10 @@ class PluginMeta:
     requires_contract: str = ""
     #: Marshmallow schema validating ``[settings.<plugin>]`` of customer.toml at start-up.
     settings_schema: type[Schema] | None = None
+    #: The module specifying the events (and questions) this plugin fires, e.g.
+    #: ``plugins.sales.hookspecs``: the core adds it to the plugin manager before registering any
+    #: plugin, so business events are owned by their plugin, not by ``crm_core/hookspecs.py``.
+    hookspecs: ModuleType | None = None
 
 
 @lru_cache(maxsize=512)

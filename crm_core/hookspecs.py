@@ -1,5 +1,9 @@
 """The contract between the core and plugins (hook specifications, project name ``crm``).
 
+Only generic hooks live here. A business event (``crm_opportunity_won`` …) is specified by the
+plugin that fires it, in its own ``hookspecs`` module declared as ``PluginMeta(hookspecs=...)``
+(see ``plugins/sales/hookspecs.py``); the core adds those specs before registering any plugin.
+
 Contract version: see ``HOOKS_VERSION``; any change to a specification is noted in CHANGELOG.
 A plugin states the contracts it was written for (``PluginMeta.requires_contract``), checked
 at start-up.
@@ -26,8 +30,6 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     import click
     from flask import Blueprint, Flask
     from sqlalchemy.orm import Session as DbSession
@@ -155,38 +157,6 @@ def crm_element_deleted(session: SessionDef, element: Any, access: Access, user:
     """An element is being deleted (still loaded, not yet gone); ``access`` as for creation."""
 
 
-@hookspec
-def crm_lead_qualified(
-    lead: Any, account: Any, opportunity: Any, contact: Any, user: User, db: DbSession
-) -> None:
-    """A lead was qualified; ``account`` is the provisional account, the others may be None."""
-
-
-@hookspec
-def crm_opportunity_won(opportunity: Any, account: Any, user: User, db: DbSession) -> None:
-    """An opportunity was closed as won; ``account`` now holds its definitive code."""
-
-
-@hookspec
-def crm_opportunity_lost(opportunity: Any, user: User, db: DbSession) -> None:
-    """An opportunity was closed as lost."""
-
-
-@hookspec
-def crm_contact_created(contact: Any, account: Any, user: User, db: DbSession) -> None:
-    """A contact was created for ``account``."""
-
-
-@hookspec
-def crm_activity_scheduled(activity: Any, user: User, db: DbSession) -> None:
-    """An activity was scheduled for ``activity.owner`` (created or generated)."""
-
-
-@hookspec
-def crm_activities_generated(grouping: Any, activities: list[Any], user: User, db: DbSession) -> None:
-    """Activities were generated for the members of ``grouping`` in one go."""
-
-
 # --- questions ------------------------------------------------------------------------------
 
 
@@ -195,14 +165,4 @@ def crm_find_by_phone(number: str, user: User, db: DbSession) -> Any:
     """Return the element (client, contact …) whose phone matches ``number``, or None.
 
     Only elements ``user`` may see count (the ownership filter applies).
-    """
-
-
-@hookspec
-def crm_activities_due(starts_from: datetime, starts_until: datetime, db: DbSession) -> list[Any]:
-    """Return open activities starting in ``[starts_from, starts_until)`` (aware UTC datetimes).
-
-    Asked by the reminder job of messaging; each item has ``id``, ``uid``, ``element_type``,
-    ``owner_id``, ``subject`` and ``starts_at``. Lets messaging remind without importing
-    the plugin that owns activities (MSG-01).
     """

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -28,6 +29,9 @@ from crm_core.errors import PluginError
 
 ENTRY_POINT_GROUP = "crm.plugins"
 hookimpl = pluggy.HookimplMarker("crm")
+
+#: Imports a plugin module on demand (an entry point's ``load``).
+Loader = Callable[[], ModuleType]
 
 #: Core features registered as plugins first, so every hook has a real user.
 CORE_PLUGINS = ("crm_core.defaults",)
@@ -201,17 +205,63 @@ def build_plugin_manager(
         known = from_entry_point(name, found[name], modules[name])
         origins[name], versions[name] = known.origin, known.version
     loaded: dict[str, LoadedPlugin] = {}
+    order = dependency_order(modules, where, set(found) | set(extra))
+    add_plugin_specs(pm, {name: modules[name] for name in order})
     for core_name in CORE_PLUGINS:
         module = importlib.import_module(core_name)
         _register(pm, core_name, module, "core", loaded)
-    for name in dependency_order(modules, where, set(found) | set(extra)):
+    for name in order:
         _register(pm, name, modules[name], origins[name], loaded, versions.get(name, ""))
     override = _load_override(customer)
     if override is not None:
         _register(pm, f"customer:{customer.name}", override, "customer override", loaded)
-    _validate(pm, loaded)
+    not_enabled = {n: ep.load for n, ep in found.items() if n not in modules}
+    not_enabled.update({n: (lambda m=m: m) for n, m in extra.items() if n not in modules})
+    _validate(pm, loaded, not_enabled, where)
     events.warn_unscoped(pm)
     return pm, loaded
+
+
+def add_plugin_specs(pm: pluggy.PluginManager, modules: dict[str, ModuleType]) -> None:
+    """Add the events each plugin specifies (``PluginMeta(hookspecs=...)``) before any plugin is
+    registered, so a listener validates whatever its load order; a name specified twice (by two
+    plugins, or by a plugin and the core) is refused, naming the plugin."""
+    for name, module in modules.items():
+        specs = meta_of(module).hookspecs
+        if specs is None:
+            continue
+        try:
+            pm.add_hookspecs(specs)
+        except ValueError as exc:
+            raise PluginError(f"plugin {name!r}: its hookspecs {specs.__name__} cannot be added: {exc}") from exc
+
+
+def spec_owner(hook: str, not_enabled: dict[str, Loader]) -> str | None:
+    """The installed but not enabled plugin whose ``hookspecs`` specify ``hook``, if any (only
+    asked when a start-up error is being explained, so the imports cost nothing otherwise)."""
+    for name in sorted(not_enabled):
+        try:
+            specs = meta_of(not_enabled[name]()).hookspecs
+        except Exception:  # noqa: BLE001 - a broken plugin that is not enabled owns nothing here
+            continue
+        if specs is not None and callable(getattr(specs, hook, None)):
+            return name
+    return None
+
+
+def _unknown_hooks_error(name: str, unknown: list[str], not_enabled: dict[str, Loader], where: str) -> PluginError:
+    for hook in unknown:
+        owner = spec_owner(hook, not_enabled)
+        if owner is not None:
+            return PluginError(
+                f"plugin {name!r} implements {hook}, an event specified by plugin {owner!r}, which is "
+                f"not enabled ({where}); enable {owner!r}, or mark the implementation "
+                "@hookimpl(optionalhook=True) if the plugin must also run without it"
+            )
+    return PluginError(
+        f"plugin {name!r} implements unknown hook(s) {', '.join(unknown)}; check the spelling "
+        "against crm_core/hookspecs.py and the hookspecs of the plugins it listens to"
+    )
 
 
 def _register(
@@ -232,20 +282,27 @@ def _register(
     loaded[name] = LoadedPlugin(name, module, meta, version or meta.version or __version__, origin)
 
 
-def _validate(pm: pluggy.PluginManager, loaded: dict[str, LoadedPlugin]) -> None:
+def _impl_opts(value: Any) -> dict[str, Any]:
+    """The ``@hookimpl`` options of ``value`` (empty when it is no implementation)."""
+    return getattr(value, "crm_impl", None) or {}
+
+
+def _validate(
+    pm: pluggy.PluginManager,
+    loaded: dict[str, LoadedPlugin],
+    not_enabled: dict[str, Loader],
+    where: str,
+) -> None:
     for name, plugin in pm.list_name_plugin():
         unknown = sorted(
             attr
             for attr in dir(plugin)
-            if getattr(getattr(plugin, attr, None), "crm_impl", None) is not None
+            if not _impl_opts(getattr(plugin, attr, None)).get("optionalhook", True)
             and getattr(pm.hook, attr, None) is not None
             and getattr(pm.hook, attr).spec is None
         )
         if unknown:
-            raise PluginError(
-                f"plugin {name!r} implements unknown hook(s) {', '.join(unknown)}; "
-                "check the spelling against crm_core/hookspecs.py"
-            )
+            raise _unknown_hooks_error(name, unknown, not_enabled, where)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:

@@ -38,6 +38,7 @@ from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
 from crm_core.events import handles
 from crm_core.extensions import crm_state
 from crm_core.hookspecs import HOOKS_VERSION as VERSION
+from crm_core.hookspecs import hookspec
 from crm_core.indexes import list_indexes
 from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
 from crm_core.models.auth import User
@@ -81,6 +82,7 @@ __all__ = [
     "Workflow",
     # hooks and the running app
     "hookimpl",
+    "hookspec",
     "handles",
     "crm_state",
     # database and model base classes

@@ -14,11 +14,13 @@ from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import Access, Module, Panel, PluginMeta, SessionDef, Tab, User, crm_state, handles, hookimpl
-from plugins.activities import agenda, demo, panels, views
+from plugins.activities import agenda, demo, hookspecs, panels, views
 from plugins.activities.services import SESSION, check_links, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
 
-meta = PluginMeta(description="Meetings, calls, faxes, letters, tasks; calendar", requires_contract=">=2.0,<3")
+meta = PluginMeta(
+    description="Meetings, calls, faxes, letters, tasks; calendar", requires_contract=">=2.0,<3", hookspecs=hookspecs
+)
 
 
 @hookimpl
@@ -78,9 +80,10 @@ def crm_element_deleted(session: SessionDef, element: Any, db: DbSession) -> Non
         unlink_deleted(db, element)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def crm_activities_due(starts_from: datetime, starts_until: datetime, db: DbSession) -> list[Any]:
-    """Planned activities starting soon, for the messaging plugin's reminders (MSG-01)."""
+    """Planned activities starting soon, for the messaging plugin's reminders (MSG-01); optional
+    because messaging owns the question and may not be enabled."""
     return agenda.due(db, starts_from, starts_until)
 
 

@@ -12,9 +12,11 @@ from flask import Blueprint, Flask, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from crm_core.toolkit import PeriodicJob, PluginMeta, SessionDef, Tab, hookimpl
+from plugins.messaging import hookspecs
 from plugins.messaging.settings import MessagingSettings
 
 meta = PluginMeta(
+    hookspecs=hookspecs,
     description="Email (SMTP) and SMS notifications and reminders",
     settings_schema=MessagingSettings,
     requires_contract=">=2.0,<3",
@@ -60,14 +62,14 @@ def crm_element_actions(session: SessionDef) -> list[Any]:
     return email_actions(session)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # activities owns the event; messaging runs without it (MSG-01)
 def crm_activity_scheduled(activity: Any, db: Any) -> None:
     from plugins.messaging.notifications import activity_scheduled
 
     activity_scheduled(db, activity)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def crm_activities_generated(grouping: Any, activities: list[Any], db: Any) -> None:
     from plugins.messaging.notifications import activities_generated
 

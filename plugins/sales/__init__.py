@@ -10,9 +10,10 @@ from typing import Any
 from flask import Blueprint, Flask
 
 from crm_core.toolkit import Access, Module, PluginMeta, SessionDef, Tab, User, handles, hookimpl
-from plugins.sales import models, schemas
+from plugins.sales import hookspecs, models, schemas
 
 meta = PluginMeta(
+    hookspecs=hookspecs,
     description="Leads, opportunities, accounts, contacts, campaigns",
     settings_schema=schemas.SalesSettings,
     requires_contract=">=2.0,<3",

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, PermissionDenied
+from crm_core.events import handles
 from crm_core.models.audit import AuditEntry
 from crm_core.services import elements
 from crm_core.testing import make_plugin
@@ -17,11 +18,13 @@ from tests.support.sample import Sample
 CREATED: list[str] = []
 
 
+@handles(sessions=("samples",))
 def _remember(session, element, user, db) -> None:  # type: ignore[no-untyped-def]
     assert db.get(Sample, element.id) is element  # flushed, inside the caller's transaction
     CREATED.append(element.name)
 
 
+@handles(sessions=("samples",))
 def _refuse_boom(session, element, user, db) -> None:  # type: ignore[no-untyped-def]
     if element.name == "Boom":
         raise BusinessRuleError("a plugin refused Boom")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError, PermissionDenied
+from crm_core.events import handles
 from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportSpec, guess_mapping
 from crm_core.importing.reader import decode, sniff_separator
@@ -145,6 +146,7 @@ def test_header_cells_are_mapped_by_field_label_or_name(sdef, app_ctx):
     assert guess_mapping(sdef, ["Name", "e-mail", "EMAIL", "Due date", "name"]) == ["name", "", "email", "due", ""]
 
 
+@handles(sessions=("samples",))
 def _refuse_boom(session, element, user, db):  # type: ignore[no-untyped-def]
     if element.name == "Boom":
         raise BusinessRuleError("a plugin refused Boom after it was flushed")

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from crm_core.api.auth import create_token, revoke_token
 from crm_core.app import crm_state
 from crm_core.db import unit_of_work
+from crm_core.events import handles
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import Group, User
 from crm_core.services import elements, groupings, notes
@@ -25,6 +26,7 @@ from tests.support import sample
 ROOT = Path(__file__).resolve().parents[3]
 
 
+@handles(sessions=("samples",))
 def _touch_company(session, element, changes, user, db) -> None:  # type: ignore[no-untyped-def]
     """A plugin reacting to a change with a change of its own, flushed separately."""
     if "name" in changes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import pluggy
@@ -84,19 +85,31 @@ def validate(
     return loaded
 
 
+@lru_cache(maxsize=512)
+def _integer_keys(schema: type[Schema]) -> tuple[str, ...]:
+    """The input keys of a schema's integer fields (once per schema, not per row)."""
+    return tuple(fld.data_key or name for name, fld in schema_fields(schema).items() if isinstance(fld, fields.Integer))
+
+
+#: A decimal integer of at most this many digits always fits a signed 64-bit column.
+_SAFE_DIGITS = 18
+
+
 def _too_large(schema: type[Schema], data: Mapping[str, Any]) -> list[str]:
     """Integer fields whose value no 64-bit column holds. Checked before loading: marshmallow
-    takes any integer, and schema validators may already look the value up in the database."""
+    takes any integer, and schema validators may already look the value up in the database.
+    Runs per imported row, so the usual short values are passed over without parsing."""
     out = []
-    for name, fld in schema_fields(schema).items():
-        key = fld.data_key or name
-        if isinstance(fld, fields.Integer) and key in data:
-            try:
-                value = int(str(data[key]).strip())
-            except ValueError:
-                continue  # not a number: the field itself says so
-            if not INT64_MIN <= value <= INT64_MAX:
-                out.append(key)
+    for key in _integer_keys(schema):
+        raw = data.get(key)
+        if raw is None or (isinstance(raw, str) and len(raw) <= _SAFE_DIGITS):
+            continue
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            continue  # not a number: the field itself says so
+        if not INT64_MIN <= value <= INT64_MAX:
+            out.append(key)
     return out
 
 

@@ -76,7 +76,7 @@ def run_import(app: Flask, user: Any, data: bytes, rows: int, mode: str) -> Impo
         with unit_of_work() as db:
             last_id = db.scalar(select(func.max(table.id))) or 0
             job = ImportJob(
-                session=model.SESSION,
+                session_name=model.SESSION,
                 user_id=user.id,
                 filename="bench.csv",
                 data=data,

@@ -82,11 +82,11 @@ def grant_new_sessions(db: DbSession, registry: Registry) -> list[str]:
 
 def _grant(db: DbSession, group: Group, spec: DefaultGroup, sessions: Iterable[SessionDef]) -> None:
     """Add the default row for each session the group has no row for; existing rows stay."""
-    having = set(db.scalars(select(Permission.session).where(Permission.group_id == group.id)))
+    having = set(db.scalars(select(Permission.session_name).where(Permission.group_id == group.id)))
     for sdef in sessions:
         actions = spec.rights(sdef)
         if actions and sdef.name not in having:
-            db.add(Permission(group_id=group.id, session=sdef.name, can_view=True,
+            db.add(Permission(group_id=group.id, session_name=sdef.name, can_view=True,
                               can_modify="modify" in actions, can_change_owner="change_owner" in actions))
 
 

@@ -7,6 +7,7 @@ Customer configuration may relabel, reorder, hide and choose columns: data, not 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -46,12 +47,18 @@ class ActionContext:
     """What an action handler receives. ``data`` is already validated by the action schema;
     ``access`` is the acting user's resolved permissions (check with it, never reload them)."""
 
-    session: SessionDef
+    sdef: SessionDef
     element: Any
     data: Mapping[str, Any]
     user: User
     db: DbSession
     access: Access
+
+    @property
+    def session(self) -> SessionDef:
+        """Deprecated since 2.0 (goes in 2.1): use ``sdef`` — ``session`` is the database's."""
+        warnings.warn("ActionContext.session is deprecated, use ActionContext.sdef", DeprecationWarning, stacklevel=2)
+        return self.sdef
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def crm_register_sessions() -> list[SessionDef]:
             singular=_l("Grouping"),
             model=Grouping,
             schema=groupings.GroupingSchema,
-            columns=("name", "session", "description"),
+            columns=("name", "session_name", "description"),
             search=("name", "description"),
             default_sort="name",
             order=10,
@@ -76,12 +76,12 @@ def crm_register_blueprints(app: Flask) -> list[Blueprint]:
 
 
 @hookimpl
-def crm_detail_tabs(session: SessionDef) -> list[Tab]:
+def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     out = [
         Tab("notes", _l("Notes"), tabs.render_notes, order=900),
         Tab("history", _l("History"), tabs.render_history, order=990),
     ]
-    if session.name == groupings.SESSION:
+    if sdef.name == groupings.SESSION:
         out.append(Tab("members", _l("Members"), tabs.render_members, order=10))
     else:
         out.append(Tab("groupings", _l("Groupings"), tabs.render_groupings, order=910))
@@ -90,19 +90,19 @@ def crm_detail_tabs(session: SessionDef) -> list[Tab]:
 
 @hookimpl
 @handles(sessions=(groupings.SESSION,))
-def crm_element_changed(session: SessionDef, element: Any, changes: dict[str, list[Any]], db: DbSession) -> None:
+def crm_element_changed(sdef: SessionDef, element: Any, changes: dict[str, list[Any]], db: DbSession) -> None:
     """A grouping's members belong to its session: moving it to another would mix kinds."""
-    if session.name == groupings.SESSION and "session" in changes and element.members:
-        raise BusinessRuleError(_("Remove the members before changing what the grouping holds."), field="session")
+    if sdef.name == groupings.SESSION and "session_name" in changes and element.members:
+        raise BusinessRuleError(_("Remove the members before changing what the grouping holds."), field="session_name")
 
 
 @hookimpl
 @handles(every_session=True)
-def crm_element_deleted(session: SessionDef, element: Any, db: DbSession) -> None:
+def crm_element_deleted(sdef: SessionDef, element: Any, db: DbSession) -> None:
     """A deleted element takes its notes and grouping memberships with it."""
     notes.delete_notes_of(db, element)
-    if session.name != groupings.SESSION:
-        groupings.forget_element(db, session, element)
+    if sdef.name != groupings.SESSION:
+        groupings.forget_element(db, sdef, element)
 
 
 @hookimpl
@@ -117,9 +117,9 @@ def crm_demo_data(db: DbSession, users: dict[str, Any]) -> None:
         if user is None or sdef is None or sdef.model is None:
             continue
         name = f"{title} ({user.display_name()})"
-        if db.scalar(select(Grouping.id).where(Grouping.session == sdef.name, Grouping.name == name)):
+        if db.scalar(select(Grouping.id).where(Grouping.session_name == sdef.name, Grouping.name == name)):
             continue
-        grouping = Grouping(name=name, session=sdef.name, owner_id=user.id, creator_id=user.id)
+        grouping = Grouping(name=name, session_name=sdef.name, owner_id=user.id, creator_id=user.id)
         db.add(grouping)
         db.flush()
         conds = [getattr(sdef.model, k) == v for k, v in sdef.where.items()]

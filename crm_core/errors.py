@@ -22,13 +22,13 @@ class PermissionDenied(CrmError):
 class NotFound(CrmError):
     """No such element, or not one this user may see (HTTP 404: existence is not leaked).
 
-    ``session`` names the session whose element was asked for, so the error page links back to
+    ``session_name`` names the session whose element was asked for, so the error page links back to
     its list.
     """
 
-    def __init__(self, message: str, session: str | None = None) -> None:
+    def __init__(self, message: str, session_name: str | None = None) -> None:
         super().__init__(message)
-        self.session = session
+        self.session_name = session_name
 
 
 class Conflict(CrmError):

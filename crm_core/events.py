@@ -39,10 +39,10 @@ class Scope:
     models: tuple[type, ...] = ()
     every_session: bool = False
 
-    def covers(self, session: SessionDef) -> bool:
-        if self.every_session or session.name in self.sessions:
+    def covers(self, sdef: SessionDef) -> bool:
+        if self.every_session or sdef.name in self.sessions:
             return True
-        return session.model is not None and issubclass(session.model, self.models)
+        return sdef.model is not None and issubclass(sdef.model, self.models)
 
 
 def handles(
@@ -71,14 +71,14 @@ def scope_of(impl: pluggy.HookImpl) -> Scope | None:
     return getattr(impl.function, _ATTRIBUTE, None)
 
 
-def caller(pm: pluggy.PluginManager, name: str, session: SessionDef, without: Iterable[Any] = ()) -> pluggy.HookCaller:
+def caller(pm: pluggy.PluginManager, name: str, sdef: SessionDef, without: Iterable[Any] = ()) -> pluggy.HookCaller:
     """The hook ``name`` restricted to the implementations whose scope covers ``session`` (and
     the unscoped ones), minus the plugins in ``without``; call it like ``pm.hook.<name>``."""
     hook: pluggy.HookCaller = getattr(pm.hook, name)
     out = set(without)
     for impl in hook.get_hookimpls():
         scope = scope_of(impl)
-        if scope is not None and not scope.covers(session):
+        if scope is not None and not scope.covers(sdef):
             out.add(impl.plugin)
     return pm.subset_hook_caller(name, out)
 

@@ -39,8 +39,8 @@ class CrmState:
     def setting(self, plugin: str, key: str, default: Any = None) -> Any:
         return self.settings.get(plugin, {}).get(key, default)
 
-    def row_filters(self, session: Any, user: Any) -> list[Any]:
-        return [c for part in self.pm.hook.crm_row_filters(session=session, user=user) for c in part or []]
+    def row_filters(self, sdef: Any, user: Any) -> list[Any]:
+        return [c for part in self.pm.hook.crm_row_filters(sdef=sdef, user=user) for c in part or []]
 
     def outbox_handlers(self) -> dict[str, Any]:
         handlers: dict[str, Any] = {}

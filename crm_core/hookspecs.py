@@ -90,12 +90,12 @@ def crm_register_periodic_jobs() -> list[PeriodicJob]:
 
 
 @hookspec
-def crm_element_actions(session: SessionDef) -> list[Action]:
+def crm_element_actions(sdef: SessionDef) -> list[Action]:
     """Return extra actions for ``session``'s detail screen and API, beyond its own."""
 
 
 @hookspec
-def crm_detail_tabs(session: SessionDef) -> list[Tab]:
+def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     """Return side tabs for the detail screen of ``session``'s elements (activities, notes …)."""
 
 
@@ -105,7 +105,7 @@ def crm_home_panels(user: User) -> list[Panel]:
 
 
 @hookspec
-def crm_row_filters(session: SessionDef, user: User) -> list[Any]:
+def crm_row_filters(sdef: SessionDef, user: User) -> list[Any]:
     """Return extra SQL conditions restricting which rows of ``session`` ``user`` may see.
 
     They are ANDed into the one ownership filter, so they apply on every path: screens, search,
@@ -122,7 +122,7 @@ def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
 
 
 @hookspec
-def crm_element_created(session: SessionDef, element: Any, access: Access, user: User, db: DbSession) -> None:
+def crm_element_created(sdef: SessionDef, element: Any, access: Access, user: User, db: DbSession) -> None:
     """An element was created alone: a screen, the API, or an import redoing a chunk row by row.
 
     Called once per element, inside the creating transaction, after its audit row; changes to
@@ -134,7 +134,7 @@ def crm_element_created(session: SessionDef, element: Any, access: Access, user:
 
 
 @hookspec
-def crm_elements_created(session: SessionDef, elements: list[Any], access: Access, user: User, db: DbSession) -> None:
+def crm_elements_created(sdef: SessionDef, elements: list[Any], access: Access, user: User, db: DbSession) -> None:
     """A batch of elements was created (an import chunk, ``create_many``): called once per batch.
 
     ``elements`` are loaded in one query, in row order, after their audit rows; changes to them
@@ -147,13 +147,13 @@ def crm_elements_created(session: SessionDef, elements: list[Any], access: Acces
 
 @hookspec
 def crm_element_changed(
-    session: SessionDef, element: Any, changes: dict[str, list[Any]], access: Access, user: User, db: DbSession
+    sdef: SessionDef, element: Any, changes: dict[str, list[Any]], access: Access, user: User, db: DbSession
 ) -> None:
     """An element was updated; ``changes`` is ``{field: [old, new]}``; ``access`` as for creation."""
 
 
 @hookspec
-def crm_element_deleted(session: SessionDef, element: Any, access: Access, user: User, db: DbSession) -> None:
+def crm_element_deleted(sdef: SessionDef, element: Any, access: Access, user: User, db: DbSession) -> None:
     """An element is being deleted (still loaded, not yet gone); ``access`` as for creation."""
 
 

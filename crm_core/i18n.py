@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request
+from flask import session as cookie_session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -19,7 +20,7 @@ def select_locale() -> str:
         return current_app.config["CRM_DEFAULT_LANGUAGE"]
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
-    chosen = session.get("lang")
+    chosen = cookie_session.get("lang")
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or current_app.config["CRM_DEFAULT_LANGUAGE"]

@@ -40,7 +40,7 @@ def stored_menu() -> dict[tuple[str, str], Any]:
 def list_link(error: NotFound) -> tuple[str, str] | None:
     """``(url, label)`` of the list the missing element was asked from, when the user may open
     it: the 404 page leads back there instead of leaving the user stranded."""
-    sdef = crm_state().registry.sessions.get(error.session or "")
+    sdef = crm_state().registry.sessions.get(error.session_name or "")
     if sdef is None or not sdef.has_grid or not current_user.is_authenticated:
         return None
     if not current_access().can(sdef, "view"):
@@ -52,4 +52,4 @@ def session_url(sdef: Any) -> str:
     """The page a session opens on: its plugin's own endpoint, else the generic grid."""
     if sdef.endpoint:
         return url_for(sdef.endpoint)
-    return url_for("screens.grid", session=sdef.name)
+    return url_for("screens.grid", session_name=sdef.name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import warnings
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -33,11 +34,17 @@ class Registry:
     status_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     module_order: tuple[str, ...] = ()
 
-    def session(self, name: str) -> SessionDef:
+    def sdef(self, name: str) -> SessionDef:
+        """The declaration of session ``name`` (``KeyError`` naming it when there is none)."""
         try:
             return self.sessions[name]
         except KeyError:
             raise KeyError(f"unknown session {name!r}") from None
+
+    def session(self, name: str) -> SessionDef:
+        """Deprecated since 2.0 (goes in 2.1): use :meth:`sdef` — ``session`` is the database's."""
+        warnings.warn("Registry.session() is deprecated, use Registry.sdef()", DeprecationWarning, stacklevel=2)
+        return self.sdef(name)
 
     def is_available(self, name: str) -> bool:
         """THE rule for whether session ``name`` can be used at all: declared and not hidden in
@@ -98,19 +105,19 @@ class Registry:
                 out.append((mod, [i for _k, _n, i in sorted(items, key=lambda t: (t[0], t[1]))]))
         return out
 
-    def visible_statuses(self, session: SessionDef) -> list[tuple[str, str]]:
+    def visible_statuses(self, sdef: SessionDef) -> list[tuple[str, str]]:
         """``(visible name, internal code)`` pairs for filters and pickers."""
-        mapping = self.status_maps.get(session.name)
+        mapping = self.status_maps.get(sdef.name)
         if mapping:
             return list(mapping.items())
-        return [(st.label, st.code) for st in session.statuses]
+        return [(st.label, st.code) for st in sdef.statuses]
 
-    def status_label(self, session: SessionDef, code: str) -> str:
+    def status_label(self, sdef: SessionDef, code: str) -> str:
         """The first visible name mapped to ``code`` (or the declared label)."""
-        for label, internal in self.visible_statuses(session):
+        for label, internal in self.visible_statuses(sdef):
             if internal == code:
                 return label
-        status = session.status(code)
+        status = sdef.status(code)
         return status.label if status else code
 
 
@@ -196,7 +203,7 @@ def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Regist
             raise ConfigError(f"plugin {plugin!r}: session {sdef.name!r} names unknown module {sdef.module!r}")
         reg.sessions[sdef.name], reg.owners[sdef.name] = sdef, plugin
     for name, sdef in list(reg.sessions.items()):
-        extra: list[Action] = [a for _p, a in collect(pm, "crm_element_actions", session=sdef)]
+        extra: list[Action] = [a for _p, a in collect(pm, "crm_element_actions", sdef=sdef)]
         if extra:
             reg.sessions[name] = dataclasses.replace(sdef, actions=sdef.actions + tuple(extra))
     apply_customer(reg, customer)

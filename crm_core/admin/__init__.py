@@ -269,7 +269,7 @@ def permissions():  # type: ignore[no-untyped-def]
             flash(_("Permissions of %(name)s saved.", name=group.name), "success")
             return redirect(url_for("admin.permissions", group=group.id))
         abort(400)
-    rows = {p.session: p for p in db.scalars(select(Permission).where(Permission.group_id == group.id))}
+    rows = {p.session_name: p for p in db.scalars(select(Permission).where(Permission.group_id == group.id))}
     return render_template(
         "admin/permissions.html", groups=all_groups, group=group, menu=menu, rows=rows, form=form, actions=ACTIONS,
         available=registry.is_available,

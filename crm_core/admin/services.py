@@ -156,7 +156,7 @@ def set_permissions(
 
     Modify and change owner imply view: a user cannot change what they cannot see.
     """
-    existing = {p.session: p for p in db.scalars(select(Permission).where(Permission.group_id == group.id))}
+    existing = {p.session_name: p for p in db.scalars(select(Permission).where(Permission.group_id == group.id))}
     for name in sessions:
         actions = set(granted.get(name, set())) & set(ACTIONS)
         if actions - {"view"}:
@@ -165,7 +165,7 @@ def set_permissions(
         if row is None:
             if not actions:
                 continue
-            row = Permission(group_id=group.id, session=name)
+            row = Permission(group_id=group.id, session_name=name)
             db.add(row)
         row.can_view = "view" in actions
         row.can_modify = "modify" in actions

@@ -31,7 +31,7 @@ from crm_core.validation_messages import translate
 TRUE = ("1", "true", "yes", "on")
 
 
-def api_session(name: str) -> SessionDef:
+def api_sdef(name: str) -> SessionDef:
     """The available session ``name`` that has a model, else 404."""
     registry = crm_state().registry
     sdef = registry.sessions.get(name)
@@ -150,9 +150,9 @@ def expected_version(body: dict[str, Any]) -> int | None:
         raise ValidationError({"version": [_("Must be a whole number.")]}) from None
 
 
-@bp.get("/<session>")
-def list_elements(session: str) -> Response:
-    sdef = api_session(session)
+@bp.get("/<session_name>")
+def list_elements(session_name: str) -> Response:
+    sdef = api_sdef(session_name)
     q = list_query(sdef)
     try:
         page = queries.fetch_page(db_session(), sdef, current_access(), q)
@@ -168,30 +168,30 @@ def list_elements(session: str) -> Response:
     if page.has_next:
         args = request.args.to_dict(flat=False)
         args["page"] = [str(page.page + 1)]
-        body["next"] = url_for("api.list_elements", session=session, **args)
+        body["next"] = url_for("api.list_elements", session_name=session_name, **args)
     return jsonify(body)
 
 
-@bp.post("/<session>")
-def create_element(session: str) -> Response:
-    sdef = api_session(session)
+@bp.post("/<session_name>")
+def create_element(session_name: str) -> Response:
+    sdef = api_sdef(session_name)
     data = json_body()
     with unit_of_work() as db:
         element = elements.create(db, sdef, current_access(), data)
     response = element_response(sdef, element, 201)
-    response.headers["Location"] = url_for("api.read_element", session=session, element_id=element.id)
+    response.headers["Location"] = url_for("api.read_element", session_name=session_name, element_id=element.id)
     return response
 
 
-@bp.get("/<session>/<int:element_id>")
-def read_element(session: str, element_id: int) -> Response:
-    sdef = api_session(session)
+@bp.get("/<session_name>/<int:element_id>")
+def read_element(session_name: str, element_id: int) -> Response:
+    sdef = api_sdef(session_name)
     return element_response(sdef, load(sdef, element_id))
 
 
-@bp.patch("/<session>/<int:element_id>")
-def update_element(session: str, element_id: int) -> Response:
-    sdef = api_session(session)
+@bp.patch("/<session_name>/<int:element_id>")
+def update_element(session_name: str, element_id: int) -> Response:
+    sdef = api_sdef(session_name)
     data = json_body()
     version = expected_version(data)
     with unit_of_work() as db:
@@ -200,9 +200,9 @@ def update_element(session: str, element_id: int) -> Response:
     return element_response(sdef, element)
 
 
-@bp.delete("/<session>/<int:element_id>")
-def delete_element(session: str, element_id: int):  # type: ignore[no-untyped-def]
-    sdef = api_session(session)
+@bp.delete("/<session_name>/<int:element_id>")
+def delete_element(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
+    sdef = api_sdef(session_name)
     with unit_of_work() as db:
         element = load(sdef, element_id, "modify")
         if not sdef.deletable:
@@ -226,12 +226,12 @@ def _result(value: Any) -> Any:
         other = crm_state().registry.session_of(value)
     except (KeyError, AttributeError):
         return None
-    return {"session": other.name, "item": dump(other, value)}
+    return {"session_name": other.name, "item": dump(other, value)}
 
 
-@bp.post("/<session>/<int:element_id>/actions/<name>")
-def run_action(session: str, element_id: int, name: str) -> Response:
-    sdef = api_session(session)
+@bp.post("/<session_name>/<int:element_id>/actions/<name>")
+def run_action(session_name: str, element_id: int, name: str) -> Response:
+    sdef = api_sdef(session_name)
     if sdef.action(name) is None:
         raise NotFound(_("Unknown action."))
     data = json_body(allow_empty=True)

@@ -70,7 +70,7 @@ def run(job_id: int) -> None:
     with unit_of_work():
         job.state = "running"
     spec = ImportSpec(tuple(job.columns), job.separator, job.header, job.mode, job.on_duplicate)
-    sdef = crm_state().registry.session(job.session)
+    sdef = crm_state().registry.sdef(job.session_name)
 
     def on_chunk(result: ImportResult) -> None:
         with _LIVE_LOCK:

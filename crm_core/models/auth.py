@@ -81,11 +81,11 @@ class Permission(Base):
     __table_args__ = (UniqueConstraint("group_id", "session"),)
     __audited__ = True
     __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"group_id"})
-    __audit_keep__ = ("session",)
+    __audit_keep__ = ("session_name",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("crm_group.id", ondelete="CASCADE"))
-    session: Mapped[str] = mapped_column(String(80))
+    session_name: Mapped[str] = mapped_column("session", String(80))
     can_view: Mapped[bool] = mapped_column(Boolean, default=False)
     can_modify: Mapped[bool] = mapped_column(Boolean, default=False)
     can_change_owner: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -29,7 +29,7 @@ class ImportMapping(Base):
     __table_args__ = (UniqueConstraint("session", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session: Mapped[str] = mapped_column(String(80))
+    session_name: Mapped[str] = mapped_column("session", String(80))
     name: Mapped[str] = mapped_column(String(80))
     #: One entry per file column: a schema field name, or "" for "ignore this column".
     columns: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -47,7 +47,7 @@ class ImportJob(Base):
     __table_args__ = (Index("ix_crm_import_job_user_session", "user_id", "session"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session: Mapped[str] = mapped_column(String(80))
+    session_name: Mapped[str] = mapped_column("session", String(80))
     user_id: Mapped[int] = mapped_column(ForeignKey("crm_user.id"))
     filename: Mapped[str] = mapped_column(String(255), default="")
     data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))

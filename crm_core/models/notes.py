@@ -49,7 +49,7 @@ class Grouping(Element, Base):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     #: The session whose elements this grouping holds, e.g. ``accounts``.
-    session: Mapped[str] = mapped_column(String(80), index=True)
+    session_name: Mapped[str] = mapped_column("session", String(80), index=True)
 
     members: Mapped[list[GroupingMember]] = relationship(
         back_populates="grouping", cascade="all, delete-orphan"

@@ -29,17 +29,17 @@ FALSE = {"0", "false", "no", "n", "off"}
 PARSED_TYPES = (Boolean, Integer, Numeric, Date, DateTime, String)
 
 
-def python_type(session: SessionDef, name: str) -> type:
+def python_type(sdef: SessionDef, name: str) -> type:
     """The Python type of a mapped column, or ``str`` for types criteria do not parse."""
-    sql_type = column(session, name).property.columns[0].type
+    sql_type = column(sdef, name).property.columns[0].type
     if isinstance(sql_type, TypeDecorator):
         return sql_type.python_type  # e.g. UTCDateTime → datetime
     return sql_type.python_type if isinstance(sql_type, PARSED_TYPES) else str
 
 
-def parse_value(session: SessionDef, name: str, raw: str, label: str = "") -> Any:
+def parse_value(sdef: SessionDef, name: str, raw: str, label: str = "") -> Any:
     """Convert ``raw`` to the column's type; raises ``BusinessRuleError`` naming the field."""
-    kind = python_type(session, name)
+    kind = python_type(sdef, name)
     text = raw.strip()
     label = label or name
     try:
@@ -79,7 +79,7 @@ def _messages(kind: type, label: str, raw: str) -> str:
 
 
 def parse_criteria(
-    session: SessionDef, labels: Mapping[str, str], rows: Sequence[tuple[str, str, str, str]]
+    sdef: SessionDef, labels: Mapping[str, str], rows: Sequence[tuple[str, str, str, str]]
 ) -> list[Criterion]:
     """Rows of the criteria builder ``(field, operator, value, second value)`` → criteria.
 
@@ -103,8 +103,8 @@ def parse_criteria(
         if op in ("contains", "startswith"):
             out.append(Criterion(name, op, raw.strip()))
         elif op == "between":
-            low, high = parse_value(session, name, raw, label), parse_value(session, name, raw_to, label)
+            low, high = parse_value(sdef, name, raw, label), parse_value(sdef, name, raw_to, label)
             out.append(Criterion(name, op, (low, high)))
         else:
-            out.append(Criterion(name, op, parse_value(session, name, raw, label)))
+            out.append(Criterion(name, op, parse_value(sdef, name, raw, label)))
     return out

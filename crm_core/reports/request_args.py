@@ -19,7 +19,7 @@ from crm_core.security.access import Access
 from crm_core.services.queries import ListQuery
 
 
-def session_for(name: str, action: str = "view") -> tuple[SessionDef, Access]:
+def sdef_for(name: str, action: str = "view") -> tuple[SessionDef, Access]:
     """The grid session ``name`` and the user's access, after the permission check."""
     sdef = crm_state().registry.sessions.get(name)
     if sdef is None or not sdef.has_grid:

@@ -17,7 +17,7 @@ from crm_core.extensions import crm_state
 from crm_core.validation_messages import translated
 
 
-def grid_session(name: str) -> SessionDef:
+def grid_sdef(name: str) -> SessionDef:
     """The available session ``name`` if it has a grid; NotFound otherwise (hidden included)."""
     registry = crm_state().registry
     sdef = registry.sessions.get(name)

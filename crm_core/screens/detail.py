@@ -23,7 +23,7 @@ from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDen
 from crm_core.extensions import crm_state
 from crm_core.request_input import int_arg
 from crm_core.screens.blueprint import bp
-from crm_core.screens.common import grid_session, messages_of, refused
+from crm_core.screens.common import grid_sdef, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
 from crm_core.security import current_access, get_element
 from crm_core.services import elements, workflow
@@ -32,7 +32,7 @@ from crm_core.services.display import user_names
 
 def detail_tabs(sdef: SessionDef) -> list[Tab]:
     """Tabs contributed by the core and plugins for this session, in their declared order."""
-    tabs = [t for part in crm_state().pm.hook.crm_detail_tabs(session=sdef) for t in part or []]
+    tabs = [t for part in crm_state().pm.hook.crm_detail_tabs(sdef=sdef) for t in part or []]
     return sorted(tabs, key=lambda t: (t.order, t.name))
 
 
@@ -59,7 +59,7 @@ def lookup_names(specs: list[FieldSpec], values: dict[str, str]) -> dict[str, st
 def lookup_urls(specs: list[FieldSpec]) -> dict[str, str]:
     registry = crm_state().registry
     return {
-        s.name: url_for("screens.lookup", session=s.lookup)
+        s.name: url_for("screens.lookup", session_name=s.lookup)
         for s in specs
         if s.widget == "lookup" and registry.is_available(s.lookup or "") and registry.sessions[s.lookup].has_grid
     }
@@ -126,9 +126,9 @@ def _save_errors(exc: Exception) -> dict[str, list[str]]:
     return {"_form": [str(exc)]}
 
 
-@bp.route("/<session>/new", methods=["GET", "POST"])
-def new(session: str):  # type: ignore[no-untyped-def]
-    sdef = grid_session(session)
+@bp.route("/<session_name>/new", methods=["GET", "POST"])
+def new(session_name: str):  # type: ignore[no-untyped-def]
+    sdef = grid_sdef(session_name)
     access = current_access()
     access.require(sdef, "modify")
     assert sdef.schema is not None
@@ -145,12 +145,12 @@ def new(session: str):  # type: ignore[no-untyped-def]
     except (ValidationError, BusinessRuleError, IntegrityError) as exc:
         return _render(sdef, None, specs, submitted(specs, request.form), _save_errors(exc), 400)
     flash(_("%(name)s created.", name=element.display_name()), "success")
-    return redirect(url_for("screens.detail", session=sdef.name, element_id=element.id))
+    return redirect(url_for("screens.detail", session_name=sdef.name, element_id=element.id))
 
 
-@bp.route("/<session>/<int:element_id>", methods=["GET", "POST"])
-def detail(session: str, element_id: int):  # type: ignore[no-untyped-def]
-    sdef = grid_session(session)
+@bp.route("/<session_name>/<int:element_id>", methods=["GET", "POST"])
+def detail(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_sdef(session_name)
     access = current_access()
     assert sdef.schema is not None
     db = db_session()
@@ -170,20 +170,21 @@ def detail(session: str, element_id: int):  # type: ignore[no-untyped-def]
     except (ValidationError, BusinessRuleError, IntegrityError) as exc:
         return _render(sdef, element, specs, submitted(specs, request.form), _save_errors(exc), 400)
     flash(_("Saved.") if changes else _("Nothing changed."), "success" if changes else "info")
-    return redirect(url_for("screens.detail", session=sdef.name, element_id=element.id))
+    return redirect(url_for("screens.detail", session_name=sdef.name, element_id=element.id))
 
 
-@bp.route("/<session>/<int:element_id>/delete", methods=["GET", "POST"])
-def delete(session: str, element_id: int):  # type: ignore[no-untyped-def]
-    sdef = grid_session(session)
+@bp.route("/<session_name>/<int:element_id>/delete", methods=["GET", "POST"])
+def delete(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_sdef(session_name)
     access = current_access()
     element = get_element(db_session(), sdef, access, element_id, "modify")
-    here = url_for("screens.detail", session=sdef.name, element_id=element.id)
+    here = url_for("screens.detail", session_name=sdef.name, element_id=element.id)
     if not sdef.deletable:
         return refused(_("%(s)s cannot be deleted.", s=sdef.label), 403)
     if request.method == "GET":
+        target = url_for("screens.delete", session_name=sdef.name, element_id=element.id)
         return render_template("screens/confirm.html", sdef=sdef, elements=[element], ids=[element.id],
-                               back=here, action=url_for("screens.delete", session=sdef.name, element_id=element.id))
+                               back=here, action=target)
     try:
         with unit_of_work() as db:
             name = element.display_name()
@@ -192,19 +193,19 @@ def delete(session: str, element_id: int):  # type: ignore[no-untyped-def]
         flash(str(exc), "danger")
         return redirect(here)
     flash(_("%(name)s deleted.", name=name), "success")
-    return redirect(url_for("screens.grid", session=sdef.name))
+    return redirect(url_for("screens.grid", session_name=sdef.name))
 
 
-@bp.route("/<session>/<int:element_id>/action/<name>", methods=["GET", "POST"])
-def action(session: str, element_id: int, name: str):  # type: ignore[no-untyped-def]
-    sdef = grid_session(session)
+@bp.route("/<session_name>/<int:element_id>/action/<name>", methods=["GET", "POST"])
+def action(session_name: str, element_id: int, name: str):  # type: ignore[no-untyped-def]
+    sdef = grid_sdef(session_name)
     access = current_access()
     act = sdef.action(name)
     if act is None:
         raise NotFound(_("Unknown action."))
     db = db_session()
     element = get_element(db, sdef, access, element_id, act.permission)
-    here = url_for("screens.detail", session=sdef.name, element_id=element.id)
+    here = url_for("screens.detail", session_name=sdef.name, element_id=element.id)
     refusal = workflow.action_refusal(sdef, act, element)
     if refusal is not None:
         return refused(refusal, 409)

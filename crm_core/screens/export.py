@@ -13,16 +13,16 @@ from flask_babel import gettext as _
 
 from crm_core.db import session as db_session
 from crm_core.errors import BusinessRuleError
-from crm_core.reports.request_args import grid_query, report_columns, session_for
+from crm_core.reports.request_args import grid_query, report_columns, sdef_for
 from crm_core.screens.blueprint import bp
 from crm_core.screens.listing import file_response
 from crm_core.services.queries import build
 
 
-@bp.get("/<session>/export")
-def export(session: str) -> Any:
+@bp.get("/<session_name>/export")
+def export(session_name: str) -> Any:
     """The grid's current selection (``q``, ``status``, ``all``, ``sort``) as CSV or XLSX."""
-    sdef, access = session_for(session, "view")
+    sdef, access = sdef_for(session_name, "view")
     fmt = request.args.get("format", "csv")
     context: dict[str, Any] = {"sdef": sdef, "columns": report_columns(sdef)}
     if fmt not in ("csv", "xlsx"):

@@ -21,7 +21,7 @@ from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.request_input import int_arg, int_list, page_arg
 from crm_core.screens.blueprint import bp
-from crm_core.screens.common import endpoint_url, grid_session
+from crm_core.screens.common import endpoint_url, grid_sdef
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
 from crm_core.services.display import Names, shown, value_names
@@ -113,9 +113,9 @@ def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
     return q, state
 
 
-@bp.route("/<session>")
-def grid(session: str):  # type: ignore[no-untyped-def]
-    sdef = grid_session(session)
+@bp.route("/<session_name>")
+def grid(session_name: str):  # type: ignore[no-untyped-def]
+    sdef = grid_sdef(session_name)
     access = current_access()
     access.require(sdef, "view")
     query, state = _grid_query(sdef)
@@ -127,14 +127,14 @@ def grid(session: str):  # type: ignore[no-untyped-def]
     rows = [(el, [cell(sdef, el, c, names) for c in columns]) for el in page.items]
     can_modify = access.can(sdef, "modify")
     toolbar = {
-        "new": url_for("screens.new", session=sdef.name) if can_modify else None,
+        "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,
         "delete": can_modify and sdef.deletable,
-        "listing": endpoint_url("screens.listing", session=sdef.name),
-        "import": endpoint_url("screens.import_upload", session=sdef.name)
+        "listing": endpoint_url("screens.listing", session_name=sdef.name),
+        "import": endpoint_url("screens.import_upload", session_name=sdef.name)
         if can_modify and sdef.importable
         else None,
-        "export_csv": endpoint_url("screens.export", session=sdef.name, format="csv"),
-        "export_xlsx": endpoint_url("screens.export", session=sdef.name, format="xlsx"),
+        "export_csv": endpoint_url("screens.export", session_name=sdef.name, format="csv"),
+        "export_xlsx": endpoint_url("screens.export", session_name=sdef.name, format="xlsx"),
     }
     return render_template(
         "screens/grid.html",
@@ -151,13 +151,13 @@ def grid(session: str):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<session>/delete", methods=["POST"])
-def bulk_delete(session: str):  # type: ignore[no-untyped-def]
+@bp.route("/<session_name>/delete", methods=["POST"])
+def bulk_delete(session_name: str):  # type: ignore[no-untyped-def]
     """Delete the ticked rows after a confirmation page; all of them or none (one transaction)."""
-    sdef = grid_session(session)
+    sdef = grid_sdef(session_name)
     access = current_access()
     access.require(sdef, "modify")
-    back = url_for("screens.grid", session=sdef.name)
+    back = url_for("screens.grid", session_name=sdef.name)
     if not sdef.deletable:
         flash(_("%(s)s cannot be deleted.", s=sdef.label), "danger")
         return redirect(back)
@@ -169,7 +169,7 @@ def bulk_delete(session: str):  # type: ignore[no-untyped-def]
     chosen = [get_element(db, sdef, access, i, "modify") for i in ids]
     if request.form.get("confirm") != "1":
         return render_template("screens/confirm.html", sdef=sdef, elements=chosen, ids=ids, back=back,
-                               action=url_for("screens.bulk_delete", session=sdef.name))
+                               action=url_for("screens.bulk_delete", session_name=sdef.name))
     try:
         with unit_of_work() as db:
             for element in chosen:
@@ -181,10 +181,10 @@ def bulk_delete(session: str):  # type: ignore[no-untyped-def]
     return redirect(back)
 
 
-@bp.route("/<session>/lookup")
-def lookup(session: str):  # type: ignore[no-untyped-def]
+@bp.route("/<session_name>/lookup")
+def lookup(session_name: str):  # type: ignore[no-untyped-def]
     """Picker search (JSON): at most 20 elements the user may see, matching ``q``."""
-    sdef = grid_session(session)
+    sdef = grid_sdef(session_name)
     access = current_access()
     query = ListQuery(all_records=True, text=request.args.get("q", "").strip()[:200], per_page=LOOKUP_LIMIT)
     page = fetch_page(db_session(), sdef, access, query)

@@ -30,7 +30,7 @@ from crm_core.importing.reader import (
 )
 from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob, ImportMapping
 from crm_core.reports.formats import csv_stream
-from crm_core.reports.request_args import session_for
+from crm_core.reports.request_args import sdef_for
 from crm_core.screens.blueprint import bp
 from crm_core.security.access import Access
 from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
@@ -39,21 +39,21 @@ ERRORS_SHOWN = 500
 
 
 def _importable(name: str) -> tuple[SessionDef, Access]:
-    sdef, access = session_for(name, "modify")
+    sdef, access = sdef_for(name, "modify")
     if not sdef.importable:
         raise NotFound(_("%(s)s cannot be imported.", s=sdef.label))
     return sdef, access
 
 
 def _mappings(sdef: SessionDef) -> list[ImportMapping]:
-    stmt = select(ImportMapping).where(ImportMapping.session == sdef.name).order_by(ImportMapping.name)
+    stmt = select(ImportMapping).where(ImportMapping.session_name == sdef.name).order_by(ImportMapping.name)
     return list(db_session().scalars(stmt))
 
 
-@bp.route("/<session>/import", methods=["GET", "POST"])
-def import_upload(session: str) -> Any:
+@bp.route("/<session_name>/import", methods=["GET", "POST"])
+def import_upload(session_name: str) -> Any:
     """Step 1: the file, its encoding and separator (chosen or detected), a saved mapping."""
-    sdef, access = _importable(session)
+    sdef, access = _importable(session_name)
     form = request.form
     context = {
         "sdef": sdef,
@@ -70,7 +70,7 @@ def import_upload(session: str) -> Any:
     except BusinessRuleError as exc:
         status = TOO_LARGE_STATUS if isinstance(exc, FileTooLarge) else 400
         return render_template("screens/import_upload.html", error=str(exc), **context), status
-    return redirect(url_for("screens.import_map", session=sdef.name, job_id=job.id))
+    return redirect(url_for("screens.import_map", session_name=sdef.name, job_id=job.id))
 
 
 def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
@@ -96,7 +96,7 @@ def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
         columns = guess_mapping(sdef, head) if header else [""] * len(head)
     with unit_of_work() as db:
         job = ImportJob(
-            session=sdef.name, user_id=access.user.id, filename=upload.filename[:255], data=data,
+            session_name=sdef.name, user_id=access.user.id, filename=upload.filename[:255], data=data,
             encoding=encoding, separator=separator, header=header, columns=columns,
         )
         db.add(job)
@@ -105,18 +105,18 @@ def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
 
 def _job(sdef: SessionDef, access: Access, job_id: int) -> ImportJob:
     job = db_session().get(ImportJob, job_id)
-    if job is None or job.session != sdef.name or job.user_id != access.user.id:
+    if job is None or job.session_name != sdef.name or job.user_id != access.user.id:
         raise NotFound(_("No such import."))
     return job
 
 
-@bp.route("/<session>/import/<int:job_id>", methods=["GET", "POST"])
-def import_map(session: str, job_id: int) -> Any:
+@bp.route("/<session_name>/import/<int:job_id>", methods=["GET", "POST"])
+def import_map(session_name: str, job_id: int) -> Any:
     """Step 2: preview of the first rows, a field per column, mode and duplicates, run."""
-    sdef, access = _importable(session)
+    sdef, access = _importable(session_name)
     job = _job(sdef, access, job_id)
     if job.state != "draft":
-        return redirect(url_for("screens.import_job", session=sdef.name, job_id=job.id))
+        return redirect(url_for("screens.import_job", session_name=sdef.name, job_id=job.id))
     text, _encoding = decode(job.data or b"", job.encoding)
     head, sample = preview(text, job.separator, job.header)
     form = request.form
@@ -141,7 +141,7 @@ def import_map(session: str, job_id: int) -> Any:
     with unit_of_work():
         job.columns, job.mode, job.on_duplicate, job.state = list(columns), spec.mode, spec.on_duplicate, "queued"
     jobs.start(job.id)
-    return redirect(url_for("screens.import_job", session=sdef.name, job_id=job.id))
+    return redirect(url_for("screens.import_job", session_name=sdef.name, job_id=job.id))
 
 
 def _save_mapping(sdef: SessionDef, access: Access, job: ImportJob, spec: ImportSpec, name: str) -> None:
@@ -151,17 +151,17 @@ def _save_mapping(sdef: SessionDef, access: Access, job: ImportJob, spec: Import
     if len(name) > 80:
         raise BusinessRuleError(_("A mapping name has at most 80 characters."), field="save_as")
     with unit_of_work() as db:
-        stmt = select(ImportMapping).where(ImportMapping.session == sdef.name, ImportMapping.name == name)
-        mapping = db.scalar(stmt) or ImportMapping(session=sdef.name, name=name, creator_id=access.user.id)
+        stmt = select(ImportMapping).where(ImportMapping.session_name == sdef.name, ImportMapping.name == name)
+        mapping = db.scalar(stmt) or ImportMapping(session_name=sdef.name, name=name, creator_id=access.user.id)
         mapping.columns, mapping.separator = list(spec.columns), job.separator
         mapping.encoding, mapping.header = job.encoding, job.header
         db.add(mapping)
 
 
-@bp.get("/<session>/import/<int:job_id>/job")
-def import_job(session: str, job_id: int) -> Any:
+@bp.get("/<session_name>/import/<int:job_id>/job")
+def import_job(session_name: str, job_id: int) -> Any:
     """Step 3: progress (polled by import.js), then the outcome and the per-row report."""
-    sdef, access = _importable(session)
+    sdef, access = _importable(session_name)
     job = _job(sdef, access, job_id)
     labels = loadable_fields(sdef)
     errors = [(line, labels.get(name, name), reason) for line, name, reason in (job.errors or [])[:ERRORS_SHOWN]]
@@ -171,17 +171,17 @@ def import_job(session: str, job_id: int) -> Any:
     )
 
 
-@bp.get("/<session>/import/<int:job_id>/status")
-def import_status(session: str, job_id: int) -> Any:
+@bp.get("/<session_name>/import/<int:job_id>/status")
+def import_status(session_name: str, job_id: int) -> Any:
     """The job's counters as JSON for the progress bar."""
-    sdef, access = _importable(session)
+    sdef, access = _importable(session_name)
     return jsonify(jobs.progress(_job(sdef, access, job_id)))
 
 
-@bp.get("/<session>/import/<int:job_id>/errors.csv")
-def import_errors(session: str, job_id: int) -> Any:
+@bp.get("/<session_name>/import/<int:job_id>/errors.csv")
+def import_errors(session_name: str, job_id: int) -> Any:
     """The per-row error report (line, field, reason) as CSV."""
-    sdef, access = _importable(session)
+    sdef, access = _importable(session_name)
     job = _job(sdef, access, job_id)
     labels = loadable_fields(sdef)
     rows = ([line, labels.get(name, name), reason] for line, name, reason in (job.errors or []))

@@ -18,7 +18,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.reports.criteria import parse_criteria
 from crm_core.reports.formats import csv_stream, display_value, pdf_bytes, rows_of, xlsx_bytes
-from crm_core.reports.request_args import field_labels, grid_query, report_columns, session_for
+from crm_core.reports.request_args import field_labels, grid_query, report_columns, sdef_for
 from crm_core.screens.blueprint import bp
 from crm_core.services.queries import OPERATORS, build
 
@@ -30,10 +30,10 @@ YIELD_PER = 1_000
 BLANK_ROWS = 2
 
 
-@bp.get("/<session>/listing")
-def listing(session: str) -> Any:
+@bp.get("/<session_name>/listing")
+def listing(session_name: str) -> Any:
     """The criteria builder; with ``run=1`` the report in the chosen format."""
-    sdef, access = session_for(session, "view")
+    sdef, access = sdef_for(session_name, "view")
     labels = field_labels(sdef)
     args = request.args
     rows = _builder_rows(args)

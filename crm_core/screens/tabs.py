@@ -16,7 +16,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.screens.blueprint import bp
-from crm_core.screens.common import grid_session, refused
+from crm_core.screens.common import grid_sdef, refused
 from crm_core.screens.history import history_entries
 from crm_core.security import current_access, get_element
 from crm_core.security.access import check_element
@@ -25,7 +25,7 @@ from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_up
 
 
 def _detail_url(sdef: SessionDef, element: Any, tab: str) -> str:
-    return url_for("screens.detail", session=sdef.name, element_id=element.id, tab=tab)
+    return url_for("screens.detail", session_name=sdef.name, element_id=element.id, tab=tab)
 
 
 def render_notes(sdef: SessionDef, element: Any) -> str:
@@ -54,13 +54,13 @@ def render_history(sdef: SessionDef, element: Any) -> str:
 
 def render_members(sdef: SessionDef, grouping: Any) -> str:
     result = groupings.members(db_session(), grouping, current_access())
-    member_sdef = crm_state().registry.sessions.get(grouping.session)
+    member_sdef = crm_state().registry.sessions.get(grouping.session_name)
     return render_template("screens/tab_members.html", result=result, member_sdef=member_sdef)
 
 
-@bp.route("/<session>/<int:element_id>/notes", methods=["POST"])
-def note_add(session: str, element_id: int):  # type: ignore[no-untyped-def]
-    sdef = grid_session(session)
+@bp.route("/<session_name>/<int:element_id>/notes", methods=["POST"])
+def note_add(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_sdef(session_name)
     access = current_access()
     element = get_element(db_session(), sdef, access, element_id, "modify")
     limit = current_app.config["CRM_UPLOAD_MAX_BYTES"]
@@ -80,9 +80,9 @@ def note_add(session: str, element_id: int):  # type: ignore[no-untyped-def]
     return redirect(_detail_url(sdef, element, "notes"))
 
 
-@bp.route("/<session>/<int:element_id>/notes/<int:note_id>")
-def note_download(session: str, element_id: int, note_id: int):  # type: ignore[no-untyped-def]
-    sdef = grid_session(session)
+@bp.route("/<session_name>/<int:element_id>/notes/<int:note_id>")
+def note_download(session_name: str, element_id: int, note_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_sdef(session_name)
     access = current_access()
     db = db_session()
     element = get_element(db, sdef, access, element_id, "view")
@@ -95,9 +95,9 @@ def note_download(session: str, element_id: int, note_id: int):  # type: ignore[
     return response
 
 
-@bp.route("/<session>/<int:element_id>/notes/<int:note_id>/delete", methods=["POST"])
-def note_delete(session: str, element_id: int, note_id: int):  # type: ignore[no-untyped-def]
-    sdef = grid_session(session)
+@bp.route("/<session_name>/<int:element_id>/notes/<int:note_id>/delete", methods=["POST"])
+def note_delete(session_name: str, element_id: int, note_id: int):  # type: ignore[no-untyped-def]
+    sdef = grid_sdef(session_name)
     access = current_access()
     element = get_element(db_session(), sdef, access, element_id, "modify")
     try:
@@ -110,10 +110,10 @@ def note_delete(session: str, element_id: int, note_id: int):  # type: ignore[no
     return redirect(_detail_url(sdef, element, "notes"))
 
 
-@bp.route("/<session>/<int:element_id>/groupings", methods=["POST"])
-def grouping_member(session: str, element_id: int):  # type: ignore[no-untyped-def]
+@bp.route("/<session_name>/<int:element_id>/groupings", methods=["POST"])
+def grouping_member(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
     """Add the element to, or remove it from, one grouping (``op`` = add / remove)."""
-    sdef = grid_session(session)
+    sdef = grid_sdef(session_name)
     access = current_access()
     element = get_element(db_session(), sdef, access, element_id, "modify")
     op = request.form.get("op")

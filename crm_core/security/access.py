@@ -52,37 +52,35 @@ class Access:
         """May switch to "all records" (administrators and leader groups)."""
         return self.is_admin or bool(self.user.group and self.user.group.sees_all)
 
-    def is_available(self, session: str | SessionDef) -> bool:
-        name = session if isinstance(session, str) else session.name
+    def is_available(self, name_or_sdef: str | SessionDef) -> bool:
+        name = name_or_sdef if isinstance(name_or_sdef, str) else name_or_sdef.name
         return self.available is None or self.available(name)
 
-    def can(self, session: str | SessionDef, action: str = "view") -> bool:
+    def can(self, name_or_sdef: str | SessionDef, action: str = "view") -> bool:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
-        if not self.is_available(session):
+        if not self.is_available(name_or_sdef):
             return False
         if self.is_admin:
             return True
-        name = session if isinstance(session, str) else session.name
+        name = name_or_sdef if isinstance(name_or_sdef, str) else name_or_sdef.name
         return self.perms.get(name, NONE)[ACTIONS.index(action)]
 
-    def require(self, session: str | SessionDef, action: str = "view") -> None:
+    def require(self, name_or_sdef: str | SessionDef, action: str = "view") -> None:
         """Raise ``NotFound`` for a session the customer hid, ``PermissionDenied`` without the right."""
-        if not self.is_available(session):
+        if not self.is_available(name_or_sdef):
             raise NotFound(_("No such session."))
-        if not self.can(session, action):
-            raise PermissionDenied(refusal(action, session_label(session)))
+        if not self.can(name_or_sdef, action):
+            raise PermissionDenied(refusal(action, session_label(name_or_sdef)))
 
 
-def session_label(session: str | SessionDef) -> str:
+def session_label(name_or_sdef: str | SessionDef) -> str:
     """The session as users know it: its configured label in their language (never the internal
     name). Admin screens pass the name only, so it is looked up in the app's registry."""
-    if isinstance(session, str):
-        found = crm_state().registry.sessions.get(session) if has_app_context() else None
-        if found is None:
-            return session
-        session = found
-    return str(session.label)
+    if isinstance(name_or_sdef, str):
+        found = crm_state().registry.sessions.get(name_or_sdef) if has_app_context() else None
+        return name_or_sdef if found is None else str(found.label)
+    return str(name_or_sdef.label)
 
 
 def refusal(action: str, label: str) -> str:
@@ -94,80 +92,80 @@ def refusal(action: str, label: str) -> str:
     return _("Your group may not change the owner of %(session)s.", session=label)
 
 
-def not_found(session: SessionDef) -> NotFound:
+def not_found(sdef: SessionDef) -> NotFound:
     """The one answer for a missing element and for one the user may not see (not leaked)."""
-    what = str(session.singular or session.label)
-    return NotFound(_("%(element)s: there is no such record, or you may not see it.", element=what), session.name)
+    what = str(sdef.singular or sdef.label)
+    return NotFound(_("%(element)s: there is no such record, or you may not see it.", element=what), sdef.name)
 
 
 def load_access(db: DbSession, user: User, row_filters: Any = None) -> Access:
     """One query for all of the user's permissions."""
     rows = db.execute(
-        select(Permission.session, Permission.can_view, Permission.can_modify, Permission.can_change_owner)
+        select(Permission.session_name, Permission.can_view, Permission.can_modify, Permission.can_change_owner)
         .where(Permission.group_id == user.group_id)
     ).all()
     perms = {r[0]: (bool(r[1]), bool(r[2]), bool(r[3])) for r in rows}
     return Access(user, perms, row_filters, current_app.extensions["crm"].registry.is_available)
 
 
-def ownership_condition(session: SessionDef, access: Access, all_records: bool = False) -> Any:
+def ownership_condition(sdef: SessionDef, access: Access, all_records: bool = False) -> Any:
     """The SQL condition for rows of ``session`` this user may see."""
-    model = session.model
-    conds = [getattr(model, key) == value for key, value in session.where.items()]
+    model = sdef.model
+    conds = [getattr(model, key) == value for key, value in sdef.where.items()]
     if not (all_records and access.sees_all):
         conds.append(model.owner_id == access.user.id)
     if access.row_filters is not None:
-        conds.extend(access.row_filters(session=session, user=access.user))
+        conds.extend(access.row_filters(sdef=sdef, user=access.user))
     return and_(*conds) if conds else true()
 
 
 def scoped(
-    session: SessionDef, access: Access, all_records: bool = False, stmt: Select | None = None
+    sdef: SessionDef, access: Access, all_records: bool = False, stmt: Select | None = None
 ) -> Select:
     """``SELECT`` of ``session``'s model restricted to what ``access`` may see."""
-    access.require(session, "view")
-    stmt = select(session.model) if stmt is None else stmt
-    return stmt.where(ownership_condition(session, access, all_records))
+    access.require(sdef, "view")
+    stmt = select(sdef.model) if stmt is None else stmt
+    return stmt.where(ownership_condition(sdef, access, all_records))
 
 
-def check_element(session: SessionDef, access: Access, element: Any, action: str = "view") -> None:
+def check_element(sdef: SessionDef, access: Access, element: Any, action: str = "view") -> None:
     """Raise unless ``access`` may do ``action`` on this loaded ``element``.
 
     An element outside the session or not owned by the user reads as *not found*: its existence
     is not leaked. Administrators and leaders may act on others' elements.
     """
-    access.require(session, action)
-    if element is None or any(getattr(element, k) != v for k, v in session.where.items()):
-        raise not_found(session)
+    access.require(sdef, action)
+    if element is None or any(getattr(element, k) != v for k, v in sdef.where.items()):
+        raise not_found(sdef)
     if element.owner_id != access.user.id and not access.sees_all:
-        raise not_found(session)
+        raise not_found(sdef)
     if access.row_filters is not None:
-        extra = access.row_filters(session=session, user=access.user)
+        extra = access.row_filters(sdef=sdef, user=access.user)
         if extra:
             db = object_session(element)
-            pk = session.model.id == element.id
-            if db is None or db.scalar(select(session.model.id).where(pk, and_(*extra))) is None:
-                raise not_found(session)
+            pk = sdef.model.id == element.id
+            if db is None or db.scalar(select(sdef.model.id).where(pk, and_(*extra))) is None:
+                raise not_found(sdef)
 
 
-def get_element(db: DbSession, session: SessionDef, access: Access, element_id: Any, action: str = "view") -> Any:
+def get_element(db: DbSession, sdef: SessionDef, access: Access, element_id: Any, action: str = "view") -> Any:
     """Load one element by id through the ownership rules (NotFound/PermissionDenied); an id
     no 64-bit column holds is simply not found."""
-    access.require(session, action)
+    access.require(sdef, action)
     try:
         pk = parse_int(str(element_id))
     except ValueError:
-        raise not_found(session) from None
-    element = db.get(session.model, pk)
-    check_element(session, access, element, action)
+        raise not_found(sdef) from None
+    element = db.get(sdef.model, pk)
+    check_element(sdef, access, element, action)
     return element
 
 
-def visible_ids(db: DbSession, session: SessionDef, access: Access, ids: Iterable[int]) -> set[int]:
+def visible_ids(db: DbSession, sdef: SessionDef, access: Access, ids: Iterable[int]) -> set[int]:
     """Which of ``ids`` the user may see in ``session``: the rules of :func:`get_element` for a
     whole batch (an import chunk) in one query."""
     wanted = set(ids)
-    if not wanted or not access.can(session, "view"):
+    if not wanted or not access.can(sdef, "view"):
         return set()
-    model = session.model
-    return set(db.scalars(scoped(session, access, True, select(model.id).where(model.id.in_(wanted)))))
+    model = sdef.model
+    return set(db.scalars(scoped(sdef, access, True, select(model.id).where(model.id.in_(wanted)))))

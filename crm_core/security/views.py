@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -72,7 +73,7 @@ def login():  # type: ignore[no-untyped-def]
                     throttle.clear_failures(db, username)
                     if needs_rehash(user.password_hash):
                         user.password_hash = hash_password(form.password.data)
-                session.clear()
+                cookie_session.clear()
                 login_user(user)
                 return redirect(safe_next(request.args.get("next")))
             with unit_of_work():
@@ -91,7 +92,7 @@ def logout():  # type: ignore[no-untyped-def]
     with unit_of_work() as db:
         end_sessions(db.get(User, current_user.id))
     logout_user()
-    session.clear()
+    cookie_session.clear()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -101,7 +102,7 @@ def language(code: str):  # type: ignore[no-untyped-def]
     if code not in LANGUAGES:
         flash(_("Unknown language."), "danger")
         return redirect(url_for("home.index"))
-    session["lang"] = code
+    cookie_session["lang"] = code
     if current_user.is_authenticated:
         with unit_of_work() as db:
             user = db.get(User, current_user.id)
@@ -149,7 +150,7 @@ def profile():  # type: ignore[no-untyped-def]
                         end_sessions(user)  # other devices are logged out ...
                 if form.new_password.data:
                     login_user(user)  # ... this one goes on with the new generation
-                session["lang"] = user.language
+                cookie_session["lang"] = user.language
                 flash(_("Your settings are saved."), "success")
                 return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form), status

@@ -36,9 +36,9 @@ from crm_core.security.access import Access, check_element, get_element, visible
 from crm_core.services import audit, bulk, workflow
 
 
-def _event(name: str, session: SessionDef, without: Iterable[Any] = ()) -> pluggy.HookCaller:
+def _event(name: str, sdef: SessionDef, without: Iterable[Any] = ()) -> pluggy.HookCaller:
     """The element event ``name`` with only the implementations that handle ``session``."""
-    return events.caller(crm_state().pm, name, session, without)
+    return events.caller(crm_state().pm, name, sdef, without)
 
 
 #: The element whose changes the session schema is validating (``None`` while creating).
@@ -56,7 +56,7 @@ def edited_element() -> Any | None:
 
 
 def validate(
-    session: SessionDef,
+    sdef: SessionDef,
     data: Mapping[str, Any],
     partial: bool = False,
     schema: Schema | None = None,
@@ -69,19 +69,19 @@ def validate(
     ``element`` being changed so the schema's rules can tell it from other rows
     (:func:`edited_element`).
     """
-    assert session.schema is not None
-    too_large = _too_large(session.schema, data)
+    assert sdef.schema is not None
+    too_large = _too_large(sdef.schema, data)
     if too_large:
         raise ValidationError({k: [_("This number is out of the range that can be stored.")] for k in too_large})
     token = _edited.set(element)
     try:
-        loaded = (schema or session.schema()).load(dict(data), partial=partial)
+        loaded = (schema or sdef.schema()).load(dict(data), partial=partial)
     finally:
         _edited.reset(token)
-    for key, value in session.where.items():
+    for key, value in sdef.where.items():
         if key in loaded and loaded[key] != value:
-            raise ValidationError({key: [_("This value is fixed for %(s)s.", s=session.label)]})
-    workflow.check_edit(session, element, loaded)
+            raise ValidationError({key: [_("This value is fixed for %(s)s.", s=sdef.label)]})
+    workflow.check_edit(sdef, element, loaded)
     return loaded
 
 
@@ -113,11 +113,11 @@ def _too_large(schema: type[Schema], data: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def lookup_targets(session: SessionDef) -> dict[str, str]:
+def lookup_targets(sdef: SessionDef) -> dict[str, str]:
     """Reference fields → the session whose elements they point at (declaration or schema)."""
-    targets = dict(session.lookups)
-    if session.schema is not None:
-        for name, fld in schema_fields(session.schema).items():
+    targets = dict(sdef.lookups)
+    if sdef.schema is not None:
+        for name, fld in schema_fields(sdef.schema).items():
             if fld.metadata.get("lookup"):
                 targets.setdefault(name, fld.metadata["lookup"])
     return targets
@@ -130,62 +130,62 @@ def unusable_reference(field_name: str) -> ValidationError:
     return ValidationError({field_name: [_("No such record, or not one you may use.")]})
 
 
-def check_references(db: DbSession, session: SessionDef, access: Access, values: Mapping[str, Any]) -> None:
+def check_references(db: DbSession, sdef: SessionDef, access: Access, values: Mapping[str, Any]) -> None:
     """A reference may only point at an element the user may see: otherwise a user could
     attach records to (and learn about) someone else's account by guessing ids."""
     registry = crm_state().registry
-    for field_name, target in lookup_targets(session).items():
+    for field_name, target in lookup_targets(sdef).items():
         value = values.get(field_name)
         if value is None or target not in registry.sessions:
             continue
         try:
-            get_element(db, registry.session(target), access, value)
+            get_element(db, registry.sdef(target), access, value)
         except (NotFound, PermissionDenied):
             raise unusable_reference(field_name) from None
 
 
-def _owner_change(access: Access, session: SessionDef, db: DbSession, owner_id: Any) -> int:
-    access.require(session, "change_owner")
+def _owner_change(access: Access, sdef: SessionDef, db: DbSession, owner_id: Any) -> int:
+    access.require(sdef, "change_owner")
     owner = db.get(User, owner_id) if isinstance(owner_id, int) else None
     if owner is None or not owner.active:
         raise ValidationError({"owner_id": [_("Unknown or inactive user.")]})
     return owner.id
 
 
-def _new_element(db: DbSession, session: SessionDef, access: Access, values: dict[str, Any]) -> Any:
+def _new_element(db: DbSession, sdef: SessionDef, access: Access, values: dict[str, Any]) -> Any:
     """The unsaved element for validated ``values``, owned by the user (or the owner they may set)."""
     owner_id = values.pop("owner_id", None)
-    element = session.model(**values, **dict(session.where))
+    element = sdef.model(**values, **dict(sdef.where))
     element.creator_id = access.user.id
     element.owner_id = access.user.id
     if owner_id is not None and owner_id != access.user.id:
-        element.owner_id = _owner_change(access, session, db, owner_id)
+        element.owner_id = _owner_change(access, sdef, db, owner_id)
     return element
 
 
-def create(db: DbSession, session: SessionDef, access: Access, data: Mapping[str, Any]) -> Any:
+def create(db: DbSession, sdef: SessionDef, access: Access, data: Mapping[str, Any]) -> Any:
     """Validate and insert a new element owned by the current user (or the given owner)."""
-    access.require(session, "modify")
-    values = validate(session, data)
-    check_references(db, session, access, values)
-    element = _new_element(db, session, access, values)
+    access.require(sdef, "modify")
+    values = validate(sdef, data)
+    check_references(db, sdef, access, values)
+    element = _new_element(db, sdef, access, values)
     with audit.audit_context(user=access.user):
         db.add(element)
         db.flush()
-        _event("crm_element_created", session)(session=session, element=element, access=access, user=access.user, db=db)
+        _event("crm_element_created", sdef)(sdef=sdef, element=element, access=access, user=access.user, db=db)
     return element
 
 
-def _refuse_hidden_references(db: DbSession, session: SessionDef, access: Access, batch: list[Any]) -> None:
+def _refuse_hidden_references(db: DbSession, sdef: SessionDef, access: Access, batch: list[Any]) -> None:
     """Replace, in ``batch``, each loaded row that points at an element the user may not see by
     the same ``ValidationError`` :func:`check_references` raises (one query per target session)."""
     registry = crm_state().registry
-    for field_name, target in lookup_targets(session).items():
+    for field_name, target in lookup_targets(sdef).items():
         if target not in registry.sessions:
             continue
         rows = [(i, values) for i, values in enumerate(batch) if isinstance(values, dict)]
         wanted = {_as_id(values.get(field_name)) for _i, values in rows} - {None}
-        visible = visible_ids(db, registry.session(target), access, wanted)  # type: ignore[arg-type]
+        visible = visible_ids(db, registry.sdef(target), access, wanted)  # type: ignore[arg-type]
         for i, values in rows:
             if values.get(field_name) is not None and _as_id(values[field_name]) not in visible:
                 batch[i] = unusable_reference(field_name)
@@ -198,7 +198,7 @@ def _as_id(value: Any) -> int | None:
         return None
 
 
-def create_many(db: DbSession, session: SessionDef, access: Access, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+def create_many(db: DbSession, sdef: SessionDef, access: Access, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
     """Create a batch of elements under exactly the rules of :func:`create`, at import speed (CORE-11):
     :func:`validate_many` then :func:`create_validated`.
 
@@ -207,28 +207,28 @@ def create_many(db: DbSession, session: SessionDef, access: Access, rows: Sequen
     refusal propagates: the caller rolls the whole batch back (a savepoint) and may retry row by
     row with :func:`create` to find the culprit.
     """
-    access.require(session, "modify")
-    return create_validated(db, session, access, validate_many(session, rows))
+    access.require(sdef, "modify")
+    return create_validated(db, sdef, access, validate_many(sdef, rows))
 
 
 def validate_many(
-    session: SessionDef, rows: Sequence[Mapping[str, Any]], schema: Schema | None = None
+    sdef: SessionDef, rows: Sequence[Mapping[str, Any]], schema: Schema | None = None
 ) -> list[dict[str, Any] | ValidationError]:
     """:func:`validate` for each row with one schema instance (building a schema costs more than
     loading a row); each entry is the loaded values or the row's ``ValidationError``."""
-    assert session.schema is not None
-    schema = schema or session.schema()
+    assert sdef.schema is not None
+    schema = schema or sdef.schema()
     out: list[dict[str, Any] | ValidationError] = []
     for data in rows:
         try:
-            out.append(validate(session, data, schema=schema))
+            out.append(validate(sdef, data, schema=schema))
         except ValidationError as exc:
             out.append(exc)
     return out
 
 
 def create_validated(
-    db: DbSession, session: SessionDef, access: Access, loaded: Sequence[dict[str, Any] | Exception]
+    db: DbSession, sdef: SessionDef, access: Access, loaded: Sequence[dict[str, Any] | Exception]
 ) -> list[Any]:
     """Write the rows :func:`validate_many` loaded (errors pass through), as :func:`create` would.
 
@@ -242,13 +242,13 @@ def create_validated(
     inside the caller's transaction; they are flushed and detached afterwards, so a batch of
     100,000 rows does not pile up in the session. Returns what :func:`create_many` returns.
     """
-    access.require(session, "modify")
+    access.require(sdef, "modify")
     out = list(loaded)
-    _refuse_hidden_references(db, session, access, out)
-    plan = bulk.plan_for(session.model)
-    owners = _Owners(db, session, access)
+    _refuse_hidden_references(db, sdef, access, out)
+    plan = bulk.plan_for(sdef.model)
+    owners = _Owners(db, sdef, access)
     user_id, now = access.user.id, utcnow()
-    stamp = {**dict(session.where), "creator_id": user_id, "created_at": now, "updated_at": now}
+    stamp = {**dict(sdef.where), "creator_id": user_id, "created_at": now, "updated_at": now}
     pending: list[int] = []
     records: list[dict[str, Any]] = []
     for i, values in enumerate(out):
@@ -265,23 +265,23 @@ def create_validated(
     for i, pk in zip(pending, ids, strict=True):
         out[i] = pk
     if ids:
-        _audit_created(db, session, user_id, now, ids, records)
+        _audit_created(db, sdef, user_id, now, ids, records)
         with audit.audit_context(user=access.user):
-            _fire_created(db, session, access, ids)
+            _fire_created(db, sdef, access, ids)
     return out
 
 
 class _Owners:
     """The owner of each new row: the user, or another user they may give it to (checked once per owner)."""
 
-    def __init__(self, db: DbSession, session: SessionDef, access: Access) -> None:
-        self.db, self.session, self.access = db, session, access
+    def __init__(self, db: DbSession, sdef: SessionDef, access: Access) -> None:
+        self.db, self.sdef, self.access = db, sdef, access
         self.checked: dict[Any, int | Exception] = {None: access.user.id, access.user.id: access.user.id}
 
     def check(self, owner_id: Any) -> int:
         if owner_id not in self.checked:
             try:
-                self.checked[owner_id] = _owner_change(self.access, self.session, self.db, owner_id)
+                self.checked[owner_id] = _owner_change(self.access, self.sdef, self.db, owner_id)
             except (ValidationError, CrmError) as exc:
                 self.checked[owner_id] = exc
         outcome = self.checked[owner_id]
@@ -292,7 +292,7 @@ class _Owners:
 
 def _audit_created(
     db: DbSession,
-    session: SessionDef,
+    sdef: SessionDef,
     user_id: int,
     now: datetime,
     ids: list[int],
@@ -300,7 +300,7 @@ def _audit_created(
 ) -> None:
     """One "create" audit row per element, in one bulk insert: the row the unit of work would
     write for the element (``audit.created_changes``), without loading the elements."""
-    model = session.model
+    model = sdef.model
     audit_plan = bulk.plan_for(AuditEntry)
     element_type = model.__element_type__
     entries = [
@@ -310,24 +310,24 @@ def _audit_created(
     bulk.insert_rows(db, audit_plan, entries)
 
 
-def _fire_created(db: DbSession, session: SessionDef, access: Access, ids: list[int]) -> None:
+def _fire_created(db: DbSession, sdef: SessionDef, access: Access, ids: list[int]) -> None:
     """``crm_elements_created`` once for the batch, then ``crm_element_created`` per element for
     the plugins that handle ``session`` without the batch hook; the elements are loaded (one
     query) only when some implementation handles the session."""
-    batch = _event("crm_elements_created", session)
+    batch = _event("crm_elements_created", sdef)
     handled = {impl.plugin for impl in batch.get_hookimpls()}
-    single = _event("crm_element_created", session, without=handled)
+    single = _event("crm_element_created", sdef, without=handled)
     if not handled and not single.get_hookimpls():
         return
-    model = session.model
+    model = sdef.model
     loaded = {element.id: element for element in db.scalars(select(model).where(model.id.in_(ids)))}
     try:
         if handled:
             created = [loaded[pk] for pk in ids]
-            batch(session=session, elements=created, access=access, user=access.user, db=db)
+            batch(sdef=sdef, elements=created, access=access, user=access.user, db=db)
         if single.get_hookimpls():
             for pk in ids:
-                single(session=session, element=loaded[pk], access=access, user=access.user, db=db)
+                single(sdef=sdef, element=loaded[pk], access=access, user=access.user, db=db)
         db.flush()  # what the hooks changed on the elements
     finally:
         # Loaded, not added: a rolled-back batch would leave them in the identity map, where a
@@ -338,7 +338,7 @@ def _fire_created(db: DbSession, session: SessionDef, access: Access, ids: list[
 
 def update(
     db: DbSession,
-    session: SessionDef,
+    sdef: SessionDef,
     access: Access,
     element: Any,
     data: Mapping[str, Any],
@@ -346,14 +346,14 @@ def update(
     partial: bool = True,
 ) -> dict[str, list[Any]]:
     """Apply validated changes; a stale ``expected_version`` raises ``Conflict``."""
-    check_element(session, access, element, "modify")
+    check_element(sdef, access, element, "modify")
     if expected_version is not None and expected_version != element.version:
         raise Conflict(_("Someone else saved this record first. Reload it and apply your change again."))
-    values = validate(session, data, partial=partial, element=element)
-    check_references(db, session, access, {k: v for k, v in values.items() if getattr(element, k, None) != v})
+    values = validate(sdef, data, partial=partial, element=element)
+    check_references(db, sdef, access, {k: v for k, v in values.items() if getattr(element, k, None) != v})
     owner_id = values.pop("owner_id", None)
     if owner_id is not None and owner_id != element.owner_id:
-        element.owner_id = _owner_change(access, session, db, owner_id)
+        element.owner_id = _owner_change(access, sdef, db, owner_id)
     for key, value in values.items():
         setattr(element, key, value)
     changes = audit.pending_changes(element)
@@ -364,21 +364,21 @@ def update(
             db.flush()
         except StaleDataError as exc:
             raise Conflict(_("Someone else saved this record first. Reload it and apply your change again.")) from exc
-        _event("crm_element_changed", session)(
-            session=session, element=element, changes=changes, access=access, user=access.user, db=db
+        _event("crm_element_changed", sdef)(
+            sdef=sdef, element=element, changes=changes, access=access, user=access.user, db=db
         )
     return changes
 
 
-def delete(db: DbSession, session: SessionDef, access: Access, element: Any) -> None:
+def delete(db: DbSession, sdef: SessionDef, access: Access, element: Any) -> None:
     """Delete an element where the session allows deleting (accounts, opportunities never)."""
-    check_element(session, access, element, "modify")
-    if not session.deletable:
-        raise BusinessRuleError(_("%(s)s cannot be deleted.", s=session.label))
+    check_element(sdef, access, element, "modify")
+    if not sdef.deletable:
+        raise BusinessRuleError(_("%(s)s cannot be deleted.", s=sdef.label))
     # Worded before the flush: after a failed flush the session cannot even look up the locale.
     refused = _("%(name)s cannot be deleted: other records refer to it.", name=element.display_name())
     with audit.audit_context(user=access.user):
-        _event("crm_element_deleted", session)(session=session, element=element, access=access, user=access.user, db=db)
+        _event("crm_element_deleted", sdef)(sdef=sdef, element=element, access=access, user=access.user, db=db)
         db.delete(element)
         try:
             db.flush()
@@ -387,17 +387,17 @@ def delete(db: DbSession, session: SessionDef, access: Access, element: Any) -> 
 
 
 def run_action(
-    db: DbSession, session: SessionDef, access: Access, element: Any, name: str, data: Mapping[str, Any]
+    db: DbSession, sdef: SessionDef, access: Access, element: Any, name: str, data: Mapping[str, Any]
 ) -> Any:
     """Validate the action's input, check the session's workflow allows it in the element's
     state (:func:`crm_core.services.workflow.check_action`), run it."""
-    action = session.action(name)
+    action = sdef.action(name)
     if action is None:
         raise NotFound(_("Unknown action."))
-    check_element(session, access, element, action.permission)
-    workflow.check_action(session, element, name)
+    check_element(sdef, access, element, action.permission)
+    workflow.check_action(sdef, element, name)
     values = action.schema().load(dict(data)) if action.schema else {}
     with audit.audit_context(action=name, user=access.user):
-        result = action.handler(ActionContext(session, element, values, access.user, db, access))
+        result = action.handler(ActionContext(sdef, element, values, access.user, db, access))
         db.flush()  # inside the context: what the action changed is recorded under its name
     return result

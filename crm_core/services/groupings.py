@@ -1,7 +1,7 @@
 """Groupings: named sets of elements of one session (CORE-13).
 
 A grouping is itself an element (owner, audit, ownership filter). Its members are the elements
-of ``grouping.session``; reading them goes through the same ownership filter as any list, so a
+of ``grouping.session_name``; reading them goes through the same ownership filter as any list, so a
 member the reader may not see is counted as *skipped*, never shown. The activities plugin calls
 :func:`members` to generate one activity per member (ACT-03).
 """
@@ -46,7 +46,7 @@ class GroupingSchema(Schema):
     description = fields.Str(
         validate=validate.Length(max=2000), metadata={"label": _l("Description"), "widget": "textarea"}
     )
-    session = fields.Str(
+    session_name = fields.Str(
         required=True, validate=_known_session, metadata={"label": _l("Elements of"), "choices": grouped_sessions}
     )
     owner_id = fields.Int(metadata={"label": _l("Owner")})
@@ -61,8 +61,8 @@ class Members:
     skipped: int = 0
 
 
-def member_session(grouping: Grouping) -> SessionDef:
-    sdef = _registry().sessions.get(grouping.session)
+def member_sdef(grouping: Grouping) -> SessionDef:
+    sdef = _registry().sessions.get(grouping.session_name)
     if sdef is None or not sdef.has_grid:
         raise BusinessRuleError(_("The session of this grouping is not enabled."))
     return sdef
@@ -74,7 +74,7 @@ def members(db: DbSession, grouping: Grouping, access: Access) -> Members:
     if not ids:
         return Members()
     try:
-        sdef = member_session(grouping)
+        sdef = member_sdef(grouping)
     except BusinessRuleError:
         return Members([], len(ids))
     if not access.can(sdef, "view"):
@@ -84,15 +84,15 @@ def members(db: DbSession, grouping: Grouping, access: Access) -> Members:
     return Members(visible, len(ids) - len(visible))
 
 
-def groupings_for(db: DbSession, session: SessionDef, access: Access, element: Any) -> list[tuple[Grouping, bool]]:
+def groupings_for(db: DbSession, sdef: SessionDef, access: Access, element: Any) -> list[tuple[Grouping, bool]]:
     """The groupings of ``session`` the user may see, each with whether ``element`` is in it."""
-    check_element(session, access, element, "view")
+    check_element(sdef, access, element, "view")
     gdef = _registry().sessions.get(SESSION)
     if gdef is None or not access.can(gdef, "view"):
         return []
     rows = list(
         db.scalars(
-            scoped(gdef, access, all_records=True).where(Grouping.session == session.name).order_by(Grouping.name)
+            scoped(gdef, access, all_records=True).where(Grouping.session_name == sdef.name).order_by(Grouping.name)
         )
     )
     inside = set(
@@ -105,19 +105,19 @@ def groupings_for(db: DbSession, session: SessionDef, access: Access, element: A
     return [(g, g.id in inside) for g in rows]
 
 
-def _checked(db: DbSession, session: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
-    check_element(session, access, element, "modify")
-    gdef = _registry().session(SESSION)
+def _checked(db: DbSession, sdef: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
+    check_element(sdef, access, element, "modify")
+    gdef = _registry().sdef(SESSION)
     grouping = db.get(Grouping, int(grouping_id)) if str(grouping_id).isdigit() else None
     check_element(gdef, access, grouping, "modify")
-    if grouping.session != session.name:
+    if grouping.session_name != sdef.name:
         raise BusinessRuleError(_("This grouping holds elements of another kind."), field="grouping_id")
     return grouping
 
 
-def add_member(db: DbSession, session: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
+def add_member(db: DbSession, sdef: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
     """Put ``element`` in a grouping of its session (idempotent)."""
-    grouping = _checked(db, session, access, element, grouping_id)
+    grouping = _checked(db, sdef, access, element, grouping_id)
     exists = db.scalar(
         select(func.count())
         .select_from(GroupingMember)
@@ -129,16 +129,16 @@ def add_member(db: DbSession, session: SessionDef, access: Access, element: Any,
     return grouping
 
 
-def remove_member(db: DbSession, session: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
+def remove_member(db: DbSession, sdef: SessionDef, access: Access, element: Any, grouping_id: Any) -> Grouping:
     """Take ``element`` out of a grouping (idempotent)."""
-    grouping = _checked(db, session, access, element, grouping_id)
+    grouping = _checked(db, sdef, access, element, grouping_id)
     _delete_members(db, GroupingMember.grouping_id == grouping.id, GroupingMember.element_id == element.id)
     return grouping
 
 
-def forget_element(db: DbSession, session: SessionDef, element: Any) -> None:
+def forget_element(db: DbSession, sdef: SessionDef, element: Any) -> None:
     """Drop a deleted element's memberships, so groupings never list a ghost."""
-    in_session = select(Grouping.id).where(Grouping.session == session.name)
+    in_session = select(Grouping.id).where(Grouping.session_name == sdef.name)
     _delete_members(db, GroupingMember.element_id == element.id, GroupingMember.grouping_id.in_(in_session))
 
 

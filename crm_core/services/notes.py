@@ -103,8 +103,8 @@ def safe_filename(filename: str) -> str:
     return name[:255] or "file"
 
 
-def notes_of(db: DbSession, session: SessionDef, access: Access, element: Any) -> list[Note]:
-    check_element(session, access, element, "view")
+def notes_of(db: DbSession, sdef: SessionDef, access: Access, element: Any) -> list[Note]:
+    check_element(sdef, access, element, "view")
     return list(
         db.scalars(
             select(Note)
@@ -116,7 +116,7 @@ def notes_of(db: DbSession, session: SessionDef, access: Access, element: Any) -
 
 def add_note(
     db: DbSession,
-    session: SessionDef,
+    sdef: SessionDef,
     access: Access,
     element: Any,
     text: str,
@@ -124,7 +124,7 @@ def add_note(
     max_bytes: int,
 ) -> Note:
     """Attach a comment and/or a file (``upload`` = ``(filename, content)``) to ``element``."""
-    check_element(session, access, element, "modify")
+    check_element(sdef, access, element, "modify")
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
         raise BusinessRuleError(_("The note is longer than %(n)d characters.", n=MAX_TEXT), field="text")
@@ -140,19 +140,19 @@ def add_note(
     return note
 
 
-def get_note(db: DbSession, session: SessionDef, access: Access, element: Any, note_id: int) -> Note:
+def get_note(db: DbSession, sdef: SessionDef, access: Access, element: Any, note_id: int) -> Note:
     """A note of ``element`` (with its file loaded), only if the user may see the element."""
-    check_element(session, access, element, "view")
+    check_element(sdef, access, element, "view")
     note = db.scalar(select(Note).options(undefer(Note.data)).where(Note.id == note_id))
     if note is None or note.element_type != element.element_type or note.element_id != element.id:
         raise NotFound(_("No such note."))
     return note
 
 
-def delete_note(db: DbSession, session: SessionDef, access: Access, element: Any, note_id: int) -> None:
+def delete_note(db: DbSession, sdef: SessionDef, access: Access, element: Any, note_id: int) -> None:
     """Authors delete their own notes (administrators any): a note is someone's statement."""
-    check_element(session, access, element, "modify")
-    note = get_note(db, session, access, element, note_id)
+    check_element(sdef, access, element, "modify")
+    note = get_note(db, sdef, access, element, note_id)
     if note.creator_id != access.user.id and not access.is_admin:
         raise BusinessRuleError(_("Only the author of a note may delete it."))
     db.delete(note)

@@ -62,9 +62,9 @@ class Page:
         return self.page > 1
 
 
-def column(session: SessionDef, name: str) -> Any:
+def column(sdef: SessionDef, name: str) -> Any:
     """The mapped column ``name`` of the session's model; refuses anything else."""
-    attr = getattr(session.model, name, None)
+    attr = getattr(sdef.model, name, None)
     if attr is None or not hasattr(attr, "property") or not hasattr(attr.property, "columns"):
         raise BusinessRuleError(_("Unknown field “%(f)s”.", f=name), field=name)
     return attr
@@ -86,7 +86,7 @@ def like_text(expr: Any, text: str, where: str = "contains") -> ColumnElement[bo
     return expr.like(pattern, escape="\\")
 
 
-def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None:
+def text_condition(sdef: SessionDef, text: str) -> ColumnElement[bool] | None:
     """Every word must match one of the ``search`` fields (case-insensitive ``LIKE``).
 
     The text fields are tested as one :func:`~crm_core.indexes.search_document`, which
@@ -95,17 +95,17 @@ def text_condition(session: SessionDef, text: str) -> ColumnElement[bool] | None
     owner and status indexes have narrowed the rows (docs/performance.md).
     """
     words = [w for w in text.split() if w][:8]
-    if not words or not session.search:
+    if not words or not sdef.search:
         return None
-    fields = [column(session, f) for f in session.search]
+    fields = [column(sdef, f) for f in sdef.search]
     texts = [f for f in fields if isinstance(f.type, String)]
     targets = [search_document(texts)] if texts else []
     targets += [func.lower(cast(f, String)) for f in fields if not isinstance(f.type, String)]
     return and_(*[or_(*[like_text(t, word) for t in targets]) for word in words])
 
 
-def criterion_condition(session: SessionDef, c: Criterion) -> ColumnElement[bool]:
-    col = column(session, c.field)
+def criterion_condition(sdef: SessionDef, c: Criterion) -> ColumnElement[bool]:
+    col = column(sdef, c.field)
     if c.op not in OPERATORS:
         raise BusinessRuleError(_("Unknown operator “%(o)s”.", o=c.op), field=c.field)
     if c.op == "empty":
@@ -125,45 +125,45 @@ def criterion_condition(session: SessionDef, c: Criterion) -> ColumnElement[bool
     }[c.op](c.value)
 
 
-def order_by(session: SessionDef, sort: str) -> list[Any]:
+def order_by(sdef: SessionDef, sort: str) -> list[Any]:
     """``"name"`` ascending, ``"-name"`` descending; the id breaks ties for stable paging."""
-    spec = sort or session.default_sort
+    spec = sort or sdef.default_sort
     desc = spec.startswith("-")
-    col = column(session, spec.lstrip("-"))
+    col = column(sdef, spec.lstrip("-"))
     first = col.desc() if desc else col.asc()
-    tie = session.model.id.desc() if desc else session.model.id.asc()
+    tie = sdef.model.id.desc() if desc else sdef.model.id.asc()
     return [first] if spec.lstrip("-") == "id" else [first, tie]
 
 
-def build(session: SessionDef, access: Access, q: ListQuery) -> Select:
+def build(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
     """The filtered, sorted ``SELECT`` (no paging) for ``q``; raises on unknown fields."""
-    stmt = scoped(session, access, q.all_records)
+    stmt = scoped(sdef, access, q.all_records)
     if q.status:
-        stmt = stmt.where(column(session, session.status_field).in_(list(q.status)))
-    cond = text_condition(session, q.text)
+        stmt = stmt.where(column(sdef, sdef.status_field).in_(list(q.status)))
+    cond = text_condition(sdef, q.text)
     if cond is not None:
         stmt = stmt.where(cond)
     if q.criteria:
-        conds = [criterion_condition(session, c) for c in q.criteria]
+        conds = [criterion_condition(sdef, c) for c in q.criteria]
         stmt = stmt.where(or_(*conds) if q.match == "any" else and_(*conds))
-    return stmt.order_by(*order_by(session, q.sort))
+    return stmt.order_by(*order_by(sdef, q.sort))
 
 
-def fetch_page(db: DbSession, session: SessionDef, access: Access, q: ListQuery) -> Page:
+def fetch_page(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery) -> Page:
     per_page = max(1, min(q.per_page, MAX_PER_PAGE))
     page = max(1, q.page)
     # One statement, two steps: find the page's ids (an index-only scan where a covering index
     # serves the filter and the order, skipping over ids only on deep pages), then load those
     # rows by primary key — instead of reading every candidate or skipped row (NF-01).
-    model = session.model
-    stmt = build(session, access, q).limit(per_page + 1)
+    model = sdef.model
+    stmt = build(sdef, access, q).limit(per_page + 1)
     ids = stmt.with_only_columns(model.id).offset((page - 1) * per_page).subquery()
-    stmt = select(model).where(model.id.in_(select(ids.c.id))).order_by(*order_by(session, q.sort))
+    stmt = select(model).where(model.id.in_(select(ids.c.id))).order_by(*order_by(sdef, q.sort))
     rows = list(db.scalars(stmt))
     return Page(rows[:per_page], page, per_page, len(rows) > per_page)
 
 
-def capped_count(db: DbSession, session: SessionDef, access: Access, q: ListQuery, cap: int = COUNT_CAP) -> int:
+def capped_count(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery, cap: int = COUNT_CAP) -> int:
     """How many rows match, counting at most ``cap`` (shown as "10,000+")."""
-    inner = build(session, access, q).order_by(None).with_only_columns(session.model.id).limit(cap)
+    inner = build(sdef, access, q).order_by(None).with_only_columns(sdef.model.id).limit(cap)
     return db.scalar(select(func.count()).select_from(inner.subquery())) or 0

@@ -27,12 +27,12 @@ def crm_home_panels(user: Any):  # type: ignore[no-untyped-def]
 
 
 @hookimpl
-def crm_row_filters(session: Any, user: Any) -> list[Any]:
+def crm_row_filters(sdef: Any, user: Any) -> list[Any]:
     """Demo Corp keeps leads bought from competitor lists for its leaders: executives do not
     see them on any path (grid, search, listings, exports, API, imports, calendar)."""
     from sqlalchemy import or_
 
-    if session.name != "leads" or user.is_admin or (user.group and user.group.sees_all):
+    if sdef.name != "leads" or user.is_admin or (user.group and user.group.sees_all):
         return []
-    source = session.model.source
+    source = sdef.model.source
     return [or_(source.is_(None), source != "competitor-list")]

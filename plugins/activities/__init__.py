@@ -39,8 +39,8 @@ def crm_register_blueprints(app: Flask) -> list[Blueprint]:
 
 
 @hookimpl
-def crm_detail_tabs(session: SessionDef) -> list[Tab]:
-    return panels.detail_tabs(session)
+def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
+    return panels.detail_tabs(sdef)
 
 
 @hookimpl
@@ -68,15 +68,15 @@ def crm_elements_created(elements: list[Any], access: Access, db: DbSession) -> 
 @handles(sessions=(SESSION,))
 def crm_element_changed(element: Any, changes: dict[str, list[Any]], access: Access, db: DbSession) -> None:
     """Re-linking an activity obeys the same rule as creating it."""
-    if "session" in changes or "element_id" in changes:
+    if "session_name" in changes or "element_id" in changes:
         check_links(db, [element], access)
 
 
 @hookimpl
 @handles(every_session=True)
-def crm_element_deleted(session: SessionDef, element: Any, db: DbSession) -> None:
+def crm_element_deleted(sdef: SessionDef, element: Any, db: DbSession) -> None:
     """Activities of a deleted record are kept, unlinked (any session may hold linked ones)."""
-    if session.name != SESSION:
+    if sdef.name != SESSION:
         unlink_deleted(db, element)
 
 

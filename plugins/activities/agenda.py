@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 from crm_core.toolkit import Access, NotFound, User, crm_state, scoped
 from plugins.activities.calendar import day_bounds, local_midnight
 from plugins.activities.models import Activity
-from plugins.activities.services import activities_session
+from plugins.activities.services import activities_sdef
 
 
 def calendar_owner(db: DbSession, access: Access, requested: int | None) -> User:
@@ -23,7 +23,7 @@ def calendar_owner(db: DbSession, access: Access, requested: int | None) -> User
 
     Anybody else asking for another user's calendar gets *not found*, never the data.
     """
-    access.require(activities_session(), "view")
+    access.require(activities_sdef(), "view")
     if requested is None or requested == access.user.id:
         return access.user
     if not access.sees_all:
@@ -35,7 +35,7 @@ def calendar_owner(db: DbSession, access: Access, requested: int | None) -> User
 
 
 def _of(access: Access, owner: User):  # type: ignore[no-untyped-def]
-    return scoped(activities_session(), access, all_records=True).where(Activity.owner_id == owner.id)
+    return scoped(activities_sdef(), access, all_records=True).where(Activity.owner_id == owner.id)
 
 
 def between(db: DbSession, access: Access, owner: User, start: datetime, end: datetime) -> list[Activity]:
@@ -74,14 +74,14 @@ def counts_per_day(db: DbSession, access: Access, owner: User, days: list[date],
 
 def overdue(db: DbSession, access: Access, now: datetime, limit: int = 100) -> list[Activity]:
     """The user's own planned activities that should have happened before ``now``."""
-    stmt = scoped(activities_session(), access).where(Activity.status == "planned", Activity.starts_at < now)
+    stmt = scoped(activities_sdef(), access).where(Activity.status == "planned", Activity.starts_at < now)
     return list(db.scalars(stmt.order_by(Activity.starts_at, Activity.id).limit(limit)))
 
 
 def on_day(db: DbSession, access: Access, day: date, zone: tzinfo) -> list[Activity]:
     """The user's own activities of one local day (any status), in time order."""
     start, end = day_bounds(day, zone)
-    stmt = scoped(activities_session(), access).where(Activity.starts_at >= start, Activity.starts_at < end)
+    stmt = scoped(activities_sdef(), access).where(Activity.starts_at >= start, Activity.starts_at < end)
     return list(db.scalars(stmt.order_by(Activity.starts_at, Activity.id)))
 
 
@@ -105,8 +105,8 @@ def linked_names(db: DbSession, access: Access, activities: list[Activity]) -> d
     """Display names of the linked elements the viewer may see, one query per linked session."""
     wanted: dict[str, set[int]] = {}
     for activity in activities:
-        if activity.session and activity.element_id is not None:
-            wanted.setdefault(activity.session, set()).add(activity.element_id)
+        if activity.session_name and activity.element_id is not None:
+            wanted.setdefault(activity.session_name, set()).add(activity.element_id)
     names: dict[tuple[str, int], str] = {}
     registry = crm_state().registry
     for name, ids in wanted.items():

@@ -61,7 +61,7 @@ def load(db: DbSession, users: dict[str, User]) -> int:
             if db.scalar(select(Activity.id).where(Activity.uid == uid)) is not None:
                 continue
             local = datetime.combine(today + timedelta(days=offset), time(hour), tzinfo=zone)
-            session, element = links[number % len(links)] if links and number % 2 == 0 else (None, None)
+            session_name, element = links[number % len(links)] if links and number % 2 == 0 else (None, None)
             db.add(
                 Activity(
                     uid=uid,
@@ -71,7 +71,7 @@ def load(db: DbSession, users: dict[str, User]) -> int:
                     duration=duration,
                     status=status,
                     done_at=local.astimezone(UTC) if status == "done" else None,
-                    session=session,
+                    session_name=session_name,
                     element_id=element.id if element is not None else None,
                     owner_id=user.id,
                     creator_id=user.id,

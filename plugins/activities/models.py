@@ -1,6 +1,6 @@
 """The activity table (ACT-01): a meeting, call, fax, letter or task on a date and time.
 
-An activity links to at most one element of any session (``session`` + ``element_id``; the
+An activity links to at most one element of any session (``session_name`` + ``element_id``; the
 linked table's element type is kept in the ``element_type`` column for the detail-tab index),
 or to none: a generic activity. The Python attribute is ``link_type`` because ``element_type``
 is already the mixin's name for an activity's *own* type (notes and audit rows use it).
@@ -40,20 +40,20 @@ class Activity(Element, Base):
     status: Mapped[str] = mapped_column(String(20), default="planned")
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     location: Mapped[str] = mapped_column(String(200), default="")
-    session: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    session_name: Mapped[str | None] = mapped_column("session", String(80), nullable=True)
     element_id: Mapped[int | None] = mapped_column(nullable=True)
     link_type: Mapped[str | None] = mapped_column("element_type", String(60), nullable=True)
 
     def display_name(self) -> str:
         return self.subject or f"#{self.id}"
 
-    @validates("session")
+    @validates("session_name")
     def _derive_link_type(self, _key: str, value: str | None) -> str | None:
         """Keep ``element_type`` in step with the linked session, whoever sets it."""
         from crm_core.toolkit import crm_state
 
         if value:
-            model = crm_state().registry.session(value).model
+            model = crm_state().registry.sdef(value).model
             self.link_type = model.__element_type__ if model is not None else None
         else:
             self.link_type = None

@@ -26,21 +26,22 @@ from plugins.activities.schemas import TYPE_LABELS
 from plugins.activities.services import SESSION, linked_activities
 
 
-def detail_url(session: str, element_id: int) -> str:
+def detail_url(session_name: str, element_id: int) -> str:
     """The core's generic detail screen of an element."""
-    return url_for("screens.detail", session=session, element_id=element_id)
+    return url_for("screens.detail", session_name=session_name, element_id=element_id)
 
 
-def new_activity_url(session: str, element_id: int) -> str:
+def new_activity_url(session_name: str, element_id: int) -> str:
     """The new-activity form prefilled with the element to link to (the form's fields are the
-    schema's, so ``session`` and ``element_id`` travel as query arguments)."""
-    return url_for("screens.new", session=SESSION) + "?" + urlencode({"session": session, "element_id": element_id})
+    schema's, so ``session_name`` and ``element_id`` travel as query arguments)."""
+    query = urlencode({"session_name": session_name, "element_id": element_id})
+    return url_for("screens.new", session_name=SESSION) + "?" + query
 
 
 def item_link(activity: Activity) -> tuple[str, str]:
     """Where an agenda item leads: the linked element when there is one, else the activity."""
-    if activity.session and activity.element_id is not None:
-        return detail_url(activity.session, activity.element_id), activity.session
+    if activity.session_name and activity.element_id is not None:
+        return detail_url(activity.session_name, activity.element_id), activity.session_name
     return detail_url(SESSION, activity.id), SESSION
 
 
@@ -49,14 +50,14 @@ def _render_items(activities: list[Activity], empty: str) -> Markup:
     names = agenda.linked_names(db_session(), current_access(), activities)
     rows = []
     for activity in activities:
-        href, session = item_link(activity)
-        area = registry.sessions[session].label if session in registry.sessions else session
+        href, session_name = item_link(activity)
+        area = registry.sessions[session_name].label if session_name in registry.sessions else session_name
         rows.append(
             {
                 "activity": activity,
                 "href": href,
                 "activity_href": detail_url(SESSION, activity.id),
-                "element": names.get((activity.session, activity.element_id), f"{area} #{activity.element_id}"),
+                "element": names.get((activity.session_name, activity.element_id), f"{area} #{activity.element_id}"),
                 "status": registry.status_label(registry.sessions[SESSION], activity.status),
                 "type_label": TYPE_LABELS.get(activity.type, activity.type),
             }
@@ -64,18 +65,18 @@ def _render_items(activities: list[Activity], empty: str) -> Markup:
     return Markup(render_template("activities/items.html", rows=rows, empty=empty))
 
 
-def render_tab(session: SessionDef, element: Any) -> str:
+def render_tab(sdef: SessionDef, element: Any) -> str:
     access = current_access()
     if not access.can(SESSION, "view"):
         return render_template("activities/tab.html", allowed=False)
     activities = linked_activities(db_session(), access, element.__element_type__, element.id)
-    new_url = new_activity_url(session.name, element.id) if access.can(SESSION, "modify") else None
+    new_url = new_activity_url(sdef.name, element.id) if access.can(SESSION, "modify") else None
     items = _render_items(activities, _("No activities yet."))
     return render_template("activities/tab.html", allowed=True, items=items, new_url=new_url)
 
 
-def detail_tabs(session: SessionDef) -> list[Tab]:
-    if session.model is None or session.model is Activity:
+def detail_tabs(sdef: SessionDef) -> list[Tab]:
+    if sdef.model is None or sdef.model is Activity:
         return []
     return [Tab("activities", _l("Activities"), render_tab, order=20)]
 

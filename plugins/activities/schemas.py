@@ -67,12 +67,12 @@ class ActivitySchema(Schema):
     location = fields.Str(validate=validate.Length(max=200), metadata={"label": _l("Location")})
     status = fields.Str(dump_only=True, metadata={"label": _l("Status")})
     done_at = fields.AwareDateTime(dump_only=True, metadata={"label": _l("Done at")})
-    session = fields.Str(allow_none=True, metadata={"label": _l("Linked to (area)"), "choices": linkable_sessions})
+    session_name = fields.Str(allow_none=True, metadata={"label": _l("Linked to (area)"), "choices": linkable_sessions})
     element_id = fields.Int(allow_none=True, metadata={"label": _l("Linked record")})
     owner_id = fields.Int(metadata={"label": _l("Owner")})
     version = fields.Int(dump_only=True)
 
-    @validates("session")
+    @validates("session_name")
     def _known_session(self, value: str | None, **_kwargs: Any) -> None:
         if not value:
             return
@@ -81,8 +81,8 @@ class ActivitySchema(Schema):
 
     @validates_schema
     def _link_is_a_pair(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        partial_link = bool(data.get("session")) != (data.get("element_id") is not None)
-        if ("session" in data or "element_id" in data) and partial_link:
+        partial_link = bool(data.get("session_name")) != (data.get("element_id") is not None)
+        if ("session_name" in data or "element_id" in data) and partial_link:
             raise ValidationError(_("Give both the area and the record, or neither."), "element_id")
 
 

@@ -35,21 +35,21 @@ from plugins.activities.models import Activity
 SESSION = "activities"
 
 
-def activities_session() -> SessionDef:
-    return crm_state().registry.session(SESSION)
+def activities_sdef() -> SessionDef:
+    return crm_state().registry.sdef(SESSION)
 
 
 def complete(ctx: ActionContext) -> Activity:
     """Mark a planned activity done now (ACT-02); the workflow refuses done or cancelled ones."""
     activity = ctx.element
-    workflow.transition(ctx.db, ctx.session, activity, "done", ctx.user, action="complete")
+    workflow.transition(ctx.db, ctx.sdef, activity, "done", ctx.user, action="complete")
     activity.done_at = utcnow()
     return activity
 
 
 def cancel(ctx: ActionContext) -> Activity:
     """Cancel a planned activity (ACT-02); a cancelled activity stays for the record."""
-    workflow.transition(ctx.db, ctx.session, ctx.element, "cancelled", ctx.user, action="cancel")
+    workflow.transition(ctx.db, ctx.sdef, ctx.element, "cancelled", ctx.user, action="cancel")
     return ctx.element
 
 
@@ -63,22 +63,22 @@ def check_links(db: DbSession, activities: Sequence[Activity], access: Access) -
     registry = crm_state().registry
     wanted: dict[str, set[int]] = {}
     for activity in activities:
-        if not activity.session and activity.element_id is None:
+        if not activity.session_name and activity.element_id is None:
             continue
-        if not activity.session or activity.element_id is None:
+        if not activity.session_name or activity.element_id is None:
             raise BusinessRuleError(_("Give both the area and the record, or neither."), field="element_id")
-        sdef = registry.sessions.get(activity.session)
+        sdef = registry.sessions.get(activity.session_name)
         if sdef is None or not sdef.has_grid or sdef.name == SESSION:
             raise BusinessRuleError(_("Activities can be linked only to records of another area."), field="session")
         wanted.setdefault(sdef.name, set()).add(activity.element_id)
     for name, ids in wanted.items():
-        if ids - visible_ids(db, registry.session(name), access, ids):
+        if ids - visible_ids(db, registry.sdef(name), access, ids):
             raise BusinessRuleError(_("The linked record does not exist or you may not see it."), field="element_id")
 
 
 def linked_activities(db: DbSession, access: Access, element_type: str, element_id: int) -> list[Activity]:
     """Activities of one element that ``access`` may see, the latest first (detail tab)."""
-    stmt = scoped(activities_session(), access, all_records=True).where(
+    stmt = scoped(activities_sdef(), access, all_records=True).where(
         Activity.link_type == element_type, Activity.element_id == element_id
     )
     return list(db.scalars(stmt.order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(200)))
@@ -107,7 +107,7 @@ class Generated:
 def _grouping(db: DbSession, access: Access, grouping_id: int) -> Grouping:
     """The grouping, loaded through the ownership rules of the core's groupings session."""
     try:
-        return get_element(db, crm_state().registry.session(groupings.SESSION), access, grouping_id)
+        return get_element(db, crm_state().registry.sdef(groupings.SESSION), access, grouping_id)
     except (KeyError, NotFound, PermissionDenied):
         raise BusinessRuleError(_("No such grouping."), field="grouping_id") from None
 
@@ -135,7 +135,7 @@ def generate(ctx: ActionContext) -> Generated:
             starts_at=template.starts_at,
             duration=template.duration,
             location=template.location,
-            session=grouping.session,
+            session_name=grouping.session_name,
             element_id=member.id,
             creator_id=ctx.user.id,
             owner_id=member.owner_id if may_assign else ctx.user.id,
@@ -159,6 +159,6 @@ def unlink_deleted(db: DbSession, element: Any) -> int:
     stmt = select(Activity).where(Activity.link_type == element.__element_type__, Activity.element_id == element.id)
     activities = list(db.scalars(stmt))
     for activity in activities:
-        activity.session = None
+        activity.session_name = None
         activity.element_id = None
     return len(activities)

@@ -27,9 +27,9 @@ bp = Blueprint("erp_gl7", __name__, template_folder="templates")
 LINKED_TYPES = ("account", "contact")
 
 
-def _linked_type(session: SessionDef) -> str | None:
+def _linked_type(sdef: SessionDef) -> str | None:
     """"account"/"contact" when the session's model is one (by name: sales is not imported)."""
-    etype = getattr(session.model, "__element_type__", "") or ""
+    etype = getattr(sdef.model, "__element_type__", "") or ""
     return next((t for t in LINKED_TYPES if etype == t or etype.endswith("_" + t)), None)
 
 
@@ -67,8 +67,8 @@ def crm_contact_created(contact: Any, account: Any, db: Any) -> None:
 
 
 @hookimpl
-def crm_detail_tabs(session: SessionDef) -> list[Tab]:
-    if _linked_type(session) is None:
+def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
+    if _linked_type(sdef) is None:
         return []
     from plugins.erp_gl7.views import render_tab
 

@@ -56,10 +56,10 @@ def crm_register_periodic_jobs() -> list[PeriodicJob]:
 
 
 @hookimpl
-def crm_element_actions(session: SessionDef) -> list[Any]:
+def crm_element_actions(sdef: SessionDef) -> list[Any]:
     from plugins.messaging.actions import email_actions
 
-    return email_actions(session)
+    return email_actions(sdef)
 
 
 @hookimpl(optionalhook=True)  # activities owns the event; messaging runs without it (MSG-01)
@@ -77,7 +77,7 @@ def crm_activities_generated(grouping: Any, activities: list[Any], db: Any) -> N
 
 
 @hookimpl
-def crm_detail_tabs(session: SessionDef) -> list[Tab]:
+def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     from plugins.messaging.views import render_history
 
     return [Tab("messages", _l("Messages"), render_history, order=90)]

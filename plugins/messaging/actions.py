@@ -47,9 +47,9 @@ def send_email(ctx: ActionContext) -> str:
     return _("Email to %(to)s queued.", to=address)
 
 
-def email_actions(session: SessionDef) -> list[Action]:
+def email_actions(sdef: SessionDef) -> list[Action]:
     """The action for sessions whose records carry an ``email`` column."""
-    if session.model is None or not hasattr(session.model, "email"):
+    if sdef.model is None or not hasattr(sdef.model, "email"):
         return []
     return [
         Action("send_email", _l("Send email"), send_email, schema=SendEmailSchema,

@@ -49,10 +49,10 @@ def crm_register_blueprints(app: Flask) -> list[Blueprint]:
 
 
 @hookimpl
-def crm_detail_tabs(session: SessionDef) -> list[Tab]:
+def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     from plugins.sales.tabs import tabs_for
 
-    return tabs_for(session)
+    return tabs_for(sdef)
 
 
 @hookimpl

@@ -29,7 +29,7 @@ def visible_accounts(db: DbSession, access: Access, elements: Sequence[Contact |
         by_kind.setdefault(element.kind, set()).add(element.account_id)
     found: dict[int, Account] = {}
     for kind, wanted in by_kind.items():
-        sdef = services.session_for(kind, "accounts")
+        sdef = services.sdef_for(kind, "accounts")
         if access.can(sdef, "view"):
             query = scoped(sdef, access, True, select(Account).where(Account.id.in_(wanted)))
             found.update((account.id, account) for account in db.scalars(query))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import Access, scoped
 from plugins.sales.models import Lead, Opportunity
-from plugins.sales.services import session_for
+from plugins.sales.services import sdef_for
 
 CHART_WIDTH = 640
 BAR_HEIGHT = 34
@@ -57,7 +57,7 @@ def _period(model: Any, start: date | None, end: date | None) -> list[Any]:
 def _by_status(
     db: DbSession, access: Access, what: str, model: Any, start: date | None, end: date | None, owner_id: int | None
 ) -> dict[str, int]:
-    sdef = session_for("sale", what)
+    sdef = sdef_for("sale", what)
     all_records = access.sees_all
     stmt = scoped(sdef, access, all_records, stmt=select(model.status, func.count()).select_from(model))
     stmt = stmt.where(*_period(model, start, end))

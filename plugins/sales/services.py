@@ -101,13 +101,13 @@ def stage_refusal(opportunity: Opportunity, stage: str) -> str | None:
     stage_flow = stage_workflow()
     if stage_flow is None:
         return None
-    what = str(session_for(opportunity.kind, "opportunities").singular)
+    what = str(sdef_for(opportunity.kind, "opportunities").singular)
     return workflow.move_refusal(stage_flow, what, opportunity.stage, stage, stage_label)
 
 
-def session_for(kind: str, what: str) -> SessionDef:
+def sdef_for(kind: str, what: str) -> SessionDef:
     """The registered session serving ``what`` (leads, accounts …) of ``kind``."""
-    return crm_state().registry.session(session_names(kind)[what])
+    return crm_state().registry.sdef(session_names(kind)[what])
 
 
 def access_of(db: DbSession, user: User) -> Access:
@@ -260,7 +260,7 @@ def qualify_lead(
     kind = lead.kind
     needed = {"accounts": True, "opportunities": create_opportunity, "contacts": create_contact}
     for what in (name for name, wanted in needed.items() if wanted):
-        access.require(session_for(kind, what), "modify")
+        access.require(sdef_for(kind, what), "modify")
     account = _provisional_account(db, lead, access.user)
     opportunity = None
     if create_opportunity:
@@ -431,7 +431,7 @@ def set_account_active(db: DbSession, access: Access, account: Account, active: 
 def assign_to_campaign(db: DbSession, access: Access, campaign: Campaign, opportunity_ids: list[int]) -> int:
     """Put opportunities the user may modify into ``campaign``; returns how many (SAL-09)."""
     _modifiable(access, campaign)
-    sdef = session_for("sale", "opportunities")
+    sdef = sdef_for("sale", "opportunities")
     opportunities = [get_element(db, sdef, access, oid, "modify") for oid in dict.fromkeys(opportunity_ids)]
     for opportunity in opportunities:
         opportunity.campaign_id = campaign.id

@@ -47,7 +47,7 @@ def _formatted(value: Any) -> str:
 
 def _account_contacts(kind: str) -> Any:
     def render(_sdef: SessionDef, account: Account) -> str:
-        sdef = services.session_for(kind, "contacts")
+        sdef = services.sdef_for(kind, "contacts")
         return _related(sdef, Contact.account_id == account.id, ("first_name", "last_name", "position", "email"))
 
     return render
@@ -55,19 +55,19 @@ def _account_contacts(kind: str) -> Any:
 
 def _account_opportunities(kind: str) -> Any:
     def render(_sdef: SessionDef, account: Account) -> str:
-        sdef = services.session_for(kind, "opportunities")
+        sdef = services.sdef_for(kind, "opportunities")
         return _related(sdef, Opportunity.account_id == account.id, ("name", "stage", "amount", "status"))
 
     return render
 
 
 def _campaign_opportunities(_sdef: SessionDef, campaign: Campaign) -> str:
-    sdef = services.session_for("sale", "opportunities")
+    sdef = services.sdef_for("sale", "opportunities")
     return _related(sdef, Opportunity.campaign_id == campaign.id, ("name", "stage", "amount", "status"))
 
 
 def _campaign_clients(_sdef: SessionDef, campaign: Campaign) -> str:
-    sdef = services.session_for("sale", "accounts")
+    sdef = services.sdef_for("sale", "accounts")
     in_campaign = select(Opportunity.account_id).where(Opportunity.campaign_id == campaign.id)
     return _related(sdef, Account.id.in_(in_campaign), ("code", "name", "city", "status"))
 

@@ -45,11 +45,11 @@ def _routes() -> list[tuple[str, str, dict[str, str]]]:
     for rule in sorted(_APP.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         if rule.endpoint.endswith("static"):
             continue
-        sessions = [s.name for s in _REGISTRY.grid_sessions()] if "session" in rule.arguments else [""]
+        sessions = [s.name for s in _REGISTRY.grid_sessions()] if "session_name" in rule.arguments else [""]
         for name in sessions:
-            fixed = {"session": name} if name else {}
+            fixed = {"session_name": name} if name else {}
             if "name" in rule.arguments:
-                out += [(rule.rule, rule.endpoint, {**fixed, "name": a.name}) for a in _REGISTRY.session(name).actions]
+                out += [(rule.rule, rule.endpoint, {**fixed, "name": a.name}) for a in _REGISTRY.sdef(name).actions]
             else:
                 out.append((rule.rule, rule.endpoint, fixed))
     return out
@@ -90,7 +90,7 @@ def _seed(app: Flask) -> dict[str, Any]:
                 elements[sdef.name] = db.scalar(stmt.limit(1)) or 1
             token, _secret = create_token(db, users["admin"], "sweep")
             note = Note(element_type="sweep", element_id=1, text="n", creator_id=ana.id)
-            job = ImportJob(session="samples", user_id=ana.id, filename="x.csv", data=b"name\nx\n")
+            job = ImportJob(session_name="samples", user_id=ana.id, filename="x.csv", data=b"name\nx\n")
             db.add_all([note, job])
             message = enqueue(db, "sweep", {}, "sweep-1")
             db.flush()
@@ -144,7 +144,7 @@ def _url(rule: str, fixed: dict[str, str], ids: dict[str, Any]) -> str:
         if var in fixed:
             return fixed[var]
         if var == "element_id":
-            return str(ids["elements"][fixed["session"]])
+            return str(ids["elements"][fixed["session_name"]])
         return str(ids[var])
 
     return re.sub(r"<([^>]+)>", value, rule)
@@ -165,9 +165,9 @@ def _family(name: str) -> str:
 
 def _json_fields(fixed: dict[str, str]) -> list[str]:
     """The input fields of the API body for a route: the action's or the session's schema."""
-    if "session" not in fixed:
+    if "session_name" not in fixed:
         return []
-    sdef = _REGISTRY.session(fixed["session"])
+    sdef = _REGISTRY.sdef(fixed["session_name"])
     schema = sdef.action(fixed["name"]).schema if "name" in fixed else sdef.schema
     return [n for n, f in schema_fields(schema).items() if not f.dump_only] if schema else []
 

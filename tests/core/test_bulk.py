@@ -55,7 +55,7 @@ class Gizmo(_Scratch):
 def sdef(app_ctx):  # type: ignore[no-untyped-def]
     from crm_core.app import crm_state
 
-    return crm_state().registry.session("samples")
+    return crm_state().registry.sdef("samples")
 
 
 def _columns(element: Any) -> dict[str, Any]:

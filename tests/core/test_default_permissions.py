@@ -35,17 +35,17 @@ def crm(app, *args):
     return result
 
 
-def rights(app, group, session):
+def rights(app, group, session_name):
     """``(view, modify, change_owner)`` of ``group`` on ``session``; ``None`` without a row."""
     with app.app_context(), unit_of_work() as db:
-        row = db.scalar(select(Permission).join(Group).where(Group.name == group, Permission.session == session))
+        row = db.scalar(select(Permission).join(Group).where(Group.name == group, Permission.session_name == session_name))
         return None if row is None else (row.can_view, row.can_modify, row.can_change_owner)
 
 
-def set_rights(app, group, session, actions):
+def set_rights(app, group, session_name, actions):
     """What the permission matrix screen does when an administrator saves a row."""
     with app.app_context(), unit_of_work() as db:
-        set_permissions(db, db.scalar(select(Group).where(Group.name == group)), [session], {session: actions})
+        set_permissions(db, db.scalar(select(Group).where(Group.name == group)), [session_name], {session_name: actions})
 
 
 def dispose(*apps):
@@ -121,7 +121,7 @@ def test_upgrading_a_database_keeps_rights_of_sessions_already_granted(scratch_u
     crm(app, "init")
     set_rights(app, "Executives", "contacts", set())
     with app.app_context(), unit_of_work() as db:
-        db.execute(Permission.__table__.delete().where(Permission.session == "leads"))
+        db.execute(Permission.__table__.delete().where(Permission.session_name == "leads"))
     command.downgrade(alembic_config(app), "crm_core@8e2128a2fc9f")
     crm(app, "db", "upgrade")
     assert rights(app, "Executives", "contacts") == (False, False, False)

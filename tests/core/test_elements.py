@@ -14,7 +14,7 @@ def test_generic_create_update_audit_and_ownership(crm_app, db, access_for):
     from crm_core.app import crm_state
     from crm_core.security.access import get_element
 
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     ana, bob = access_for("ana"), access_for("bob")
     with unit_of_work():
         el = elements.create(db, sdef, ana, {"name": "Acme", "email": "a@acme.test"})
@@ -33,7 +33,7 @@ def test_references_only_to_elements_the_user_may_see(crm_app, db, access_for):
 
     from crm_core.app import crm_state
 
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     ana, bob = access_for("ana"), access_for("bob")
     with unit_of_work():
         bobs = elements.create(db, sdef, bob, {"name": "Bob's"})

@@ -19,13 +19,13 @@ CREATED: list[str] = []
 
 
 @handles(sessions=("samples",))
-def _remember(session, element, user, db) -> None:  # type: ignore[no-untyped-def]
+def _remember(sdef, element, user, db) -> None:  # type: ignore[no-untyped-def]
     assert db.get(Sample, element.id) is element  # flushed, inside the caller's transaction
     CREATED.append(element.name)
 
 
 @handles(sessions=("samples",))
-def _refuse_boom(session, element, user, db) -> None:  # type: ignore[no-untyped-def]
+def _refuse_boom(sdef, element, user, db) -> None:  # type: ignore[no-untyped-def]
     if element.name == "Boom":
         raise BusinessRuleError("a plugin refused Boom")
 
@@ -40,7 +40,7 @@ def sdef(app_ctx):  # type: ignore[no-untyped-def]
     from crm_core.app import crm_state
 
     CREATED.clear()
-    return crm_state().registry.session("samples")
+    return crm_state().registry.sdef("samples")
 
 
 def _audits(db, action: str = "create") -> list[AuditEntry]:  # type: ignore[no-untyped-def]

@@ -41,11 +41,11 @@ def stored_sample(db, users):
 
 def session_requests(app, element_id):
     """``(method, url, arguments)`` of every route that takes a session, for the samples session."""
-    values = {"session": "samples", "element_id": element_id, "name": "close", "note_id": 1, "job_id": 1}
+    values = {"session_name": "samples", "element_id": element_id, "name": "close", "note_id": 1, "job_id": 1}
     out = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if "session" not in rule.arguments:
+            if "session_name" not in rule.arguments:
                 continue
             url = url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
             out.extend((method, url, rule.arguments) for method in sorted(rule.methods - {"HEAD", "OPTIONS"}))
@@ -68,7 +68,7 @@ def test_the_same_routes_serve_the_session_when_it_is_not_hidden(crm_app, client
     """The control: without the customer file the generated requests reach the session, so the
     404s above come from the rule, not from the generated URLs."""
     client = client_for("admin")
-    own_ids = {"session", "element_id", "name"}
+    own_ids = {"session_name", "element_id", "name"}
     answers = {}
     for n, (_method, _url, args) in enumerate(session_requests(crm_app, 0)):
         if args <= own_ids:  # a sample of its own per request: some requests delete it
@@ -106,6 +106,6 @@ def test_permission_matrix_keeps_hidden_sessions_manageable(client_for, db):
     saved = client.post(f"/config/permissions?group={executives.id}", data={"samples:view": "1"})
     assert saved.status_code == 302
     db.expire_all()
-    rows = {p.session: p for p in db.scalars(select(Permission).where(Permission.group_id == executives.id))}
+    rows = {p.session_name: p for p in db.scalars(select(Permission).where(Permission.group_id == executives.id))}
     assert (rows["samples"].can_view, rows["samples"].can_modify) == (True, False)
     assert rows["calendar"].can_view is False

@@ -100,11 +100,11 @@ def migrated_pg(pg_url):
 def _bundled_sessions(app):
     """One session per table of the bundled plugins that has text search fields."""
     tables = {}
-    for session in app.extensions["crm"].registry.sessions.values():
-        model = session.model
-        if model is None or not session.search or model.__module__.startswith("tests"):
+    for sdef in app.extensions["crm"].registry.sessions.values():
+        model = sdef.model
+        if model is None or not sdef.search or model.__module__.startswith("tests"):
             continue
-        tables.setdefault(model.__table__.name, session)
+        tables.setdefault(model.__table__.name, sdef)
     return tables
 
 
@@ -127,12 +127,12 @@ def assert_search_indexes_match_the_filter(migrated_pg):
         tables = {t: s for t, s in _bundled_sessions(migrated_pg).items() if search_index_name(t) in defs}
         assert set(tables) >= {"sales_lead", "sales_account", "sales_contact", "sales_opportunity", "sales_campaign"}
         assert "act_activity" in tables
-        for table, session in tables.items():
+        for table, sdef in tables.items():
             expression = re.search(r"USING gin \((.*) gin_trgm_ops\)$", defs[search_index_name(table)]).group(1)
-            stmt = select(session.model.id).where(text_condition(session, "ferreteria"))
+            stmt = select(sdef.model.id).where(text_condition(sdef, "ferreteria"))
             sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
             plan = "\n".join(conn.scalars(text("EXPLAIN " + sql.replace("%%", "%"))))
-            assert f"({expression} ~~ '%ferreteria%'::text)" in plan, f"{session.name}: {expression}\n{plan}"
+            assert f"({expression} ~~ '%ferreteria%'::text)" in plan, f"{sdef.name}: {expression}\n{plan}"
 
 
 def test_list_indexes_have_their_included_columns_in_the_database(migrated_pg):

@@ -24,13 +24,13 @@ GRID_SESSIONS = sorted(s.name for s in _REGISTRY.grid_sessions())
 pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
 
 
-def grant(db, user, session: str, actions: set[str]) -> None:
-    set_permissions(db, user.group, [session], {session: actions})
+def grant(db, user, session_name: str, actions: set[str]) -> None:
+    set_permissions(db, user.group, [session_name], {session_name: actions})
     db.commit()
 
 
 def entry_url(crm_app, name: str) -> str:
-    sdef = crm_app.extensions["crm"].registry.session(name)
+    sdef = crm_app.extensions["crm"].registry.sdef(name)
     with crm_app.test_request_context():
         from crm_core.web import session_url
 
@@ -74,7 +74,7 @@ def test_change_owner_needs_its_permission(crm_app, client_for, db, users, acces
     from crm_core.db import unit_of_work
     from crm_core.services import elements
 
-    sdef = crm_app.extensions["crm"].registry.session("samples")
+    sdef = crm_app.extensions["crm"].registry.sdef("samples")
     with unit_of_work():
         mine = elements.create(db, sdef, access_for("ana"), {"name": "Mine"})
     client = client_for("ana")
@@ -96,7 +96,7 @@ def demo_data(crm_app, db, users):
 
 @pytest.mark.parametrize("name", GRID_SESSIONS)
 def test_a_non_admin_never_reaches_another_owners_element(crm_app, client_for, db, users, demo_data, name):
-    sdef = crm_app.extensions["crm"].registry.session(name)
+    sdef = crm_app.extensions["crm"].registry.sdef(name)
     cond = [getattr(sdef.model, k) == v for k, v in sdef.where.items()]
     foreign = db.scalar(select(sdef.model).where(sdef.model.owner_id != users["ana"].id, *cond).limit(1))
     if foreign is None:
@@ -128,7 +128,7 @@ def test_a_non_admin_never_reaches_another_owners_element(crm_app, client_for, d
 
 @pytest.mark.parametrize("name", GRID_SESSIONS)
 def test_leader_switches_to_all_records_and_executive_cannot(crm_app, client_for, users, demo_data, name):
-    sdef = crm_app.extensions["crm"].registry.session(name)
+    sdef = crm_app.extensions["crm"].registry.sdef(name)
     leader = client_for("leader").get(f"/api/v1/{name}?all=true&per_page=500").get_json()["items"]
     ana = client_for("ana").get(f"/api/v1/{name}?all=true&per_page=500").get_json()["items"]
     assert all(item.get("owner_id", users["ana"].id) == users["ana"].id for item in ana), sdef.name

@@ -68,15 +68,15 @@ def test_tryfirst_orders_the_extra_actions_of_a_session():
         return Action(name, name.title(), handler=lambda ctx: None)
 
     @hookimpl(tryfirst=True)
-    def first(session):
-        return [action("first")] if session.name == "leads" else []
+    def first(sdef):
+        return [action("first")] if sdef.name == "leads" else []
 
-    def plain(session):
-        return [action("plain")] if session.name == "leads" else []
+    def plain(sdef):
+        return [action("plain")] if sdef.name == "leads" else []
 
     @hookimpl(trylast=True)
-    def last(session):
-        return [action("last")] if session.name == "leads" else []
+    def last(sdef):
+        return [action("last")] if sdef.name == "leads" else []
 
     plugins = {
         "p_last": make_plugin("p_last", crm_element_actions=last),
@@ -125,11 +125,11 @@ def test_a_wrapper_on_crm_register_periodic_jobs_sees_and_changes_the_jobs():
 
 
 def test_a_failing_implementation_is_named_even_behind_a_wrapper():
-    def crm_element_actions(session):
+    def crm_element_actions(sdef):
         raise RuntimeError("boom")
 
     @hookimpl(wrapper=True)
-    def passthrough(session):
+    def passthrough(sdef):
         return (yield)
 
     with pytest.raises(PluginError, match=r"plugin 'bad' failed in crm_element_actions: RuntimeError\('boom'\)"):

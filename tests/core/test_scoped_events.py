@@ -31,23 +31,23 @@ def _fresh():
 
 
 @handles(sessions=("samples",))
-def _samples_only(session: Any, element: Any) -> None:
-    SEEN.append(("samples_only", session.name))
+def _samples_only(sdef: Any, element: Any) -> None:
+    SEEN.append(("samples_only", sdef.name))
 
 
 @handles(models=(Sample,))
-def _sample_model(session: Any, element: Any) -> None:
-    SEEN.append(("sample_model", session.name))
+def _sample_model(sdef: Any, element: Any) -> None:
+    SEEN.append(("sample_model", sdef.name))
 
 
-def _unscoped(session: Any, element: Any) -> None:
-    SEEN.append(("unscoped", session.name))
+def _unscoped(sdef: Any, element: Any) -> None:
+    SEEN.append(("unscoped", sdef.name))
 
 
 @hookimpl(wrapper=True)
 @handles(sessions=("locked_samples",))
-def _locked_wrapper(session: Any) -> Any:
-    SEEN.append(("wrapper", session.name))
+def _locked_wrapper(sdef: Any) -> Any:
+    SEEN.append(("wrapper", sdef.name))
     return (yield)
 
 
@@ -70,16 +70,16 @@ def _create(db: Any, sdef: Any, access: Any, **data: Any) -> Any:
 def test_a_scoped_implementation_is_called_only_for_its_sessions(crm_app, db, access_for):
     registry = crm_app.extensions["crm"].registry
     ana = access_for("ana")
-    _create(db, registry.session("samples"), ana, name="Open")
+    _create(db, registry.sdef("samples"), ana, name="Open")
     assert sorted(SEEN) == [("sample_model", "samples"), ("samples_only", "samples"), ("unscoped", "samples")]
     SEEN.clear()
-    _create(db, registry.session("locked_samples"), ana, name="Locked")
+    _create(db, registry.sdef("locked_samples"), ana, name="Locked")
     # the wrapper (a pluggy wrapper, scoped) runs around the others, only for its session
     assert SEEN[0] == ("wrapper", "locked_samples")
     assert sorted(SEEN[1:]) == [("sample_model", "locked_samples"), ("unscoped", "locked_samples")]
 
 
-def _access_seen(session: Any, element: Any, access: Any, user: Any) -> None:
+def _access_seen(sdef: Any, element: Any, access: Any, user: Any) -> None:
     SEEN.append(("access", (access, user)))
 
 
@@ -104,7 +104,7 @@ def _deletion_seen(element: Any, access: Any) -> None:
     },
 )
 def test_events_receive_the_access_the_service_was_given(crm_app, db, access_for):
-    sdef = crm_app.extensions["crm"].registry.session("samples")
+    sdef = crm_app.extensions["crm"].registry.sdef("samples")
     ana = access_for("ana")
     element = _create(db, sdef, ana, name="One")
     with unit_of_work():
@@ -118,7 +118,7 @@ def test_events_receive_the_access_the_service_was_given(crm_app, db, access_for
 
 
 @handles(sessions=("samples",))
-def _batch(session: Any, elements: list[Any], access: Any) -> None:
+def _batch(sdef: Any, elements: list[Any], access: Any) -> None:
     SEEN.append(("batch", ([e.name for e in elements], access)))
 
 
@@ -141,7 +141,7 @@ BATCH_PLUGINS = {
 
 @pytest.mark.crm(plugins=["sample", "both", "older"], extra_plugins=BATCH_PLUGINS)
 def test_an_import_fires_the_batch_event_once_per_chunk(crm_app, db, access_for):
-    sdef = crm_app.extensions["crm"].registry.session("samples")
+    sdef = crm_app.extensions["crm"].registry.sdef("samples")
     ana = access_for("ana")
     text = "Name\n" + "".join(f"Row {n}\n" for n in range(5))
     result = run_import(sdef, ana, text, ImportSpec(("name",)), chunk_size=2)
@@ -155,7 +155,7 @@ def test_an_import_fires_the_batch_event_once_per_chunk(crm_app, db, access_for)
 
 @pytest.mark.crm(plugins=["sample", "both", "older"], extra_plugins=BATCH_PLUGINS)
 def test_a_single_creation_fires_only_the_single_event(crm_app, db, access_for):
-    _create(db, crm_app.extensions["crm"].registry.session("samples"), access_for("ana"), name="Alone")
+    _create(db, crm_app.extensions["crm"].registry.sdef("samples"), access_for("ana"), name="Alone")
     assert sorted(SEEN) == [("single_of_batch_plugin", "Alone"), ("single_only", "Alone")]
 
 
@@ -184,11 +184,11 @@ def _peek(ctx: Any) -> None:
     plugins=["sample", "probe"],
     extra_plugins={
         "sample": sample,
-        "probe": make_plugin("probe", crm_element_actions=lambda session: [Action("peek", "Peek", _peek)]),
+        "probe": make_plugin("probe", crm_element_actions=lambda sdef: [Action("peek", "Peek", _peek)]),
     },
 )
 def test_action_handlers_receive_the_access_the_service_was_given(crm_app, db, access_for):
-    sdef = crm_app.extensions["crm"].registry.session("samples")
+    sdef = crm_app.extensions["crm"].registry.sdef("samples")
     ana = access_for("ana")
     element = _create(db, sdef, ana, name="One")
     with unit_of_work():

@@ -29,13 +29,13 @@ def app_with(plugins: str, extra=None, **settings):
     return create_app(base_settings("sqlite://", CRM_PLUGINS=plugins, **settings), extra_plugins=extra)
 
 
-def changing(session: str, **changes):
+def changing(session_name: str, **changes):
     """A client plugin whose wrapper changes one declaration of ``session``."""
 
     @hookimpl(wrapper=True)
     def crm_register_sessions():
         declared = yield
-        return [[dataclasses.replace(s, **changes) if s.name == session else s for s in items] for items in declared]
+        return [[dataclasses.replace(s, **changes) if s.name == session_name else s for s in items] for items in declared]
 
     return {"client": make_plugin("client", crm_register_sessions=crm_register_sessions)}
 
@@ -68,8 +68,8 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_two_actions_with_one_name_are_refused():
-    def actions(session):
-        if session.name != "leads":
+    def actions(sdef):
+        if sdef.name != "leads":
             return []
         return [Action("qualify", "Qualify again", handler=lambda ctx: None)]
 

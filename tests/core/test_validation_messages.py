@@ -87,7 +87,7 @@ def test_the_api_field_errors_are_in_the_users_language(client_for, spanish):
 def test_the_import_report_is_in_the_users_language(app_ctx, access_for, spanish):
     from crm_core.app import crm_state
 
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     text = f"Name;Company;Email\nUno;{TOO_LONG};uno@x.test\nDos;;no-es-correo\n"
     with force_locale("es"):
         result = run_import(sdef, access_for("ana"), text, ImportSpec(("name", "company", "email")))

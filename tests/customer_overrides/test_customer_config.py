@@ -80,7 +80,7 @@ def test_valid_configuration_relabels_reorders_hides_and_sets_columns(tmp_path):
     assert [m.name for m, _ in menu][:2] == ["testing", "configuration"]
     testing_sessions = dict(menu)[reg.modules["testing"]]
     assert [s.label for s in testing_sessions] == ["Widgets"]
-    assert reg.session("samples").columns == ("company", "name")
-    samples = reg.session("samples")
+    assert reg.sdef("samples").columns == ("company", "name")
+    samples = reg.sdef("samples")
     assert reg.visible_statuses(samples) == [("Open", "active"), ("In progress", "active"), ("Done", "closed")]
     assert reg.status_label(samples, "active") == "Open"

@@ -40,27 +40,27 @@ def test_demo_menu_puts_activities_first_and_renames_leads(crm_app, client_for):
 @default
 def test_default_menu_orders_modules_by_declaration(crm_app):
     reg = crm_app.extensions["crm"].registry
-    assert reg.session("leads").label == "Leads"
+    assert reg.sdef("leads").label == "Leads"
     names = [m.name for m, _ in reg.menu()]
     assert names.index("sales") < names.index("activities")
 
 
 @demo
 def test_demo_leads_grid_has_its_columns(crm_app, client_for):
-    assert crm_app.extensions["crm"].registry.session("leads").columns == ("company", "name", "country", "status")
+    assert crm_app.extensions["crm"].registry.sdef("leads").columns == ("company", "name", "country", "status")
     page = client_for("ana").get("/s/leads").get_data(as_text=True)
     assert "Country" in page
 
 
 @default
 def test_default_leads_grid_keeps_the_plugin_columns(crm_app):
-    assert "country" not in crm_app.extensions["crm"].registry.session("leads").columns
+    assert "country" not in crm_app.extensions["crm"].registry.sdef("leads").columns
 
 
 @demo
 def test_demo_status_names_map_onto_internal_states(crm_app):
     reg = crm_app.extensions["crm"].registry
-    leads = reg.session("leads")
+    leads = reg.sdef("leads")
     assert reg.status_label(leads, "active") == "New"
     assert reg.status_label(leads, "qualified") == "Converted"
     assert ("Discarded", "disqualified") in reg.visible_statuses(leads)
@@ -69,7 +69,7 @@ def test_demo_status_names_map_onto_internal_states(crm_app):
 @default
 def test_default_status_names_are_the_plugins(crm_app):
     reg = crm_app.extensions["crm"].registry
-    assert reg.status_label(reg.session("leads"), "active") != "New"
+    assert reg.status_label(reg.sdef("leads"), "active") != "New"
 
 
 @demo
@@ -100,7 +100,7 @@ def _competitor_lead(db, access_for):
     from crm_core.db import unit_of_work
     from crm_core.services import elements
 
-    sdef = crm_state().registry.session("leads")
+    sdef = crm_state().registry.sdef("leads")
     with unit_of_work():
         return elements.create(db, sdef, access_for("ana"), {"name": "Bought lead", "source": "competitor-list"})
 

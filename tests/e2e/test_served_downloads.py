@@ -35,10 +35,10 @@ def ana(production) -> httpx.Client:
     return client
 
 
-def visible(client: httpx.Client, session: str, field: str) -> list[str]:
-    """``field`` of every record of ``session`` the API shows the client, all pages."""
+def visible(client: httpx.Client, session_name: str, field: str) -> list[str]:
+    """``field`` of every record of ``session_name`` the API shows the client, all pages."""
     values: list[str] = []
-    url: str | None = f"/api/v1/{session}"
+    url: str | None = f"/api/v1/{session_name}"
     while url:
         page = client.get(url).json()
         values += [item[field] for item in page["items"]]

@@ -49,7 +49,7 @@ def test_purchasing_a_potential_supplier_qualified_into_a_purchase_opportunity(p
     done = ana.post(f"/api/v1/potential_suppliers/{supplier.json()['id']}/actions/qualify",
                     json={"create_opportunity": True})
     assert done.status_code == 200, done.text
-    assert done.json()["result"]["session"] == "suppliers"
+    assert done.json()["result"]["session_name"] == "suppliers"
     purchases = ana.get("/api/v1/purchase_opportunities").json()["items"]
     assert [p["kind"] for p in purchases if p["account_id"] == done.json()["result"]["item"]["id"]] == ["purchase"]
 

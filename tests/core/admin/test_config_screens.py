@@ -111,12 +111,12 @@ def test_permission_matrix_saves_one_row_per_group_and_session(client_for, db, u
     assert b"samples:view" in page.data and b"Testing" in page.data
     response = client.post(f"/config/permissions?group={group.id}", data={"samples:modify": "1"})
     assert response.status_code == 302
-    rows = db.scalars(select(Permission).where(Permission.group_id == group.id, Permission.session == "samples")).all()
+    rows = db.scalars(select(Permission).where(Permission.group_id == group.id, Permission.session_name == "samples")).all()
     assert len(rows) == 1
     assert (rows[0].can_view, rows[0].can_modify, rows[0].can_change_owner) == (True, True, False)
     response = client.post(f"/config/permissions?group={group.id}", data={})
     db.expire_all()
-    row = db.scalar(select(Permission).where(Permission.group_id == group.id, Permission.session == "samples"))
+    row = db.scalar(select(Permission).where(Permission.group_id == group.id, Permission.session_name == "samples"))
     assert not row.can_view and not row.can_modify
 
 

@@ -13,8 +13,8 @@ def make_element(db, access_for):
     """``make_element("ana", name="Acme")``: a sample owned by that user, committed."""
     from crm_core.app import crm_state
 
-    def make(username: str, session: str = "samples", **data):
-        sdef = crm_state().registry.session(session)
+    def make(username: str, session_name: str = "samples", **data):
+        sdef = crm_state().registry.sdef(session_name)
         with unit_of_work():
             return elements.create(db, sdef, access_for(username), {"name": "Acme", **data})
 

@@ -63,7 +63,7 @@ def test_delete_removes_the_element(client_for, make_element):
 
 
 def test_delete_where_the_session_forbids_it_is_405_with_a_message(client_for, make_element):
-    element = make_element("ana", session="locked_samples")
+    element = make_element("ana", session_name="locked_samples")
     response = client_for("ana").delete(f"/api/v1/locked_samples/{element.id}")
     assert response.status_code == 405
     assert "cannot be deleted" in response.get_json()["error"]["message"]

@@ -91,24 +91,24 @@ def request_for(sdef, op: str, element: Any, users: dict[str, Any]) -> tuple[str
     return perm, method, base + suffix.format(id=element.id), body
 
 
-def set_group(db, users, session: str, actions: set[str]) -> None:
+def set_group(db, users, session_name: str, actions: set[str]) -> None:
     with unit_of_work():
-        set_permissions(db, users["ana"].group, [session], {session: actions})
+        set_permissions(db, users["ana"].group, [session_name], {session_name: actions})
 
 
-@pytest.mark.parametrize("session, op", matrix())
-def test_operation_needs_its_permission(client_for, access_for, db, users, session, op):
-    sdef = crm_state().registry.session(session)
+@pytest.mark.parametrize("session_name, op", matrix())
+def test_operation_needs_its_permission(client_for, access_for, db, users, session_name, op):
+    sdef = crm_state().registry.sdef(session_name)
     with unit_of_work():
         element = elements.create(db, sdef, access_for("ana"), example(sdef.schema))
     perm, method, url, body = request_for(sdef, op, element, users)
 
-    set_group(db, users, session, WITHOUT[perm])
+    set_group(db, users, session_name, WITHOUT[perm])
     refused = client_for("ana").open(url, method=method, json=body)
     assert refused.status_code == 403, refused.get_json()
     assert refused.get_json()["error"]["code"] == "forbidden"
 
-    set_group(db, users, session, {"view", "modify", "change_owner"} if perm == "change_owner" else {"view", perm})
+    set_group(db, users, session_name, {"view", "modify", "change_owner"} if perm == "change_owner" else {"view", perm})
     allowed = client_for("ana").open(url, method=method, json=body)
     assert allowed.status_code in (200, 201, 204), allowed.get_json()
 

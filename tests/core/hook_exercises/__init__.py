@@ -40,15 +40,15 @@ class Kit:
     access_for: Callable[[str], Any]
 
     def sdef(self, name: str) -> Any:
-        return self.app.extensions["crm"].registry.session(name)
+        return self.app.extensions["crm"].registry.sdef(name)
 
-    def create(self, session: str, username: str, **data: Any) -> Any:
+    def create(self, session_name: str, username: str, **data: Any) -> Any:
         with unit_of_work():
-            return elements.create(self.db, self.sdef(session), self.access_for(username), data)
+            return elements.create(self.db, self.sdef(session_name), self.access_for(username), data)
 
-    def action(self, session: str, element: Any, name: str, username: str, **data: Any) -> Any:
+    def action(self, session_name: str, element: Any, name: str, username: str, **data: Any) -> Any:
         with unit_of_work():
-            return elements.run_action(self.db, self.sdef(session), self.access_for(username), element, name, data)
+            return elements.run_action(self.db, self.sdef(session_name), self.access_for(username), element, name, data)
 
     def calls(self, hook: str) -> list[Any]:
         return [seen for name, seen in RECORDED if name == hook]

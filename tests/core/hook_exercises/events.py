@@ -27,8 +27,8 @@ def _audited(db: Any, element: Any) -> int:
 
 
 @handles(sessions=("samples",))
-def _created(session: Any, element: Any, access: Any, db: Any) -> None:
-    record("crm_element_created")((session.name, element.name, access.user.username, _audited(db, element)))
+def _created(sdef: Any, element: Any, access: Any, db: Any) -> None:
+    record("crm_element_created")((sdef.name, element.name, access.user.username, _audited(db, element)))
     element.comments = "seen by the probe"
 
 
@@ -44,9 +44,9 @@ def element_created_fires_once_per_element_after_its_audit_row(kit: Kit) -> None
 
 
 @handles(sessions=("samples",))
-def _batch_created(session: Any, elements: list[Any], access: Any, db: Any) -> None:
+def _batch_created(sdef: Any, elements: list[Any], access: Any, db: Any) -> None:
     audited = [_audited(db, element) for element in elements]
-    record("crm_elements_created")((session.name, [e.name for e in elements], access.user.username, audited))
+    record("crm_elements_created")((sdef.name, [e.name for e in elements], access.user.username, audited))
     for element in elements:
         element.comments = "seen in a batch"
 
@@ -63,9 +63,9 @@ def elements_created_fires_once_per_batch_after_the_audit_rows(kit: Kit) -> None
 
 
 @handles(models=(Sample,))
-def _changed(session: Any, element: Any, changes: dict[str, list[Any]], access: Any, db: Any) -> None:
+def _changed(sdef: Any, element: Any, changes: dict[str, list[Any]], access: Any, db: Any) -> None:
     stored = db.scalar(select(Sample.name).where(Sample.id == element.id))
-    record("crm_element_changed")((session.name, changes, access.user.username, stored))
+    record("crm_element_changed")((sdef.name, changes, access.user.username, stored))
 
 
 @exercise("crm_element_changed", _changed, plugins=("sample",))
@@ -77,9 +77,9 @@ def element_changed_receives_old_and_new_values(kit: Kit) -> None:
 
 
 @handles(sessions=("leads",))
-def _deleted(session: Any, element: Any, access: Any, db: Any) -> None:
+def _deleted(sdef: Any, element: Any, access: Any, db: Any) -> None:
     still_there = db.scalar(select(func.count()).select_from(Lead).where(Lead.id == element.id))
-    record("crm_element_deleted")((session.name, element.name, access.user.username, still_there))
+    record("crm_element_deleted")((sdef.name, element.name, access.user.username, still_there))
 
 
 @exercise("crm_element_deleted", _deleted, plugins=("sales",))
@@ -157,7 +157,7 @@ def _scheduled(activity: Any, user: Any, db: Any) -> None:
 def _grouping_of(kit: Kit, owner: str, members: list[Any]) -> Grouping:
     user = kit.users[owner]
     with unit_of_work():
-        grouping = Grouping(name="Christmas", session="samples", owner_id=user.id, creator_id=user.id)
+        grouping = Grouping(name="Christmas", session_name="samples", owner_id=user.id, creator_id=user.id)
         kit.db.add(grouping)
         kit.db.flush()
         kit.db.add_all(GroupingMember(grouping_id=grouping.id, element_id=m.id) for m in members)

@@ -161,9 +161,9 @@ def _stamp(ctx: Any) -> Any:
     return ctx.element
 
 
-def _probe_actions(session: SessionDef) -> list[Action]:
-    record("crm_element_actions")(session.name)
-    return [Action("probe_stamp", "Stamp it", _stamp)] if session.name == "samples" else []
+def _probe_actions(sdef: SessionDef) -> list[Action]:
+    record("crm_element_actions")(sdef.name)
+    return [Action("probe_stamp", "Stamp it", _stamp)] if sdef.name == "samples" else []
 
 
 @exercise("crm_element_actions", _probe_actions, plugins=("sample",))
@@ -179,9 +179,9 @@ def element_actions_join_a_sessions_own(kit: Kit) -> None:
     assert kit.db.get(Sample, sample.id).company == "stamped by ana"
 
 
-def _probe_tabs(session: SessionDef) -> list[Tab]:
+def _probe_tabs(sdef: SessionDef) -> list[Tab]:
     render = lambda s, element: escape(f"probe tab of {s.name} #{element.name}")  # noqa: E731
-    return [Tab("probe_tab", "Probe tab", render)] if session.name == "samples" else []
+    return [Tab("probe_tab", "Probe tab", render)] if sdef.name == "samples" else []
 
 
 @exercise("crm_detail_tabs", _probe_tabs, plugins=("sample",))
@@ -205,8 +205,8 @@ def home_panels_show_on_each_users_home_page(kit: Kit) -> None:
         assert "Probe panel" in page and f"probe panel for {username}" in page
 
 
-def _probe_row_filters(session: SessionDef, user: Any) -> list[Any]:
-    hidden = session.name == "samples" and user.username == "ana"
+def _probe_row_filters(sdef: SessionDef, user: Any) -> list[Any]:
+    hidden = sdef.name == "samples" and user.username == "ana"
     return [Sample.name != "Hidden from ana"] if hidden else []
 
 

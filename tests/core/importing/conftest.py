@@ -10,4 +10,4 @@ def sdef(app_ctx):  # type: ignore[no-untyped-def]
     """The test-only ``samples`` session (importable, duplicate key ``email``)."""
     from crm_core.app import crm_state
 
-    return crm_state().registry.session("samples")
+    return crm_state().registry.sdef("samples")

@@ -147,7 +147,7 @@ def test_header_cells_are_mapped_by_field_label_or_name(sdef, app_ctx):
 
 
 @handles(sessions=("samples",))
-def _refuse_boom(session, element, user, db):  # type: ignore[no-untyped-def]
+def _refuse_boom(sdef, element, user, db):  # type: ignore[no-untyped-def]
     if element.name == "Boom":
         raise BusinessRuleError("a plugin refused Boom after it was flushed")
 
@@ -190,7 +190,7 @@ def test_a_line_repeating_an_unwritten_line_of_its_chunk_updates_what_that_line_
 def test_every_imported_row_fires_the_created_hook_once(db, sdef, access_for, crm_app):
     seen: list[str] = []
 
-    def remember(session, element, user, db) -> None:  # type: ignore[no-untyped-def]
+    def remember(sdef, element, user, db) -> None:  # type: ignore[no-untyped-def]
         seen.append(element.name)
 
     crm_app.extensions["crm"].pm.register(make_plugin("seen", crm_element_created=remember), "seen")

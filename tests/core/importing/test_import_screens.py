@@ -149,7 +149,7 @@ def test_import_needs_modify_and_an_importable_session(client_for, db):
     executives = db.scalar(select(Group).where(Group.name == "Executives"))
     db.execute(
         update(Permission)
-        .where(Permission.group_id == executives.id, Permission.session == "samples")
+        .where(Permission.group_id == executives.id, Permission.session_name == "samples")
         .values(can_modify=False)
     )
     db.flush()

@@ -27,7 +27,7 @@ ROWS = {
 def samples(db, access_for) -> dict[str, Any]:
     from crm_core.app import crm_state
 
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     made = {}
     with unit_of_work():
         for user, rows in ROWS.items():

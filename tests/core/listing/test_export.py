@@ -38,7 +38,7 @@ def test_leader_export_of_all_records_contains_everyones_rows(samples, client_fo
 def test_formula_like_cells_are_neutralised_in_csv_and_xlsx(crm_app, db, access_for, client_for):
     from crm_core.app import crm_state
 
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     with unit_of_work():
         for i, text in enumerate(DANGEROUS):
             elements.create(db, sdef, access_for("ana"), {"name": f"n{i}", "company": text, "amount": "-5"})

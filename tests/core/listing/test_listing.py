@@ -124,7 +124,7 @@ def test_user_without_view_permission_gets_403(samples, client_for, db):
     executives = db.query(Group).filter_by(name="Executives").one()
     db.execute(
         update(Permission)
-        .where(Permission.group_id == executives.id, Permission.session == "samples")
+        .where(Permission.group_id == executives.id, Permission.session_name == "samples")
         .values(can_view=False)
     )
     db.flush()

@@ -32,7 +32,7 @@ BOB_ROWS = 7
 def leads(live_app: LiveServer) -> LiveServer:  # noqa: F811 - pytest passes the fixture
     """Committed leads: many of ana's, a few of bob's."""
     with live_app.app.app_context(), unit_of_work() as s:
-        sdef = crm_state().registry.session("leads")
+        sdef = crm_state().registry.sdef("leads")
         owners = {u.username: u.id for u in s.scalars(select(User))}
         for user, count in (("ana", ANA_ROWS), ("bob", BOB_ROWS)):
             s.add_all(
@@ -95,7 +95,7 @@ def test_streaming_session_is_given_back_when_the_download_ends(browse, leads):
 def test_streaming_session_is_closed_when_the_reader_stops_early(leads):
     """A client that goes away makes the server close the body generator mid-stream."""
     with leads.app.app_context():
-        sdef = crm_state().registry.session("leads")
+        sdef = crm_state().registry.sdef("leads")
         pool = leads.app.extensions["crm_db"].engine.pool
         before = pool.checkedout()
         rows = stream_scalars(select(sdef.model), 10)

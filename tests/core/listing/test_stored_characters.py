@@ -30,7 +30,7 @@ def odd_rows(crm_app, db, access_for) -> list[str]:
     from crm_core.app import crm_state
 
     values = ODD + (SQLITE_ONLY if db.get_bind().dialect.name == "sqlite" else [])
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     with unit_of_work():
         made = [elements.create(db, sdef, access_for("ana"), {"name": f"n{i:02d}"}) for i in range(len(values))]
         elements.create(db, sdef, access_for("bob"), {"name": "zz bob", "company": "plain"})

@@ -18,17 +18,17 @@ from crm_core.testing import PASSWORD
 def samples(crm_app: Any) -> Any:
     from crm_core.app import crm_state
 
-    return crm_state().registry.session("samples")
+    return crm_state().registry.sdef("samples")
 
 
 @pytest.fixture
 def make_sample(db: Any, access_for: Callable[[str], Any], samples: Any) -> Callable[..., Any]:
     """``make_sample("ana", name="Acme")``: a sample owned by ana, created through the service."""
 
-    def make(username: str, session: Any = None, **values: Any) -> Any:
+    def make(username: str, sdef: Any = None, **values: Any) -> Any:
         values.setdefault("name", "Sample")
         with unit_of_work():
-            return elements.create(db, session or samples, access_for(username), values)
+            return elements.create(db, sdef or samples, access_for(username), values)
 
     return make
 
@@ -42,7 +42,7 @@ def guest(db: Any, users: dict[str, Any], crm_app: Any) -> User:
         group = Group(name="Guests", description="view only")
         db.add(group)
         db.flush()
-        db.add(Permission(group_id=group.id, session="samples", can_view=True))
+        db.add(Permission(group_id=group.id, session_name="samples", can_view=True))
         user = User(username="guest", full_name="Guest", password_hash=hash_password(PASSWORD), group_id=group.id)
         db.add(user)
     return user
@@ -58,4 +58,4 @@ def locked(make_sample: Callable[..., Any], crm_app: Any) -> Any:
     """A sample of the non-deletable ``locked_samples`` session, owned by ana."""
     from crm_core.app import crm_state
 
-    return make_sample("ana", session=crm_state().registry.session("locked_samples"), name="Locked")
+    return make_sample("ana", sdef=crm_state().registry.sdef("locked_samples"), name="Locked")

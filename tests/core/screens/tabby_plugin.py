@@ -10,10 +10,10 @@ from crm_core.plugins import hookimpl
 meta = PluginMeta(description="test tab", requires_contract=">=2.0,<3")
 
 
-def render(session, element) -> str:  # type: ignore[no-untyped-def]
+def render(sdef, element) -> str:  # type: ignore[no-untyped-def]
     return Markup("<b>extra for {}</b>").format(escape(element.display_name()))
 
 
 @hookimpl
-def crm_detail_tabs(session):  # type: ignore[no-untyped-def]
+def crm_detail_tabs(sdef):  # type: ignore[no-untyped-def]
     return [Tab("extra", "Extra", render, order=1)]

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @handles(sessions=("samples",))
-def _touch_company(session, element, changes, user, db) -> None:  # type: ignore[no-untyped-def]
+def _touch_company(sdef, element, changes, user, db) -> None:  # type: ignore[no-untyped-def]
     """A plugin reacting to a change with a change of its own, flushed separately."""
     if "name" in changes:
         element.company = element.company + " (renamed)"
@@ -116,7 +116,7 @@ def test_grouping_membership_added_and_removed_is_recorded_once_each(make_sample
     el = make_sample("ana", name="Acme")
     ana = access_for("ana")
     with unit_of_work():
-        grouping = elements.create(db, crm_state().registry.session("groupings"), ana, {"name": "VIP", "session": "samples"})
+        grouping = elements.create(db, crm_state().registry.sdef("groupings"), ana, {"name": "VIP", "session_name": "samples"})
     for change in (groupings.add_member, groupings.add_member, groupings.remove_member):
         with unit_of_work():
             change(db, samples, ana, el, grouping.id)
@@ -150,8 +150,8 @@ def test_group_permissions_edited_are_recorded_on_the_group(client_for, users, d
     assert response.status_code == 302
     changed = rows(db, "crm_group", group.id)[before:]  # every other session's rights were revoked
     assert {(r.object_type, r.operation, r.user_id) for r in changed} == {("crm_permission", "update", users["admin"].id)}
-    (on_samples,) = [r for r in changed if r.changes["session"] == ["samples", "samples"]]
-    assert on_samples.changes == {"session": ["samples", "samples"], "can_modify": [True, False]}
+    (on_samples,) = [r for r in changed if r.changes["session_name"] == ["samples", "samples"]]
+    assert on_samples.changes == {"session_name": ["samples", "samples"], "can_modify": [True, False]}
 
 
 def test_a_menu_setting_changed_is_recorded(client_for, users, db):

@@ -19,14 +19,14 @@ pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
 
 @pytest.fixture
 def gdef(crm_app):
-    return crm_state(crm_app).registry.session("groupings")
+    return crm_state(crm_app).registry.sdef("groupings")
 
 
 @pytest.fixture
 def make_grouping(db, access_for, gdef):
-    def make(username, name="VIP", session="samples"):
+    def make(username, name="VIP", session_name="samples"):
         with unit_of_work():
-            return elements.create(db, gdef, access_for(username), {"name": name, "session": session})
+            return elements.create(db, gdef, access_for(username), {"name": name, "session_name": session_name})
 
     return make
 
@@ -43,22 +43,22 @@ def test_grouping_form_offers_the_grid_sessions(client_for):
 
 
 def test_grouping_is_created_through_the_generic_detail(client_for, db):
-    response = client_for("ana").post("/s/groupings/new", data={"name": "Big fish", "session": "samples",
+    response = client_for("ana").post("/s/groupings/new", data={"name": "Big fish", "session_name": "samples",
                                                                 "description": ""})
     assert response.status_code == 302
-    assert db.query(Grouping).one().session == "samples"
+    assert db.query(Grouping).one().session_name == "samples"
 
 
 def test_grouping_of_an_unknown_session_is_refused_in_place(client_for, db):
-    response = client_for("ana").post("/s/groupings/new", data={"name": "X", "session": "nope"})
+    response = client_for("ana").post("/s/groupings/new", data={"name": "X", "session_name": "nope"})
     assert response.status_code == 400
-    assert 'data-error="session">Choose one of the listed sessions.' in response.get_data(as_text=True)
+    assert 'data-error="session_name">Choose one of the listed sessions.' in response.get_data(as_text=True)
     assert db.query(Grouping).count() == 0
 
 
 def test_a_duplicate_name_gets_a_clear_message(client_for, make_grouping, db):
     make_grouping("ana", "VIP")
-    response = client_for("ana").post("/s/groupings/new", data={"name": "VIP", "session": "samples"})
+    response = client_for("ana").post("/s/groupings/new", data={"name": "VIP", "session_name": "samples"})
     assert response.status_code == 400
     assert "already used by another record" in response.get_data(as_text=True)
     assert db.query(Grouping).count() == 1
@@ -124,7 +124,7 @@ def test_members_service_hides_what_the_reader_may_not_see(db, access_for, make_
     grouping = make_grouping("leader", "Mixed")
     leader = access_for("leader")
     with unit_of_work():
-        samples = crm_state().registry.session("samples")
+        samples = crm_state().registry.sdef("samples")
         groupings.add_member(db, samples, leader, mine, grouping.id)
         groupings.add_member(db, samples, leader, his, grouping.id)
     everyone = groupings.members(db, grouping, leader)
@@ -137,7 +137,7 @@ def test_grouping_detail_lists_its_visible_members(client_for, db, access_for, m
     el = make_sample("ana", name="Member Co")
     grouping = make_grouping("ana")
     with unit_of_work():
-        groupings.add_member(db, crm_state().registry.session("samples"), access_for("ana"), el, grouping.id)
+        groupings.add_member(db, crm_state().registry.sdef("samples"), access_for("ana"), el, grouping.id)
     html = client_for("ana").get(f"/s/groupings/{grouping.id}?tab=members").get_data(as_text=True)
     assert f'data-member="{el.id}"' in html and "Member Co" in html
 
@@ -146,17 +146,17 @@ def test_session_of_a_grouping_with_members_cannot_change(db, access_for, gdef, 
     el, grouping = make_sample("ana", name="Acme"), make_grouping("ana")
     ana = access_for("ana")
     with unit_of_work():
-        groupings.add_member(db, crm_state().registry.session("samples"), ana, el, grouping.id)
+        groupings.add_member(db, crm_state().registry.sdef("samples"), ana, el, grouping.id)
     with pytest.raises(BusinessRuleError), unit_of_work():
-        elements.update(db, gdef, ana, grouping, {"session": "locked_samples"})
+        elements.update(db, gdef, ana, grouping, {"session_name": "locked_samples"})
     db.refresh(grouping)
-    assert grouping.session == "samples"
+    assert grouping.session_name == "samples"
 
 
 def test_deleting_an_element_removes_its_memberships(client_for, db, access_for, make_sample, make_grouping):
     el, grouping = make_sample("ana", name="Acme"), make_grouping("ana")
     with unit_of_work():
-        groupings.add_member(db, crm_state().registry.session("samples"), access_for("ana"), el, grouping.id)
+        groupings.add_member(db, crm_state().registry.sdef("samples"), access_for("ana"), el, grouping.id)
     client_for("ana").post(f"/s/samples/{el.id}/delete")
     assert db.query(GroupingMember).count() == 0
 

@@ -24,11 +24,11 @@ class FlowSchema(SampleSchema):
 
 
 def close(ctx) -> None:  # type: ignore[no-untyped-def]
-    workflow.transition(ctx.db, ctx.session, ctx.element, "closed", ctx.user, action="close")
+    workflow.transition(ctx.db, ctx.sdef, ctx.element, "closed", ctx.user, action="close")
 
 
 def archive(ctx) -> None:  # type: ignore[no-untyped-def]
-    workflow.transition(ctx.db, ctx.session, ctx.element, "archived", ctx.user, action="archive")
+    workflow.transition(ctx.db, ctx.sdef, ctx.element, "archived", ctx.user, action="archive")
 
 
 def touch(ctx) -> None:  # type: ignore[no-untyped-def]

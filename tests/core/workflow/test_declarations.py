@@ -71,4 +71,4 @@ def test_a_misspelled_workflow_stops_start_up_naming_plugin_session_and_key(work
 
 def test_a_correct_workflow_starts():
     app = _app_with(FLOW)
-    assert app.extensions["crm"].registry.session("flows").workflow is FLOW
+    assert app.extensions["crm"].registry.sdef("flows").workflow is FLOW

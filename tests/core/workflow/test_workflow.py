@@ -24,7 +24,7 @@ REFUSED_ARCHIVE = "“Archive” is not possible: the Flow is Open."
 def flows(crm_app):
     from crm_core.app import crm_state
 
-    return crm_state().registry.session("flows")
+    return crm_state().registry.sdef("flows")
 
 
 @pytest.fixture

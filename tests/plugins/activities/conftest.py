@@ -56,7 +56,7 @@ def add_sample(db: Any, users: dict[str, Any]) -> Callable[..., Any]:
 def add_grouping(db: Any, users: dict[str, Any]) -> Callable[..., Grouping]:
     def make(owner: str, members: list[Any], name: str = "Christmas") -> Grouping:
         user = users[owner]
-        grouping = Grouping(name=name, session="samples", owner_id=user.id, creator_id=user.id)
+        grouping = Grouping(name=name, session_name="samples", owner_id=user.id, creator_id=user.id)
         db.add(grouping)
         db.flush()
         for element in members:

@@ -23,6 +23,6 @@ def test_demo_data_is_spread_around_today_linked_and_idempotent(db, users, add_s
     now = datetime.now(UTC)
     assert any(a.starts_at < now and a.status == "planned" for a in anas)
     assert any(a.starts_at > now for a in anas)
-    assert any(a.session == "samples" and a.element_id == acme.id for a in anas)
+    assert any(a.session_name == "samples" and a.element_id == acme.id for a in anas)
     assert demo.load(db, users) == 0
     assert db.scalar(select(func.count()).select_from(Activity)) == total

@@ -16,7 +16,7 @@ pytestmark = ACTIVITIES_ONLY
 
 
 def acts():
-    return crm_state().registry.session("activities")
+    return crm_state().registry.sdef("activities")
 
 
 def copies_of(db, element_ids):
@@ -38,7 +38,7 @@ def test_executive_gets_one_copy_per_visible_member_and_others_are_skipped(
         (a1.id, users["ana"].id, "letter", "Christmas card", "Post"),
         (a2.id, users["ana"].id, "letter", "Christmas card", "Post"),
     ]
-    assert all(m.session == "samples" and m.link_type == "test_sample" and m.starts_at == template.starts_at for m in made)
+    assert all(m.session_name == "samples" and m.link_type == "test_sample" and m.starts_at == template.starts_at for m in made)
     assert [kind for kind, _ in EVENTS] == ["scheduled", "scheduled", "generated"]
     assert EVENTS[-1][1] == made
 

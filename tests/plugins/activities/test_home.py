@@ -42,7 +42,7 @@ def test_home_shows_overdue_today_and_tomorrow_of_the_user_only(client_for, in_z
 
 def test_items_link_to_their_element_or_to_the_activity(client_for, add_activity, add_sample):
     acme = add_sample("ana", "Acme")
-    linked = add_activity("ana", datetime.now(UTC) - timedelta(hours=1), "Linked", session="samples",
+    linked = add_activity("ana", datetime.now(UTC) - timedelta(hours=1), "Linked", session_name="samples",
                           element_id=acme.id)
     generic = add_activity("ana", datetime.now(UTC) - timedelta(hours=1), "Generic")
     overdue = panel(client_for("ana").get("/").get_data(as_text=True), "overdue")
@@ -67,6 +67,6 @@ def test_a_bad_picked_date_gets_a_message_not_an_error_page(client_for):
 
 def test_linked_items_name_their_element(client_for, add_activity, add_sample):
     acme = add_sample("ana", "Acme Industries")
-    add_activity("ana", datetime.now(UTC) - timedelta(hours=1), "Linked", session="samples", element_id=acme.id)
+    add_activity("ana", datetime.now(UTC) - timedelta(hours=1), "Linked", session_name="samples", element_id=acme.id)
     overdue = panel(client_for("ana").get("/").get_data(as_text=True), "overdue")
     assert f'href="/s/samples/{acme.id}">Acme Industries</a>' in overdue

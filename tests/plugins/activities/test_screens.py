@@ -14,19 +14,19 @@ pytestmark = ACTIVITIES_ONLY
 
 def form(**values):
     base = {"type": "call", "subject": "Call Acme", "description": "", "starts_at": "2026-03-29T12:00",
-            "duration": "15", "location": "", "session": "", "element_id": ""}
+            "duration": "15", "location": "", "session_name": "", "element_id": ""}
     return {**base, **values}
 
 
 def test_detail_tab_lists_the_elements_activities_the_viewer_may_see(client_for, add_sample, add_activity):
     acme = add_sample("ana")
-    mine = add_activity("ana", utc(2026, 3, 29, 10), "Ana's task", type="task", session="samples", element_id=acme.id)
-    leaders = add_activity("leader", utc(2026, 3, 29, 11), "Leader's visit", session="samples", element_id=acme.id)
+    mine = add_activity("ana", utc(2026, 3, 29, 10), "Ana's task", type="task", session_name="samples", element_id=acme.id)
+    leaders = add_activity("leader", utc(2026, 3, 29, 11), "Leader's visit", session_name="samples", element_id=acme.id)
     elsewhere = add_activity("ana", utc(2026, 3, 29, 12), "Unlinked")
     html = client_for("ana").get(f"/s/samples/{acme.id}?tab=activities").get_data(as_text=True)
     assert f'data-id="{mine.id}"' in html
     assert f'data-id="{leaders.id}"' not in html and f'data-id="{elsewhere.id}"' not in html
-    assert f'href="/s/activities/new?session=samples&amp;element_id={acme.id}"' in html
+    assert f'href="/s/activities/new?session_name=samples&amp;element_id={acme.id}"' in html
     leader_view = client_for("leader").get(f"/s/samples/{acme.id}?tab=activities").get_data(as_text=True)
     assert f'data-id="{mine.id}"' in leader_view and f'data-id="{leaders.id}"' in leader_view
 
@@ -39,7 +39,7 @@ def test_activities_have_no_activities_tab_of_their_own(client_for, add_activity
 
 def test_new_activity_form_is_prefilled_with_the_element(client_for, add_sample):
     acme = add_sample("ana")
-    response = client_for("ana").get(f"/s/activities/new?session=samples&element_id={acme.id}")
+    response = client_for("ana").get(f"/s/activities/new?session_name=samples&element_id={acme.id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert re.search(rf'name="element_id"[^>]*value="{acme.id}"|value="{acme.id}"[^>]*name="element_id"', html)
@@ -50,20 +50,20 @@ def test_creating_a_linked_task_from_the_form_uses_the_users_zone(client_for, in
     in_zone("ana", "Europe/Madrid")
     acme = add_sample("ana")
     response = client_for("ana").post(
-        "/s/activities/new", data=form(type="task", session="samples", element_id=str(acme.id),
+        "/s/activities/new", data=form(type="task", session_name="samples", element_id=str(acme.id),
                                        owner_id=str(users["ana"].id))
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     task = db.scalar(select(Activity).where(Activity.subject == "Call Acme"))
     assert task.starts_at == utc(2026, 3, 29, 10, 0)  # 12:00 CEST
-    assert (task.session, task.element_id, task.type) == ("samples", acme.id, "task")
+    assert (task.session_name, task.element_id, task.type) == ("samples", acme.id, "task")
     assert [kind for kind, _ in EVENTS] == ["scheduled"]
 
 
 def test_linking_to_bobs_element_from_the_form_is_refused_in_place(client_for, db, users, add_sample):
     bobs = add_sample("bob")
     response = client_for("ana").post(
-        "/s/activities/new", data=form(session="samples", element_id=str(bobs.id), owner_id=str(users["ana"].id))
+        "/s/activities/new", data=form(session_name="samples", element_id=str(bobs.id), owner_id=str(users["ana"].id))
     )
     assert response.status_code == 400
     assert "The linked record does not exist or you may not see it." in response.get_data(as_text=True)
@@ -105,7 +105,7 @@ def test_api_creates_and_cancels_an_activity(client_for, add_sample):
     created = client.post(
         "/api/v1/activities",
         json={"type": "meeting", "subject": "Demo", "starts_at": "2026-03-29T12:00:00+02:00",
-              "session": "samples", "element_id": acme.id},
+              "session_name": "samples", "element_id": acme.id},
     )
     assert created.status_code == 201, created.get_json()
     item = created.get_json()
@@ -120,7 +120,7 @@ def test_api_refuses_a_link_to_someone_elses_element(client_for, add_sample):
     bobs = add_sample("bob")
     response = client_for("ana").post(
         "/api/v1/activities",
-        json={"type": "call", "subject": "Peek", "starts_at": "2026-03-29T12:00:00Z", "session": "samples",
+        json={"type": "call", "subject": "Peek", "starts_at": "2026-03-29T12:00:00Z", "session_name": "samples",
               "element_id": bobs.id},
     )
     assert response.status_code in (400, 422)
@@ -156,5 +156,5 @@ def test_api_generate_reports_counts_and_the_created_activities(client_for, add_
     assert response.status_code == 200, response.get_json()
     result = response.get_json()["result"]
     assert (result["created"], result["skipped"]) == (1, 1)
-    assert [a["session"] for a in result["activities"]] == ["activities"]
+    assert [a["session_name"] for a in result["activities"]] == ["activities"]
     assert result["activities"][0]["item"]["subject"] == "Christmas card"

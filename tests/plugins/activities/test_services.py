@@ -17,7 +17,7 @@ pytestmark = ACTIVITIES_ONLY
 
 
 def acts():
-    return crm_state().registry.session("activities")
+    return crm_state().registry.sdef("activities")
 
 
 def count(db) -> int:
@@ -31,7 +31,7 @@ def test_a_generic_activity_is_created_planned_and_announced(db, access_for):
         )
     assert activity.status == "planned" and activity.duration == 30
     assert activity.starts_at == utc(2026, 5, 4, 8, 0)
-    assert activity.session is None and activity.link_type is None
+    assert activity.session_name is None and activity.link_type is None
     assert list(EVENTS) == [("scheduled", activity)]
 
 
@@ -43,9 +43,9 @@ def test_a_task_linked_to_an_element_records_its_type(db, access_for, add_sample
             acts(),
             access_for("ana"),
             {"type": "task", "subject": "Send offer", "starts_at": "2026-05-04T10:00:00Z",
-             "session": "samples", "element_id": acme.id},
+             "session_name": "samples", "element_id": acme.id},
         )
-    assert (task.session, task.element_id, task.link_type) == ("samples", acme.id, "test_sample")
+    assert (task.session_name, task.element_id, task.link_type) == ("samples", acme.id, "test_sample")
 
 
 def test_linking_to_someone_elses_element_is_refused_and_writes_nothing(db, access_for, add_sample):
@@ -54,7 +54,7 @@ def test_linking_to_someone_elses_element_is_refused_and_writes_nothing(db, acce
     with pytest.raises(BusinessRuleError) as err, unit_of_work():
         elements.create(
             db, acts(), access_for("ana"),
-            {"type": "call", "subject": "Peek", "starts_at": "2026-05-04T10:00:00Z", "session": "samples",
+            {"type": "call", "subject": "Peek", "starts_at": "2026-05-04T10:00:00Z", "session_name": "samples",
              "element_id": bobs.id},
         )
     assert err.value.field == "element_id"
@@ -64,12 +64,12 @@ def test_linking_to_someone_elses_element_is_refused_and_writes_nothing(db, acce
 def test_linking_to_a_missing_element_or_an_unknown_area_is_refused(db, access_for):
     base = {"type": "call", "subject": "X", "starts_at": "2026-05-04T10:00:00Z"}
     with pytest.raises(BusinessRuleError), unit_of_work():
-        elements.create(db, acts(), access_for("ana"), {**base, "session": "samples", "element_id": 999999})
+        elements.create(db, acts(), access_for("ana"), {**base, "session_name": "samples", "element_id": 999999})
     with pytest.raises(ValidationError) as err:
-        elements.create(db, acts(), access_for("ana"), {**base, "session": "nowhere", "element_id": 1})
-    assert "session" in err.value.messages
+        elements.create(db, acts(), access_for("ana"), {**base, "session_name": "nowhere", "element_id": 1})
+    assert "session_name" in err.value.messages
     with pytest.raises(ValidationError) as err:
-        elements.create(db, acts(), access_for("ana"), {**base, "session": "samples"})
+        elements.create(db, acts(), access_for("ana"), {**base, "session_name": "samples"})
     assert "element_id" in err.value.messages
 
 
@@ -78,7 +78,7 @@ def test_leader_may_link_to_any_visible_element(db, access_for, add_sample):
     with unit_of_work():
         task = elements.create(
             db, acts(), access_for("leader"),
-            {"type": "task", "subject": "Coach", "starts_at": "2026-05-04T10:00:00Z", "session": "samples",
+            {"type": "task", "subject": "Coach", "starts_at": "2026-05-04T10:00:00Z", "session_name": "samples",
              "element_id": bobs.id},
         )
     assert task.element_id == bobs.id
@@ -86,9 +86,9 @@ def test_leader_may_link_to_any_visible_element(db, access_for, add_sample):
 
 def test_relinking_obeys_the_same_rule(db, access_for, add_sample, add_activity):
     mine, bobs = add_sample("ana"), add_sample("bob")
-    activity = add_activity("ana", utc(2026, 5, 4, 10), session="samples", element_id=mine.id)
+    activity = add_activity("ana", utc(2026, 5, 4, 10), session_name="samples", element_id=mine.id)
     with pytest.raises(BusinessRuleError), unit_of_work():
-        elements.update(db, acts(), access_for("ana"), activity, {"session": "samples", "element_id": bobs.id})
+        elements.update(db, acts(), access_for("ana"), activity, {"session_name": "samples", "element_id": bobs.id})
     db.refresh(activity)
     assert activity.element_id == mine.id
 
@@ -167,13 +167,13 @@ def test_reminders_are_offered_the_planned_activities_starting_in_the_window(db,
 
 def test_deleting_a_record_keeps_its_activities_unlinked(db, access_for, add_sample, add_activity):
     acme, other = add_sample("ana"), add_sample("ana")
-    task = add_activity("ana", utc(2026, 5, 4, 10), type="task", session="samples", element_id=acme.id)
-    leaders = add_activity("leader", utc(2026, 5, 4, 11), session="samples", element_id=acme.id)
-    untouched = add_activity("ana", utc(2026, 5, 4, 12), session="samples", element_id=other.id)
+    task = add_activity("ana", utc(2026, 5, 4, 10), type="task", session_name="samples", element_id=acme.id)
+    leaders = add_activity("leader", utc(2026, 5, 4, 11), session_name="samples", element_id=acme.id)
+    untouched = add_activity("ana", utc(2026, 5, 4, 12), session_name="samples", element_id=other.id)
     with unit_of_work():
-        elements.delete(db, crm_state().registry.session("samples"), access_for("ana"), acme)
+        elements.delete(db, crm_state().registry.sdef("samples"), access_for("ana"), acme)
     for activity in (task, leaders):
         db.refresh(activity)
-        assert (activity.session, activity.element_id, activity.link_type) == (None, None, None)
+        assert (activity.session_name, activity.element_id, activity.link_type) == (None, None, None)
     db.refresh(untouched)
     assert untouched.element_id == other.id

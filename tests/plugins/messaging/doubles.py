@@ -33,7 +33,7 @@ class Inbox:
         self.messages: list[Message] = []
         self.envelopes: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, sdef: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"

@@ -17,12 +17,12 @@ pytestmark = pytest.mark.crm(plugins=["messaging", "sample"], extra_plugins={"sa
 
 def test_sessions_with_an_email_column_get_the_action(crm_app):
     reg = crm_app.extensions["crm"].registry
-    assert reg.session("samples").action("send_email") is not None
-    assert reg.session("groupings").action("send_email") is None
+    assert reg.sdef("samples").action("send_email") is not None
+    assert reg.sdef("groupings").action("send_email") is None
 
 
 def test_sending_queues_one_email_linked_to_the_element(db, access_for):
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     ana = access_for("ana")
     with unit_of_work():
         el = elements.create(db, sdef, ana, {"name": "Acme", "email": "buyer@acme.example"})
@@ -35,7 +35,7 @@ def test_sending_queues_one_email_linked_to_the_element(db, access_for):
 
 
 def test_no_address_no_action_and_nothing_queued(db, access_for):
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     ana = access_for("ana")
     with unit_of_work():
         el = elements.create(db, sdef, ana, {"name": "No mail"})
@@ -46,7 +46,7 @@ def test_no_address_no_action_and_nothing_queued(db, access_for):
 
 
 def test_nobody_emails_through_someone_elses_record(db, access_for, client_for):
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     with unit_of_work():
         el = elements.create(db, sdef, access_for("bob"), {"name": "Bob's", "email": "b@x.example"})
     with pytest.raises(NotFound):
@@ -56,7 +56,7 @@ def test_nobody_emails_through_someone_elses_record(db, access_for, client_for):
 
 
 def test_missing_subject_is_a_field_error(client_for, db, access_for):
-    sdef = crm_state().registry.session("samples")
+    sdef = crm_state().registry.sdef("samples")
     with unit_of_work():
         el = elements.create(db, sdef, access_for("ana"), {"name": "Acme", "email": "a@x.example"})
     response = client_for("ana").post(f"/api/v1/samples/{el.id}/actions/send_email", json={"body": "y"})

@@ -83,7 +83,7 @@ def test_api_qualify_a_potential_supplier(crm_app, client_for):
     lead = ana.post("/api/v1/potential_suppliers", json={"name": "Acme Packaging"}).json
     done = ana.post(f"/api/v1/potential_suppliers/{lead['id']}/actions/qualify", json={"create_opportunity": True})
     assert done.status_code == 200, done.json
-    assert done.json["result"]["session"] == "suppliers"
+    assert done.json["result"]["session_name"] == "suppliers"
     assert ana.get("/api/v1/purchase_opportunities").json["items"][0]["kind"] == "purchase"
     assert ana.get("/api/v1/opportunities").json["items"] == []
 

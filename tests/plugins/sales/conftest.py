@@ -16,16 +16,16 @@ from crm_core.services import elements
 def sdef(crm_app) -> Callable[[str], Any]:
     from crm_core.app import crm_state
 
-    return lambda name: crm_state(crm_app).registry.session(name)
+    return lambda name: crm_state(crm_app).registry.sdef(name)
 
 
 @pytest.fixture
 def create(db, sdef, access_for) -> Callable[..., Any]:
     """``create("leads", "ana", name=...)``: one element through ``elements.create``, committed."""
 
-    def make(session: str, username: str, **data: Any) -> Any:
+    def make(session_name: str, username: str, **data: Any) -> Any:
         with unit_of_work():
-            return elements.create(db, sdef(session), access_for(username), data)
+            return elements.create(db, sdef(session_name), access_for(username), data)
 
     return make
 
@@ -34,9 +34,9 @@ def create(db, sdef, access_for) -> Callable[..., Any]:
 def action(db, sdef, access_for) -> Callable[..., Any]:
     """``action("leads", lead, "qualify", "ana", **input)`` through ``elements.run_action``."""
 
-    def run(session: str, element: Any, name: str, username: str, **data: Any) -> Any:
+    def run(session_name: str, element: Any, name: str, username: str, **data: Any) -> Any:
         with unit_of_work():
-            return elements.run_action(db, sdef(session), access_for(username), element, name, data)
+            return elements.run_action(db, sdef(session_name), access_for(username), element, name, data)
 
     return run
 

@@ -31,7 +31,7 @@ def test_api_create_and_qualify_a_lead(api, client_for, db):
                     json={"create_opportunity": True, "opportunity_name": "Primer pedido"})
     assert done.status_code == 200, done.json
     assert done.json["item"]["status"] == "qualified"
-    assert done.json["result"]["session"] == "accounts"
+    assert done.json["result"]["session_name"] == "accounts"
     assert done.json["result"]["item"]["code"].startswith("OP")
     again = ana.post(f"/api/v1/leads/{lead_id}/actions/qualify", json={})
     assert again.status_code in (409, 422)
@@ -59,12 +59,12 @@ def test_api_close_won_with_a_duplicate_code_changes_nothing(api, client_for, cr
     assert db.get(Account, account.id).status == "potential"
 
 
-@pytest.mark.parametrize("session", ["opportunities", "accounts"])
-def test_api_refuses_to_delete_opportunities_and_accounts(api, client_for, create, db, session):
+@pytest.mark.parametrize("session_name", ["opportunities", "accounts"])
+def test_api_refuses_to_delete_opportunities_and_accounts(api, client_for, create, db, session_name):
     account = create("accounts", "ana", code="C0001", name="Levante")
     opp = create("opportunities", "ana", name="Renovación", account_id=account.id)
-    target = opp if session == "opportunities" else account
-    response = client_for("ana").delete(f"/api/v1/{session}/{target.id}")
+    target = opp if session_name == "opportunities" else account
+    response = client_for("ana").delete(f"/api/v1/{session_name}/{target.id}")
     assert response.status_code == 405
     assert db.get(type(target), target.id) is not None
 
@@ -168,11 +168,11 @@ SESSIONS = ("leads", "opportunities", "accounts", "contacts", "campaigns",
             "potential_suppliers", "purchase_opportunities", "suppliers", "supplier_contacts")
 
 
-@pytest.mark.parametrize("session", SESSIONS)
-def test_every_sales_screen_renders(screens, client_for, session):
+@pytest.mark.parametrize("session_name", SESSIONS)
+def test_every_sales_screen_renders(screens, client_for, session_name):
     leader = client_for("leader")
-    assert leader.get(f"/s/{session}").status_code == 200
-    assert leader.get(f"/s/{session}/new").status_code == 200
+    assert leader.get(f"/s/{session_name}").status_code == 200
+    assert leader.get(f"/s/{session_name}/new").status_code == 200
 
 
 def test_every_sales_detail_tab_renders(screens, client_for, create, action):

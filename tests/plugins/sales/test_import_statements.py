@@ -65,31 +65,31 @@ def _opportunities(accounts: list[tuple[int, str]], start: int, count: int) -> t
 CASES = {"contacts": (_contacts, Contact), "leads": (_leads, Lead), "opportunities": (_opportunities, Opportunity)}
 
 
-def _import(db, sdef, access, session: str, accounts, start: int, count: int, mode: str, chunk: int = 1_000) -> int:  # type: ignore[no-untyped-def]
+def _import(db, sdef, access, session_name: str, accounts, start: int, count: int, mode: str, chunk: int = 1_000) -> int:  # type: ignore[no-untyped-def]
     """Import ``count`` new rows of ``session`` through the import screens' entry point; returns
     how many statements it ran."""
-    make, _model = CASES[session]
+    make, _model = CASES[session_name]
     text, spec = make(accounts, start, count)
     spec = ImportSpec(spec.columns, mode=mode)
     with counted(db) as statements:
-        result = run_import(sdef(session), access, text, spec, chunk_size=chunk)
+        result = run_import(sdef(session_name), access, text, spec, chunk_size=chunk)
     assert result.errors == [] and result.created == count and result.committed
     return len(statements)
 
 
 @pytest.mark.parametrize("mode", ["all", "valid"])
-@pytest.mark.parametrize("session", sorted(CASES))
+@pytest.mark.parametrize("session_name", sorted(CASES))
 def test_an_import_runs_a_number_of_statements_that_does_not_grow_with_the_rows(
-    db, sdef, access_for, accounts, session, mode
+    db, sdef, access_for, accounts, session_name, mode
 ):
     access = access_for("ana")
-    thousand = _import(db, sdef, access, session, accounts, 0, 1_000, mode)
-    in_one_chunk = _import(db, sdef, access, session, accounts, 1_000, 2_000, mode, chunk=2_000)
-    in_two_chunks = _import(db, sdef, access, session, accounts, 3_000, 2_000, mode)
-    assert thousand <= PER_1000, f"{session}: {thousand} statements for 1,000 rows"
-    assert in_one_chunk <= thousand + 3, f"{session}: {thousand} for 1,000 rows, {in_one_chunk} for 2,000"
-    assert in_two_chunks <= 2 * PER_1000, f"{session}: {in_two_chunks} for 2,000 rows in chunks of 1,000"
-    model = CASES[session][1]
+    thousand = _import(db, sdef, access, session_name, accounts, 0, 1_000, mode)
+    in_one_chunk = _import(db, sdef, access, session_name, accounts, 1_000, 2_000, mode, chunk=2_000)
+    in_two_chunks = _import(db, sdef, access, session_name, accounts, 3_000, 2_000, mode)
+    assert thousand <= PER_1000, f"{session_name}: {thousand} statements for 1,000 rows"
+    assert in_one_chunk <= thousand + 3, f"{session_name}: {thousand} for 1,000 rows, {in_one_chunk} for 2,000"
+    assert in_two_chunks <= 2 * PER_1000, f"{session_name}: {in_two_chunks} for 2,000 rows in chunks of 1,000"
+    model = CASES[session_name][1]
     assert db.scalar(select(func.count()).select_from(model)) == 5_000
 
 

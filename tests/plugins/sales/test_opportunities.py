@@ -90,12 +90,12 @@ def test_close_lost_needs_a_reason(customer, create, action):
         action("opportunities", opportunity, "close_lost", "ana", reason="")
 
 
-@pytest.mark.parametrize("session", ["opportunities", "accounts"])
-def test_opportunities_and_accounts_cannot_be_deleted(customer, create, db, sdef, access_for, session):
+@pytest.mark.parametrize("session_name", ["opportunities", "accounts"])
+def test_opportunities_and_accounts_cannot_be_deleted(customer, create, db, sdef, access_for, session_name):
     opportunity = create("opportunities", "ana", name="Reforma", account_id=customer.id)
-    element = opportunity if session == "opportunities" else customer
+    element = opportunity if session_name == "opportunities" else customer
     with pytest.raises(BusinessRuleError), unit_of_work():
-        elements.delete(db, sdef(session), access_for("ana"), element)
+        elements.delete(db, sdef(session_name), access_for("ana"), element)
     assert db.get(type(element), element.id) is not None
 
 

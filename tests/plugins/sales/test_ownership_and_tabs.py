@@ -34,21 +34,21 @@ def test_text_search_and_status_filter_on_leads(create, action, db, sdef, access
     assert _names(db, leads, ana, status=["disqualified"]) == ["Talleres Gómez"]
 
 
-def _tab(sdef, session, name):
+def _tab(sdef, session_name, name):
     from crm_core.app import crm_state
 
-    tabs = [t for part in crm_state().pm.hook.crm_detail_tabs(session=sdef(session)) for t in part or []]
+    tabs = [t for part in crm_state().pm.hook.crm_detail_tabs(sdef=sdef(session_name)) for t in part or []]
     return next(t for t in tabs if t.name == name)
 
 
-def _render_as(crm_app, users, username, tab, session, element):
+def _render_as(crm_app, users, username, tab, tab_sdef, element):
     from flask import g
     from flask_login import login_user
 
     with crm_app.test_request_context():
         g.pop("crm_access", None)  # the test's app context is shared between these requests
         login_user(users[username])
-        return tab.render(session, element)
+        return tab.render(tab_sdef, element)
 
 
 def test_account_tabs_list_its_contacts_and_opportunities_the_user_may_see(

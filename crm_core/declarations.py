@@ -145,6 +145,18 @@ class Tab:
 
 
 @dataclass(frozen=True)
+class DemoUser:
+    """A demo user ``crm demo`` creates (password: the demo password), in one of the default
+    groups (``Administrators``, ``Leaders``, ``Executives``)."""
+
+    username: str
+    full_name: str
+    group: str
+    language: str = "en"
+    timezone: str = "Europe/Madrid"
+
+
+@dataclass(frozen=True)
 class Panel:
     """A panel on the home page; ``render(user)`` returns safe HTML."""
 

@@ -13,15 +13,13 @@ from typing import Any
 from flask import Blueprint, Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import Module, SessionDef, Tab
 from crm_core.errors import BusinessRuleError
 from crm_core.events import handles
-from crm_core.extensions import crm_state
 from crm_core.i18n import CORE_TRANSLATIONS
-from crm_core.models.notes import Grouping, GroupingMember
+from crm_core.models.notes import Grouping
 from crm_core.outbox_cli import worker
 from crm_core.outbox_views import bp as outbox_bp
 from crm_core.plugins import hookimpl
@@ -103,25 +101,3 @@ def crm_element_deleted(sdef: SessionDef, element: Any, db: DbSession) -> None:
     notes.delete_notes_of(db, element)
     if sdef.name != groupings.SESSION:
         groupings.forget_element(db, sdef, element)
-
-
-@hookimpl
-def crm_demo_data(db: DbSession, users: dict[str, Any]) -> None:
-    """Groupings for the demo users over their own records (runs after the plugins' data:
-    pluggy calls the core's implementation last). Repeatable: existing groupings are kept."""
-    registry = crm_state().registry
-    plan = (("ana", "accounts", "Key accounts"), ("bob", "accounts", "Key accounts"), ("leader", "leads", "Trade fair"))
-    for username, session_name, title in plan:
-        user = users.get(username)
-        sdef = registry.sessions.get(session_name)
-        if user is None or sdef is None or sdef.model is None:
-            continue
-        name = f"{title} ({user.display_name()})"
-        if db.scalar(select(Grouping.id).where(Grouping.session_name == sdef.name, Grouping.name == name)):
-            continue
-        grouping = Grouping(name=name, session_name=sdef.name, owner_id=user.id, creator_id=user.id)
-        db.add(grouping)
-        db.flush()
-        conds = [getattr(sdef.model, k) == v for k, v in sdef.where.items()]
-        ids = db.scalars(select(sdef.model.id).where(sdef.model.owner_id == user.id, *conds).limit(3))
-        db.add_all(GroupingMember(grouping_id=grouping.id, element_id=i) for i in ids)

@@ -1,5 +1,6 @@
-"""``crm demo``: demo users in each default group, then each plugin's ``crm_demo_data``, in
-dependency order (a plugin's data is made after the data of the plugins it requires)."""
+"""``crm demo``: the demo users the plugins declare (``crm_demo_users``), then each plugin's
+``crm_demo_data``, in dependency order (a plugin's data is made after the data of the plugins it
+requires). The core knows no demo user: a platform without business plugins has none."""
 
 from __future__ import annotations
 
@@ -12,39 +13,54 @@ from sqlalchemy import select
 
 from crm_core.bootstrap import ensure_groups
 from crm_core.db import unit_of_work
+from crm_core.declarations import DemoUser
+from crm_core.errors import PluginError
 from crm_core.models.auth import User
 from crm_core.plugins import LoadedPlugin
+from crm_core.registry import collect
 from crm_core.security.passwords import hash_password
 
 DEMO_PASSWORD = "demo1234"
-DEMO_USERS = (
-    ("leader", "Laura Leader", "Leaders", "es"),
-    ("ana", "Ana Executive", "Executives", "es"),
-    ("bob", "Bob Executive", "Executives", "en"),
-)
+
+
+def demo_users(pm: pluggy.PluginManager, groups: Mapping[str, Any]) -> list[DemoUser]:
+    """The declared demo users, first declaration of a username first; a group that does not
+    exist is a ``PluginError`` naming the plugin and the user."""
+    chosen: dict[str, DemoUser] = {}
+    for plugin, user in collect(pm, "crm_demo_users"):
+        if user.group not in groups:
+            raise PluginError(
+                f"plugin {plugin!r}: demo user {user.username!r} is in unknown group {user.group!r} "
+                f"(groups: {', '.join(sorted(groups))})"
+            )
+        chosen.setdefault(user.username, user)
+    return list(chosen.values())
 
 
 def load_demo() -> str:
     state = current_app.extensions["crm"]
-    with unit_of_work() as s:
-        groups = ensure_groups(s, state.registry)
-        users: dict[str, User] = {u.username: u for u in s.scalars(select(User))}
-        pw = hash_password(DEMO_PASSWORD)
-        for username, full_name, group, lang in DEMO_USERS:
-            if username not in users:
-                users[username] = User(
-                    username=username,
-                    full_name=full_name,
-                    email=f"{username}@example.com",
-                    password_hash=pw,
-                    group_id=groups[group].id,
-                    language=lang,
-                    timezone="Europe/Madrid",
+    with unit_of_work() as db:
+        groups = ensure_groups(db, state.registry)
+        declared = demo_users(state.pm, groups)
+        users: dict[str, User] = {u.username: u for u in db.scalars(select(User))}
+        password = hash_password(DEMO_PASSWORD)
+        for demo in declared:
+            if demo.username not in users:
+                users[demo.username] = User(
+                    username=demo.username,
+                    full_name=demo.full_name,
+                    email=f"{demo.username}@example.com",
+                    password_hash=password,
+                    group_id=groups[demo.group].id,
+                    language=demo.language,
+                    timezone=demo.timezone,
                 )
-                s.add(users[username])
-        s.flush()
-        make_demo_data(s, users)
-    return f"users: {', '.join(u for u, *_ in DEMO_USERS)}; password {DEMO_PASSWORD!r}"
+                db.add(users[demo.username])
+        db.flush()
+        make_demo_data(db, users)
+    if not declared:
+        return "no demo users: no enabled plugin declares any"
+    return f"users: {', '.join(u.username for u in declared)}; password {DEMO_PASSWORD!r}"
 
 
 def make_demo_data(db: Any, users: Mapping[str, User]) -> None:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Flask
     from sqlalchemy.orm import Session as DbSession
 
-    from crm_core.declarations import Action, Module, Panel, PeriodicJob, SessionDef, Tab
+    from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab
     from crm_core.models.auth import User
     from crm_core.security.access import Access
 
@@ -111,6 +111,13 @@ def crm_row_filters(sdef: SessionDef, user: User) -> list[Any]:
     They are ANDed into the one ownership filter, so they apply on every path: screens, search,
     listings, exports, API, calendar and imports.
     """
+
+
+@hookspec
+def crm_demo_users() -> list[DemoUser]:
+    """Return the demo users ``crm demo`` creates before any demo data (a sales plugin its team,
+    a client folder its own people). The first declaration of a username wins (pluggy's order);
+    an unknown group is an error naming the plugin."""
 
 
 @hookspec

@@ -2,7 +2,7 @@
 
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import ACTIONS, ApiToken, Group, LoginAttempt, Permission, User
-from crm_core.models.element import KINDS, Element, KindMixin
+from crm_core.models.element import Element
 from crm_core.models.imports import ImportJob, ImportMapping
 from crm_core.models.menu import MenuSetting
 from crm_core.models.notes import Grouping, GroupingMember, Note
@@ -10,7 +10,6 @@ from crm_core.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "ACTIONS",
-    "KINDS",
     "ApiToken",
     "AuditEntry",
     "Element",
@@ -19,7 +18,6 @@ __all__ = [
     "ImportMapping",
     "Grouping",
     "GroupingMember",
-    "KindMixin",
     "MenuSetting",
     "LoginAttempt",
     "Note",

@@ -18,9 +18,6 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from crm_core.models.types import UTCDateTime, utcnow
 
-KINDS = ("sale", "purchase")
-
-
 _RANDOM = threading.local()
 
 
@@ -68,8 +65,3 @@ class Element:
         """Human label for links, pickers and audit; models override when they have a name."""
         return getattr(self, "name", None) or f"#{self.id}"
 
-
-class KindMixin:
-    """``kind`` = sale or purchase, fixed at creation (PUR-01: one table, two points of view)."""
-
-    kind: Mapped[str] = mapped_column(String(10), default="sale", index=True)

@@ -24,6 +24,7 @@ from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
     ActionContext,
+    DemoUser,
     Module,
     Panel,
     PeriodicJob,
@@ -42,7 +43,7 @@ from crm_core.hookspecs import hookspec
 from crm_core.indexes import list_indexes
 from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
 from crm_core.models.auth import User
-from crm_core.models.element import KINDS, Element, KindMixin
+from crm_core.models.element import Element
 from crm_core.models.notes import Grouping
 from crm_core.models.types import UTCDateTime, utcnow
 from crm_core.outbox import enqueue, enqueued
@@ -73,6 +74,7 @@ __all__ = [
     "ActionContext",
     "Module",
     "Panel",
+    "DemoUser",
     "PeriodicJob",
     "PluginMeta",
     "SessionDef",
@@ -90,8 +92,6 @@ __all__ = [
     "session",
     "unit_of_work",
     "Element",
-    "KindMixin",
-    "KINDS",
     "User",
     "Grouping",
     "UTCDateTime",

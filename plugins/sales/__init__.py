@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from crm_core.toolkit import Access, Module, PluginMeta, SessionDef, Tab, User, handles, hookimpl
+from crm_core.toolkit import Access, DemoUser, Module, PluginMeta, SessionDef, Tab, User, handles, hookimpl
 from plugins.sales import hookspecs, models, schemas
 
 meta = PluginMeta(
@@ -79,6 +79,13 @@ def crm_element_changed(element: Any, changes: dict[str, Any], access: Access, d
     from plugins.sales import events
 
     events.changed(db, access, element, changes)
+
+
+@hookimpl
+def crm_demo_users() -> list[DemoUser]:
+    from plugins.sales import demo
+
+    return list(demo.TEAM)
 
 
 @hookimpl

@@ -1,5 +1,6 @@
-"""Demo data for sales and purchasing (``crm demo``): Spanish and English leads, customers,
-contacts, opportunities in several states and campaigns, spread over ana, bob and leader.
+"""Demo data for sales and purchasing (``crm demo``): the sales team (leader, ana, bob), Spanish
+and English leads, customers, contacts, opportunities in several states, a campaign and a few
+groupings, spread over the team.
 
 Idempotent: nothing is added when the demo campaign already exists, so ``crm demo`` can run
 again after an upgrade without duplicating records.
@@ -14,11 +15,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import User, audit, crm_state
+from crm_core.toolkit import DemoUser, Grouping, User, audit, crm_state, groupings
 from plugins.sales import services
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 
 DEMO_CAMPAIGN = "DEMO-SPRING"
+
+TEAM = (
+    DemoUser("leader", "Laura Leader", "Leaders", "es"),
+    DemoUser("ana", "Ana Executive", "Executives", "es"),
+    DemoUser("bob", "Bob Executive", "Executives", "en"),
+)
+
+#: (owner, session, title): each owner's grouping over up to three of their own records.
+GROUPINGS = (
+    ("ana", "accounts", "Key accounts"),
+    ("bob", "accounts", "Key accounts"),
+    ("leader", "leads", "Trade fair"),
+)
 
 LEADS = (
     # name, company, contact person, email, city, country, source, owner, kind, outcome
@@ -103,6 +117,24 @@ def load(db: DbSession, users: dict[str, User]) -> None:
         with audit.audit_context(user=owner):
             _play(db, services.access_of(db, owner), lead, outcome, campaign)
     db.flush()
+    _groupings(db, users)
+
+
+def _groupings(db: DbSession, users: dict[str, User]) -> None:
+    """Each owner's demo grouping, filled through the groupings service (as the detail tab does)."""
+    registry = crm_state().registry
+    for username, session_name, title in GROUPINGS:
+        owner, sdef = users.get(username), registry.sessions.get(session_name)
+        if owner is None or sdef is None or sdef.model is None:
+            continue
+        grouping = Grouping(name=f"{title} ({owner.display_name()})", session_name=sdef.name, owner_id=owner.id,
+                            creator_id=owner.id)
+        db.add(grouping)
+        db.flush()
+        access = services.access_of(db, owner)
+        conds = [getattr(sdef.model, k) == v for k, v in sdef.where.items()]
+        for element in db.scalars(select(sdef.model).where(sdef.model.owner_id == owner.id, *conds).limit(3)):
+            groupings.add_member(db, sdef, access, element, grouping.id)
 
 
 def _play(db: DbSession, access: Any, lead: Lead, outcome: str, campaign: Campaign) -> None:

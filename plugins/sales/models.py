@@ -16,7 +16,8 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import Base, Element, KindMixin, User, UTCDateTime, list_indexes, utcnow
+from crm_core.toolkit import Base, Element, User, UTCDateTime, list_indexes, utcnow
+from plugins.sales.kinds import KindMixin
 
 #: The sessions' text-filter fields (``search=`` in plugins/sales/sessions.py), kept here because
 #: the list indexes include them; a migration must follow any change (docs/performance.md).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_core.toolkit import KINDS
+from plugins.sales.kinds import KINDS
 
 _NAMES = {
     "sale": {

@@ -29,6 +29,7 @@ GENERIC_HOOKS = {
     "crm_detail_tabs",
     "crm_home_panels",
     "crm_row_filters",
+    "crm_demo_users",
     "crm_demo_data",
     "crm_element_created",
     "crm_elements_created",

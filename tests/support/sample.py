@@ -11,9 +11,9 @@ from sqlalchemy import Date, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.db import Base
-from crm_core.declarations import Action, Module, PluginMeta, SessionDef, Status
+from crm_core.declarations import Action, DemoUser, Module, PluginMeta, SessionDef, Status
 from crm_core.errors import BusinessRuleError
-from crm_core.models.element import Element, KindMixin
+from crm_core.models.element import Element
 from crm_core.plugins import hookimpl
 from crm_core.testing import table_for_tests
 
@@ -22,10 +22,12 @@ STATUSES = (Status("active", "Active"), Status("closed", "Closed", open=False))
 
 
 @table_for_tests
-class Sample(Element, KindMixin, Base):
+class Sample(Element, Base):
     __tablename__ = "test_sample"
     __table_args__ = (Index("ix_test_sample_owner_status", "owner_id", "status"),)
 
+    #: two points of view on one table, as purchasing has over sales' tables
+    kind: Mapped[str] = mapped_column(String(10), default="sale", index=True)
     name: Mapped[str] = mapped_column(String(120))
     company: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str] = mapped_column(String(255), default="")
@@ -103,6 +105,13 @@ def crm_register_modules() -> list[Module]:
 @hookimpl
 def crm_register_sessions() -> list[SessionDef]:
     return [SAMPLES, LOCKED]
+
+
+@hookimpl
+def crm_demo_users() -> list[DemoUser]:
+    """The kit's three users, so ``crm demo`` on the sample session has owners for its records."""
+    return [DemoUser("leader", "Laura Leader", "Leaders"), DemoUser("ana", "Ana Executive", "Executives"),
+            DemoUser("bob", "Bob Executive", "Executives")]
 
 
 @hookimpl

@@ -15,12 +15,13 @@ from flask import Blueprint, Flask
 from flask.cli import ScriptInfo
 from flask_babel import force_locale, gettext
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm_core.cli import CrmGroup
-from crm_core.declarations import Action, Module, Panel, PeriodicJob, SessionDef, Tab
-from crm_core.demo import load_demo
+from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab
+from crm_core.demo import DEMO_PASSWORD, load_demo
 from crm_core.errors import ConfigError
+from crm_core.models.auth import User
 from crm_core.models.outbox import OutboxMessage
 from crm_core.models.types import utcnow
 from crm_core.outbox import DeliveryPolicy, Worker, enqueue, process_batch
@@ -221,6 +222,22 @@ def row_filters_restrict_every_path(kit: Kit) -> None:
     assert ana.get(f"/api/v1/samples/{hidden.id}").status_code == 404
     assert ana.get(f"/s/samples/{hidden.id}").status_code == 404
     assert "Hidden from ana" in leader.get("/s/samples?all=1").get_data(as_text=True)  # the filter is ana's only
+
+
+def _probe_demo_users() -> list[DemoUser]:
+    return [DemoUser("ana", "Someone Else", "Leaders"), DemoUser("dora", "Dora Demo", "Leaders", "es", "UTC")]
+
+
+@exercise("crm_demo_users", _probe_demo_users, plugins=("sample",))
+def demo_users_are_created_once_first_declaration_first(kit: Kit) -> None:
+    message = load_demo()
+    assert "dora" in message and DEMO_PASSWORD in message
+    dora = kit.db.scalar(select(User).where(User.username == "dora"))
+    assert (dora.full_name, dora.group.name, dora.language, dora.timezone) == ("Dora Demo", "Leaders", "es", "UTC")
+    assert kit.db.scalar(select(User.full_name).where(User.username == "ana")) == kit.users["ana"].full_name
+    assert kit.db.scalar(select(func.count()).select_from(User).where(User.username == "dora")) == 1
+    load_demo()  # repeatable
+    assert kit.db.scalar(select(func.count()).select_from(User).where(User.username == "dora")) == 1
 
 
 def _probe_demo_data(db: Any, users: dict[str, Any]) -> None:

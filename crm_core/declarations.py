@@ -199,6 +199,10 @@ class SessionDef:
     singular: str = ""
     #: the state machine of ``workflow.field`` (usually ``status_field``), if the session has one.
     workflow: Workflow | None = None
+    #: what the records are, in words plugins share without importing each other ("account",
+    #: "contact", "lead", "opportunity" …): an integration recognises sessions by role, never by
+    #: name or table (an ERP link serves every session with the role "account", of any kind).
+    roles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.model is None and self.endpoint is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, url_for
+from flask import current_app, g, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -53,3 +53,25 @@ def session_url(sdef: Any) -> str:
     if sdef.endpoint:
         return url_for(sdef.endpoint)
     return url_for("screens.grid", session_name=sdef.name)
+
+
+def sdef_of(element: Any) -> Any:
+    """The session serving ``element``: the one whose model it is an instance of and whose fixed
+    ``where`` it satisfies (a purchase opportunity is served by purchasing's session, not sales'),
+    ``None`` when no session with a grid serves it."""
+    for sdef in crm_state().registry.sessions.values():
+        if sdef.model is None or not sdef.has_grid or not isinstance(element, sdef.model):
+            continue
+        if all(getattr(element, field, None) == value for field, value in sdef.where.items()):
+            return sdef
+    return None
+
+
+def element_path(element: Any) -> str | None:
+    """The path of ``element``'s detail screen, built from the screens' URL rule — also outside a
+    request (workers, outbox handlers: prefix it with the client's public base URL)."""
+    sdef = sdef_of(element)
+    if sdef is None:
+        return None
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    return adapter.build("screens.detail", {"session_name": sdef.name, "element_id": element.id})

@@ -46,6 +46,7 @@ from crm_core.models.auth import User
 from crm_core.models.element import Element
 from crm_core.models.notes import Grouping
 from crm_core.models.types import UTCDateTime, utcnow
+from crm_core.navigation import element_path, sdef_of
 from crm_core.outbox import enqueue, enqueued
 from crm_core.outbox import history as outbox_history
 from crm_core.outbox import status_label as outbox_status_label
@@ -74,6 +75,8 @@ __all__ = [
     "ActionContext",
     "Module",
     "Panel",
+    "element_path",
+    "sdef_of",
     "DemoUser",
     "PeriodicJob",
     "PluginMeta",

@@ -24,13 +24,13 @@ meta = PluginMeta(
     requires_contract=">=2.0,<3",
 )
 bp = Blueprint("erp_gl7", __name__, template_folder="templates")
-LINKED_TYPES = ("account", "contact")
+LINKED_ROLES = ("account", "contact")
 
 
 def _linked_type(sdef: SessionDef) -> str | None:
-    """"account"/"contact" when the session's model is one (by name: sales is not imported)."""
-    etype = getattr(sdef.model, "__element_type__", "") or ""
-    return next((t for t in LINKED_TYPES if etype == t or etype.endswith("_" + t)), None)
+    """"account"/"contact" when the session declares that role (sales' customers and contacts,
+    purchasing's suppliers …): recognised by declared role, never by name or table."""
+    return next((role for role in LINKED_ROLES if role in sdef.roles), None)
 
 
 @hookimpl

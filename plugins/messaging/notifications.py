@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_datetime
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import User, crm_state, enqueue, enqueued, unit_of_work, utcnow
+from crm_core.toolkit import User, crm_state, element_path, enqueue, enqueued, unit_of_work, utcnow
 from plugins.messaging.mail import EMAIL_TOPIC, LANGUAGES, render_email
 from plugins.messaging.sms import SMS_TOPIC
 
@@ -40,11 +40,10 @@ def when(moment: datetime, user: User) -> str:
     return format_datetime(moment, "medium", tzinfo=zone, locale=lang)
 
 
-def link(element: Any, default_session: str) -> str:
-    """Absolute link to the element's detail screen (``base_url`` setting + ``/s/<session>/<id>``)."""
-    sessions = crm_state().registry.sessions.values()
-    name = next((s.name for s in sessions if s.model is not None and isinstance(element, s.model)), default_session)
-    return f"{_settings().get('base_url', '').rstrip('/')}/s/{name}/{element.id}"
+def link(element: Any) -> str:
+    """Absolute link to the element's detail screen: the ``base_url`` setting + the path the
+    screens' URL rule gives (the home page when no session serves the element)."""
+    return f"{_settings().get('base_url', '').rstrip('/')}{element_path(element) or '/'}"
 
 
 def email_user(db: DbSession, user: User, template: str, context: dict[str, Any], key: str, element: Any) -> Any:
@@ -63,7 +62,7 @@ def activity_scheduled(db: DbSession, activity: Any) -> None:
     context = {
         "subject": activity.subject,
         "when": when(activity.starts_at, owner),
-        "link": link(activity, "activities"),
+        "link": link(activity),
     }
     email_user(db, owner, "activity_scheduled", context, f"msg:scheduled:{activity.uid}", activity)
 
@@ -78,7 +77,7 @@ def activities_generated(db: DbSession, grouping: Any, activities: list[Any]) ->
         "grouping": grouping.name,
         "count": len(activities),
         "subjects": sorted({a.subject for a in activities}),
-        "link": link(grouping, "groupings"),
+        "link": link(grouping),
     }
     email_user(db, owner, "activities_generated", context, f"msg:generated:{grouping.uid}:{batch}", grouping)
 
@@ -103,7 +102,7 @@ def send_reminders(now: datetime | None = None) -> int:
             context = {
                 "subject": activity.subject,
                 "when": when(activity.starts_at, owner),
-                "link": link(activity, "activities"),
+                "link": link(activity),
             }
             email_user(db, owner, "activity_reminder", context, key, activity)
             if settings.get("sms_reminders") and settings.get("sms_url") and owner.phone:

@@ -7,7 +7,10 @@ potential suppliers, purchase opportunities, suppliers and their contacts. Sales
 
 from __future__ import annotations
 
-from crm_core.toolkit import Module, PluginMeta, SessionDef, hookimpl
+from typing import Any
+
+from crm_core.toolkit import Module, PluginMeta, SessionDef, User, hookimpl
+from plugins.purchasing.viewpoint import PURCHASE
 from plugins.sales.sessions import build_module, build_sessions
 
 meta = PluginMeta(
@@ -19,9 +22,16 @@ meta = PluginMeta(
 
 @hookimpl
 def crm_register_modules() -> list[Module]:
-    return [build_module("purchase")]
+    return [build_module(PURCHASE)]
 
 
 @hookimpl
 def crm_register_sessions() -> list[SessionDef]:
-    return build_sessions("purchase")
+    return build_sessions(PURCHASE)
+
+
+@hookimpl
+def crm_demo_data(db: Any, users: dict[str, User]) -> None:
+    from plugins.purchasing import demo
+
+    demo.load(db, users)

@@ -22,16 +22,16 @@ meta = PluginMeta(
 
 @hookimpl
 def crm_register_modules() -> list[Module]:
-    from plugins.sales.sessions import build_module
+    from plugins.sales.sessions import SALE, build_module
 
-    return [build_module("sale")]
+    return [build_module(SALE)]
 
 
 @hookimpl
 def crm_register_sessions() -> list[SessionDef]:
-    from plugins.sales.sessions import build_sessions, sales_only_sessions
+    from plugins.sales.sessions import SALE, build_sessions, sales_only_sessions
 
-    return build_sessions("sale") + sales_only_sessions()
+    return build_sessions(SALE) + sales_only_sessions()
 
 
 @hookimpl

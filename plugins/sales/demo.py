@@ -1,4 +1,4 @@
-"""Demo data for sales and purchasing (``crm demo``): the sales team (leader, ana, bob), Spanish
+"""Demo data for sales (``crm demo``): the sales team (leader, ana, bob), Spanish
 and English leads, customers, contacts, opportunities in several states, a campaign and a few
 groupings, spread over the team.
 
@@ -48,10 +48,6 @@ LEADS = (
      "referral", "bob", "sale", "active"),
     ("Construcciones Vega", "Construcciones Vega S.L.", "Pilar Vega", "pilar@cvega.example", "Madrid", "ES",
      "feria", "leader", "sale", "active"),
-    ("Papelera del Norte", "Papelera del Norte S.A.", "Iñaki Etxeberria", "inaki@papeleranorte.example", "Bilbao",
-     "ES", "catálogo", "leader", "purchase", "qualify"),
-    ("Acme Packaging", "Acme Packaging Ltd", "Sarah Jones", "sarah@acmepack.example", "Manchester", "GB",
-     "trade fair", "bob", "purchase", "active"),
 )
 
 CUSTOMERS = (
@@ -107,17 +103,23 @@ def load(db: DbSession, users: dict[str, User]) -> None:
             if services.stage_refusal(opportunity, step) is not None:
                 break
             services.change_stage(db, services.access_of(db, owner), opportunity, step)
-    served = {(s.model, s.where.get("kind")) for s in crm_state().registry.grid_sessions()}
-    for name, company, person, email, city, country, source, owner_name, kind, outcome in LEADS:
-        if (Lead, kind) not in served:
-            continue  # e.g. purchase leads when the client runs without purchasing
+    add_leads(db, users, LEADS, campaign)
+    _groupings(db, users)
+
+
+def add_leads(db: DbSession, users: dict[str, User], rows: Any, campaign: Campaign | None = None) -> None:
+    """Demo leads taken through the real services (qualify, win, lose …); rows are
+    ``(name, company, person, email, city, country, source, owner, kind, outcome)``. Purchasing
+    gives its own rows (kind ``purchase``); a lead whose email exists already is skipped."""
+    for name, company, person, email, city, country, source, owner_name, kind, outcome in rows:
+        if db.scalar(select(Lead.id).where(Lead.email == email, Lead.kind == kind)) is not None:
+            continue
         owner = _user(users, owner_name)
         lead = _add(db, Lead(name=name, company=company, contact_person=person, email=email, city=city,
                              country=country, source=source, kind=kind), owner)
         with audit.audit_context(user=owner):
             _play(db, services.access_of(db, owner), lead, outcome, campaign)
     db.flush()
-    _groupings(db, users)
 
 
 def _groupings(db: DbSession, users: dict[str, User]) -> None:
@@ -137,7 +139,7 @@ def _groupings(db: DbSession, users: dict[str, User]) -> None:
             groupings.add_member(db, sdef, access, element, grouping.id)
 
 
-def _play(db: DbSession, access: Any, lead: Lead, outcome: str, campaign: Campaign) -> None:
+def _play(db: DbSession, access: Any, lead: Lead, outcome: str, campaign: Campaign | None) -> None:
     """Take a demo lead through the real services, so demo data obeys the business rules."""
     if outcome == "active":
         return
@@ -147,7 +149,7 @@ def _play(db: DbSession, access: Any, lead: Lead, outcome: str, campaign: Campai
     services.qualify_lead(db, access, lead, create_opportunity=True, opportunity_name=f"{lead.name} – primer pedido",
                           opportunity_amount=Decimal("7500.00"), create_contact=True)
     opportunity = db.scalar(select(Opportunity).where(Opportunity.lead_id == lead.id))
-    if lead.kind == "sale":
+    if campaign is not None:
         opportunity.campaign_id = campaign.id
     if outcome == "won":
         services.close_won(db, access, opportunity, "Precio y plazo aceptados", account_code=f"C{lead.id:04d}W")

@@ -1,5 +1,6 @@
-"""Session declarations, built per kind: ``build_sessions("sale")`` for sales and
-``build_sessions("purchase")`` for purchasing — one set of declarations, not a copy (PUR-01).
+"""Session declarations, built per point of view: ``build_sessions(SALE)`` for sales, and the
+same function with another plugin's :class:`~plugins.sales.kinds.Viewpoint` (purchasing's) —
+one set of declarations, not a copy (PUR-01).
 
 Action handlers are thin: they turn the validated action input into a call of
 :mod:`plugins.sales.services`, which holds the rules.
@@ -12,9 +13,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from crm_core.toolkit import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
-from plugins.sales import models, schemas, services
+from plugins.sales import kinds, models, schemas, services
+from plugins.sales.kinds import Viewpoint
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
-from plugins.sales.names import session_names
 
 LEAD_STATUSES = (
     Status("active", _l("Active")),
@@ -64,22 +65,20 @@ ACCOUNT_WORKFLOW = Workflow(
     ),
 )
 
-LABELS = {
-    "sale": {
-        "module": (_l("Sales"), 10),
+SALE = Viewpoint(
+    kind="sale",
+    module="sales",
+    module_label=_l("Sales"),
+    module_order=10,
+    names={"leads": "leads", "opportunities": "opportunities", "accounts": "accounts", "contacts": "contacts"},
+    labels={
         "leads": (_l("Leads"), _l("Lead")),
         "opportunities": (_l("Opportunities"), _l("Opportunity")),
         "accounts": (_l("Customers"), _l("Customer")),
         "contacts": (_l("Contacts"), _l("Contact")),
     },
-    "purchase": {
-        "module": (_l("Purchasing"), 20),
-        "leads": (_l("Potential suppliers"), _l("Potential supplier")),
-        "opportunities": (_l("Purchase opportunities"), _l("Purchase opportunity")),
-        "accounts": (_l("Suppliers"), _l("Supplier")),
-        "contacts": (_l("Supplier contacts"), _l("Supplier contact")),
-    },
-}
+)
+kinds.register(SALE)
 
 
 def _qualify(ctx: ActionContext) -> Any:
@@ -135,17 +134,20 @@ def _assign(ctx: ActionContext) -> int:
     )
 
 
-def build_module(kind: str) -> Module:
-    label, order = LABELS[kind]["module"]
-    return Module(session_names(kind)["module"], label, order=order)
+def build_module(seen: Viewpoint) -> Module:
+    kinds.register(seen)
+    return Module(seen.module, seen.module_label, order=seen.module_order)
 
 
-def build_sessions(kind: str) -> list[SessionDef]:
-    """Leads, opportunities, accounts and contacts of ``kind`` (sale or purchase)."""
-    names, labels = session_names(kind), LABELS[kind]
-    module, where = names["module"], {"kind": kind}
+def build_sessions(seen: Viewpoint) -> list[SessionDef]:
+    """Leads, opportunities, accounts and contacts seen from ``seen`` (sales' own, or another
+    plugin's kind over the same tables, e.g. purchasing's)."""
+    kinds.register(seen)
+    kind, names, labels = seen.kind, seen.names, seen.labels
+    module, where = seen.module, {"kind": kind}
     leads = SessionDef(
         name=names["leads"],
+        roles=("lead",),
         module=module,
         label=labels["leads"][0],
         singular=labels["leads"][1],
@@ -166,6 +168,7 @@ def build_sessions(kind: str) -> list[SessionDef]:
     )
     opportunities = SessionDef(
         name=names["opportunities"],
+        roles=("opportunity",),
         module=module,
         label=labels["opportunities"][0],
         singular=labels["opportunities"][1],
@@ -192,6 +195,7 @@ def build_sessions(kind: str) -> list[SessionDef]:
     )
     accounts = SessionDef(
         name=names["accounts"],
+        roles=("account",),
         module=module,
         label=labels["accounts"][0],
         singular=labels["accounts"][1],
@@ -214,6 +218,7 @@ def build_sessions(kind: str) -> list[SessionDef]:
     )
     contacts = SessionDef(
         name=names["contacts"],
+        roles=("contact",),
         module=module,
         label=labels["contacts"][0],
         singular=labels["contacts"][1],

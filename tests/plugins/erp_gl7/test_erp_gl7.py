@@ -149,14 +149,16 @@ def test_settings_are_validated():
         Gl7Settings().load({"timeout_seconds": -1})
 
 
-def test_tab_is_offered_only_for_account_and_contact_sessions(crm_app):
-    def sdef(model_type: str) -> SessionDef:
-        model = type("M", (), {"__element_type__": model_type})
-        return SessionDef("x", "m", "X", model=model, schema=object)  # type: ignore[arg-type]
+def test_tab_is_offered_for_sessions_declaring_the_account_or_contact_role_not_by_name(crm_app):
+    def sdef(table: str, roles: tuple[str, ...] = ()) -> SessionDef:
+        model = type("M", (), {"__element_type__": table})
+        return SessionDef("x", "m", "X", model=model, schema=object, roles=roles)  # type: ignore[arg-type]
 
-    assert _linked_type(sdef("account")) == "account"
-    assert _linked_type(sdef("sales_contact")) == "contact"
-    assert _linked_type(sdef("sales_lead")) is None
+    assert _linked_type(sdef("anything", ("account",))) == "account"
+    assert _linked_type(sdef("anything", ("contact",))) == "contact"
+    assert _linked_type(sdef("loyalty_account")) is None  # a partner's table named *_account
+    registry = crm_app.extensions["crm"].registry
+    assert {n for n, s in registry.sessions.items() if _linked_type(s)} == {"accounts", "contacts"}
 
 
 def test_tab_shows_the_gl7_code_and_delivery_status(crm_app, db, users, gl7):

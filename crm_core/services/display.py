@@ -49,11 +49,16 @@ def user_fields(sdef: SessionDef) -> set[str]:
 
 
 def user_names(db: DbSession, ids: Iterable[int]) -> dict[int, str]:
-    """Display names of users by id (inactive users keep their name on old records)."""
+    """Display names of users by id (inactive users keep their name on old records). Users this
+    unit of work holds already (the signed-in user, usually the owner on a detail page) cost no
+    query."""
     wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: u.display_name() for u in db.scalars(select(User).where(User.id.in_(wanted)))}
+    held = (db.identity_map.get(db.identity_key(User, i)) for i in wanted)
+    names = {u.id: u.display_name() for u in held if u is not None}
+    missing = wanted - set(names)
+    if missing:
+        names.update((u.id, u.display_name()) for u in db.scalars(select(User).where(User.id.in_(missing))))
+    return names
 
 
 def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -> Names:

@@ -1,0 +1,56 @@
+"""SQL statements per screen stay fixed (NF-01): the detail page of one's own record reads the
+signed-in user, their group's permissions, the record and the menu settings — the owner's name
+comes from the user already loaded, not from another query."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import current_app
+from sqlalchemy import event
+
+from crm_core.services.display import user_names
+from tests.support import sample
+
+pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    engine = current_app.extensions["crm_db"].engine
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_detail_page_of_ones_own_record_reads_no_user_name(client_for, make_sample):
+    mine = make_sample("ana", name="Mine")
+    ana = client_for("ana")
+    assert ana.get(f"/s/samples/{mine.id}").status_code == 200  # warm: first-request work
+    with statements() as seen:
+        assert ana.get(f"/s/samples/{mine.id}").status_code == 200
+    assert seen and not any("FROM crm_user" in s for s in seen), "\n".join(seen)
+
+
+def test_user_names_query_only_the_users_the_unit_of_work_does_not_hold(db, users):
+    ana, bob = users["ana"], users["bob"]
+    expected = {ana.id: ana.display_name(), bob.id: bob.display_name()}
+    with statements() as seen:
+        assert user_names(db, [ana.id, bob.id, None]) == expected
+    assert seen == []  # both held (the fixture keeps them)
+    bob_id = bob.id
+    db.expunge(bob)
+    with statements() as seen:
+        assert user_names(db, [ana.id, bob_id]) == expected
+    assert len(seen) == 1 and re.search(r"crm_user\.id IN \([^,)]+\)", seen[0]), seen  # bob's id alone

@@ -41,7 +41,7 @@ from crm_core.hookspecs import HOOKS_VERSION as VERSION
 from crm_core.hookspecs import hookspec
 from crm_core.indexes import list_indexes
 from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
-from crm_core.models.auth import User
+from crm_core.models.auth import Group, User
 from crm_core.models.element import KINDS, Element, KindMixin
 from crm_core.models.notes import Grouping
 from crm_core.models.types import UTCDateTime, utcnow
@@ -93,6 +93,7 @@ __all__ = [
     "KindMixin",
     "KINDS",
     "User",
+    "Group",
     "Grouping",
     "UTCDateTime",
     "utcnow",

@@ -76,7 +76,7 @@ CASES = SessionDef(
     importable=True,
     order=10,
     actions=(
-        Action("open", _l("Open"), _open),
+        Action("open", _l("Open case"), _open),
         Action("resolve", _l("Resolve"), _resolve, schema=ResolveSchema),
         Action("close", _l("Close with the customer's agreement"), _close, schema=CloseSchema),
         Action("reopen", _l("Reopen"), _reopen, confirm=_l("Reopen this case?")),

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crm_core.toolkit import BusinessRuleError, SessionDef, User, crm_state, utcnow, workflow
-from plugins.cases.models import NUMBER_DIGITS, NUMBER_PREFIX, WORKING_STATES, Case, CaseCounter
+from plugins.cases.models import NUMBER_DIGITS, NUMBER_PREFIX, Case, CaseCounter
 from plugins.sales.models import Contact, Opportunity
 
 SESSION = "cases"
@@ -201,8 +201,3 @@ def cancel(db: DbSession, sdef: SessionDef, case: Case, user: User, reason: str)
         raise BusinessRuleError(_("A reason is required."), field="reason")
     workflow.transition(db, sdef, case, "cancelled", user, action="cancel")
     case.cancel_reason = text
-
-
-def is_overdue(case: Case, now: datetime | None = None) -> bool:
-    """Whether a case still being worked on has passed its due time."""
-    return case.status in WORKING_STATES and case.due_at is not None and case.due_at < (now or utcnow())

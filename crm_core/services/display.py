@@ -31,10 +31,12 @@ Names = dict[tuple[str, Any], str]
 
 def choices_of(field: fields.Field) -> tuple[tuple[str, str], ...] | None:
     """``(value, label)`` pairs of a coded field: its ``choices`` metadata (a callable, so
-    configured values such as stages are read when asked) or its ``OneOf`` validator."""
+    configured values such as stages are read when asked) or its ``OneOf`` validator. A callable
+    that gives no choices (a vocabulary the customer did not configure) leaves the field free
+    text: ``None``, not an empty list to pick from."""
     dynamic = field.metadata.get("choices")
     if callable(dynamic):
-        return tuple((str(v), str(lbl)) for v, lbl in dynamic())
+        return tuple((str(v), str(lbl)) for v, lbl in dynamic()) or None
     for v in field.validators:
         if isinstance(v, validate.OneOf):
             labels = list(v.labels) if v.labels else [str(c) for c in v.choices]

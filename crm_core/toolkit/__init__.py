@@ -42,7 +42,7 @@ from crm_core.hookspecs import HOOKS_VERSION as VERSION
 from crm_core.hookspecs import hookspec
 from crm_core.indexes import list_indexes
 from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
-from crm_core.models.auth import User
+from crm_core.models.auth import Group, User
 from crm_core.models.element import Element
 from crm_core.models.notes import Grouping
 from crm_core.models.types import UTCDateTime, utcnow
@@ -96,6 +96,7 @@ __all__ = [
     "unit_of_work",
     "Element",
     "User",
+    "Group",
     "Grouping",
     "UTCDateTime",
     "utcnow",

@@ -1,0 +1,79 @@
+"""Cases: post-sale cases of customers with a declared life cycle (CAS-01, CAS-02, ACT-06).
+
+Registration only; the rules live in ``services``, the declarations in ``sessions``, the tab
+and panels in ``tabs`` and ``panels``. Tasks on cases are the activities plugin's own tab, which
+it adds to every session: cases need nothing from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.toolkit import Access, Module, Panel, PluginMeta, SessionDef, Tab, User, handles, hookimpl
+from plugins.cases import demo, panels, services, tabs, views
+from plugins.cases.models import Case
+from plugins.cases.schemas import CasesSettings
+from plugins.cases.sessions import CASES, MODULE
+
+meta = PluginMeta(
+    requires=("sales",),
+    requires_contract=">=2.0,<3",
+    description="Post-sale cases with a life cycle: gathering, open, resolved, closed",
+    settings_schema=CasesSettings,
+)
+
+
+@hookimpl
+def crm_register_modules() -> list[Module]:
+    return [MODULE]
+
+
+@hookimpl
+def crm_register_sessions() -> list[SessionDef]:
+    return [CASES]
+
+
+@hookimpl
+def crm_register_blueprints(app: Flask) -> list[Blueprint]:
+    return [views.bp]
+
+
+@hookimpl
+def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
+    return tabs.detail_tabs(sdef)
+
+
+@hookimpl
+def crm_home_panels(user: User) -> list[Panel]:
+    return panels.home_panels(user)
+
+
+@hookimpl(tryfirst=True)
+@handles(models=(Case,))
+def crm_element_created(element: Any, access: Access, db: DbSession) -> None:
+    """A new case (screen, API) gets its number before other listeners see it."""
+    crm_elements_created([element], access, db)
+
+
+@hookimpl(tryfirst=True)
+@handles(models=(Case,))
+def crm_elements_created(elements: list[Any], access: Access, db: DbSession) -> None:
+    """An import batch: links checked and numbers given with one statement each."""
+    services.check_links(db, elements)
+    services.number_cases(db, elements)
+
+
+@hookimpl
+@handles(models=(Case,))
+def crm_element_changed(element: Any, changes: dict[str, list[Any]], access: Access, db: DbSession) -> None:
+    """Moving a case to another account, contact or opportunity obeys the creation rule."""
+    if changes.keys() & {"account_id", "contact_id", "opportunity_id"}:
+        services.check_links(db, [element])
+
+
+@hookimpl
+def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
+    demo.load(db, users)

@@ -1,0 +1,88 @@
+"""The case table (CAS-01, CAS-02) and the counter of its readable numbers.
+
+A case belongs to a customer account and optionally to one of its contacts and opportunities;
+it carries the fields the later parts of the cases work build on (SLA escalation reads
+``due_at``, ``type``, ``product`` and ``symptom``; inboxes and escalation move ``group_id`` and
+``assignee_id``), so they add behaviour, not columns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.toolkit import Base, Element, UTCDateTime, list_indexes
+
+#: The cases session's text-filter fields (``search=`` in plugins/cases/sessions.py), in order;
+#: the migration's trigram index must follow any change (docs/performance.md).
+SEARCH = ("number", "subject", "product", "symptom")
+#: Readable numbers are ``C-<year>-<6 digits>``; past 999999 in one year the number grows wider.
+NUMBER_PREFIX = "C"
+NUMBER_DIGITS = 6
+
+ORIGINS = ("phone", "email", "web", "internal", "external")
+PRIORITIES = ("low", "normal", "high", "urgent")
+#: How the customer agreed to close the case (CAS-02).
+AGREEMENT_CHANNELS = ("phone", "email", "in_person", "portal")
+#: The states in which a case is still being worked on: the home panels and overdue count them.
+WORKING_STATES = ("gathering", "open")
+
+
+class Case(Element, Base):
+    """A post-sale case: a support request, claim or complaint of a customer (seed 002)."""
+
+    __tablename__ = "cases_case"
+    __element_type__ = "case"
+    __table_args__ = (
+        *list_indexes("cases_case", "-id", include=("status", *SEARCH)),
+        # "Overdue cases": working cases whose due time has passed, read off one index.
+        Index("ix_cases_case_status_due", "status", "due_at"),
+    )
+
+    #: Given once the row exists (``services.number_cases``), never typed: ``C-2026-000123``.
+    number: Mapped[str | None] = mapped_column(String(24), unique=True, nullable=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("sales_account.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("sales_contact.id"), nullable=True, index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_opportunity.id"), nullable=True, index=True
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    product: Mapped[str] = mapped_column(String(120), default="")
+    symptom: Mapped[str] = mapped_column(String(120), default="")
+    origin: Mapped[str] = mapped_column(String(20), default="phone")
+    type: Mapped[str] = mapped_column(String(40))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True, index=True)
+    #: The group whose queue holds the case (a ``crm_group`` id).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("crm_group.id"), nullable=True, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="gathering")
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The customer's agreement that closed the case: who (a name), when and how.
+    agreed_by: Mapped[str] = mapped_column(String(120), default="")
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    agreed_via: Mapped[str] = mapped_column(String(20), default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    def display_name(self) -> str:
+        return f"{self.number} {self.subject}" if self.number else self.subject
+
+
+class CaseCounter(Base):
+    """The last case number handed out per year.
+
+    A counter row rather than ``max(number) + 1``: concurrent creations queue on the row lock
+    of ``UPDATE … RETURNING`` (or of the upsert that starts a new year) until the creating
+    transaction ends, so two cases never get one number and a rolled-back creation gives its
+    numbers back.
+    """
+
+    __tablename__ = "cases_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(default=0)

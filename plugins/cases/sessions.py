@@ -1,0 +1,86 @@
+"""The cases module and session: one declaration gives the grid, detail, listing, import,
+export and REST API (CAS-01); the life cycle is a declared workflow (CAS-02).
+
+Action handlers are thin: they pass the validated input to :mod:`plugins.cases.services`.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from crm_core.toolkit import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
+from plugins.cases import services
+from plugins.cases.models import SEARCH, Case
+from plugins.cases.schemas import CancelSchema, CaseSchema, CloseSchema, ResolveSchema
+
+MODULE = Module("cases", _l("Cases"), order=25)
+
+STATUSES = (
+    Status("gathering", _l("Gathering information")),
+    Status("open", _l("Open")),
+    Status("resolved", _l("Resolved"), open=False),
+    Status("closed", _l("Closed"), open=False),
+    Status("cancelled", _l("Cancelled"), open=False),
+)
+
+#: Seed 002: gathering information → open → resolved → closed with the customer's agreement;
+#: a resolved case the customer does not accept is reopened; a case still being worked on can
+#: be cancelled with a reason. Only these actions move the status (it is read-only on forms).
+WORKFLOW = Workflow(
+    initial="gathering",
+    transitions=(
+        Transition("gathering", "open", action="open"),
+        Transition("open", "resolved", action="resolve"),
+        Transition("resolved", "closed", action="close"),
+        Transition("resolved", "open", action="reopen"),
+        Transition("gathering", "cancelled", action="cancel"),
+        Transition("open", "cancelled", action="cancel"),
+    ),
+)
+
+
+def _open(ctx: ActionContext) -> None:
+    services.start(ctx.db, ctx.sdef, ctx.element, ctx.user)
+
+
+def _resolve(ctx: ActionContext) -> None:
+    services.resolve(ctx.db, ctx.sdef, ctx.element, ctx.user, ctx.data["resolution"])
+
+
+def _close(ctx: ActionContext) -> None:
+    data = ctx.data
+    services.close(
+        ctx.db, ctx.sdef, ctx.element, ctx.user, data["agreed_by"], data["agreed_via"], data.get("agreed_at")
+    )
+
+
+def _reopen(ctx: ActionContext) -> None:
+    services.reopen(ctx.db, ctx.sdef, ctx.element, ctx.user)
+
+
+def _cancel(ctx: ActionContext) -> None:
+    services.cancel(ctx.db, ctx.sdef, ctx.element, ctx.user, ctx.data["reason"])
+
+
+CASES = SessionDef(
+    name=services.SESSION,
+    module=MODULE.name,
+    label=_l("Cases"),
+    singular=_l("Case"),
+    model=Case,
+    schema=CaseSchema,
+    columns=("number", "subject", "account_id", "type", "priority", "due_at", "status", "assignee_id"),
+    search=SEARCH,
+    statuses=STATUSES,
+    deletable=False,
+    importable=True,
+    order=10,
+    actions=(
+        Action("open", _l("Open case"), _open),
+        Action("resolve", _l("Resolve"), _resolve, schema=ResolveSchema),
+        Action("close", _l("Close with the customer's agreement"), _close, schema=CloseSchema),
+        Action("reopen", _l("Reopen"), _reopen, confirm=_l("Reopen this case?")),
+        Action("cancel", _l("Cancel case"), _cancel, schema=CancelSchema),
+    ),
+    workflow=WORKFLOW,
+)

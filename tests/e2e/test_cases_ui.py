@@ -1,0 +1,65 @@
+"""An agent works a customer's case in a real browser, on a desktop and on a phone: a new case
+from the customer's Cases tab (prefilled), opened, resolved and closed with the customer's
+agreement; the history shows the moves (CAS-01, CAS-02)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(("device", "width", "code"), [("page", 1280, "CS-DESK"), ("phone", 375, "CS-PHONE")])
+def test_an_agent_opens_resolves_and_closes_a_case(request, live_server, device, width, code):
+    page = request.getfixturevalue(device)
+    log_in(page, live_server, "ana")
+    page.goto(f"{live_server}/s/accounts/new")
+    page.fill("#f-code", code)
+    page.fill("#f-name", f"Cliente {code}")
+    page.click("main button[type=submit] >> nth=0")
+    page.wait_for_url(re.compile(r"/s/accounts/\d+$"))
+    account_id = page.url.rsplit("/", 1)[1]
+
+    page.goto(page.url + "?tab=cases")
+    page.click("#new-linked-case")
+    page.wait_for_url(re.compile(r"/s/cases/new\?"))
+    assert page.locator("input[name=account_id]").input_value() == account_id  # prefilled from the tab
+    assert page.locator("#f-account_id").input_value() == f"{code} Cliente {code}"
+    page.fill("#f-subject", "El router no conecta")
+    page.select_option("#f-type", "defect")
+    page.select_option("#f-priority", "high")
+    page.click("main button[type=submit] >> nth=0")
+    page.wait_for_url(re.compile(r"/s/cases/\d+$"))
+    title = page.locator("#detail-title").inner_text()
+    assert re.match(r"C-\d{4}-\d{6} El router no conecta", title), title
+    assert page.locator("#detail-status").inner_text() == "Gathering information"
+
+    page.click('[data-action="open"]')
+    page.click("#action-run")
+    page.wait_for_url(re.compile(r"/s/cases/\d+$"))
+    assert page.locator("#detail-status").inner_text() == "Open"
+
+    page.click('[data-action="resolve"]')
+    page.fill("#f-resolution", "Router reiniciado y configurado de nuevo")
+    page.click("#action-run")
+    page.wait_for_url(re.compile(r"/s/cases/\d+$"))
+    assert page.locator("#detail-status").inner_text() == "Resolved"
+
+    page.click('[data-action="close"]')
+    page.click("#action-run")  # without the agreement: refused in place
+    assert page.locator('[data-field="agreed_by"] .invalid-feedback').count() == 1
+    page.fill("#f-agreed_by", "Rosa Ferrer")
+    page.select_option("#f-agreed_via", "phone")
+    page.click("#action-run")
+    page.wait_for_url(re.compile(r"/s/cases/\d+$"))
+    assert page.locator("#detail-status").inner_text() == "Closed"
+    assert page.locator("[data-action]").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+
+    page.goto(page.url + "?tab=history")
+    history = page.locator("main").inner_text()
+    assert "Rosa Ferrer" in history and "Closed" in history

@@ -20,6 +20,7 @@ job is shown).
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import threading
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -66,6 +68,12 @@ class Figures:
     created: int = 0
     #: CPU seconds of this process (Python, the driver), less sensitive to a busy host than wall time.
     cpu_seconds: float = 0.0
+    #: CPU seconds of the database's server processes (PostgreSQL on this machine), else 0.
+    db_cpu_seconds: float = 0.0
+
+    @property
+    def cpu_per_row_ms(self) -> float:
+        return (self.cpu_seconds + self.db_cpu_seconds) * 1000 / self.rows
 
     @property
     def rate(self) -> float:
@@ -237,6 +245,25 @@ class _Sampler:
         self.peak = max(self.peak, rss_mb())
 
 
+def db_cpu(app: Flask) -> float:
+    """CPU seconds used so far by the server processes of this database (PostgreSQL on this
+    machine, read from ``/proc``); 0 elsewhere. The difference around a run is its server CPU."""
+    engine = app.extensions["crm_db"].engine
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    with engine.connect() as conn:
+        pids = list(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def floor(app: Flask, session_name: str, user: User, values: list[dict[str, Any]]) -> Figures:
     """A bare COPY (PostgreSQL) / executemany (SQLite) of the rows the import writes, rolled back."""
     with app.app_context():
@@ -250,7 +277,8 @@ def floor(app: Flask, session_name: str, user: User, values: list[dict[str, Any]
         records = list(bulk._records(conn, plan, keys, list(range(first, first + len(rows))), rows))
         target = bulk._target(conn, plan, keys)
         raw = conn.connection.driver_connection
-        started = time.perf_counter()
+        server = db_cpu(app)
+        started, cpu = time.perf_counter(), time.process_time()
         if conn.dialect.name == "postgresql":
             with raw.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
                 for record in records:
@@ -258,9 +286,10 @@ def floor(app: Flask, session_name: str, user: User, values: list[dict[str, Any]
         else:
             marks = ", ".join("?" * len(records[0]))
             raw.cursor().executemany(f"INSERT INTO {target} VALUES ({marks})", records)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        server = db_cpu(app) - server
         db.rollback()
-    return Figures(session_name, "floor", len(rows), seconds)
+    return Figures(session_name, "floor", len(rows), seconds, cpu_seconds=cpu, db_cpu_seconds=server)
 
 
 def run_import(app: Flask, session_name: str, user: User, data: bytes, rows: int, mode: str, counter: Any) -> Figures:
@@ -276,10 +305,12 @@ def run_import(app: Flask, session_name: str, user: User, data: bytes, rows: int
                             on_duplicate="skip", state="queued")
             db.add(job)
         counter.count, counter.seconds = 0, 0.0
+        server = db_cpu(app)
         with _Sampler() as memory:
             started, cpu = time.perf_counter(), time.process_time()
             jobs.run(job.id)
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        server = db_cpu(app) - server
         statements, in_sql = counter.count, counter.seconds
         session().expire_all()
         done = session().get(ImportJob, job.id)
@@ -293,7 +324,7 @@ def run_import(app: Flask, session_name: str, user: User, data: bytes, rows: int
             db.execute(delete(ImportJob).where(ImportJob.id == job.id))
     vacuum(app, model.__tablename__)
     return Figures(session_name, mode, rows, seconds, statements, in_sql, memory.peak, memory.before, state, created,
-                   cpu)
+                   cpu, server)
 
 
 def _referring(target: Any) -> list[tuple[Any, Any]]:
@@ -328,22 +359,31 @@ def measure_session(app: Flask, session_name: str, user: User, accounts: list[tu
 
 
 def report(result: SessionResult) -> dict[str, Any]:
-    """Print one session's figures; return them for the JSON file."""
+    """Print one session's figures; return them for the JSON file.
+
+    Two ratios to the floor: rows per wall second (what a user waits; moves with the host's load)
+    and CPU per row, this process plus the database server's (what the work costs; steadier on a
+    shared host)."""
     floor_rate = statistics.median(f.rate for f in result.floor)
-    print(f"\n{result.session_name}: {result.import_rows:,} rows into a table of {result.table_rows:,} "
-          f"(floor median {floor_rate:,.0f} rows/s: {' / '.join(f'{f.rate:,.0f}' for f in result.floor)})")
-    print(f"{'mode':16} {'rows/s':>9} {'× floor':>8} {'runs rows/s':>24} {'SQL stmts':>10} {'in SQL s':>9} "
-          f"{'CPU s':>7} {'peak RSS MB':>12}")
+    floor_cpu = statistics.median(f.cpu_per_row_ms for f in result.floor)
+    print(f"\n{result.session_name}: {result.import_rows:,} rows into a table of {result.table_rows:,}; floor "
+          f"{floor_rate:,.0f} rows/s ({' / '.join(f'{f.rate:,.0f}' for f in result.floor)}), "
+          f"{floor_cpu:.3f} CPU ms/row")
+    print(f"{'mode':6} {'rows/s':>8} {'× floor':>8} {'runs rows/s':>22} {'CPU ms/row':>11} {'× floor':>8} "
+          f"{'py+db CPU s':>12} {'SQL':>5} {'in SQL s':>9} {'peak RSS MB':>12}")
     out: dict[str, Any] = {"session": result.session_name, "table_rows": result.table_rows,
                            "import_rows": result.import_rows, "floor_rows_per_s": floor_rate,
-                           "floor_runs": [asdict(f) for f in result.floor], "modes": {}}
+                           "floor_cpu_ms_per_row": floor_cpu, "floor_runs": [asdict(f) for f in result.floor],
+                           "modes": {}}
     for mode, runs in result.imports.items():
         rate = statistics.median(f.rate for f in runs)
+        cpu_row = statistics.median(f.cpu_per_row_ms for f in runs)
         mid = sorted(runs, key=lambda f: f.rate)[len(runs) // 2]
         peak = max(f.peak_mb for f in runs)
-        print(f"{mode:16} {rate:9,.0f} {rate / floor_rate:8.2f} {' / '.join(f'{f.rate:,.0f}' for f in runs):>24} "
-              f"{mid.statements:10,d} {mid.sql_seconds:9.1f} {mid.cpu_seconds:7.1f} "
-              f"{peak:7.0f} ({min(f.before_mb for f in runs):.0f})")
-        out["modes"][mode] = {"rows_per_s": rate, "ratio_to_floor": rate / floor_rate, "peak_rss_mb": peak,
+        print(f"{mode:6} {rate:8,.0f} {rate / floor_rate:8.2f} {' / '.join(f'{f.rate:,.0f}' for f in runs):>22} "
+              f"{cpu_row:11.3f} {floor_cpu / cpu_row:8.2f} {mid.cpu_seconds:5.1f}+{mid.db_cpu_seconds:<6.1f} "
+              f"{mid.statements:5,d} {mid.sql_seconds:9.1f} {peak:7.0f} ({min(f.before_mb for f in runs):.0f})")
+        out["modes"][mode] = {"rows_per_s": rate, "ratio_to_floor": rate / floor_rate, "cpu_ms_per_row": cpu_row,
+                              "cpu_ratio_to_floor": floor_cpu / cpu_row, "peak_rss_mb": peak,
                               "statements": mid.statements, "runs": [asdict(f) for f in runs]}
     return out

@@ -162,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="rows each real session's table holds before the import (default: as --rows)")
     parser.add_argument("--modes", default="all,valid", help="import modes (default all,valid)")
     parser.add_argument("--no-grid", action="store_true", help="skip the grid/API timings")
-    parser.add_argument("--json", default="bench-result.json", help="result file (default ./bench-result.json)")
+    parser.add_argument("--json", default="bench/results/latest.json",
+                        help="result file (default bench/results/latest.json; bench/results/ is not committed)")
     parser.add_argument("--listener", action="store_true", help="add a plugin listening to crm_element_created")
     args = parser.parse_args(argv)
 
@@ -182,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
         results["imports"] = time_real_imports(args.database_url, sessions, args.table_rows or rows,
                                                args.import_rows, args.import_runs, modes)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=1, default=str))
     print(f"\nresults written to {args.json}")
 

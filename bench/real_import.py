@@ -87,6 +87,13 @@ class SessionResult:
     import_rows: int
     floor: list[Figures] = field(default_factory=list)
     imports: dict[str, list[Figures]] = field(default_factory=dict)
+    #: user → seconds of each :data:`SMALL_ROWS`-row import (an executive, an administrator).
+    small: dict[str, list[float]] = field(default_factory=dict)
+
+
+#: Rows of the small imports timed for an executive and an administrator (issue 13, target 3).
+SMALL_ROWS = 20
+SMALL_RUNS = 3
 
 
 def build_real_app(url: str) -> Flask:
@@ -164,7 +171,8 @@ def make_file(session_name: str, rows: list[list[str]]) -> bytes:
 # -- preparing the database ------------------------------------------------------------------
 
 def prepare(app: Flask, password_hash: str) -> tuple[User, list[tuple[int, str]]]:
-    """Migrate, default groups, the 20 owners, and ``ACCOUNTS`` accounts of owner01 (BNCH-nnnn)."""
+    """Migrate, default groups, the 20 owners, an administrator ``benchadmin``, and ``ACCOUNTS``
+    accounts of owner01 (BNCH-nnnn)."""
     from crm_core.bootstrap import ensure_groups
     from crm_core.migrate import upgrade
 
@@ -174,6 +182,7 @@ def prepare(app: Flask, password_hash: str) -> tuple[User, list[tuple[int, str]]
         with unit_of_work() as db:
             ensure_groups(db, crm_state().registry)
         owners = ensure_owners(engine, password_hash)
+        ensure_admin(password_hash)
         sdef = crm_state().registry.sdef("accounts")
         with unit_of_work() as db:
             have = set(db.scalars(select(sdef.model.code).where(sdef.model.code.like("BNCH-%"))))
@@ -185,6 +194,20 @@ def prepare(app: Flask, password_hash: str) -> tuple[User, list[tuple[int, str]]
                 sdef.model.code.like("BNCH-%"), sdef.model.owner_id == owners[0]).order_by(sdef.model.id)))
             user = db.get(User, owners[0])
     return user, [(pk, code) for pk, code in accounts]
+
+
+def ensure_admin(password_hash: str) -> User:
+    """The administrator ``benchadmin`` (sees every record), created once."""
+    from crm_core.models.auth import Group
+
+    with unit_of_work() as db:
+        admin = db.scalar(select(User).where(User.username == "benchadmin"))
+        if admin is None:
+            group = db.scalar(select(Group).where(Group.name == "Administrators"))
+            admin = User(username="benchadmin", full_name="Bench Admin", email="benchadmin@bench.example",
+                         password_hash=password_hash, is_admin=True, group_id=group.id)
+            db.add(admin)
+    return admin
 
 
 def _fixed(sdef: Any, owner_id: int) -> dict[str, Any]:
@@ -355,6 +378,13 @@ def measure_session(app: Flask, session_name: str, user: User, accounts: list[tu
                 raise SystemExit(f"{session_name} import ({mode}) ended {figures.state} with {figures.created} "
                                  f"of {import_rows} rows created")
             result.imports.setdefault(mode, []).append(figures)
+    small = make_file(session_name, [cells for cells, _v in make_rows(session_name, SMALL_ROWS, accounts, "small")])
+    with app.app_context():
+        admin = session().scalar(select(User).where(User.username == "benchadmin"))
+    for who in (user, admin):
+        for _run in range(SMALL_RUNS):
+            figures = run_import(app, session_name, who, small, SMALL_ROWS, "all", counter)
+            result.small.setdefault(who.username, []).append(figures.seconds)
     return result
 
 
@@ -386,4 +416,8 @@ def report(result: SessionResult) -> dict[str, Any]:
         out["modes"][mode] = {"rows_per_s": rate, "ratio_to_floor": rate / floor_rate, "cpu_ms_per_row": cpu_row,
                               "cpu_ratio_to_floor": floor_cpu / cpu_row, "peak_rss_mb": peak,
                               "statements": mid.statements, "runs": [asdict(f) for f in runs]}
+    for who, seconds in result.small.items():
+        print(f"{SMALL_ROWS}-row import as {who}: median {statistics.median(seconds):.2f} s "
+              f"({' / '.join(f'{s:.2f}' for s in seconds)})")
+    out["small_imports_s"] = result.small
     return out

@@ -23,6 +23,7 @@ from sqlalchemy import Column, MetaData, String, Table, and_, func, insert, sele
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import SessionDef
+from crm_core.indexes import import_key
 from crm_core.security.access import Access, scoped
 from crm_core.services.queries import column
 
@@ -38,7 +39,7 @@ def fold(value: Any) -> str:
 def _folded(db: DbSession, col: Any) -> Any:
     if db.get_bind().dialect.name == "sqlite":
         return func.coalesce(func.crm_fold(col), "")
-    return func.lower(func.btrim(func.coalesce(col, "")))
+    return import_key(col)  # the expression PostgreSQL migrations index (create_import_key_indexes)
 
 
 def _fill(conn: Any, table: Table, keys: Collection[tuple[str, ...]]) -> None:

@@ -71,3 +71,21 @@ def test_duplicates_are_found_by_the_database_folding_case_and_spaces_like_the_f
     assert (result.created, result.skipped) == (2, 2)
     assert [line for line, _field, _reason in result.skips] == [2, 3]
     assert "duplicate of existing record" in result.skips[0][2]
+
+
+@pytest.mark.crm(plugins=["sales"])
+def test_postgresql_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db):
+    from plugins.sales.models import Account, Contact, Lead
+
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("the import-key indexes exist on PostgreSQL only (SQLite scans)")
+    from sqlalchemy import text
+
+    from crm_core.indexes import import_key
+
+    db.execute(text("SET LOCAL enable_seqscan = off"))
+    for model, key in ((Lead, Lead.email), (Contact, Contact.email), (Account, Account.code)):
+        query = select(model.id).where(import_key(key) == "someone@x.test")
+        sql = query.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(db.scalars(text(f"EXPLAIN {sql}")))
+        assert f"{model.__tablename__}_{key.key}_ikey" in plan, plan

@@ -3,23 +3,30 @@
 Seeds N contacts for 20 owners (once; later runs top up), then times real requests through the
 Flask test client — the grid, the API list with the same filters, the detail page and API read —
 and prints median and p95 in milliseconds plus the SQL statements each request runs and the
-median time spent executing them (``before/after_cursor_execute`` listeners); then times a
-100,000-row import (bench/import_bench.py). See docs/performance.md for the figures and indexes.
+median time spent executing them (``before/after_cursor_execute`` listeners); then imports
+files into the real sales sessions (leads, contacts, opportunities, with their plugins' hooks)
+against a bare COPY of the same rows measured in the same run (bench/real_import.py), and writes
+every figure to a JSON file. ``--import-sessions bench_contacts`` times the synthetic session's
+import instead (bench/import_bench.py). See docs/performance.md for the figures and indexes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask_login import FlaskLoginClient
 from sqlalchemy import event, select
 
-from bench import import_bench, model
+from bench import import_bench, model, real_import
 from bench.seed import ensure_leader, ensure_owners, seed
 from crm_core.app import create_app
 from crm_core.db import Base, unit_of_work
@@ -148,13 +155,51 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--q", default="martin", help="text filter word (default: martin)")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the timed import (0: none)")
     parser.add_argument("--import-runs", type=int, default=3, help="imports per mode (default 3; median shown)")
+    parser.add_argument("--import-sessions", default=",".join(real_import.SESSIONS),
+                        help="real sessions to import into (default leads,contacts,opportunities); "
+                             "bench_contacts: the synthetic session")
+    parser.add_argument("--table-rows", type=int,
+                        help="rows each real session's table holds before the import (default: as --rows)")
+    parser.add_argument("--modes", default="all,valid", help="import modes (default all,valid)")
+    parser.add_argument("--no-grid", action="store_true", help="skip the grid/API timings")
+    parser.add_argument("--json", default="bench/results/latest.json",
+                        help="result file (default bench/results/latest.json; bench/results/ is not committed)")
     parser.add_argument("--listener", action="store_true", help="add a plugin listening to crm_element_created")
     args = parser.parse_args(argv)
 
     app = build_app(args.database_url, args.listener)
     engine = app.extensions["crm_db"].engine
     rows = args.rows or DEFAULT_ROWS.get(engine.dialect.name, 200_000)
-    user, secret, own_id, seed_seconds, leader_user = prepare(app, rows)
+    results: dict[str, Any] = {"database": engine.dialect.name, "machine": machine(), "grid": [], "imports": []}
+    user = None
+    if not args.no_grid or args.import_sessions == model.SESSION:
+        user, secret, own_id, seed_seconds, leader_user = prepare(app, rows)
+    if not args.no_grid:
+        results["grid"] = time_grid(app, args, rows, user, secret, own_id, seed_seconds, leader_user)
+    if args.import_rows and args.import_sessions == model.SESSION:
+        time_imports(app, user, args.import_rows, args.import_runs)
+    elif args.import_rows:
+        sessions = tuple(s.strip() for s in args.import_sessions.split(",") if s.strip())
+        modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+        results["imports"] = time_real_imports(args.database_url, sessions, args.table_rows or rows,
+                                               args.import_rows, args.import_runs, modes)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=1, default=str))
+    print(f"\nresults written to {args.json}")
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
+            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def time_grid(app: Flask, args: argparse.Namespace, rows: int, user: Any, secret: str, own_id: int,
+              seed_seconds: float, leader_user: Any) -> list[dict[str, Any]]:
+    """The grid, API and detail timings on the synthetic session; printed and returned."""
+    engine = app.extensions["crm_db"].engine
     counter = StatementCounter()
     counter.listen(engine)
 
@@ -187,12 +232,35 @@ def main(argv: list[str] | None = None) -> None:
         else f"database: {engine.dialect.name}, {rows:,} contacts, 20 owners (already seeded)"
     )
     print(f"{'request':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8} {'in SQL ms':>10}")
+    out = []
     for label, call in cases:
         median, p95, statements, sql_ms = measure(call, counter, args.repeat)
         print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d} {sql_ms:10.2f}")
+        out.append({"request": label, "median_ms": median, "p95_ms": p95, "statements": statements, "sql_ms": sql_ms})
     counter.listen(engine, on=False)
-    if args.import_rows:
-        time_imports(app, user, args.import_rows, args.import_runs)
+    return out
+
+
+def time_real_imports(url: str, sessions: tuple[str, ...], table_rows: int, import_rows: int, runs: int,
+                      modes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Each real session: top its table up, then floor and imports in the same run (bench/real_import.py)."""
+    from crm_core.security.passwords import hash_password
+
+    app = real_import.build_real_app(url)
+    user, accounts = real_import.prepare(app, hash_password("bench-password-1"))
+    counter = StatementCounter()
+    counter.listen(app.extensions["crm_db"].engine)
+    out = []
+    for name in sessions:
+        seeded = real_import.top_up(app, name, table_rows, accounts)
+        if seeded:
+            print(f"\n{name}: table topped up to {table_rows:,} rows in {seeded:.0f} s")
+        else:
+            real_import.analyze(app)  # statistics for indexes a migration has just added
+        result = real_import.measure_session(app, name, user, accounts, table_rows, import_rows, runs, modes, counter)
+        out.append(real_import.report(result))
+    counter.listen(app.extensions["crm_db"].engine, on=False)
+    return out
 
 
 def time_imports(app: Flask, user: Any, rows: int, runs: int) -> None:

@@ -30,6 +30,7 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "CRM_UPLOAD_MAX_BYTES": (10 * 1024 * 1024, int, "largest note attachment or import file"),
     "CRM_IMPORT_MAX_COLUMNS": (200, int, "most columns an import file may have"),
     "CRM_IMPORT_MAX_LINE_CHARS": (100_000, int, "longest line (characters) of an import file"),
+    "CRM_IMPORT_CHUNK_ROWS": (1_000, int, "rows an import validates and writes at a time (progress per chunk)"),
     "CRM_DEFAULT_LANGUAGE": ("en", str, "language before a user picks one"),
     "CRM_PASSWORD_MIN_SCORE": (3, int, "weakest zxcvbn score (0-4) accepted for a new password"),
     "CRM_SERVE_BIND": ("127.0.0.1:8000", str, "crm serve: address:port to listen on"),
@@ -82,6 +83,8 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         )
     if values["CRM_PASSWORD_MIN_SCORE"] not in range(5):
         raise ConfigError(f"CRM_PASSWORD_MIN_SCORE must be 0 to 4, not {values['CRM_PASSWORD_MIN_SCORE']!r}")
+    if not isinstance(values["CRM_IMPORT_CHUNK_ROWS"], int) or values["CRM_IMPORT_CHUNK_ROWS"] < 1:
+        raise ConfigError(f"CRM_IMPORT_CHUNK_ROWS must be a whole number ≥ 1, not {values['CRM_IMPORT_CHUNK_ROWS']!r}")
     if not values["CRM_DATABASE_URL"]:
         instance_path.mkdir(parents=True, exist_ok=True)  # a fresh clone has no instance folder
         values["CRM_DATABASE_URL"] = f"sqlite:///{instance_path / 'crm.sqlite3'}"

@@ -42,6 +42,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    # SQLite's lower() folds ASCII only: the import's duplicate check folds keys like Python.
+    dbapi_connection.create_function("crm_fold", 1, _fold, deterministic=True)
+
+
+def _fold(value: Any) -> str | None:
+    return None if value is None else str(value).strip().lower()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -6,6 +6,10 @@
   pg_trgm GIN (:func:`crm_core.migrate_ops.create_search_index`), built from this same function so
   the two expressions cannot drift. Because the filter's words are split on whitespace, a word
   never spans the space between two fields: it matches exactly the rows a per-field test would.
+* :func:`import_key` — an import key's folded value, ``lower(btrim(coalesce(col, '')))``, which
+  the import's duplicate check joins on (``crm_core.importing.keys``); PostgreSQL migrations
+  index it (:func:`crm_core.migrate_ops.create_import_key_indexes`) so that the check looks each
+  key of the file up instead of scanning the table.
 * :func:`list_indexes` — the two btrees that give a page in the session's default order
   straight off an index, for "my records" and for "all records", with the status and search
   fields included so that PostgreSQL checks the filters inside the index (index-only scans).
@@ -24,6 +28,10 @@ from sqlalchemy.sql import ColumnElement
 #: Suffix of the trigram indexes; Alembic's autogenerate leaves indexes with it alone, because
 #: they exist on PostgreSQL only and are created by migrations, not declared on the models.
 TRGM_SUFFIX = "_trgm"
+
+#: Suffix of the indexes on a folded import key: PostgreSQL-only, made by migrations, left alone
+#: by autogenerate like the trigram ones.
+IMPORT_KEY_SUFFIX = "_ikey"
 
 #: A btree entry must stay under 2,704 bytes on PostgreSQL; included fields are budgeted at 3
 #: bytes per character (UTF-8 for every script in the Basic Multilingual Plane).
@@ -53,6 +61,22 @@ def search_index_sql(table: str, columns: Sequence[str], dialect: Dialect) -> st
     document = search_document([column(c, String) for c in columns])
     sql = document.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
     return f"CREATE INDEX IF NOT EXISTS {search_index_name(table)} ON {table} USING gin (({sql}) gin_trgm_ops)"
+
+
+def import_key(col: Any) -> ColumnElement[str]:
+    """The folded value of an import key column as PostgreSQL compares it (the literal is
+    inline, so a prepared statement still matches the index expression)."""
+    return func.lower(func.btrim(func.coalesce(col, literal_column("''", String), type_=String)))
+
+
+def import_key_index_name(table: str, column_name: str) -> str:
+    return f"ix_{table}_{column_name}{IMPORT_KEY_SUFFIX}"
+
+
+def import_key_index_sql(table: str, column_name: str, dialect: Dialect) -> str:
+    """``CREATE INDEX`` on the folded value of ``table.column_name`` (PostgreSQL)."""
+    sql = import_key(column(column_name, String)).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    return f"CREATE INDEX IF NOT EXISTS {import_key_index_name(table, column_name)} ON {table} (({sql}))"
 
 
 def list_indexes(

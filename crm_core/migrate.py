@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from crm_core.bootstrap import grant_new_sessions_now
 from crm_core.db import Base
-from crm_core.indexes import TRGM_SUFFIX
+from crm_core.indexes import IMPORT_KEY_SUFFIX, TRGM_SUFFIX
 from crm_core.plugins import discover
 
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
@@ -152,13 +152,13 @@ def owned_tables(modules: Iterable[str]) -> set[str]:
 
 
 def include_owned(owned: set[str]) -> Any:
-    """An Alembic ``include_object`` that compares only ``owned`` tables; trigram indexes are
-    PostgreSQL-only and made by migrations (``crm_core.migrate_ops``), so never compared."""
+    """An Alembic ``include_object`` that compares only ``owned`` tables; trigram and import-key
+    indexes are PostgreSQL-only and made by migrations (``crm_core.migrate_ops``), so never compared."""
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         if type_ == "table":
             return name in owned
-        if type_ == "index" and name and name.endswith(TRGM_SUFFIX):
+        if type_ == "index" and name and name.endswith((TRGM_SUFFIX, IMPORT_KEY_SUFFIX)):
             return False
         table = getattr(obj, "table", None)
         return table is None or table.name in owned

@@ -4,7 +4,8 @@ Trigram indexes serve the grid's text filter (``LIKE '%word%'``) on PostgreSQL, 
 cannot. They exist only there, so they are created by migrations, not declared on the models;
 their names end in ``_trgm`` and autogenerate leaves them alone. New migrations create one
 index per table over the search document (:func:`create_search_index`); the per-field helpers
-remain for the migrations that used them.
+remain for the migrations that used them. Import-key indexes (:func:`create_import_key_indexes`,
+names ending in ``_ikey``) are PostgreSQL-only expression indexes made the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from collections.abc import Iterable, Sequence
 
 from alembic import op
 
-from crm_core.indexes import TRGM_SUFFIX, search_index_name, search_index_sql
+from crm_core.indexes import (
+    TRGM_SUFFIX,
+    import_key_index_name,
+    import_key_index_sql,
+    search_index_name,
+    search_index_sql,
+)
 
 
 def trigram_index_name(table: str, column: str) -> str:
@@ -55,3 +62,21 @@ def create_search_index(table: str, columns: Sequence[str]) -> None:
 def drop_search_index(table: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {search_index_name(table)}")
+
+
+def create_import_key_indexes(table: str, columns: Iterable[str]) -> None:
+    """One btree per import key column on its folded value (``crm_core.indexes.import_key``),
+    so an import's duplicate check looks up the file's keys instead of scanning the table;
+    PostgreSQL only (SQLite folds with a Python function and scans)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    for column in columns:
+        op.execute(import_key_index_sql(table, column, bind.dialect))
+
+
+def drop_import_key_indexes(table: str, columns: Iterable[str]) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for column in columns:
+        op.execute(f"DROP INDEX IF EXISTS {import_key_index_name(table, column)}")

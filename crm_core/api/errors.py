@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from crm_core.api.auth import CsrfRequired, Unauthenticated
 from crm_core.db import session
 from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
-from crm_core.uploads import too_large_answer
+from crm_core.uploads import FileTooLarge, too_large_answer
 from crm_core.validation_messages import translated
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -91,6 +91,7 @@ def register(bp: Blueprint) -> None:
     bp.register_error_handler(NotFound, lambda e: json_error(404, "not_found", str(e)))
     bp.register_error_handler(Conflict, lambda e: json_error(409, "conflict", str(e)))
     bp.register_error_handler(BusinessRuleError, _business)
+    bp.register_error_handler(FileTooLarge, lambda e: json_error(413, "too_large", str(e), {"file": [str(e)]}))
     bp.register_error_handler(RequestEntityTooLarge, lambda e: json_error(413, "too_large", too_large_answer()))
     bp.register_error_handler(HTTPException, _http)
     bp.register_error_handler(OverflowError, _out_of_range)

@@ -1,7 +1,8 @@
 """The OpenAPI 3 document, generated from the session declarations (CORE-16).
 
 One path set per session with a model, one component schema per session schema (read and
-partial-update variants), each action with its input schema, the error schema and the bearer
+partial-update variants), each action with its input schema, the import jobs of importable
+sessions, the error schema and the bearer
 security scheme. Built with apispec's marshmallow plugin so it always matches what the API loads.
 """
 
@@ -15,8 +16,11 @@ from flask import Response, jsonify
 
 from crm_core.api.blueprint import bp
 from crm_core.api.errors import ERROR_SCHEMA
+from crm_core.api.imports import REPORT_LINES
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.extensions import crm_state
+from crm_core.importing.reader import ENCODINGS, SEPARATORS
+from crm_core.models.imports import JOB_STATES, MODES, ON_DUPLICATE
 from crm_core.services.queries import MAX_PER_PAGE
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -104,6 +108,64 @@ def _session_paths(spec: APISpec, sdef: SessionDef, item: str, patch: str, plugi
         })
 
 
+IMPORT_JOB: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "session_name": {"type": "string"}, "filename": {"type": "string"},
+        "encoding": {"type": "string"}, "separator": {"type": "string"}, "header": {"type": "boolean"},
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "mode": {"type": "string", "enum": list(MODES)}, "on_duplicate": {"type": "string", "enum": list(ON_DUPLICATE)},
+        "state": {"type": "string", "enum": list(JOB_STATES)}, "finished": {"type": "boolean"},
+        **{name: {"type": "integer"} for name in ("total", "processed", "created", "updated", "skipped", "failed")},
+        "message": {"type": "string"},
+        "written": {"type": "array", "description": "[first, last] runs of the lines written",
+                    "items": {"type": "array", "items": {"type": "integer"}}},
+        "report": {"type": "array", "description": f"The first {REPORT_LINES} refused or skipped lines",
+                   "items": {"type": "object", "properties": {
+                       "line": {"type": "integer"}, "field": {"type": "string"}, "reason": {"type": "string"}}}},
+        "report_lines": {"type": "integer"}, "errors_url": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "finished_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+IMPORT_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "Delimited text (CSV), within the upload limit"},
+        "encoding": {"type": "string", "enum": list(ENCODINGS), "description": "Empty: detected"},
+        "separator": {"type": "string", "enum": list(SEPARATORS), "description": "Empty: detected"},
+        "header": {"type": "boolean", "description": "The first line names the columns (default true)"},
+        "columns": {"type": "string", "description": 'JSON array: a field name, or "" to ignore, per file column'},
+        "mapping": {"type": "string", "description": "Name of a saved mapping (instead of columns)"},
+        "mode": {"type": "string", "enum": list(MODES), "description": "all: all-or-nothing; valid: the valid lines"},
+        "on_duplicate": {"type": "string", "enum": list(ON_DUPLICATE)},
+    },
+}
+
+
+def _import_paths(spec: APISpec, sdef: SessionDef) -> None:
+    base = f"{bp.url_prefix}/{sdef.name}/imports"
+    tag = [sdef.name]
+    job_param = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.path(path=base, operations={"post": {
+        "tags": tag, "summary": f"Import a file into {sdef.label}",
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _ref("ImportForm")}}},
+        "responses": {"201": {**_json(_ref("ImportJob"), "Job created (Location: the job)"),
+                              "headers": {"Location": {"schema": {"type": "string"}}}},
+                      **_errors(400, 401, 403, 404, 413, 415)},
+    }})
+    spec.path(path=f"{base}/{{job_id}}", parameters=[job_param], operations={"get": {
+        "tags": tag, "summary": "Progress and per-line report of an import",
+        "responses": {"200": _json(_ref("ImportJob")), **_errors(401, 403, 404)},
+    }})
+    spec.path(path=f"{base}/{{job_id}}/errors.csv", parameters=[job_param], operations={"get": {
+        "tags": tag, "summary": "Every refused or skipped line (line, field, reason)",
+        "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                      **_errors(401, 403, 404)},
+    }})
+
+
 def build_spec() -> dict[str, Any]:
     """The document for the sessions registered in the current app."""
     plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
@@ -115,6 +177,8 @@ def build_spec() -> dict[str, Any]:
         info={"description": "Generated from the session declarations. Authenticate with Bearer tokens."},
     )
     spec.components.schema("Error", ERROR_SCHEMA)
+    spec.components.schema("ImportJob", IMPORT_JOB)
+    spec.components.schema("ImportForm", IMPORT_FORM)
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     registry = crm_state().registry
     for sdef in registry.grid_sessions():
@@ -127,6 +191,8 @@ def build_spec() -> dict[str, Any]:
         spec.components.schema(item, plugin.converter.schema2jsonschema(sdef.schema))
         spec.components.schema(patch, plugin.converter.schema2jsonschema(sdef.schema(partial=True)))
         _session_paths(spec, sdef, item, patch, plugin)
+        if sdef.importable:
+            _import_paths(spec, sdef)
     doc = spec.to_dict()
     doc["security"] = [{"bearerAuth": []}]
     return doc

@@ -7,7 +7,9 @@ schema, reference checks, ownership, audit trail and hooks apply exactly as on t
 screen, without a flush, a savepoint and a reference query per row. Only the chunk's write sits
 in a savepoint, and a chunk whose write fails (a database constraint, a hook's refusal) is
 redone row by row, one savepoint each, to report the exact line. Duplicate keys
-(``SessionDef.import_keys``) are preloaded into a dict once: no per-row ``SELECT``.
+(``SessionDef.import_keys``): the records whose key is in the file are found once, by a join in
+the database (:mod:`crm_core.importing.keys`): no per-row ``SELECT``, and nothing that grows with
+the table.
 
 Modes: ``all`` (all-or-nothing) writes in ONE transaction and rolls it back when any row is
 bad; every bad row is still reported. ``valid`` commits chunk by chunk and reports exactly
@@ -282,7 +284,7 @@ def _all_or_nothing(
 ) -> None:
     try:
         with unit_of_work() as db:
-            rows = LineValues(sdef, access, spec, db)
+            rows = LineValues(sdef, access, spec, db, data_rows(text, spec))
             writer = _Writer(db, sdef, access, spec, rows)
             for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
                 if not result.errors:
@@ -313,7 +315,7 @@ def _valid_rows(
     chunk_size: int,
 ) -> None:
     with unit_of_work() as db:
-        rows = LineValues(sdef, access, spec, db)
+        rows = LineValues(sdef, access, spec, db, data_rows(text, spec))
     for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
         with unit_of_work() as db:
             _merge(result, _write_chunk(db, _Writer(db, sdef, access, spec, rows), chunk))

@@ -1,10 +1,14 @@
 """Running an import job off the request thread and reporting its progress (CORE-11).
 
 A 100,000-row file takes longer than a web request may, so the mapping screen queues the job
-and a thread with its own app context and database session runs it. Progress lives in
-:data:`LIVE` (this process) while a job runs, because an all-or-nothing import keeps its one
-transaction open and cannot commit counters; "valid rows" jobs also commit their counters with
-each chunk, so the job row always says exactly which lines were written. With
+and a thread with its own app context and database session runs it. Any web process may
+serve the progress page, so the counters are stored in the job row after each chunk:
+"valid rows" jobs commit them with the chunk's rows (the job row always says exactly which
+lines were written); an all-or-nothing import keeps its one transaction open, so its counters
+are written by :func:`publish` in a short transaction of their own on another connection,
+visible while the import's transaction is still open. SQLite allows one writer at a time and the
+import holds it, so there the counters also live in :data:`LIVE` (this process only; SQLite is
+the one-process embedded set-up). ``CRM_IMPORT_CHUNK_ROWS`` sets the rows per chunk; with
 ``CRM_IMPORT_INLINE`` (default: on when testing) the job runs inside the request instead.
 """
 
@@ -17,8 +21,9 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import update
 
-from crm_core.db import session, unit_of_work
+from crm_core.db import get_db, session, unit_of_work
 from crm_core.errors import CrmError
 from crm_core.extensions import crm_state
 from crm_core.importing.engine import run_import
@@ -77,12 +82,14 @@ def run(job_id: int) -> None:
             LIVE[job_id] = result.counts() | {"state": "running"}
         if spec.mode == "valid":  # same transaction as the chunk's rows: counters never lie
             _store(job, result)
+        else:
+            publish(job_id, result.counts())
 
     with force_locale(user.language or current_app.config["CRM_DEFAULT_LANGUAGE"]):
         try:
             text, _encoding = decode(job.data or b"", job.encoding)
             access = load_access(db, user, crm_state().row_filters)
-            result = run_import(sdef, access, text, spec, on_chunk)
+            result = run_import(sdef, access, text, spec, on_chunk, current_app.config["CRM_IMPORT_CHUNK_ROWS"])
         except CrmError as exc:
             _finish(job_id, None, str(exc))
             return
@@ -91,6 +98,18 @@ def run(job_id: int) -> None:
         else:
             message = _("Nothing was written: %(n)d lines have errors.", n=result.failed)
         _finish(job_id, result, message)
+
+
+def publish(job_id: int, counts: dict[str, int]) -> None:
+    """Store a running job's counters in a short transaction on a connection of its own, so every
+    web process sees them while the import's own transaction is still open (not on SQLite,
+    whose single writer is the import itself: there :data:`LIVE` serves this process)."""
+    engine = get_db().engine
+    if engine.dialect.name == "sqlite":
+        return
+    table = ImportJob.__table__
+    with engine.begin() as conn:
+        conn.execute(update(table).where(table.c.id == job_id).values(**counts))
 
 
 def _store(job: ImportJob, result: ImportResult) -> None:

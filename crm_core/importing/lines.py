@@ -1,5 +1,6 @@
 """From file rows to field values (CORE-11, EXT-03, NF-02): what the user mapped, the
-spreadsheet habits accepted, the refusals of a whole line, and the duplicate index.
+spreadsheet habits accepted, the refusals of a whole line, and the duplicate index (the
+records the importer may see whose key is in the file, :mod:`crm_core.importing.keys`).
 
 :mod:`crm_core.importing.engine` writes what this module makes of each line; keeping the
 per-line rules here keeps each module readable on its own.
@@ -8,20 +9,18 @@ per-line rules here keeps each module readable on its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import fields
-from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
+from crm_core.importing.keys import existing, fold
 from crm_core.importing.reader import Row
-from crm_core.security.access import Access, scoped
-from crm_core.services.queries import column
+from crm_core.security.access import Access
 from crm_core.text_rules import code_point, find_control_character
 
 MODES = ("all", "valid")
@@ -147,7 +146,9 @@ class LineRefused(BusinessRuleError):
 class LineValues:
     """Turns file rows into field dicts and finds duplicates in the preloaded key index."""
 
-    def __init__(self, sdef: SessionDef, access: Access, spec: ImportSpec, db: DbSession) -> None:
+    def __init__(
+        self, sdef: SessionDef, access: Access, spec: ImportSpec, db: DbSession, file_rows: Iterable[Row] = ()
+    ) -> None:
         self.sdef, self.spec = sdef, spec
         self.convert = normalisers(sdef)
         self.width = len(spec.columns)
@@ -159,12 +160,21 @@ class LineValues:
         labels = loadable_fields(sdef)
         self.same = ", ".join(labels.get(k, k) for k in self.keys)
         if self.keys:
-            cols = [column(sdef, k) for k in self.keys]
-            stmt = scoped(sdef, access, True, select(*cols, sdef.model.id))
-            for *values, pk in db.execute(stmt):
-                key = tuple(_key_part(v) for v in values)
-                if any(key):
-                    self.index.setdefault(key, pk)
+            # Only the records whose key is in the file: the work follows the file, not the table.
+            self.index = existing(db, sdef, access, self.keys, self._file_keys(file_rows))
+
+    def _file_keys(self, file_rows: Iterable[Row]) -> set[tuple[str, ...]]:
+        """The keys of the file's lines that have the right number of values (others are refused)."""
+        positions = [self.spec.columns.index(k) for k in self.keys]
+        out = set()
+        for row in file_rows:
+            if len(row.cells) != self.width:
+                continue
+            cells = zip(self.keys, (row.cells[p].strip() for p in positions), strict=True)
+            key = tuple(_key_part(self.convert[k](v) if v and k in self.convert else v) for k, v in cells)
+            if any(key):
+                out.add(key)
+        return out
 
     def data(self, row: Row) -> dict[str, str]:
         if len(row.cells) != self.width:
@@ -215,5 +225,4 @@ class LineValues:
         result.skips.append((line, self.keys[0] if len(self.keys) == 1 else "", reason))
 
 
-def _key_part(value: Any) -> str:
-    return "" if value is None else str(value).strip().lower()
+_key_part = fold

@@ -17,17 +17,9 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
-from crm_core.importing import jobs
-from crm_core.importing.lines import ImportSpec, check_spec, guess_mapping, loadable_fields
-from crm_core.importing.reader import (
-    ENCODINGS,
-    SEPARATORS,
-    check_columns,
-    check_line_length,
-    decode,
-    preview,
-    sniff_separator,
-)
+from crm_core.importing import intake, jobs
+from crm_core.importing.lines import ImportSpec, check_spec, loadable_fields
+from crm_core.importing.reader import ENCODINGS, SEPARATORS, decode, preview
 from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob, ImportMapping
 from crm_core.reports.formats import csv_stream
 from crm_core.reports.request_args import sdef_for
@@ -45,11 +37,6 @@ def _importable(name: str) -> tuple[SessionDef, Access]:
     return sdef, access
 
 
-def _mappings(sdef: SessionDef) -> list[ImportMapping]:
-    stmt = select(ImportMapping).where(ImportMapping.session_name == sdef.name).order_by(ImportMapping.name)
-    return list(db_session().scalars(stmt))
-
-
 @bp.route("/<session_name>/import", methods=["GET", "POST"])
 def import_upload(session_name: str) -> Any:
     """Step 1: the file, its encoding and separator (chosen or detected), a saved mapping."""
@@ -59,7 +46,7 @@ def import_upload(session_name: str) -> Any:
         "sdef": sdef,
         "encodings": ENCODINGS,
         "separators": SEPARATORS,
-        "mappings": _mappings(sdef),
+        "mappings": intake.saved_mappings(db_session(), sdef),
         "limit": human_size(current_app.config["CRM_UPLOAD_MAX_BYTES"]),
         "form": form,
     }
@@ -78,29 +65,10 @@ def _new_job(sdef: SessionDef, access: Access, form: Any) -> ImportJob:
     if upload is None or not upload.filename:
         raise BusinessRuleError(_("Choose a file to import."), field="file")
     data = read_upload(upload.stream, current_app.config["CRM_UPLOAD_MAX_BYTES"])
-    saved = None
-    if form.get("mapping"):
-        saved = next((m for m in _mappings(sdef) if str(m.id) == form["mapping"]), None)
-        if saved is None:
-            raise BusinessRuleError(_("Unknown saved mapping."), field="mapping")
-    encoding = form.get("encoding") or (saved.encoding if saved else "")
-    text, encoding = decode(data, encoding)
-    check_line_length(text, current_app.config["CRM_IMPORT_MAX_LINE_CHARS"])
-    separator = sniff_separator(text, form.get("separator") or (saved.separator if saved else ""))
-    header = form.get("header", "1" if saved is None or saved.header else "0") == "1"
-    head, _rows = preview(text, separator, header)
-    check_columns(head, current_app.config["CRM_IMPORT_MAX_COLUMNS"])
-    if saved and len(saved.columns) == len(head):
-        columns = list(saved.columns)
-    else:
-        columns = guess_mapping(sdef, head) if header else [""] * len(head)
-    with unit_of_work() as db:
-        job = ImportJob(
-            session_name=sdef.name, user_id=access.user.id, filename=upload.filename[:255], data=data,
-            encoding=encoding, separator=separator, header=header, columns=columns,
-        )
-        db.add(job)
-    return job
+    saved = intake.find_mapping(db_session(), sdef, mapping_id=form["mapping"]) if form.get("mapping") else None
+    header = None if "header" not in form and saved else form.get("header", "1") == "1"
+    found = intake.inspect(data, form.get("encoding", ""), form.get("separator", ""), header, saved)
+    return intake.create_job(sdef, access, data, upload.filename, found, intake.proposed_columns(sdef, found, saved))
 
 
 def _job(sdef: SessionDef, access: Access, job_id: int) -> ImportJob:
@@ -138,8 +106,7 @@ def import_map(session_name: str, job_id: int) -> Any:
         _save_mapping(sdef, access, job, spec, form.get("save_as", "").strip())
     except BusinessRuleError as exc:
         return render_template("screens/import_map.html", error=str(exc), **context), 400
-    with unit_of_work():
-        job.columns, job.mode, job.on_duplicate, job.state = list(columns), spec.mode, spec.on_duplicate, "queued"
+    intake.queue(job, spec)
     jobs.start(job.id)
     return redirect(url_for("screens.import_job", session_name=sdef.name, job_id=job.id))
 

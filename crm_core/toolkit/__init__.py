@@ -41,7 +41,14 @@ from crm_core.extensions import crm_state
 from crm_core.hookspecs import HOOKS_VERSION as VERSION
 from crm_core.hookspecs import hookspec
 from crm_core.indexes import list_indexes
-from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
+from crm_core.migrate_ops import (
+    create_import_key_indexes,
+    create_search_index,
+    create_trigram_indexes,
+    drop_import_key_indexes,
+    drop_search_index,
+    drop_trigram_indexes,
+)
 from crm_core.models.auth import Group, User
 from crm_core.models.element import Element
 from crm_core.models.notes import Grouping
@@ -131,6 +138,8 @@ __all__ = [
     "drop_search_index",
     "create_trigram_indexes",
     "drop_trigram_indexes",
+    "create_import_key_indexes",
+    "drop_import_key_indexes",
     # request input, display, formats and i18n
     "int_arg",
     "parse_int",

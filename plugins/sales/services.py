@@ -333,7 +333,8 @@ def start_pipeline(db: DbSession, opportunities: Sequence[Opportunity], user: Us
     update every row it has just written); one ``INSERT`` for a whole import batch."""
     first = stages()[0]
     for opportunity in opportunities:
-        opportunity.stage = opportunity.stage or first
+        if not opportunity.stage:  # assigning the same value would still make the row dirty: a
+            opportunity.stage = first  # flush and an audit check of every row of an import batch
     entries = [
         {"opportunity_id": o.id, "user_id": user.id, "from_stage": "", "to_stage": o.stage} for o in opportunities
     ]

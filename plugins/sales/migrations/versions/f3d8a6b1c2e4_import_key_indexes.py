@@ -1,0 +1,30 @@
+"""indexes on the folded import keys, for the import's duplicate check on PostgreSQL
+
+The import looks the file's keys up with ``lower(btrim(coalesce(key, '')))`` joined to a
+temporary table (crm_core/importing/keys.py); without these indexes PostgreSQL scans the whole
+table once per import (a 20-row import of leads as an administrator: 1.3 s at 200,000 rows).
+
+Revision ID: f3d8a6b1c2e4
+Revises: e5b2a9c7d1f3
+Create Date: 2026-11-30 07:40:00
+"""
+
+from crm_core.toolkit import create_import_key_indexes, drop_import_key_indexes
+
+revision = "f3d8a6b1c2e4"
+down_revision = "e5b2a9c7d1f3"
+branch_labels = None
+depends_on = None
+
+#: The ``import_keys`` of the sessions over these tables (plugins/sales/sessions.py).
+KEYS = {"sales_lead": ("email",), "sales_contact": ("email",), "sales_account": ("code",)}
+
+
+def upgrade() -> None:
+    for table, columns in KEYS.items():
+        create_import_key_indexes(table, columns)
+
+
+def downgrade() -> None:
+    for table, columns in KEYS.items():
+        drop_import_key_indexes(table, columns)

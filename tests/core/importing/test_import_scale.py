@@ -1,0 +1,91 @@
+"""An import's work follows the file, not the table (CORE-11, NF-01, issue 13): the duplicate
+check asks the database for the file's keys only, so the SQL statements of a 1,000-row import
+are the same whether the table holds a few rows or many, and the keys are folded alike on both
+databases (Unicode case, surrounding spaces)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event, func, select
+
+from crm_core.importing.engine import run_import
+from crm_core.importing.lines import ImportSpec
+from crm_core.services import bulk
+from tests.support import sample
+from tests.support.sample import Sample
+
+pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
+
+
+def seed(db, owners: list, n: int, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """``n`` samples spread over ``owners``, written straight to the table."""
+    plan = bulk.plan_for(Sample)
+    now = datetime.now(UTC)
+    rows = [
+        plan.complete({"name": f"Seeded {i}", "email": f"{tag}{i}@seed.test", "kind": "sale",
+                       "owner_id": owners[i % len(owners)].id, "creator_id": owners[0].id,
+                       "created_at": now, "updated_at": now})
+        for i in range(n)
+    ]
+    bulk.insert_rows(db, plan, rows)
+    db.flush()
+
+
+def statements_of_import(db, sdef, access, text: str) -> int:  # type: ignore[no-untyped-def]
+    bind = db.connection()
+    count = {"n": 0}
+
+    def before(*_args) -> None:  # type: ignore[no-untyped-def]
+        count["n"] += 1
+
+    event.listen(bind, "before_cursor_execute", before)
+    try:
+        result = run_import(sdef, access, text, ImportSpec(("name", "email"), ";", True, "all", "skip"))
+    finally:
+        event.remove(bind, "before_cursor_execute", before)
+    assert result.committed and result.created == 1_000, result.errors[:3]
+    return count["n"]
+
+
+def file_of(tag: str) -> str:
+    return "Name;Email\n" + "".join(f"Imported {i};{tag}{i}@import.test\n" for i in range(1_000))
+
+
+def test_the_sql_of_a_1000_row_import_does_not_grow_with_the_table(sdef, db, users, access_for):
+    ana = access_for("ana")
+    small = statements_of_import(db, sdef, ana, file_of("a"))
+    seed(db, [users["ana"], users["bob"]], 6_000, "big")  # 3,000 ana may see, 3,000 she may not
+    large = statements_of_import(db, sdef, ana, file_of("b"))
+    assert db.scalar(select(func.count()).select_from(Sample)) == 8_000
+    assert small == large
+    assert small < 40  # per chunk of 1,000 rows, not per row
+
+
+def test_duplicates_are_found_by_the_database_folding_case_and_spaces_like_the_file(sdef, db, users, access_for):
+    seed(db, [users["ana"]], 3, "Álvaro.")  # stored as Álvaro.0@seed.test …
+    seed(db, [users["bob"]], 1, "hidden.")  # not visible to ana: not a duplicate for her
+    text = "Name;Email\nUno;  ÁLVARO.0@SEED.TEST \nDos;álvaro.1@seed.test\nTres;hidden.0@seed.test\nCuatro;new@x.test\n"
+    result = run_import(sdef, access_for("ana"), text, ImportSpec(("name", "email"), ";", True, "all", "skip"))
+    assert (result.created, result.skipped) == (2, 2)
+    assert [line for line, _field, _reason in result.skips] == [2, 3]
+    assert "duplicate of existing record" in result.skips[0][2]
+
+
+@pytest.mark.crm(plugins=["sales"])
+def test_postgresql_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db):
+    from plugins.sales.models import Account, Contact, Lead
+
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("the import-key indexes exist on PostgreSQL only (SQLite scans)")
+    from sqlalchemy import text
+
+    from crm_core.indexes import import_key
+
+    db.execute(text("SET LOCAL enable_seqscan = off"))
+    for model, key in ((Lead, Lead.email), (Contact, Contact.email), (Account, Account.code)):
+        query = select(model.id).where(import_key(key) == "someone@x.test")
+        sql = query.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(db.scalars(text(f"EXPLAIN {sql}")))
+        assert f"{model.__tablename__}_{key.key}_ikey" in plan, plan

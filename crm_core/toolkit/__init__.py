@@ -48,6 +48,7 @@ from crm_core.models.types import UTCDateTime, utcnow
 from crm_core.outbox import enqueue, enqueued
 from crm_core.outbox import history as outbox_history
 from crm_core.outbox import status_label as outbox_status_label
+from crm_core.phones import e164, phone_region
 from crm_core.plugins import hookimpl
 from crm_core.reports.formats import printable
 from crm_core.request_input import int_arg, parse_int
@@ -134,4 +135,7 @@ __all__ = [
     "value_names",
     "printable",
     "session_label",
+    # phone numbers
+    "e164",
+    "phone_region",
 ]

@@ -32,6 +32,7 @@ from crm_core.declarations import (
     Status,
     Tab,
     Transition,
+    UserField,
     Workflow,
 )
 from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
@@ -80,6 +81,7 @@ __all__ = [
     "Status",
     "Tab",
     "Transition",
+    "UserField",
     "Workflow",
     # hooks and the running app
     "hookimpl",

@@ -18,9 +18,9 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from crm_core.cli import CrmGroup
-from crm_core.declarations import Action, Module, Panel, PeriodicJob, SessionDef, Tab
+from crm_core.declarations import Action, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
 from crm_core.demo import load_demo
-from crm_core.errors import ConfigError
+from crm_core.errors import BusinessRuleError, ConfigError
 from crm_core.models.outbox import OutboxMessage
 from crm_core.models.types import utcnow
 from crm_core.outbox import DeliveryPolicy, Worker, enqueue, process_batch
@@ -233,3 +233,39 @@ def demo_data_is_created_with_the_demo_users(kit: Kit) -> None:
     load_demo()
     assert {"ana", "bob", "leader"} <= set(kit.calls("crm_demo_data")[0])
     assert kit.db.scalar(select(Sample.owner_id).where(Sample.name == "Probe demo record")) == kit.users["ana"].id
+
+
+#: The probe's user-field store: user id → badge number.
+BADGES: dict[int, str] = {}
+
+
+def _save_badge(db: Any, user: Any, value: str) -> None:
+    if value and not value.isdigit():
+        raise BusinessRuleError("A badge is digits only.")
+    record("crm_user_fields")((user.username, value))
+    BADGES[user.id] = value
+
+
+def _probe_user_fields() -> list[UserField]:
+    return [
+        UserField("probe_badge", "Badge", lambda db, user: BADGES.get(user.id, ""), _save_badge),
+        UserField("probe_secret", "Admin only", lambda db, user: "", lambda db, user, value: None, self_service=False),
+    ]
+
+
+@exercise("crm_user_fields", _probe_user_fields)
+def user_fields_show_on_my_account_and_the_users_screen(kit: Kit) -> None:
+    BADGES.clear()
+    ana, admin = kit.client_for("ana"), kit.client_for("admin")
+    own = ana.get("/account").get_data(as_text=True)
+    assert 'name="probe_badge"' in own and 'name="probe_secret"' not in own  # not self-service
+    form = {"full_name": "Ana Changed", "language": "en", "timezone": "UTC", "probe_badge": "x1"}
+    refused = ana.post("/account", data=form)
+    assert refused.status_code == 400 and "A badge is digits only." in refused.get_data(as_text=True)
+    kit.db.expire_all()
+    assert kit.users["ana"].full_name != "Ana Changed" and BADGES == {}  # one transaction: nothing saved
+    assert ana.post("/account", data={**form, "probe_badge": "4711"}).status_code == 302
+    assert BADGES[kit.users["ana"].id] == "4711"
+    page = admin.get(f"/config/users/{kit.users['ana'].id}").get_data(as_text=True)
+    assert 'name="probe_secret"' in page and 'value="4711"' in page
+    assert kit.calls("crm_user_fields")[-1] == ("ana", "4711")

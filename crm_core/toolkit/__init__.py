@@ -40,6 +40,8 @@ from crm_core.events import handles
 from crm_core.extensions import crm_state
 from crm_core.hookspecs import HOOKS_VERSION as VERSION
 from crm_core.hookspecs import hookspec
+from crm_core.importing.engine import run_import
+from crm_core.importing.lines import ImportSpec
 from crm_core.indexes import list_indexes
 from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
 from crm_core.models.auth import User
@@ -53,7 +55,7 @@ from crm_core.phones import e164, phone_region
 from crm_core.plugins import hookimpl
 from crm_core.reports.formats import printable
 from crm_core.request_input import int_arg, parse_int
-from crm_core.security import current_access
+from crm_core.security import csrf, current_access
 from crm_core.security.access import (
     Access,
     check_element,
@@ -67,6 +69,8 @@ from crm_core.services.display import shown, value_names
 from crm_core.services.elements import edited_element, unusable_reference
 from crm_core.services.queries import like_text
 from crm_core.toolkit import audit, groupings, lookups, workflow
+
+csrf_exempt = csrf.exempt
 
 __all__ = [
     "VERSION",
@@ -137,6 +141,10 @@ __all__ = [
     "value_names",
     "printable",
     "session_label",
+    "csrf_exempt",
+    # imports
+    "ImportSpec",
+    "run_import",
     # phone numbers
     "e164",
     "phone_region",

@@ -5,6 +5,7 @@ port, as a restarting PBX is."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Callable
@@ -59,10 +60,8 @@ class Peer:
                   ListItems=len(channels))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the client may have gone already
             self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.sock.close()
 
 

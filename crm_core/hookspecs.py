@@ -105,6 +105,13 @@ def crm_home_panels(user: User) -> list[Panel]:
 
 
 @hookspec
+def crm_page_scripts() -> list[str]:
+    """Return URLs of scripts (a plugin blueprint's static files, by ``url_for``) every page of a
+    signed-in user loads after the core's own, e.g. a screen pop listening for calls. Called per
+    page, in a request; files only (the CSP allows no inline script)."""
+
+
+@hookspec
 def crm_user_fields() -> list[UserField]:
     """Return fields this plugin adds to the user profile (users screen; My account when
     ``self_service``); names unique across plugins. Called each time a user form is built."""

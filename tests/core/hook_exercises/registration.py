@@ -269,3 +269,15 @@ def user_fields_show_on_my_account_and_the_users_screen(kit: Kit) -> None:
     page = admin.get(f"/config/users/{kit.users['ana'].id}").get_data(as_text=True)
     assert 'name="probe_secret"' in page and 'value="4711"' in page
     assert kit.calls("crm_user_fields")[-1] == ("ana", "4711")
+
+
+def _probe_scripts() -> list[str]:
+    return ["/static/probe-pop.js"]
+
+
+@exercise("crm_page_scripts", _probe_scripts)
+def page_scripts_load_on_every_page_of_a_signed_in_user(kit: Kit) -> None:
+    ana = kit.client_for("ana")
+    for path in ("/", "/account"):
+        assert '<script src="/static/probe-pop.js"></script>' in ana.get(path).get_data(as_text=True)
+    assert "probe-pop.js" not in kit.app.test_client().get("/login").get_data(as_text=True)

@@ -59,6 +59,13 @@ def crm_register_outbox_handlers() -> dict[str, Any]:
 
 
 @hookimpl
+def crm_page_scripts() -> list[str]:
+    from flask import url_for
+
+    return [url_for("telephony.static", filename="telephony.js")]
+
+
+@hookimpl
 def crm_user_fields() -> list[UserField]:
     from plugins.telephony.panels import extension_field
 

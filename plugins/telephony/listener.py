@@ -35,7 +35,7 @@ class Listener:
     def __init__(self, settings: dict[str, Any], clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.clock = clock
-        self.tracker = CallTracker(self._store, clock=clock)
+        self.tracker = CallTracker(self._store, self._ring, clock=clock)
         self.gap_id: int | None = None
         self.broke_at: float | None = None
         self.stored = 0
@@ -44,6 +44,10 @@ class Listener:
         with unit_of_work() as db:
             if services.record_call(db, values) is not None:
                 self.stored += 1
+
+    def _ring(self, call: Any) -> None:
+        with unit_of_work() as db:
+            services.ringing(db, call.call_id, call.number, call.extension)
 
     def _link_down(self, reason: str) -> None:
         if self.gap_id is not None:

@@ -75,3 +75,17 @@ class LinkGap(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reason: Mapped[str] = mapped_column(String(200), default="")
     recovered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Pop(Base):
+    """A call ringing at an agent's extension, waiting for their browser's screen pop: the PBX
+    link writes it (another process), the agent's event stream reads it. Only the number is kept;
+    the card is built when the agent's browser asks, with the agent's permissions."""
+
+    __tablename__ = "tel_pop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("crm_user.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import BusinessRuleError, User, audit, crm_state, utcnow
-from plugins.telephony.models import Call, Extension, LinkGap
+from plugins.telephony.models import Call, Extension, LinkGap, Pop
 from plugins.telephony.schemas import EXTENSION
 
 SESSION = "calls"
@@ -121,6 +121,18 @@ def calls_created(db: DbSession, user: User, calls: Sequence[Call]) -> None:
     starts = [c.started_at for c in calls]
     if starts:
         recover_gaps(db, min(starts), max(starts))
+
+
+def ringing(db: DbSession, call_id: str, number: str, extension: str) -> Pop | None:
+    """A call rings at ``extension``: queue the screen pop for the user there (none for an
+    extension nobody has: there is no browser to pop up in)."""
+    user_id = extension_user_ids().get(extension)
+    if user_id is None:
+        return None
+    pop = Pop(user_id=user_id, call_id=call_id[:64], number=number[:40])
+    db.add(pop)
+    db.flush()
+    return pop
 
 
 # --- the PBX link's gaps ---------------------------------------------------------------------

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, request
+import time
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, stream_with_context
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from sqlalchemy import func, select
 
 from crm_core.toolkit import BusinessRuleError, csrf_exempt, current_access, unit_of_work
-from plugins.telephony import click_to_call, services, webhooks
+from crm_core.toolkit import session as db_session
+from plugins.telephony import click_to_call, pop, services, webhooks
+from plugins.telephony.models import Pop
 
-bp = Blueprint("telephony", __name__, url_prefix="/telephony", template_folder="templates")
+bp = Blueprint("telephony", __name__, url_prefix="/telephony", template_folder="templates", static_folder="static")
+#: How long one event stream stays open (the browser reconnects, sending the last id it saw),
+#: how often it looks for new pops, and how long the browser waits before reconnecting.
+STREAM_SECONDS = 25.0
+POLL_SECONDS = 1.0
+RETRY_MS = 2000
 
 
 @bp.post("/webhook")
@@ -27,6 +38,8 @@ def webhook():  # type: ignore[no-untyped-def]
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return jsonify(error="bad_request", message=_("The body is not a JSON object.")), 400
+    if payload.get("event") == "call.ringing":
+        return _ringing(payload)
     try:
         values = webhooks.call_values(payload)
     except ValidationError as exc:
@@ -60,3 +73,55 @@ def call():  # type: ignore[no-untyped-def]
     return redirect(request.referrer or "/")
 
 
+
+
+def _ringing(payload: dict) -> tuple[Response, int]:
+    try:
+        values = webhooks.RingingSchema().load(payload)
+    except ValidationError as exc:
+        return jsonify(error="invalid", message=_("The call is not valid."), fields=exc.normalized_messages()), 422
+    with unit_of_work() as db:
+        queued = services.ringing(db, values["call_id"], values["number"], values["extension"])
+    return jsonify(popped=queued is not None, call_id=values["call_id"]), 202
+
+
+@bp.get("/events")
+@login_required
+def events():  # type: ignore[no-untyped-def]
+    """The signed-in agent's own event stream (Server-Sent Events): one ``call`` event per call
+    ringing at their extension, carrying the pop's id; nobody else's calls are ever sent."""
+    user_id = current_user.id
+    last = request.headers.get("Last-Event-ID", "")
+    if last.isdigit():
+        after = int(last)
+    else:
+        after = db_session().scalar(select(func.max(Pop.id)).where(Pop.user_id == user_id)) or 0
+        db_session().rollback()
+
+    def stream() -> Iterator[str]:
+        nonlocal after
+        yield f"retry: {RETRY_MS}\n\n"
+        until = time.monotonic() + STREAM_SECONDS
+        while time.monotonic() < until:
+            with unit_of_work() as db:  # one short transaction per look: new commits are seen
+                ids = list(db.scalars(select(Pop.id).where(Pop.user_id == user_id, Pop.id > after).order_by(Pop.id)))
+            for pop_id in ids:
+                after = pop_id
+                yield f"id: {pop_id}\nevent: call\ndata: {pop_id}\n\n"
+            yield ": waiting\n\n"
+            time.sleep(POLL_SECONDS)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
+
+
+@bp.get("/pops/<int:pop_id>")
+@login_required
+def pop_card(pop_id: int):  # type: ignore[no-untyped-def]
+    """The card of a pop of the signed-in agent (404 for anyone else's), with their permissions."""
+    db = db_session()
+    found = db.get(Pop, pop_id)
+    if found is None or found.user_id != current_user.id:
+        abort(404)
+    card = pop.build_card(db, current_access(), found.number)
+    return render_template("telephony/pop.html", pop=found, card=card, label=pop.label)

@@ -70,3 +70,12 @@ def call_values(payload: dict[str, Any]) -> dict[str, Any]:
     values = WebhookCallSchema().load(payload)
     values.pop("event")
     return values
+
+
+class RingingSchema(Schema):
+    """A call starting to ring at an extension (the screen pop's moment)."""
+
+    event = fields.Str(required=True, validate=validate.Equal("call.ringing"))
+    call_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    number = fields.Str(required=True, validate=validate.Length(min=1, max=40))
+    extension = fields.Str(required=True, validate=validate.Length(min=1, max=20))

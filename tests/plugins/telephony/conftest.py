@@ -24,9 +24,9 @@ def sdef(crm_app) -> Callable[[str], Any]:
 
 @pytest.fixture
 def create(db, sdef, access_for) -> Callable[..., Any]:
-    def make(session_name: str, username: str, **data: Any) -> Any:
+    def make(area: str, username: str, /, **data: Any) -> Any:
         with unit_of_work():
-            return elements.create(db, sdef(session_name), access_for(username), data)
+            return elements.create(db, sdef(area), access_for(username), data)
 
     return make
 

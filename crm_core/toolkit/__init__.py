@@ -53,7 +53,7 @@ from crm_core.outbox import history as outbox_history
 from crm_core.outbox import status_label as outbox_status_label
 from crm_core.phones import e164, phone_region
 from crm_core.plugins import hookimpl
-from crm_core.reports.formats import printable
+from crm_core.reports.formats import printable, table_response
 from crm_core.request_input import int_arg, parse_int
 from crm_core.security import csrf, current_access
 from crm_core.security.access import (
@@ -140,6 +140,7 @@ __all__ = [
     "shown",
     "value_names",
     "printable",
+    "table_response",
     "session_label",
     "csrf_exempt",
     # imports

@@ -32,9 +32,9 @@ def crm_register_modules() -> list[Module]:
 
 @hookimpl
 def crm_register_sessions() -> list[SessionDef]:
-    from plugins.telephony.sessions import CALLS
+    from plugins.telephony.sessions import CALLS, FIGURES
 
-    return [CALLS]
+    return [CALLS, FIGURES]
 
 
 @hookimpl

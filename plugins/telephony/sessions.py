@@ -29,3 +29,11 @@ CALLS = SessionDef(
     default_sort="-started_at",
     order=10,
 )
+
+FIGURES = SessionDef(
+    name="call_figures",
+    module=MODULE.name,
+    label=_l("Call figures"),
+    endpoint="telephony.figures",
+    order=20,
+)

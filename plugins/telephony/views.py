@@ -22,6 +22,8 @@ bp = Blueprint("telephony", __name__, url_prefix="/telephony", template_folder="
 STREAM_SECONDS = 25.0
 POLL_SECONDS = 1.0
 RETRY_MS = 2000
+#: The figures page's session (menu entry and permission), declared in ``sessions``.
+FIGURES = "call_figures"
 
 
 @bp.post("/webhook")
@@ -125,3 +127,53 @@ def pop_card(pop_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     card = pop.build_card(db, current_access(), found.number)
     return render_template("telephony/pop.html", pop=found, card=card, label=pop.label)
+
+
+@bp.get("/figures")
+@login_required
+def figures():  # type: ignore[no-untyped-def]
+    """Calls received per hour/day/week/month, mean talk time, missed rate, per agent and group,
+    as a chart and tables, each table also as CSV, XLSX or PDF (EXT-24)."""
+    from datetime import date, timedelta
+
+    from flask_babel import gettext as _
+
+    from crm_core.toolkit import table_response
+    from plugins.telephony import figures as fig
+
+    access = current_access()
+    access.require(FIGURES, "view")
+    calls = fig.calls_sdef()
+    access.require(calls, "view")
+    errors: list[str] = []
+    today = date.today()
+    try:
+        end = date.fromisoformat(request.args.get("to") or today.isoformat())
+        start = date.fromisoformat(request.args.get("from") or (end - timedelta(days=30)).isoformat())
+    except ValueError:
+        errors.append(_("Dates are written YYYY-MM-DD."))
+        start, end = today - timedelta(days=30), today
+    if start > end:
+        errors.append(_("The period ends before it starts."))
+    bucket = request.args.get("per", "day")
+    if bucket not in fig.BUCKETS:
+        errors.append(_("Choose hour, day, week or month."))
+        bucket = "day"
+    report = None if errors else fig.compute(db_session(), access, calls, start, end, bucket)
+    tables = [] if report is None else [
+        ("periods", _("Per period"), [*report.periods, report.total]),
+        ("agents", _("Per agent"), report.agents),
+        ("groups", _("Per group"), report.groups),
+    ]
+    fmt = request.args.get("format", "")
+    if report is not None and fmt:
+        chosen = {key: rows for key, _title, rows in tables}.get(request.args.get("table", "periods"))
+        if chosen is None or fmt not in ("csv", "xlsx", "pdf"):
+            abort(404)
+        return table_response(fmt, "call-figures", _("Call figures"), fig.header(), [f.row() for f in chosen])
+    args = {"from": start.isoformat(), "to": end.isoformat(), "per": bucket}
+    return render_template(
+        "telephony/figures.html", report=report, tables=tables, header=fig.header(), errors=errors,
+        bars=fig.chart(report.periods) if report else [], width=fig.CHART_WIDTH, height=fig.CHART_HEIGHT,
+        buckets=fig.BUCKETS, bucket=bucket, start=start.isoformat(), end=end.isoformat(), args=args,
+    ), 400 if errors else 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import select
 
 from crm_core.db import unit_of_work
@@ -106,3 +107,16 @@ def test_click_to_call_needs_the_right_to_make_calls(client_for, db, users, exte
     response = client_for("ana").post("/telephony/call", json={"number": "912 345 678"})
     assert response.status_code == 403
     assert db.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_spanish_agent_reads_telephony_in_spanish(client_for, db, users, extensions):
+    with unit_of_work():
+        users["ana"].language = "es"
+    _call(db, "es1", "inbound", "missed", 8)
+    refresh()  # the requests share the test's app context, where writing the call cached a locale
+    home = client_for("ana").get("/").get_data(as_text=True)
+    assert "Llamadas perdidas" in home and "Devolver la llamada" in home
+    account = client_for("ana").get("/account").get_data(as_text=True)
+    assert "Extensión telefónica" in account
+    refused = client_for("ana").post("/telephony/call", json={"number": "12"})
+    assert refused.get_json()["message"] == "«12» no es un número de teléfono válido."

@@ -41,11 +41,13 @@ class Listener:
         self.stored = 0
 
     def _store(self, values: dict[str, Any]) -> None:
+        services.forget_extensions()  # a long-lived process: extensions may have changed since
         with unit_of_work() as db:
             if services.record_call(db, values) is not None:
                 self.stored += 1
 
     def _ring(self, call: Any) -> None:
+        services.forget_extensions()
         with unit_of_work() as db:
             services.ringing(db, call.call_id, call.number, call.extension)
 
@@ -65,6 +67,16 @@ class Listener:
             self.gap_id = None
         else:
             self.tracker.resume(channels, self.clock())
+
+    def _feed(self, message: dict[str, str]) -> None:
+        """Follow one event; a call that cannot be stored (the database is down, a rule refuses
+        it) is logged with its id and the link goes on — the CDR import can still bring it."""
+        try:
+            self.tracker.feed(message)
+        except AmiError:
+            raise
+        except Exception:
+            log.exception("call %s could not be stored", message.get("Linkedid") or message.get("Uniqueid"))
 
     def run(self, stop: threading.Event) -> None:
         """Follow the PBX until ``stop`` is set; raises ``AmiLoginError`` on refused credentials."""
@@ -95,7 +107,7 @@ class Listener:
                 while not stop.is_set():
                     message = client.read_message(timeout=0.2)
                     if message is not None:
-                        self.tracker.feed(message)
+                        self._feed(message)
             except AmiError as exc:
                 self._link_down(str(exc))
                 log.warning("AMI link lost (%s)", exc)

@@ -37,6 +37,12 @@ def extension_user_ids() -> dict[str, int]:
     return g.telephony_extensions
 
 
+def forget_extensions() -> None:
+    """Read the extensions again at the next :func:`extension_user_ids` (after a change, or in a
+    long-lived process)."""
+    g.pop("telephony_extensions", None)
+
+
 def user_extension(db: DbSession, user: User) -> str:
     return db.scalar(select(Extension.extension).where(Extension.user_id == user.id)) or ""
 
@@ -47,7 +53,7 @@ def save_extension(db: DbSession, user: User, value: str) -> None:
     if not value:
         if current is not None:
             db.delete(current)
-        g.pop("telephony_extensions", None)
+        forget_extensions()
         return
     if not EXTENSION.match(value):
         raise BusinessRuleError(_("An extension is 2 to 6 digits."))
@@ -59,7 +65,7 @@ def save_extension(db: DbSession, user: User, value: str) -> None:
     else:
         current.extension = value
     db.flush()
-    g.pop("telephony_extensions", None)
+    forget_extensions()
 
 
 def agent_for(db: DbSession, extension: str) -> User:

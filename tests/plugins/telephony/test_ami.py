@@ -43,6 +43,14 @@ def hangup(peer: Peer, uid: str, at: int, cause: int = 16) -> None:
     peer.send(Event="Hangup", Channel=f"PJSIP/trunk-{uid}", Uniqueid=uid, Linkedid=uid, Cause=cause, Timestamp=at)
 
 
+def wait_for(condition, limit: float = 10.0) -> None:
+    """Until ``condition()`` (the listener has stored what the PBX sent), or ``limit`` seconds:
+    the machine may be busy, so the scripts wait for the effect rather than a fixed time."""
+    until = time.monotonic() + limit
+    while not condition() and time.monotonic() < until:
+        time.sleep(0.05)
+
+
 def listen(listener: Listener, stop: threading.Event, server: AmiServer, limit: float = 15.0) -> None:
     """Run the listener in this thread (it writes through the test's database session) until the
     server's scripts are done, or ``limit`` seconds as a safety net."""
@@ -75,11 +83,12 @@ def test_events_of_a_call_become_its_record(db, users, create, extensions):
         peer.send(Event="Newchannel", Channel="PJSIP/201-0003", CallerIDNum="201", Exten="0721234567",
                   Uniqueid="C", Linkedid="C", Timestamp=T0 + 200)
         hangup(peer, "C", T0 + 203, cause=17)  # busy
-        time.sleep(0.5)
+        wait_for(lambda: listener.stored == 3)
         stop.set()
+        time.sleep(0.3)
 
-    server.serve(pbx)
     listener = Listener(settings(server.port))
+    server.serve(pbx)
     listen(listener, stop, server)
     found = calls(db)
     a, b, c = found["A"], found["B"], found["C"]
@@ -94,6 +103,7 @@ def test_events_of_a_call_become_its_record(db, users, create, extensions):
 def test_a_pbx_restart_mid_call_reconnects_takes_the_call_up_and_flags_the_gap(db, users, extensions):
     server, stop = AmiServer(), threading.Event()
     port = server.port
+    listener = Listener(settings(port))
 
     def before_restart(peer: Peer) -> None:
         peer.accept_login()
@@ -101,7 +111,7 @@ def test_a_pbx_restart_mid_call_reconnects_takes_the_call_up_and_flags_the_gap(d
         inbound_call(peer, "A", "600111222", "PJSIP/201-0001", T0)
         peer.send(Event="BridgeEnter", Uniqueid="A", Linkedid="A", Timestamp=T0 + 5)
         inbound_call(peer, "B", "600333444", "PJSIP/202-0002", T0 + 10)  # ends while the link is down
-        time.sleep(0.3)
+        wait_for(lambda: len(listener.tracker.live) == 2)
         server.stop()  # the PBX goes away with both calls in progress
 
     server.serve(before_restart)
@@ -117,14 +127,13 @@ def test_a_pbx_restart_mid_call_reconnects_takes_the_call_up_and_flags_the_gap(d
             peer.show_channels({"Channel": "PJSIP/trunk-A", "Uniqueid": "A", "Linkedid": "A", "CallerIDNum": "600111222",
                                 "Exten": "900", "BridgeId": "b-1", "Duration": "00:00:30"})
             hangup(peer, "A", T0 + 65)
-            time.sleep(0.5)
+            wait_for(lambda: listener.stored == 2)
             stop.set()
             time.sleep(0.5)  # the link stays up until the listener has stopped: no second gap
 
         again.serve(after_restart)
 
     threading.Thread(target=restart, daemon=True).start()
-    listener = Listener(settings(port))
     listen(listener, stop, server)
     assert not restarted[0].errors
     restarted[0].stop()
@@ -177,3 +186,34 @@ def test_click_to_call_sends_originate_through_the_agents_extension(crm_app, db,
 def test_the_client_never_shows_the_secret():
     client = AmiClient("127.0.0.1", 5038)
     assert "secret" not in repr(client).lower()
+
+
+def test_a_call_that_cannot_be_stored_is_logged_and_the_link_goes_on(db, extensions, monkeypatch, caplog):
+    from plugins.telephony import services
+
+    real = services.record_call
+
+    def refuse_x(db, values, action="pbx"):
+        if values["call_id"] == "X":
+            raise RuntimeError("database refused")
+        return real(db, values, action)
+
+    monkeypatch.setattr(services, "record_call", refuse_x)
+    server, stop = AmiServer(), threading.Event()
+
+    def pbx(peer: Peer) -> None:
+        peer.accept_login()
+        peer.show_channels()
+        inbound_call(peer, "X", "600111222", "PJSIP/201-0001", T0)
+        hangup(peer, "X", T0 + 9)
+        inbound_call(peer, "Y", "600111333", "PJSIP/201-0002", T0 + 20)
+        hangup(peer, "Y", T0 + 29)
+        wait_for(lambda: listener.stored == 1)
+        stop.set()
+        time.sleep(0.3)
+
+    listener = Listener(settings(server.port))
+    server.serve(pbx)
+    listen(listener, stop, server)
+    assert set(calls(db)) == {"Y"}
+    assert "call X could not be stored" in caplog.text

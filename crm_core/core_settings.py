@@ -3,6 +3,7 @@ plugin's ``settings_schema`` (a misspelled key used to be accepted and ignored).
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 from crm_core.phones import is_region
@@ -10,7 +11,7 @@ from crm_core.phones import is_region
 
 def _known_region(code: str) -> None:
     if not is_region(code):
-        raise ValidationError(f"unknown phone region {code!r}: use an ISO 3166 code such as ES, GB, US, RO")
+        raise ValidationError(_("Unknown phone region %(code)s: use an ISO code such as ES, GB, US, RO.", code=code))
 
 
 class CoreSettings(Schema):

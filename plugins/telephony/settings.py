@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 
 def _zone(name: str) -> None:
     if name not in available_timezones():
-        raise ValidationError(f"unknown time zone {name!r}")
+        raise ValidationError(_("Unknown time zone %(name)s.", name=name))
 
 
 class TelephonySettings(Schema):

@@ -86,3 +86,25 @@ def test_a_cdr_file_spanning_a_link_gap_recovers_it(db, sdef, access_for, extens
     db.flush()
     _import(sdef, access_for)
     assert inside.recovered_at is not None and later.recovered_at is None
+
+
+def test_the_import_cdr_command_imports_a_master_csv_once(crm_app, db, tmp_path, extensions):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from crm_core.cli import CrmGroup
+
+    path = tmp_path / "Master.csv"
+    path.write_text(MASTER_CSV, encoding="utf-8")
+    cli = CrmGroup(create_app=lambda: crm_app, add_version_option=False)
+
+    def run():  # noqa: ANN202
+        args = ["telephony", "import-cdr", str(path), "--user", "admin"]
+        return CliRunner().invoke(cli, args, obj=ScriptInfo(create_app=lambda: crm_app))
+
+    first = run()
+    assert first.exit_code == 0, first.output
+    assert "4 calls imported, 0 already there, 0 refused" in first.output
+    again = run()
+    assert "0 calls imported, 4 already there, 0 refused" in again.output
+    assert db.scalar(select(func.count()).select_from(Call)) == 4

@@ -98,7 +98,7 @@ def test_the_import_cdr_command_imports_a_master_csv_once(crm_app, db, tmp_path,
     path.write_text(MASTER_CSV, encoding="utf-8")
     cli = CrmGroup(create_app=lambda: crm_app, add_version_option=False)
 
-    def run():  # noqa: ANN202
+    def run():
         args = ["telephony", "import-cdr", str(path), "--user", "admin"]
         return CliRunner().invoke(cli, args, obj=ScriptInfo(create_app=lambda: crm_app))
 

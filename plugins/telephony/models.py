@@ -66,7 +66,7 @@ class Extension(Base):
 
 class LinkGap(Base):
     """A time the AMI link was down: calls in it are recovered from the CDR import (the gap is then
-    marked recovered) or stay flagged on the telephony page — never silently lost."""
+    marked recovered) or stay flagged on the call figures page — never silently lost."""
 
     __tablename__ = "tel_link_gap"
 

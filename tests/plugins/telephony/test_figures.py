@@ -84,3 +84,16 @@ def test_bad_dates_and_buckets_are_explained(client_for, calls):
     text = bad.get_data(as_text=True)
     assert "Dates are written YYYY-MM-DD." in text and "Choose hour, day, week or month." in text
     assert leader.get("/telephony/figures?from=2026-11-30&to=2026-11-01").status_code == 400
+
+
+def test_a_gap_of_the_pbx_link_is_flagged_until_a_cdr_import_recovers_it(client_for, db, calls):
+    from plugins.telephony.models import LinkGap
+
+    gap = LinkGap(started_at=datetime(2026, 11, 5, 8, tzinfo=UTC), ended_at=datetime(2026, 11, 5, 9, tzinfo=UTC),
+                  reason="the PBX closed the AMI link")
+    db.add(gap)
+    db.flush()
+    assert "The PBX link was down from" in client_for("leader").get(URL).get_data(as_text=True)
+    with unit_of_work():
+        services.recover_gaps(db, datetime(2026, 11, 5, tzinfo=UTC), datetime(2026, 11, 6, tzinfo=UTC))
+    assert "The PBX link was down from" not in client_for("leader").get(URL).get_data(as_text=True)

@@ -60,9 +60,11 @@ def crm_register_outbox_handlers() -> dict[str, Any]:
 
 @hookimpl
 def crm_page_scripts() -> list[str]:
-    from flask import url_for
+    """The screen pop and click-to-call, for users with an extension (nobody else can receive a
+    pop or originate; without the script a phone link still dials on the device)."""
+    from plugins.telephony.panels import page_scripts
 
-    return [url_for("telephony.static", filename="telephony.js")]
+    return page_scripts()
 
 
 @hookimpl

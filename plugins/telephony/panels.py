@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, url_for
+from flask import g, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -45,3 +45,12 @@ def home_panels(user: Any) -> list[Panel]:
     if not current_access().can(services.SESSION, "view"):
         return []
     return [Panel("telephony-missed", _l("Missed calls"), render_missed, order=5)]
+
+
+def page_scripts() -> list[str]:
+    """``telephony.js`` when the signed-in user has an extension (read once per request)."""
+    user = current_access().user
+    cached = g.get("telephony_own_extension")
+    if cached is None or cached[0] != user.id:
+        cached = g.telephony_own_extension = (user.id, services.user_extension(db_session(), user))
+    return [url_for("telephony.static", filename="telephony.js")] if cached[1] else []

@@ -3,11 +3,20 @@ plugin's ``settings_schema`` (a misspelled key used to be accepted and ignored).
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate
+
+from crm_core.phones import is_region
+
+
+def _known_region(code: str) -> None:
+    if not is_region(code):
+        raise ValidationError(_("Unknown phone region %(code)s: use an ISO code such as ES, GB, US, RO.", code=code))
 
 
 class CoreSettings(Schema):
-    """Home page shortcut and the outbox worker's delivery policy (docs/outbox.md)."""
+    """Home page shortcut, the outbox worker's delivery policy (docs/outbox.md) and the region
+    national phone numbers are read in (``phone_region``, e.g. "ES", "GB": crm_core/phones.py)."""
 
     home_shortcut_label = fields.Str(validate=validate.Length(min=1, max=80))
     home_shortcut_url = fields.Url(require_tld=False, schemes={"http", "https"})
@@ -15,3 +24,4 @@ class CoreSettings(Schema):
     outbox_base_delay = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
     outbox_max_delay = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
     outbox_lease_seconds = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    phone_region = fields.Str(validate=_known_region)

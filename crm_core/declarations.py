@@ -167,6 +167,23 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class UserField:
+    """A field a plugin adds to every user's profile: the users screen shows it, and My account
+    too when ``self_service`` (e.g. a telephone extension). The plugin keeps the value in its own
+    table: ``load(db, user)`` gives the text shown, ``save(db, user, text)`` stores what was typed
+    inside the form's transaction and raises ``BusinessRuleError`` to refuse it (the form then
+    shows the message under the field and nothing of the form is saved)."""
+
+    name: str
+    label: str
+    load: Callable[[DbSession, User], str]
+    save: Callable[[DbSession, User, str], None]
+    max_length: int = 80
+    self_service: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class SessionDef:
     """One screen area (seed: *Sesión*) and everything the generic screens need to serve it.
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Flask
     from sqlalchemy.orm import Session as DbSession
 
-    from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab
+    from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
     from crm_core.models.auth import User
     from crm_core.security.access import Access
 
@@ -102,6 +102,19 @@ def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
 @hookspec
 def crm_home_panels(user: User) -> list[Panel]:
     """Return panels for ``user``'s home page (agenda, shortcuts …)."""
+
+
+@hookspec
+def crm_page_scripts() -> list[str]:
+    """Return URLs of scripts (a plugin blueprint's static files, by ``url_for``) every page of a
+    signed-in user loads after the core's own, e.g. a screen pop listening for calls. Called per
+    page, in a request; files only (the CSP allows no inline script)."""
+
+
+@hookspec
+def crm_user_fields() -> list[UserField]:
+    """Return fields this plugin adds to the user profile (users screen; My account when
+    ``self_service``); names unique across plugins. Called each time a user form is built."""
 
 
 @hookspec

@@ -8,11 +8,13 @@ from flask import Flask, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_bootstrap import Bootstrap5
+from flask_login import current_user
 
 from crm_core.admin import bp as admin_bp
 from crm_core.api import bp as api_bp
 from crm_core.api.errors import json_error
 from crm_core.errors import Conflict, CrmError, NotFound, PermissionDenied
+from crm_core.extensions import crm_state
 from crm_core.home import bp as home_bp
 from crm_core.navigation import list_link, session_url, visible_menu
 from crm_core.request_input import BadInput, refuse_control_characters
@@ -28,6 +30,13 @@ def _bad_input(exc: BadInput) -> Any:
     return render_template("error.html", message=exc.description, status=400), 400
 
 
+def page_scripts() -> list[str]:
+    """The plugins' scripts for this page (``crm_page_scripts``): signed-in users only."""
+    if not current_user.is_authenticated:
+        return []
+    return [url for part in crm_state().pm.hook.crm_page_scripts() for url in part or []]
+
+
 def init_app(app: Flask, state: Any) -> None:
     app.before_request(refuse_control_characters)
     app.register_error_handler(BadInput, _bad_input)
@@ -40,6 +49,7 @@ def init_app(app: Flask, state: Any) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
+        page_scripts=page_scripts,
         crm=state,
     )
 

@@ -23,7 +23,7 @@ from crm_core.extensions import crm_state
 from crm_core.models.auth import ACTIONS, Group, Permission, User
 from crm_core.navigation import stored_menu
 from crm_core.request_input import int_arg, page_arg
-from crm_core.security import current_access
+from crm_core.security import current_access, user_fields
 from crm_core.services.queries import like_text
 
 bp = Blueprint("admin", __name__, url_prefix="/config")
@@ -58,10 +58,13 @@ def _save(
     message: Callable[[Any], str],
     back: str,
     exclude: frozenset[str] | set[str] = frozenset(),
+    after: Callable[[DbSession, Any], None] | None = None,
 ) -> Response | None:
     """Validate the form and save ``existing`` (or a new ``make()``) in one transaction.
 
     Returns the redirect on success, None when the form must be shown again with its errors.
+    ``after(db, target)`` runs in the same transaction once the target has its id (plugins'
+    user fields).
     """
     if not form.validate():
         return None
@@ -73,6 +76,9 @@ def _save(
             check(db, target)
             if existing is None:
                 db.add(target)
+            if after is not None:
+                db.flush()
+                after(db, target)
     except BusinessRuleError as exc:
         db.expire_all()
         _form_error(form, exc)
@@ -107,10 +113,12 @@ def users():  # type: ignore[no-untyped-def]
     )
 
 
-def _user_form(user: User | None) -> UserForm:
-    """The user form; a new user's group starts unchosen, so nobody lands in a powerful group
-    by leaving the default."""
-    form = UserForm(obj=user)
+def _user_form(user: User | None, extra: list[Any]) -> UserForm:
+    """The user form with the plugins' user fields; a new user's group starts unchosen, so
+    nobody lands in a powerful group by leaving the default."""
+    form = user_fields.with_fields(UserForm, extra)(obj=user)
+    if request.method == "GET":
+        user_fields.fill(form, extra, db_session(), user)
     choices = [SelectChoice(g.id, g.name) for g in db_session().scalars(select(Group).order_by(Group.name))]
     if user is None:
         choices.insert(0, SelectChoice("", _("Choose a group")))
@@ -124,7 +132,8 @@ def user_edit(user_id: int | None = None):  # type: ignore[no-untyped-def]
     access = current_access()
     access.require("users", "view")
     user = _get(User, user_id) if user_id else None
-    form = _user_form(user)
+    extra = user_fields.declared()
+    form = _user_form(user, extra)
     status = 200
     if request.method == "POST":
         access.require("users", "modify")
@@ -137,12 +146,13 @@ def user_edit(user_id: int | None = None):  # type: ignore[no-untyped-def]
             ),
             lambda target: _("User %(name)s saved.", name=target.username),
             url_for("admin.users"),
-            exclude={"password"},
+            exclude={"password", *(f.name for f in extra)},
+            after=lambda db, target: user_fields.save(form, extra, db, target),
         )
         if done is not None:
             return done
         status = 400
-    return render_template("admin/user_form.html", form=form, user=user), status
+    return render_template("admin/user_form.html", form=form, user=user, extra=extra), status
 
 
 @bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])

@@ -213,3 +213,23 @@ def _pdf_row(pdf: Any, cells: Sequence[str], width: float, fill: bool = False) -
 
 def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def table_response(fmt: str, name: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:
+    """A plugin's own table (a report's figures) as a download in a listing format: ``csv``,
+    ``xlsx`` or ``pdf``, with the same cell rules as the listings (formula-safe text)."""
+    from flask import Response
+
+    rows = [[file_value(v) for v in row] for row in rows]
+    if fmt == "xlsx":
+        body: Any = xlsx_bytes(title, header, rows)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "pdf":
+        body, mime = pdf_bytes(title, header, [[display_value(v) for v in row] for row in rows]), "application/pdf"
+    elif fmt == "csv":
+        body, mime = "".join(csv_stream(header, rows)), "text/csv"
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    response = Response(body, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -31,7 +31,7 @@ class FieldSpec:
 
     name: str
     label: str
-    widget: str  # text, textarea, email, number, date, datetime, checkbox, select, lookup
+    widget: str  # text, textarea, phone, email, number, date, datetime, checkbox, select, lookup
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
     lookup: str | None = None
@@ -44,8 +44,8 @@ def _label(name: str, field: fields.Field) -> str:
 
 
 def _widget(field: fields.Field) -> tuple[str, str | None]:
-    if field.metadata.get("widget") == "textarea":
-        return "textarea", None
+    if field.metadata.get("widget") in ("textarea", "phone"):
+        return field.metadata["widget"], None  # a phone number shows with its tel: call link
     if isinstance(field, fields.Boolean):
         return "checkbox", None
     if isinstance(field, fields.Email):
@@ -129,7 +129,7 @@ def parse(specs: list[FieldSpec], form: Mapping[str, str]) -> dict[str, Any]:
         if spec.widget != "textarea":
             raw = raw.strip()
         if raw == "":
-            if spec.widget in ("text", "textarea"):
+            if spec.widget in ("text", "textarea", "phone"):
                 data[spec.name] = ""
             elif spec.allow_none:
                 data[spec.name] = None

@@ -17,9 +17,10 @@ from wtforms.validators import DataRequired, Length
 
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
+from crm_core.errors import BusinessRuleError
 from crm_core.i18n import LANGUAGES
 from crm_core.models.auth import User
-from crm_core.security import throttle
+from crm_core.security import throttle, user_fields
 from crm_core.security.passwords import hash_password, needs_rehash, password_problem, verify_password
 from crm_core.security.sessions import end_sessions
 
@@ -126,7 +127,10 @@ def profile():  # type: ignore[no-untyped-def]
 
     db = db_session()
     user = db.get(User, current_user.id)
-    form = ProfileForm(obj=user)
+    extra = user_fields.declared(self_service=True)
+    form = user_fields.with_fields(ProfileForm, extra)(obj=user)
+    if request.method == "GET":
+        user_fields.fill(form, extra, db, user)
     status = 200
     if request.method == "POST":
         status = 400
@@ -141,16 +145,22 @@ def profile():  # type: ignore[no-untyped-def]
                 ):
                     form.new_password.errors = [problem]
             if not any(f.errors for f in form):
-                with unit_of_work():
-                    user.full_name = form.full_name.data.strip()
-                    user.language = form.language.data
-                    user.timezone = form.timezone.data
-                    if form.new_password.data:
-                        user.password_hash = hash_password(form.new_password.data)
-                        end_sessions(user)  # other devices are logged out ...
+                try:
+                    with unit_of_work():
+                        user.full_name = form.full_name.data.strip()
+                        user.language = form.language.data
+                        user.timezone = form.timezone.data
+                        user_fields.save(form, extra, db, user)
+                        if form.new_password.data:
+                            user.password_hash = hash_password(form.new_password.data)
+                            end_sessions(user)  # other devices are logged out ...
+                except BusinessRuleError as exc:
+                    db.expire_all()
+                    getattr(form, exc.field).errors = [str(exc)]
+                    return render_template("auth/profile.html", form=form, extra=extra), status
                 if form.new_password.data:
                     login_user(user)  # ... this one goes on with the new generation
                 cookie_session["lang"] = user.language
                 flash(_("Your settings are saved."), "success")
                 return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form), status
+    return render_template("auth/profile.html", form=form, extra=extra), status

@@ -33,6 +33,7 @@ from crm_core.declarations import (
     Status,
     Tab,
     Transition,
+    UserField,
     Workflow,
 )
 from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
@@ -40,6 +41,8 @@ from crm_core.events import handles
 from crm_core.extensions import crm_state
 from crm_core.hookspecs import HOOKS_VERSION as VERSION
 from crm_core.hookspecs import hookspec
+from crm_core.importing.engine import run_import
+from crm_core.importing.lines import ImportSpec
 from crm_core.indexes import list_indexes
 from crm_core.migrate_ops import (
     create_import_key_indexes,
@@ -57,10 +60,11 @@ from crm_core.navigation import element_path, sdef_of
 from crm_core.outbox import enqueue, enqueued
 from crm_core.outbox import history as outbox_history
 from crm_core.outbox import status_label as outbox_status_label
+from crm_core.phones import e164, phone_region
 from crm_core.plugins import hookimpl
-from crm_core.reports.formats import printable
+from crm_core.reports.formats import printable, table_response
 from crm_core.request_input import int_arg, parse_int
-from crm_core.security import current_access
+from crm_core.security import csrf, current_access
 from crm_core.security.access import (
     Access,
     check_element,
@@ -74,6 +78,8 @@ from crm_core.services.display import shown, value_names
 from crm_core.services.elements import edited_element, unusable_reference
 from crm_core.services.queries import like_text
 from crm_core.toolkit import audit, groupings, lookups, workflow
+
+csrf_exempt = csrf.exempt
 
 __all__ = [
     "VERSION",
@@ -91,6 +97,7 @@ __all__ = [
     "Status",
     "Tab",
     "Transition",
+    "UserField",
     "Workflow",
     # hooks and the running app
     "hookimpl",
@@ -146,5 +153,13 @@ __all__ = [
     "shown",
     "value_names",
     "printable",
+    "table_response",
     "session_label",
+    "csrf_exempt",
+    # imports
+    "ImportSpec",
+    "run_import",
+    # phone numbers
+    "e164",
+    "phone_region",
 ]

@@ -90,3 +90,11 @@ def crm_activities_due(starts_from: datetime, starts_until: datetime, db: DbSess
 @hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
+
+
+@hookimpl(optionalhook=True)
+def crm_calls_recorded(calls: list[Any], db: DbSession) -> None:
+    """Telephony stored calls: each is logged as a done call activity on its client."""
+    from plugins.activities.calls import log_calls
+
+    log_calls(db, calls)

@@ -16,7 +16,7 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import Base, Element, User, UTCDateTime, list_indexes, utcnow
+from crm_core.toolkit import Base, Element, User, UTCDateTime, e164, list_indexes, utcnow
 from plugins.sales.kinds import KindMixin
 
 #: The sessions' text-filter fields (``search=`` in plugins/sales/sessions.py), kept here because
@@ -47,6 +47,19 @@ def code_taken(db: DbSession, model: Any, code: str, exclude_id: int | None = No
         return db.scalar(stmt.limit(1)) is not None
 
 
+class CallerNumber:
+    """A ``phone`` kept with its E.164 form in ``phone_e164`` (indexed), so the element behind a
+    caller's number is one index lookup (TEL-01, plugins/sales/phone.py). The ORM paths set it
+    here; imports, which write without the ORM, get it from the schemas (``with_e164``)."""
+
+    __audit_exclude__ = frozenset({"phone_e164"})
+
+    @validates("phone")
+    def _phone_e164(self, _key: str, phone: str) -> str:
+        self.phone_e164 = e164(phone)
+        return phone
+
+
 def unique_code(element: Any, code: str) -> str:
     """Refuse a ``code`` another row of the same table holds, on every path (form, API, import,
     services), with a field error instead of a database error; the unique constraint still
@@ -58,13 +71,14 @@ def unique_code(element: Any, code: str) -> str:
     return code
 
 
-class Lead(Element, KindMixin, Base):
+class Lead(CallerNumber, Element, KindMixin, Base):
     """A prospect (seed: *Cliente/Proveedor potencial*)."""
 
     __tablename__ = "sales_lead"
     __table_args__ = (
         *list_indexes("sales_lead", "-id", lead=KIND, include=("status", *LEAD_SEARCH)),
         Index("ix_sales_lead_email", "email"),
+        Index("ix_sales_lead_phone_e164", "phone_e164"),
     )
 
     name: Mapped[str] = mapped_column(String(120))
@@ -72,6 +86,7 @@ class Lead(Element, KindMixin, Base):
     contact_person: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str] = mapped_column(String(255), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    phone_e164: Mapped[str] = mapped_column(String(16), default="")
     address: Mapped[str] = mapped_column(String(255), default="")
     city: Mapped[str] = mapped_column(String(80), default="")
     country: Mapped[str] = mapped_column(String(80), default="")
@@ -81,17 +96,21 @@ class Lead(Element, KindMixin, Base):
     qualified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class Account(Element, KindMixin, Base):
+class Account(CallerNumber, Element, KindMixin, Base):
     """A customer or supplier (seed: *Entidad*); ``potential`` while provisional (code OP…)."""
 
     __tablename__ = "sales_account"
-    __table_args__ = list_indexes("sales_account", "name", lead=KIND, include=("status", *ACCOUNT_SEARCH))
+    __table_args__ = (
+        *list_indexes("sales_account", "name", lead=KIND, include=("status", *ACCOUNT_SEARCH)),
+        Index("ix_sales_account_phone_e164", "phone_e164"),
+    )
 
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     tax_id: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(255), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    phone_e164: Mapped[str] = mapped_column(String(16), default="")
     address: Mapped[str] = mapped_column(String(255), default="")
     city: Mapped[str] = mapped_column(String(80), default="")
     country: Mapped[str] = mapped_column(String(80), default="")
@@ -105,17 +124,21 @@ class Account(Element, KindMixin, Base):
         return f"{self.code} {self.name}"
 
 
-class Contact(Element, KindMixin, Base):
+class Contact(CallerNumber, Element, KindMixin, Base):
     """A person who represents an account; its kind is the account's."""
 
     __tablename__ = "sales_contact"
-    __table_args__ = list_indexes("sales_contact", "last_name", lead=KIND, include=CONTACT_SEARCH)
+    __table_args__ = (
+        *list_indexes("sales_contact", "last_name", lead=KIND, include=CONTACT_SEARCH),
+        Index("ix_sales_contact_phone_e164", "phone_e164"),
+    )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("sales_account.id"), index=True)
     first_name: Mapped[str] = mapped_column(String(80), default="")
     last_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[str] = mapped_column(String(255), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    phone_e164: Mapped[str] = mapped_column(String(16), default="")
     position: Mapped[str] = mapped_column(String(80), default="")
 
     account: Mapped[Account] = relationship()

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from crm_core.toolkit import edited_element
+from crm_core.toolkit import e164, edited_element
 from plugins.sales import services
 from plugins.sales.names import session_names
 
@@ -29,6 +29,18 @@ def _optional_email(value: str) -> str:
 def _email(label: Any) -> fields.Field:
     """An optional e-mail: empty is allowed (imports and forms often have none)."""
     return fields.Str(validate=[validate.Length(max=255), _optional_email], metadata={"label": label})
+
+
+class WithE164(Schema):
+    """Adds ``phone_e164`` (the E.164 form of ``phone``) to what a lead, account or contact schema
+    loads, so every write path — imports write without the ORM — keeps the indexed caller
+    number in step with the typed one (models.CallerNumber)."""
+
+    @post_load
+    def with_e164(self, data: dict[str, Any], **_kw: Any) -> dict[str, Any]:
+        if "phone" in data:
+            data["phone_e164"] = e164(data["phone"])
+        return data
 
 
 def _text(label: Any, max_len: int, required: bool = False, **meta: Any) -> fields.Field:
@@ -80,7 +92,7 @@ class SalesSettings(Schema):
 
 @cache
 def lead_schema(kind: str) -> type[Schema]:
-    class LeadSchema(Schema):
+    class LeadSchema(WithE164):
         id = fields.Int(dump_only=True)
         name = _text(_l("Name"), 120, required=True)
         company = _text(_l("Company"), 120)
@@ -104,7 +116,7 @@ def lead_schema(kind: str) -> type[Schema]:
 
 @cache
 def account_schema(kind: str) -> type[Schema]:
-    class AccountSchema(Schema):
+    class AccountSchema(WithE164):
         id = fields.Int(dump_only=True)
         code = _text(_l("Code"), 40, required=True)
         name = _text(_l("Name"), 120, required=True)
@@ -134,7 +146,7 @@ def account_schema(kind: str) -> type[Schema]:
 def contact_schema(kind: str) -> type[Schema]:
     accounts = session_names(kind)["accounts"]
 
-    class ContactSchema(Schema):
+    class ContactSchema(WithE164):
         id = fields.Int(dump_only=True)
         account_id = fields.Int(required=True, metadata={"label": _l("Account"), "lookup": accounts})
         first_name = _text(_l("First name"), 80)

@@ -123,6 +123,7 @@ def test_an_undocumented_labels_table_is_refused(tmp_path):
         ('home_shortcut_lable = "GL7"', "settings.core.home_shortcut_lable"),
         ('home_shortcut_url = "javascript:alert(1)"', "settings.core.home_shortcut_url"),
         ("outbox_max_attempts = 0", "settings.core.outbox_max_attempts"),
+        ('phone_region = "XX"', "settings.core.phone_region"),
     ],
 )
 def test_core_settings_are_checked(tmp_path, body, key):

@@ -15,6 +15,8 @@ from crm_core.models.notes import Grouping, GroupingMember
 from crm_core.services import elements
 from plugins.activities.models import Activity
 from plugins.sales.models import Account, Contact, Lead, Opportunity
+from plugins.telephony.models import Call
+from plugins.telephony.services import record_call
 from tests.core.hook_exercises import Kit, exercise, record
 from tests.support.sample import Sample
 
@@ -193,3 +195,18 @@ def activities_generated_fires_once_per_generation(kit: Kit) -> None:
     members = [kit.create("samples", "ana", name=name) for name in ("A1", "A2")]
     kit.action("activities", template, "generate", "ana", grouping_id=_grouping_of(kit, "ana", members).id)
     assert kit.calls("crm_activities_generated") == [("Christmas", [m.id for m in members], 2, "ana")]
+
+
+def _calls_recorded(calls: list[Any], user: Any, db: Any) -> None:
+    stored = db.scalars(select(Call.call_id).where(Call.id.in_([c.id for c in calls])).order_by(Call.id)).all()
+    record("crm_calls_recorded")((list(stored), [c.result for c in calls], user.username))
+
+
+@exercise("crm_calls_recorded", _calls_recorded, plugins=("telephony",))
+def calls_recorded_fires_once_per_new_call(kit: Kit) -> None:
+    started = "2026-11-30T08:00:00+00:00"
+    kit.create("calls", "admin", call_id="probe-1", number="+34 600 000 001", result="missed", started_at=started)
+    with unit_of_work() as db:
+        assert record_call(db, {"call_id": "probe-2", "number": "600000002", "result": "busy"}) is not None
+        assert record_call(db, {"call_id": "probe-2", "number": "600000002", "result": "busy"}) is None  # a repeat
+    assert kit.calls("crm_calls_recorded") == [(["probe-1"], ["missed"], "admin"), (["probe-2"], ["busy"], "admin")]

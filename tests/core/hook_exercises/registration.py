@@ -18,9 +18,9 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from crm_core.cli import CrmGroup
-from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab
+from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
 from crm_core.demo import DEMO_PASSWORD, load_demo
-from crm_core.errors import ConfigError
+from crm_core.errors import BusinessRuleError, ConfigError
 from crm_core.models.auth import User
 from crm_core.models.outbox import OutboxMessage
 from crm_core.models.types import utcnow
@@ -250,3 +250,51 @@ def demo_data_is_created_with_the_demo_users(kit: Kit) -> None:
     load_demo()
     assert {"ana", "bob", "leader"} <= set(kit.calls("crm_demo_data")[0])
     assert kit.db.scalar(select(Sample.owner_id).where(Sample.name == "Probe demo record")) == kit.users["ana"].id
+
+
+#: The probe's user-field store: user id → badge number.
+BADGES: dict[int, str] = {}
+
+
+def _save_badge(db: Any, user: Any, value: str) -> None:
+    if value and not value.isdigit():
+        raise BusinessRuleError("A badge is digits only.")
+    record("crm_user_fields")((user.username, value))
+    BADGES[user.id] = value
+
+
+def _probe_user_fields() -> list[UserField]:
+    return [
+        UserField("probe_badge", "Badge", lambda db, user: BADGES.get(user.id, ""), _save_badge),
+        UserField("probe_secret", "Admin only", lambda db, user: "", lambda db, user, value: None, self_service=False),
+    ]
+
+
+@exercise("crm_user_fields", _probe_user_fields)
+def user_fields_show_on_my_account_and_the_users_screen(kit: Kit) -> None:
+    BADGES.clear()
+    ana, admin = kit.client_for("ana"), kit.client_for("admin")
+    own = ana.get("/account").get_data(as_text=True)
+    assert 'name="probe_badge"' in own and 'name="probe_secret"' not in own  # not self-service
+    form = {"full_name": "Ana Changed", "language": "en", "timezone": "UTC", "probe_badge": "x1"}
+    refused = ana.post("/account", data=form)
+    assert refused.status_code == 400 and "A badge is digits only." in refused.get_data(as_text=True)
+    kit.db.expire_all()
+    assert kit.users["ana"].full_name != "Ana Changed" and BADGES == {}  # one transaction: nothing saved
+    assert ana.post("/account", data={**form, "probe_badge": "4711"}).status_code == 302
+    assert BADGES[kit.users["ana"].id] == "4711"
+    page = admin.get(f"/config/users/{kit.users['ana'].id}").get_data(as_text=True)
+    assert 'name="probe_secret"' in page and 'value="4711"' in page
+    assert kit.calls("crm_user_fields")[-1] == ("ana", "4711")
+
+
+def _probe_scripts() -> list[str]:
+    return ["/static/probe-pop.js"]
+
+
+@exercise("crm_page_scripts", _probe_scripts)
+def page_scripts_load_on_every_page_of_a_signed_in_user(kit: Kit) -> None:
+    ana = kit.client_for("ana")
+    for path in ("/", "/account"):
+        assert '<script src="/static/probe-pop.js"></script>' in ana.get(path).get_data(as_text=True)
+    assert "probe-pop.js" not in kit.app.test_client().get("/login").get_data(as_text=True)

@@ -1,8 +1,16 @@
-"""Finding the client behind a phone number, within what the user may see (TEL-01 groundwork)."""
+"""Finding the client behind a phone number by its indexed E.164 form, within what the user may
+see (TEL-01)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from crm_core.app import crm_state
+from crm_core.db import unit_of_work
+from crm_core.importing.engine import run_import
+from crm_core.importing.lines import ImportSpec
+from crm_core.services import elements
+from plugins.sales.models import Contact, Lead
 
 
 def ask(db, users, username: str, number: str):
@@ -37,3 +45,41 @@ def test_another_executives_client_is_not_revealed(db, users, create):
 def test_too_short_numbers_match_nothing(db, users, create):
     create("leads", "ana", name="Delta", phone="123456789")
     assert ask(db, users, "ana", "6789") is None
+
+
+def test_text_that_is_not_a_number_matches_nothing(db, users, create):
+    create("leads", "ana", name="Epsilon", phone="call reception")
+    assert ask(db, users, "ana", "call reception") is None
+
+
+# The indexed E.164 column follows the typed phone on every write path.
+
+
+def test_an_edited_phone_moves_the_indexed_number(db, users, create, sdef, access_for):
+    lead = create("leads", "ana", name="Zeta", phone="655 000 222")
+    assert lead.phone_e164 == "+34655000222"
+    with unit_of_work():
+        elements.update(db, sdef("leads"), access_for("ana"), lead, {"phone": "+44 20 7946 0958"})
+    assert lead.phone_e164 == "+442079460958"
+    assert ask(db, users, "ana", "0044 20 7946 0958") == lead
+    assert ask(db, users, "ana", "655000222") is None
+    with unit_of_work():
+        elements.update(db, sdef("leads"), access_for("ana"), lead, {"city": "Soria"})
+    assert lead.phone_e164 == "+442079460958"  # a change without the phone keeps it
+
+
+def test_imported_rows_get_the_indexed_number(db, users, sdef, access_for):
+    text = "name;phone\nImported one;912 345 679\nImported two;not a phone\n"
+    result = run_import(sdef("leads"), access_for("ana"), text, ImportSpec(("name", "phone")))
+    assert result.errors == [] and result.created == 2
+    stored = dict(db.execute(select(Lead.name, Lead.phone_e164).where(Lead.name.like("Imported%"))).all())
+    assert stored == {"Imported one": "+34912345679", "Imported two": ""}
+    assert ask(db, users, "ana", "+34 912 345 679").name == "Imported one"
+
+
+def test_a_qualified_leads_account_and_contact_are_found_by_its_number(db, users, create, action):
+    lead = create("leads", "ana", name="Eta SL", contact_person="Rosa Eta", phone="600 222 333")
+    account = action("leads", lead, "qualify", "ana", create_contact=True)
+    assert account.phone_e164 == "+34600222333"
+    found = ask(db, users, "ana", "600222333")
+    assert isinstance(found, Contact) and found.account_id == account.id

@@ -187,6 +187,10 @@ class SessionDef:
     singular: str = ""
     #: the state machine of ``workflow.field`` (usually ``status_field``), if the session has one.
     workflow: Workflow | None = None
+    #: column values that make a record readable by every user who may view the session, owner
+    #: or not (``{"published": True}`` for knowledge articles); changing it stays with its owner
+    #: and the groups that see all records. Empty: the ownership rule alone.
+    shared: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.model is None and self.endpoint is None:

@@ -20,6 +20,7 @@ addition. Each name is documented in the "Toolkit" section of the plugin guide (
 
 from __future__ import annotations
 
+from crm_core.api.extension import api_blueprint
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -57,6 +58,7 @@ from crm_core.security.access import (
     check_element,
     get_element,
     load_access,
+    may_modify,
     scoped,
     session_label,
     visible_ids,
@@ -85,6 +87,7 @@ __all__ = [
     "hookspec",
     "handles",
     "crm_state",
+    "api_blueprint",
     # database and model base classes
     "Base",
     "session",
@@ -104,6 +107,7 @@ __all__ = [
     "get_element",
     "check_element",
     "visible_ids",
+    "may_modify",
     # services
     "edited_element",
     "unusable_reference",

@@ -6,9 +6,10 @@ functions and nothing else:
 * :meth:`Access.require` — may this user do ``action`` (view / modify / change_owner) in
   ``session``? Resolved once per request from the user's group. A session the customer hid
   (``Registry.is_available``) reads as not found for everyone, administrators included.
-* :func:`scoped` — the one query filter: the session's fixed ``where`` values, ownership (a user
-  sees only what they own — or what the session declares ``shared`` — unless they are an
-  administrator or a leader who asked for all records) and the ``crm_row_filters`` contributed by plugins and customer overrides.
+* :func:`scoped` — the one query filter: the session's fixed ``where`` values, ownership (a
+  user sees only what they own — or what the session declares ``shared`` — unless they are
+  an administrator or a leader who asked for all records) and the ``crm_row_filters``
+  contributed by plugins and customer overrides.
 * :func:`check_element` — the same rules for one loaded element.
 """
 

@@ -20,11 +20,13 @@ ARTICLES = (
      "## Síntoma\n\nEl cliente no navega después de instalar el **router**.\n\n"
      "## Pasos\n\n1. Comprobar que la luz *PON* está fija.\n2. Reiniciar el router 30 segundos.\n"
      "3. Si la luz parpadea en rojo, abrir un caso de avería.\n"),
-    ("leader", "es", "Facturación", "factura, domiciliación", True, True, "Cambiar la domiciliación bancaria de las facturas",
+    ("leader", "es", "Facturación", "factura, domiciliación", True, True,
+     "Cambiar la domiciliación bancaria de las facturas",
      "Las facturas se cobran por **domiciliación**. Para cambiar la cuenta:\n\n"
      "- Pedir el nuevo IBAN y el titular.\n- Registrar el cambio antes del día 20 del mes.\n\n"
      "Más información en [la web](https://example.com/facturas).\n"),
-    ("leader", "en", "Fibre 300", "connection, router", True, True, "No internet connection after installing the router",
+    ("leader", "en", "Fibre 300", "connection, router", True, True,
+     "No internet connection after installing the router",
      "## Symptom\n\nThe customer cannot browse after installing the **router**.\n\n"
      "## Steps\n\n1. Check that the *PON* light is steady.\n2. Restart the router for 30 seconds.\n"
      "3. If the light blinks red, open a defect case.\n"),

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session as DbSession
 from crm_core.toolkit import Access, crm_state, scoped
 from plugins.knowledge.models import LANGUAGES, Article
 from plugins.knowledge.rendering import highlighted
+from plugins.knowledge.stopwords import STOP_WORDS
 
 SESSION = "articles"
 MAX_QUERY = 200
@@ -79,7 +80,8 @@ def search(
     """
     query = clean_query(text)
     if any_word:
-        query = " or ".join(w for w in re.findall(r"\w{3,}", query)[:16])
+        words = [w for w in re.findall(r"\w{3,}", query) if w.lower() not in STOP_WORDS]
+        query = " or ".join(dict.fromkeys(words[:16]))
     if not fts5_query(query):
         return []  # nothing positive to look for (empty, operators only, or only "-word")
     if language is not None and language not in LANGUAGES:

@@ -1,10 +1,10 @@
 """The knowledge base's services for other plugins: suggestions from a free text (EXT-10).
 
-A cases plugin (or any other) suggests articles on its records without importing this plugin:
-it asks the registry for the ``knowledge`` plugin's module, or — better — this plugin shows the
-suggestions itself in a detail tab of the sessions a client names (``[settings.knowledge]
-suggest_on``), reading the record's text fields through the declaration. Both go through
-:func:`suggest`, so the same permissions and ranking hold everywhere.
+A cases plugin (or any other) gets suggestions on its records without importing this plugin:
+the knowledge plugin shows them itself in a "Knowledge" tab of the sessions a client names
+(``[settings.knowledge] suggest_on``, :mod:`plugins.knowledge.suggestions`), reading the
+record's text and product fields. The tab, the API (``/api/v1/knowledge/suggest``) and any
+future caller go through :func:`suggest`, so the same permissions and ranking hold everywhere.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Demo articles (``crm demo``): a few published answers in Spanish and English, one draft.
+"""Demo articles (``crm demo``): a few published answers in Spanish and English, and
+two drafts (ana's and bob's).
 
 Idempotent: each article has a fixed uid, so running the demo again adds nothing.
 """
@@ -35,6 +36,8 @@ ARTICLES = (
      "- Ask for the new IBAN and its holder.\n- Record the change before the 20th of the month.\n"),
     ("ana", "en", "Mobile", "roaming", False, False, "Roaming charges in the EU (draft)",
      "Draft: calls and data in the EU cost the same as at home, within the fair-use limit.\n"),
+    ("bob", "es", "Móvil", "portabilidad", False, False, "Portabilidad de un número (borrador)",
+     "Borrador: la portabilidad tarda **un día laborable** desde la firma.\n"),
 )
 
 

@@ -5,17 +5,17 @@ words that matter. Taken from the Snowball stop-word lists (BSD), most frequent 
 
 from __future__ import annotations
 
-STOP_WORDS = frozenset(
-    # English
-    "the and for are but not you all any can had her was one our out has him his how its may new now old see two "
-    "way who did get let put say she too use that with have this will your from they been more when were what "
-    "which their there about would into than them then these some could other after also since does just very "
-    # Spanish
-    "los las del que por con una para como más pero sus les ese esa eso este esta esto ese han hay muy sin sobre "
-    "ser son fue era está están desde todo todos también cuando donde quien porque entre hasta ante tras nos "
-    # Romanian
-    "care din pentru este sunt sau mai cum dar fie prin într dintr după acest această acum unde cea cel "
-    # French, German, Italian, Portuguese
-    "les des une est pas pour dans sur avec qui que aux par plus der die das und ist nicht mit den dem ein eine "
-    "zu von che non per con una sono della dei delle não uma com para pela pelo dos das".split()
-)
+_LISTS = {
+    "en": "the and for are but not you all any can had her was one our out has him his how its may new now old see "
+          "two way who did get let put say she too use that with have this will your from they been more when were "
+          "what which their there about would into than them then these some could other after also since does just "
+          "very",
+    "es": "los las del que por con una para como más pero sus les ese esa eso este esta esto han hay muy sin sobre "
+          "ser son fue era está están desde todo todos también cuando donde quien porque entre hasta ante tras nos",
+    "ro": "care din pentru este sunt sau mai cum dar fie prin într dintr după acest această acum unde cea cel",
+    "fr": "les des une est pas pour dans sur avec qui que aux par plus",
+    "de": "der die das und ist nicht mit den dem ein eine von",
+    "it": "che non per con una sono della dei delle",
+    "pt": "não uma com para pela pelo dos das",
+}
+STOP_WORDS = frozenset(word for words in _LISTS.values() for word in words.split())

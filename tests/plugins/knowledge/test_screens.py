@@ -169,3 +169,16 @@ def test_import_and_export_articles(client_for, db):
     exported = client.get("/s/articles/export", query_string={"format": "csv", "sort": "title"})
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert [r[0] for r in rows[1:]] == ["Factura", "Router"]
+
+
+def test_the_pages_speak_spanish(client_for, db, users, add_article):
+    users["ana"].language = "es"
+    db.commit()
+    article = add_article("ana", "Router", "router", published=False)
+    client = client_for("ana")
+    page = client.get("/knowledge/search?q=router").get_data(as_text=True)
+    assert "Buscar en la base de conocimiento" in page and "Borrador" in page
+    assert "Base de conocimiento" in client.get("/").get_data(as_text=True)
+    assert "Leer" in client.get(f"/s/articles/{article.id}").get_data(as_text=True)
+    refused = client.get("/knowledge/search?q=router&language=xx").get_data(as_text=True)
+    assert "Idioma desconocido «xx»" in refused

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Float, String, and_, case, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import Float, String, and_, case, column, func, literal, literal_column, not_, or_, select, table
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session as DbSession
 
@@ -43,7 +43,12 @@ BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TOKENS = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
-FTS_PG = table("kb_article_fts", column("article_id"), column("language", String), column("document", TSVECTOR))
+FTS_PG = table(
+    "kb_article_fts", column("article_id"), column("language", String), column("head", TSVECTOR),
+    column("document", TSVECTOR),
+)
+#: Body-only matches ranked per page at most (see :func:`_search_postgresql`).
+BODY_CANDIDATES = 1_000
 
 
 @dataclass(frozen=True)
@@ -110,27 +115,44 @@ def _search_postgresql(
     db: DbSession, sdef: Any, access: Access, query: str, language: str | None, filters: list[Any],
     limit: int, offset: int,
 ) -> list[Hit]:
+    """Two tiers, so a common word never ranks every article that holds it: articles matching
+    in their title, tags or product (the small ``head`` vectors) first, ranked; then, if the
+    page is not full, those matching elsewhere, ranked among the first ``BODY_CANDIDATES`` the
+    index yields (a word in a third of the articles ranks 1,000, not 30,000)."""
     queries = _tsqueries(query, language)
-    # Each article is matched by the rules of its own language: one GIN condition per language.
-    matches = or_(*[and_(FTS_PG.c.language == code, FTS_PG.c.document.op("@@")(q)) for code, q in queries.items()])
-    own_query = case(*[(FTS_PG.c.language == code, q) for code, q in queries.items()])
-    rank = func.ts_rank(FTS_PG.c.document, own_query, type_=Float)
-    base = select(Article.id.label("id"), rank.label("rank"), own_query.label("q"))
-    base = base.join(FTS_PG, FTS_PG.c.article_id == Article.id)
-    top = (
-        scoped(sdef, access, True, base)
-        .where(matches, *filters)
-        .order_by(rank.desc(), Article.id)
-        .limit(limit)
-        .offset(offset)
-        .subquery("top")
-    )
+    wanted = offset + limit
+    head = _tier(sdef, access, queries, FTS_PG.c.head, filters).limit(wanted)
+    rows = db.execute(head).all()
+    if len(rows) < wanted:
+        in_head = or_(*[and_(FTS_PG.c.language == c, FTS_PG.c.head.op("@@")(q)) for c, q in queries.items()])
+        candidates = _tier(sdef, access, queries, FTS_PG.c.document, [*filters, not_(in_head)], ranked=False)
+        pool = candidates.limit(BODY_CANDIDATES).subquery("pool")
+        body = select(pool.c.id, pool.c.rank).order_by(pool.c.rank.desc(), pool.c.id)
+        rows += db.execute(body.limit(wanted - len(rows))).all()
+    page = rows[offset:wanted]
+    if not page:
+        return []
+    ranks = {row.id: float(row.rank) for row in page}
+    # ts_headline re-parses each body (the costly part): for the page's articles only.
+    own_query = case(*[(Article.language == code, q) for code, q in queries.items()])
     options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=\" … \""
-    snippet = func.ts_headline(func.kb_text_config(Article.language), Article.body, top.c.q, options, type_=String)
-    rows = db.execute(
-        select(Article, top.c.rank, snippet).join(top, top.c.id == Article.id).order_by(top.c.rank.desc(), Article.id)
-    ).all()
-    return [Hit(article, float(rank), highlighted(snip or "", START, STOP)) for article, rank, snip in rows]
+    snippet = func.ts_headline(func.kb_text_config(Article.language), Article.body, own_query, options, type_=String)
+    found = {a.id: (a, s) for a, s in db.execute(select(Article, snippet).where(Article.id.in_(ranks)))}
+    return [
+        Hit(found[i][0], rank, highlighted(found[i][1] or "", START, STOP)) for i, rank in ranks.items() if i in found
+    ]
+
+
+def _tier(sdef: Any, access: Access, queries: dict[str, Any], vector: Any, filters: list[Any],
+          ranked: bool = True) -> Any:
+    """Article ids matching ``vector`` (by each article's language) and their rank, in
+    the toolkit's scoped select (the one permission rule); ordered best first when ``ranked``."""
+    matches = or_(*[and_(FTS_PG.c.language == code, vector.op("@@")(q)) for code, q in queries.items()])
+    own_query = case(*[(FTS_PG.c.language == code, q) for code, q in queries.items()])
+    rank = func.ts_rank(vector, own_query, type_=Float)
+    stmt = select(Article.id.label("id"), rank.label("rank"))
+    stmt = scoped(sdef, access, True, stmt.join(FTS_PG, FTS_PG.c.article_id == Article.id)).where(matches, *filters)
+    return stmt.order_by(rank.desc(), Article.id) if ranked else stmt
 
 
 def _tsqueries(query: str, language: str | None) -> dict[str, Any]:

@@ -7,7 +7,8 @@ Create Date: 2026-11-30 07:10:00
 The full-text index (``kb_article_fts``) is made per database and kept in step by triggers, so
 every write path (screens, API, imports, bulk loads) updates it in its own transaction:
 
-* PostgreSQL: a table of ``tsvector`` documents with a GIN index, built with the text search
+* PostgreSQL: a table of ``tsvector`` documents — ``head`` (title, tags, product: small, ranked
+  first) and ``document`` (everything) — with GIN indexes, built with the text search
   configuration of the article's language (``kb_text_config(language)``; ``simple`` where the
   server has no configuration for it), title weighted A, tags and product B, body C. Where the
   ``unaccent`` extension is available (a trusted contrib extension), the configurations are
@@ -88,20 +89,24 @@ def _postgresql_index() -> None:
         "CREATE TABLE kb_article_fts ("
         " article_id integer PRIMARY KEY REFERENCES kb_article (id) ON DELETE CASCADE,"
         " language varchar(8) NOT NULL,"
+        " head tsvector NOT NULL,"
         " document tsvector NOT NULL)"
     )
+    op.execute("CREATE INDEX ix_kb_article_fts_head ON kb_article_fts USING gin (head)")
     op.execute("CREATE INDEX ix_kb_article_fts_document ON kb_article_fts USING gin (document)")
     op.execute(
         """
         CREATE FUNCTION kb_article_fts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-        DECLARE cfg regconfig := kb_text_config(NEW.language);
-        BEGIN
-          INSERT INTO kb_article_fts (article_id, language, document) VALUES (NEW.id, NEW.language,
-              setweight(to_tsvector(cfg, NEW.title), 'A')
+        DECLARE
+          cfg regconfig := kb_text_config(NEW.language);
+          head tsvector := setweight(to_tsvector(cfg, NEW.title), 'A')
               || setweight(to_tsvector(cfg, replace(NEW.tags, ',', ' ')), 'B')
-              || setweight(to_tsvector(cfg, NEW.product), 'B')
-              || setweight(to_tsvector(cfg, NEW.body), 'C'))
-          ON CONFLICT (article_id) DO UPDATE SET language = EXCLUDED.language, document = EXCLUDED.document;
+              || setweight(to_tsvector(cfg, NEW.product), 'B');
+        BEGIN
+          INSERT INTO kb_article_fts (article_id, language, head, document)
+          VALUES (NEW.id, NEW.language, head, head || setweight(to_tsvector(cfg, NEW.body), 'C'))
+          ON CONFLICT (article_id) DO UPDATE
+            SET language = EXCLUDED.language, head = EXCLUDED.head, document = EXCLUDED.document;
           RETURN NULL;
         END $$
         """

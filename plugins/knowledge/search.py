@@ -9,8 +9,7 @@ One function, two databases, the same rules:
   of its own language. Ranked by ``ts_rank`` (title > tags/product > body),
   snippet by ``ts_headline`` for the page of results only.
 * **SQLite** — an FTS5 table (diacritics folded); the same websearch syntax is translated to
-  FTS5 with every word a prefix (``factura`` finds ``facturación``); ranked by ``bm25`` in the
-  same two tiers (title, tags and product first).
+  FTS5 with every word a prefix (``factura`` finds ``facturación``); ranked by ``bm25``.
 
 Permissions: the statement is the toolkit's :func:`scoped` select of the articles session, so
 what a user finds is exactly what their grid shows (their own articles, published ones, and all
@@ -48,7 +47,7 @@ FTS_PG = table(
     "kb_article_fts", column("article_id"), column("language", String), column("head", TSVECTOR),
     column("document", TSVECTOR),
 )
-#: Body-only matches ranked per page at most (see :func:`_search_postgresql`, ``_search_sqlite``).
+#: Body-only matches ranked per page at most (see :func:`_search_postgresql`).
 BODY_CANDIDATES = 1_000
 
 
@@ -166,48 +165,21 @@ def _tsqueries(query: str, language: str | None) -> dict[str, Any]:
 def _search_sqlite(
     db: DbSession, sdef: Any, access: Access, query: str, filters: list[Any], limit: int, offset: int
 ) -> list[Hit]:
-    """The same two tiers as PostgreSQL: matches in title, tags or product (an FTS5 column
-    filter) ranked first, then the others ranked among the first ``BODY_CANDIDATES``."""
     match = fts5_query(query)
     if not match:
         return []
-    head_match = f"{{title tags product}} : ({match})"
-    wanted = offset + limit
-    rows = db.execute(_fts5_tier(sdef, access, head_match, filters).limit(wanted)).all()
-    if len(rows) < wanted:
-        in_head = select(literal_column("rowid")).select_from(table("kb_article_fts")).where(
-            literal_column("kb_article_fts").op("MATCH")(head_match))
-        pool = _fts5_tier(sdef, access, match, [*filters, Article.id.not_in(in_head)], ranked=False)
-        pool = pool.limit(BODY_CANDIDATES).subquery("pool")
-        body = select(pool.c.id, pool.c.score).order_by(pool.c.score, pool.c.id).limit(wanted - len(rows))
-        rows += db.execute(body).all()
-    ranks = {row.id: -float(row.score) for row in rows[offset:wanted]}
-    if not ranks:
-        return []
     fts = literal_column("kb_article_fts")
+    score = func.bm25(fts, *BM25_WEIGHTS, type_=Float)
     snippet = func.snippet(fts, -1, START, STOP, " … ", 24, type_=String)
-    found = {
-        a.id: (a, snip)
-        for a, snip in db.execute(
-            select(Article, snippet).select_from(table("kb_article_fts"))
-            .join(Article, Article.id == literal_column("kb_article_fts.rowid"))
-            .where(fts.op("MATCH")(match), Article.id.in_(ranks))
-        )
-    }
-    return [
-        Hit(found[i][0], rank, highlighted(found[i][1] or "", START, STOP)) for i, rank in ranks.items() if i in found
-    ]
-
-
-def _fts5_tier(sdef: Any, access: Access, match: str, filters: list[Any], ranked: bool = True) -> Any:
-    fts = literal_column("kb_article_fts")
-    score = func.bm25(fts, *BM25_WEIGHTS, type_=Float).label("score")
     stmt = scoped(
         sdef, access, True,
-        select(Article.id.label("id"), score).select_from(table("kb_article_fts"))
+        select(Article, score, snippet)
+        .select_from(table("kb_article_fts"))
         .join(Article, Article.id == literal_column("kb_article_fts.rowid")),
-    ).where(fts.op("MATCH")(match), *filters)
-    return stmt.order_by(score, Article.id) if ranked else stmt
+    )
+    stmt = stmt.where(fts.op("MATCH")(match), *filters).order_by(score, Article.id).limit(limit).offset(offset)
+    rows = db.execute(stmt).all()
+    return [Hit(article, -float(score), highlighted(snip or "", START, STOP)) for article, score, snip in rows]
 
 
 def fts5_query(query: str) -> str:

@@ -220,6 +220,10 @@ class SessionDef:
     #: "contact", "lead", "opportunity" …): an integration recognises sessions by role, never by
     #: name or table (an ERP link serves every session with the role "account", of any kind).
     roles: tuple[str, ...] = ()
+    #: column values that make a record readable by every user who may view the session, owner
+    #: or not (``{"published": True}`` for knowledge articles); changing it stays with its owner
+    #: and the groups that see all records. Empty: the ownership rule alone.
+    shared: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.model is None and self.endpoint is None:

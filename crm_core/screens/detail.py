@@ -26,6 +26,7 @@ from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_sdef, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
 from crm_core.security import current_access, get_element
+from crm_core.security.access import may_modify
 from crm_core.services import elements, workflow
 from crm_core.services.display import user_names
 
@@ -85,7 +86,10 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
     registry = crm_state().registry
     actions = []
     if element is not None:
-        actions = [a for a in workflow.allowed_actions(sdef, element) if access.can(sdef, a.permission)]
+        actions = [
+            a for a in workflow.allowed_actions(sdef, element)
+            if access.can(sdef, a.permission) and (a.permission == "view" or may_modify(sdef, access, element))
+        ]
     status_label = None
     if element is not None and sdef.statuses and hasattr(element, sdef.status_field):
         status_label = registry.status_label(sdef, getattr(element, sdef.status_field))
@@ -98,13 +102,13 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         errors=errors,
         lookups=lookup_names(specs, values),
         lookup_urls=lookup_urls(specs),
-        readonly=not access.can(sdef, "modify"),
+        readonly=not may_modify(sdef, access, element),
         tabs=tabs,
         active=tab.name if tab else "info",
         tab_html=Markup(tab.render(sdef, element)) if tab else None,
         actions=actions,
         status_label=status_label,
-        can_delete=element is not None and sdef.deletable and access.can(sdef, "modify"),
+        can_delete=element is not None and sdef.deletable and may_modify(sdef, access, element),
         owner_name=_owner_name(element),
     )
     return html, status

@@ -6,9 +6,10 @@ functions and nothing else:
 * :meth:`Access.require` — may this user do ``action`` (view / modify / change_owner) in
   ``session``? Resolved once per request from the user's group. A session the customer hid
   (``Registry.is_available``) reads as not found for everyone, administrators included.
-* :func:`scoped` — the one query filter: the session's fixed ``where`` values, ownership (a user
-  sees only what they own unless they are an administrator or a leader who asked for all
-  records) and the ``crm_row_filters`` contributed by plugins and customer overrides.
+* :func:`scoped` — the one query filter: the session's fixed ``where`` values, ownership (a
+  user sees only what they own — or what the session declares ``shared`` — unless they are
+  an administrator or a leader who asked for all records) and the ``crm_row_filters``
+  contributed by plugins and customer overrides.
 * :func:`check_element` — the same rules for one loaded element.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, select, true
+from sqlalchemy import Select, and_, or_, select, true
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
@@ -113,7 +114,9 @@ def ownership_condition(sdef: SessionDef, access: Access, all_records: bool = Fa
     model = sdef.model
     conds = [getattr(model, key) == value for key, value in sdef.where.items()]
     if not (all_records and access.sees_all):
-        conds.append(model.owner_id == access.user.id)
+        mine = model.owner_id == access.user.id
+        shared = [getattr(model, key) == value for key, value in sdef.shared.items()]
+        conds.append(or_(mine, and_(*shared)) if shared else mine)
     if access.row_filters is not None:
         conds.extend(access.row_filters(sdef=sdef, user=access.user))
     return and_(*conds) if conds else true()
@@ -137,7 +140,7 @@ def check_element(sdef: SessionDef, access: Access, element: Any, action: str = 
     access.require(sdef, action)
     if element is None or any(getattr(element, k) != v for k, v in sdef.where.items()):
         raise not_found(sdef)
-    if element.owner_id != access.user.id and not access.sees_all:
+    if element.owner_id != access.user.id and not access.sees_all and not _shared(sdef, element, action):
         raise not_found(sdef)
     if access.row_filters is not None:
         extra = access.row_filters(sdef=sdef, user=access.user)
@@ -146,6 +149,19 @@ def check_element(sdef: SessionDef, access: Access, element: Any, action: str = 
             pk = sdef.model.id == element.id
             if db is None or db.scalar(select(sdef.model.id).where(pk, and_(*extra))) is None:
                 raise not_found(sdef)
+
+
+def _shared(sdef: SessionDef, element: Any, action: str) -> bool:
+    """Whether ``element`` is readable by everyone: ``sdef.shared`` opens reading, never writing."""
+    return action == "view" and bool(sdef.shared) and all(getattr(element, k) == v for k, v in sdef.shared.items())
+
+
+def may_modify(sdef: SessionDef, access: Access, element: Any) -> bool:
+    """Whether the detail screen offers writing ``element``: the right on the session and the
+    ownership rule (a ``shared`` record another user owns is read-only)."""
+    if not access.can(sdef, "modify"):
+        return False
+    return element is None or element.owner_id == access.user.id or access.sees_all
 
 
 def get_element(db: DbSession, sdef: SessionDef, access: Access, element_id: Any, action: str = "view") -> Any:

@@ -20,6 +20,7 @@ addition. Each name is documented in the "Toolkit" section of the plugin guide (
 
 from __future__ import annotations
 
+from crm_core.api.extension import api_blueprint
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -70,6 +71,7 @@ from crm_core.security.access import (
     check_element,
     get_element,
     load_access,
+    may_modify,
     scoped,
     session_label,
     visible_ids,
@@ -104,6 +106,7 @@ __all__ = [
     "hookspec",
     "handles",
     "crm_state",
+    "api_blueprint",
     # database and model base classes
     "Base",
     "session",
@@ -122,6 +125,7 @@ __all__ = [
     "get_element",
     "check_element",
     "visible_ids",
+    "may_modify",
     # services
     "edited_element",
     "unusable_reference",

@@ -6,7 +6,7 @@ owned by someone else by any route."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import and_, not_, select
 
 from crm_core.admin.services import set_permissions
 from crm_core.app import create_app
@@ -98,23 +98,15 @@ def demo_data(crm_app, db, users):
 def test_a_non_admin_never_reaches_another_owners_element(crm_app, client_for, db, users, demo_data, name):
     sdef = crm_app.extensions["crm"].registry.sdef(name)
     cond = [getattr(sdef.model, k) == v for k, v in sdef.where.items()]
+    if sdef.shared:  # records the session shares with everyone are the next test's
+        cond.append(not_(and_(*[getattr(sdef.model, k) == v for k, v in sdef.shared.items()])))
     foreign = db.scalar(select(sdef.model).where(sdef.model.owner_id != users["ana"].id, *cond).limit(1))
     if foreign is None:
         pytest.skip(f"the demo data has no {name} owned by someone other than ana")
     client = client_for("ana")
     eid = foreign.id
     version = foreign.version
-    for method, url in [
-        ("get", f"/s/{name}/{eid}"),
-        ("post", f"/s/{name}/{eid}"),
-        ("get", f"/s/{name}/{eid}/delete"),
-        ("post", f"/s/{name}/{eid}/delete"),
-        ("get", f"/api/v1/{name}/{eid}"),
-        ("patch", f"/api/v1/{name}/{eid}"),
-        ("delete", f"/api/v1/{name}/{eid}"),
-        *[("post", f"/s/{name}/{eid}/action/{a.name}") for a in sdef.actions],
-        *[("post", f"/api/v1/{name}/{eid}/actions/{a.name}") for a in sdef.actions],
-    ]:
+    for method, url in [("get", f"/s/{name}/{eid}"), ("get", f"/api/v1/{name}/{eid}"), *write_routes(sdef, eid)]:
         kwargs = {"json": {}} if "/api/" in url and method != "get" else {}
         status = getattr(client, method)(url, **kwargs).status_code
         assert status == 404, f"{method.upper()} {url} gave {status}"
@@ -126,10 +118,51 @@ def test_a_non_admin_never_reaches_another_owners_element(crm_app, client_for, d
     assert db.get(sdef.model, eid).version == version
 
 
+def write_routes(sdef, eid: int) -> list[tuple[str, str]]:
+    name = sdef.name
+    return [
+        ("post", f"/s/{name}/{eid}"),
+        ("get", f"/s/{name}/{eid}/delete"),
+        ("post", f"/s/{name}/{eid}/delete"),
+        ("patch", f"/api/v1/{name}/{eid}"),
+        ("delete", f"/api/v1/{name}/{eid}"),
+        *[("post", f"/s/{name}/{eid}/action/{a.name}") for a in sdef.actions if a.permission != "view"],
+        *[("post", f"/api/v1/{name}/{eid}/actions/{a.name}") for a in sdef.actions if a.permission != "view"],
+    ]
+
+
+SHARING_SESSIONS = sorted(s.name for s in _REGISTRY.grid_sessions() if s.shared)
+
+
+@pytest.mark.parametrize("name", SHARING_SESSIONS)
+def test_a_shared_record_of_another_owner_is_readable_and_never_writable(crm_app, client_for, db, users, demo_data,
+                                                                         name):
+    sdef = crm_app.extensions["crm"].registry.sdef(name)
+    cond = [getattr(sdef.model, k) == v for k, v in {**sdef.where, **sdef.shared}.items()]
+    foreign = db.scalar(select(sdef.model).where(sdef.model.owner_id != users["ana"].id, *cond).limit(1))
+    if foreign is None:
+        pytest.skip(f"the demo data has no shared {name} owned by someone other than ana")
+    client = client_for("ana")
+    eid, version = foreign.id, foreign.version
+    assert client.get(f"/s/{name}/{eid}").status_code == 200
+    assert client.get(f"/api/v1/{name}/{eid}").status_code == 200
+    assert eid in {item["id"] for item in client.get(f"/api/v1/{name}?per_page=500").get_json()["items"]}
+    for method, url in write_routes(sdef, eid):
+        kwargs = {"json": {}} if "/api/" in url and method != "get" else {}
+        status = getattr(client, method)(url, **kwargs).status_code
+        assert status == 404, f"{method.upper()} {url} gave {status}"
+    db.expire_all()
+    assert db.get(sdef.model, eid).version == version
+
+
 @pytest.mark.parametrize("name", GRID_SESSIONS)
 def test_leader_switches_to_all_records_and_executive_cannot(crm_app, client_for, users, demo_data, name):
     sdef = crm_app.extensions["crm"].registry.sdef(name)
     leader = client_for("leader").get(f"/api/v1/{name}?all=true&per_page=500").get_json()["items"]
     ana = client_for("ana").get(f"/api/v1/{name}?all=true&per_page=500").get_json()["items"]
-    assert all(item.get("owner_id", users["ana"].id) == users["ana"].id for item in ana), sdef.name
+    shared = sdef.shared.items()
+    assert all(
+        item.get("owner_id", users["ana"].id) == users["ana"].id or all(item.get(k) == v for k, v in shared)
+        for item in ana
+    ), sdef.name
     assert len(leader) >= len(ana)

@@ -20,6 +20,8 @@ addition. Each name is documented in the "Toolkit" section of the plugin guide (
 
 from __future__ import annotations
 
+from crm_core.api.plugin_api import api_blueprint
+from crm_core.api.resources import json_body as api_body
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -41,7 +43,7 @@ from crm_core.hookspecs import HOOKS_VERSION as VERSION
 from crm_core.hookspecs import hookspec
 from crm_core.indexes import list_indexes
 from crm_core.migrate_ops import create_search_index, create_trigram_indexes, drop_search_index, drop_trigram_indexes
-from crm_core.models.auth import User
+from crm_core.models.auth import Group, User
 from crm_core.models.element import KINDS, Element, KindMixin
 from crm_core.models.notes import Grouping
 from crm_core.models.types import UTCDateTime, utcnow
@@ -56,13 +58,14 @@ from crm_core.security.access import (
     Access,
     check_element,
     get_element,
+    group_can,
     load_access,
     scoped,
     session_label,
     visible_ids,
 )
 from crm_core.services.display import shown, value_names
-from crm_core.services.elements import edited_element, unusable_reference
+from crm_core.services.elements import change_owner, edited_element, unusable_reference
 from crm_core.services.queries import like_text
 from crm_core.toolkit import audit, groupings, lookups, workflow
 
@@ -93,6 +96,7 @@ __all__ = [
     "KindMixin",
     "KINDS",
     "User",
+    "Group",
     "Grouping",
     "UTCDateTime",
     "utcnow",
@@ -103,8 +107,10 @@ __all__ = [
     "scoped",
     "get_element",
     "check_element",
+    "group_can",
     "visible_ids",
     # services
+    "change_owner",
     "edited_element",
     "unusable_reference",
     "like_text",
@@ -127,6 +133,9 @@ __all__ = [
     "drop_search_index",
     "create_trigram_indexes",
     "drop_trigram_indexes",
+    # REST endpoints of plugins
+    "api_blueprint",
+    "api_body",
     # request input, display, formats and i18n
     "int_arg",
     "parse_int",

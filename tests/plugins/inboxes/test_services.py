@@ -28,7 +28,7 @@ def test_sending_to_a_user_puts_the_item_in_their_inbox_and_fires_the_event(db, 
     assert (item.user_id, item.group_id, item.sender_id) == (users["leader"].id, None, users["ana"].id)
     assert (item.requested_action, item.action_text, item.note, item.state) == ("approve", "12% discount",
                                                                                "Please approve", "open")
-    assert EVENTS == [("sent", item, users["ana"])]
+    assert [("sent", item, users["ana"])] == EVENTS
 
 
 def test_a_user_who_may_not_see_the_element_is_refused_and_nothing_is_written(db, users, access_for):
@@ -81,9 +81,8 @@ def test_taking_a_group_item_moves_it_to_the_taker_and_makes_them_the_owner(db, 
     assert (item.user_id, acme.owner_id) == (users["bob"].id, users["bob"].id)
     assert item.taken_at is not None
     assert EVENTS[-1] == ("taken", item, users["bob"])
-    with pytest.raises(BusinessRuleError, match="Someone else took this item first"):
-        with unit_of_work():
-            services.take(db, access_for("ana"), item.id)
+    with pytest.raises(BusinessRuleError, match="Someone else took this item first"), unit_of_work():
+        services.take(db, access_for("ana"), item.id)
 
 
 def test_sending_and_taking_are_in_the_elements_history_under_their_actions(db, users, access_for):
@@ -106,9 +105,8 @@ def test_a_take_is_refused_when_the_sender_may_no_longer_hand_the_element_over(d
     leaders = group_id(db, "Leaders")
     db.execute(Permission.__table__.update().where(Permission.group_id == leaders,
                                                    Permission.session_name == "samples").values(can_change_owner=False))
-    with pytest.raises(BusinessRuleError, match="Leader may no longer hand this Sample over"):
-        with unit_of_work():
-            services.take(db, access_for("ana"), item.id)
+    with pytest.raises(BusinessRuleError, match="Leader may no longer hand this Sample over"), unit_of_work():
+        services.take(db, access_for("ana"), item.id)
     db.refresh(item)
     db.refresh(acme)
     assert (item.user_id, acme.owner_id) == (None, users["leader"].id)
@@ -117,34 +115,29 @@ def test_a_take_is_refused_when_the_sender_may_no_longer_hand_the_element_over(d
 def test_only_members_of_the_group_may_take_and_others_see_nothing(db, users, access_for):
     acme = add_sample(db, users["admin"])
     item = send(db, access_for("admin"), acme, f"group:{group_id(db, 'Executives')}")
-    with pytest.raises(NotFound, match="no such item"):
-        with unit_of_work():
-            services.take(db, access_for("leader"), item.id)
+    with pytest.raises(NotFound, match="no such item"), unit_of_work():
+        services.take(db, access_for("leader"), item.id)
 
 
 def test_done_and_dismiss(db, users, access_for):
     acme = add_sample(db, users["ana"])
     mine = send(db, access_for("ana"), acme, f"user:{users['leader'].id}")
-    with pytest.raises(NotFound):
-        with unit_of_work():
-            services.close(db, access_for("ana"), mine.id, "done")  # the sender's is not their inbox
+    with pytest.raises(NotFound), unit_of_work():
+        services.close(db, access_for("ana"), mine.id, "done")  # the sender's is not their inbox
     with unit_of_work():
         services.close(db, access_for("leader"), mine.id, "done")
     assert (mine.state, mine.closed_by_id) == ("done", users["leader"].id)
-    with pytest.raises(BusinessRuleError, match="closed already"):
-        with unit_of_work():
-            services.close(db, access_for("leader"), mine.id, "dismissed")
+    with pytest.raises(BusinessRuleError, match="closed already"), unit_of_work():
+        services.close(db, access_for("leader"), mine.id, "dismissed")
 
 
 def test_a_group_item_is_dismissed_by_a_member_but_taken_before_it_is_done(db, users, access_for):
     acme = add_sample(db, users["leader"])
     item = send(db, access_for("leader"), acme, f"group:{group_id(db, 'Executives')}")
-    with pytest.raises(BusinessRuleError, match="Take this item before"):
-        with unit_of_work():
-            services.close(db, access_for("ana"), item.id, "done")
+    with pytest.raises(BusinessRuleError, match="Take this item before"), unit_of_work():
+        services.close(db, access_for("ana"), item.id, "done")
     with unit_of_work():
         services.close(db, access_for("bob"), item.id, "dismissed")
     assert item.state == "dismissed" and item.user_id is None
-    with pytest.raises(BusinessRuleError, match="closed already"):
-        with unit_of_work():
-            services.take(db, access_for("ana"), item.id)
+    with pytest.raises(BusinessRuleError, match="closed already"), unit_of_work():
+        services.take(db, access_for("ana"), item.id)

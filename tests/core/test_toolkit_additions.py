@@ -69,7 +69,7 @@ def test_change_owner_follows_the_edit_forms_rules_and_is_audited_under_the_acto
     with unit_of_work():
         changes = change_owner(db, _sdef(crm_app), access_for("leader"), acme, users["bob"].id, actor=users["bob"])
     assert acme.owner_id == users["bob"].id and changes["owner_id"] == [users["ana"].id, users["bob"].id]
-    assert CHANGES == [("Acme", changes)]
+    assert [("Acme", changes)] == CHANGES
     entry = db.scalars(select(AuditEntry).where(AuditEntry.element_id == acme.id).order_by(AuditEntry.id.desc())).first()
     assert entry.user_id == users["bob"].id and "owner_id" in entry.changes
     with unit_of_work():

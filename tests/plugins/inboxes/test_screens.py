@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from flask import g
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from crm_core.db import unit_of_work
+from crm_core.errors import BusinessRuleError
 from crm_core.models.auth import Permission
 from plugins.inboxes import services
 from plugins.inboxes.models import InboxItem
@@ -130,3 +134,16 @@ def test_a_group_without_the_inbox_right_has_no_screen_and_no_panel(db, users, c
     ana = client_for("ana")
     assert ana.get("/inbox/group").status_code == 403
     assert 'id="inbox-count-group"' not in ana.get("/").get_data(as_text=True)
+
+
+def test_the_inbox_speaks_spanish(db, users, client_for, access_for):
+    acme = add_sample(db, users["leader"])
+    send(db, access_for("leader"), acme, f"group:{group_id(db, 'Executives')}", "call_back")
+    users["ana"].language = "es"
+    db.commit()
+    g.pop("_flask_babel", None)  # the test's app context (shared with its requests) cached English
+    html = client_for("ana").get("/inbox/group").get_data(as_text=True)
+    assert all(text in html for text in ("Bandeja del grupo", "Devolver la llamada", "Tomar", "Usted no puede ver"))
+    with pytest.raises(BusinessRuleError, match="no puede ver este registro"), force_locale("es"), unit_of_work():
+        services.send(db, samples(), access_for("ana"), add_sample(db, users["ana"]), f"user:{users['bob'].id}",
+                      "review")

@@ -13,7 +13,8 @@ Decisions (docs/inboxes.md):
   names the taker, under the action ``inbox_take``.
 * **Two takers at once**: the claim locks the item's row (``FOR UPDATE SKIP LOCKED`` on
   PostgreSQL, so the loser does not wait) and the item's version column makes the ``UPDATE``
-  conditional on both databases; exactly one wins, the other is told.
+  conditional on both databases; exactly one wins, the other is told. On SQLite, which locks
+  the whole file, the later writer is refused by the database at once and told the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -149,6 +151,12 @@ def send(
     return item
 
 
+def _sqlite_write_race(db: DbSession, exc: OperationalError) -> bool:
+    """SQLite locks the whole file: of two transactions that read and then write at once, the
+    later writer is refused at once ("database is locked"), whatever its busy timeout."""
+    return db.get_bind().dialect.name == "sqlite" and "locked" in str(exc.orig)
+
+
 def _taken_first() -> BusinessRuleError:
     return BusinessRuleError(_("Someone else took this item first: it is in their inbox now."))
 
@@ -194,12 +202,20 @@ def take(db: DbSession, access: Access, item_id: int) -> InboxItem:
     )
     if db.scalar(claim) is None:
         raise _taken_first()
+    # Worded before the flush: after a failed flush the session cannot even look up the locale.
+    taken_first = _taken_first()
+    same_moment = BusinessRuleError(_("Someone else took or changed this item at the same moment: reload the "
+                                      "inbox to see where it is."))
     with audit.audit_context(action="inbox_take", user=user):
         item.user_id, item.taken_at = user.id, utcnow()
         try:
             db.flush()  # UPDATE … WHERE id = :id AND version = :seen: the loser's matches no row
         except StaleDataError:
-            raise _taken_first() from None
+            raise taken_first from None
+        except OperationalError as exc:
+            if not _sqlite_write_race(db, exc):
+                raise
+            raise same_moment from None
         _hand_over(db, sdef, item, element, user)
     crm_state().pm.hook.crm_inbox_item_taken(item=item, sdef=sdef, element=element, access=access, user=user, db=db)
     return item
@@ -240,10 +256,15 @@ def close(db: DbSession, access: Access, item_id: int, state: str) -> InboxItem:
         raise NotFound(_("There is no such item in your inboxes."))
     if item.state != "open":
         raise BusinessRuleError(_("This item is closed already."))
+    changed_first = BusinessRuleError(_("Someone else changed this item first. Reload the inbox."))  # see take()
     with audit.audit_context(action=CLOSED[state], user=access.user):
         item.state, item.closed_at, item.closed_by_id = state, utcnow(), access.user.id
         try:
             db.flush()
         except StaleDataError:
-            raise BusinessRuleError(_("Someone else changed this item first. Reload the inbox.")) from None
+            raise changed_first from None
+        except OperationalError as exc:
+            if not _sqlite_write_race(db, exc):
+                raise
+            raise changed_first from None
     return item

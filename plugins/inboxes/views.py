@@ -49,9 +49,6 @@ def group() -> Any:
     return _list("group", _("Group inbox"))
 
 
-def _back(default: str) -> Any:
-    box = request.form.get("box")
-    return redirect(url_for("inboxes.group" if box == "group" else default))
 
 
 @bp.post("/<int:item_id>/take")
@@ -68,14 +65,15 @@ def take(item_id: int) -> Any:
 
 
 def _close(item_id: int, state: str, done_message: str) -> Any:
+    back = url_for("inboxes.group" if request.form.get("box") == "group" else "inboxes.mine")
     try:
         with unit_of_work() as db:
             services.close(db, current_access(), item_id, state)
     except BusinessRuleError as exc:
         flash(str(exc), "warning")
-        return _back("inboxes.mine")
+        return redirect(back)
     flash(done_message, "success")
-    return _back("inboxes.mine")
+    return redirect(back)
 
 
 @bp.post("/<int:item_id>/done")

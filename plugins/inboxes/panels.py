@@ -14,7 +14,7 @@ from plugins.inboxes import queries
 
 def render(user: Any) -> str:
     counts = queries.counts(db_session(), current_access())
-    return render_template("inboxes/panel.html", counts=counts)
+    return render_template("inboxes/panel.html", counts=counts, cap=queries.COUNT_CAP)
 
 
 def home_panels() -> list[Panel]:

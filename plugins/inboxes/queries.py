@@ -30,6 +30,8 @@ SORTS = {
     "sender": InboxItem.sender_id,
 }
 DEFAULT_SORT = "-received"
+#: Inboxes are counted up to this many items (screens show "more than 10,000").
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,19 @@ def sort_key(raw: str | None) -> str:
     return raw if raw and raw.lstrip("-") in SORTS else DEFAULT_SORT
 
 
+def count(db: DbSession, stmt: Select) -> int:
+    """How many rows ``stmt`` has, counted up to :data:`COUNT_CAP` + 1 (an index range scan that
+    stops there), so a crowded group inbox costs no full count; above the cap the screens say
+    "more than 10,000"."""
+    capped = stmt.with_only_columns(InboxItem.id).limit(COUNT_CAP + 1).subquery()
+    return db.scalar(select(func.count()).select_from(capped)) or 0
+
+
 def page_of(db: DbSession, access: Access, box: str, sort: str, page: int, size: int) -> tuple[list[Row], int]:
-    """One page of ``box`` sorted by ``sort``, and the number of items in the box."""
+    """One page of ``box`` sorted by ``sort``, and the number of items in the box (capped, see
+    :func:`count`)."""
     stmt = box_query(access, box)
-    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = count(db, stmt)
     key = sort_key(sort)
     column = SORTS[key.lstrip("-")]
     order = (column.desc(), InboxItem.id.desc()) if key.startswith("-") else (column.asc(), InboxItem.id.asc())
@@ -95,7 +106,7 @@ def counts(db: DbSession, access: Access) -> dict[str, int]:
     found = {}
     for box, sdef_name in BOXES.items():
         if access.can(sdef_name, "view"):
-            found[box] = db.scalar(select(func.count()).select_from(box_query(access, box).subquery())) or 0
+            found[box] = count(db, box_query(access, box))
     return found
 
 

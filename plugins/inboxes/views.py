@@ -30,10 +30,11 @@ def _list(box: str, title: str) -> Any:
     page = int_arg("page", 1, low=1, high=MAX_PAGE) or 1
     size = page_size()
     rows, total = queries.page_of(db_session(), access, box, sort, page, size)
-    pages = max(1, -(-total // size))
+    capped = total > queries.COUNT_CAP
+    pages = max(1, -(-min(total, queries.COUNT_CAP) // size))
     return render_template(
         "inboxes/list.html", box=box, title=title, rows=rows, total=total, page=page, pages=pages, sort=sort,
-        endpoint=request.endpoint, can_take=box == "group",
+        endpoint=request.endpoint, can_take=box == "group", capped=capped, cap=queries.COUNT_CAP, size=size,
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError
 from crm_core.models.auth import Permission
-from plugins.inboxes import services
+from plugins.inboxes import queries, services
 from plugins.inboxes.models import InboxItem
 from tests.plugins.inboxes.support import INBOXES, add_sample, group_id, samples
 
@@ -147,3 +147,13 @@ def test_the_inbox_speaks_spanish(db, users, client_for, access_for):
     with pytest.raises(BusinessRuleError, match="no puede ver este registro"), force_locale("es"), unit_of_work():
         services.send(db, samples(), access_for("ana"), add_sample(db, users["ana"]), f"user:{users['bob'].id}",
                       "review")
+
+
+def test_a_crowded_inbox_is_counted_only_up_to_the_cap(db, users, client_for, access_for, monkeypatch):
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    for n in range(5):
+        send(db, access_for("leader"), add_sample(db, users["leader"], f"Crowd {n}"), f"user:{users['admin'].id}")
+    admin = client_for("admin")
+    assert "more than 3 items" in admin.get("/inbox/mine").get_data(as_text=True)
+    assert re.search(r'id="inbox-count-mine">3\+<', admin.get("/").get_data(as_text=True))
+    assert queries.counts(db, access_for("admin"))["mine"] == 4  # the cap plus one: "more than"

@@ -2,8 +2,9 @@
 
 One path set per session with a model, one component schema per session schema (read and
 partial-update variants), each action with its input schema, the import jobs of importable
-sessions, the error schema and the bearer
-security scheme. Built with apispec's marshmallow plugin so it always matches what the API loads.
+sessions, the error schema and the bearer security scheme, then the operations plugins describe
+for their own API blueprints (:mod:`crm_core.api.plugin_api`). Built with apispec's marshmallow
+plugin so it always matches what the API loads.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask import Response, jsonify
 from crm_core.api.blueprint import bp
 from crm_core.api.errors import ERROR_SCHEMA
 from crm_core.api.imports import REPORT_LINES
+from crm_core.api.plugin_api import declared_paths
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.extensions import crm_state
 from crm_core.importing.reader import ENCODINGS, SEPARATORS
@@ -193,6 +195,8 @@ def build_spec() -> dict[str, Any]:
         _session_paths(spec, sdef, item, patch, plugin)
         if sdef.importable:
             _import_paths(spec, sdef)
+    for path, operations in sorted(declared_paths().items()):
+        spec.path(path=path, operations=operations)
     doc = spec.to_dict()
     doc["security"] = [{"bearerAuth": []}]
     return doc

@@ -20,7 +20,8 @@ addition. Each name is documented in the "Toolkit" section of the plugin guide (
 
 from __future__ import annotations
 
-from crm_core.api.extension import api_blueprint
+from crm_core.api.plugin_api import api_blueprint
+from crm_core.api.resources import json_body as api_body
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -70,6 +71,7 @@ from crm_core.security.access import (
     Access,
     check_element,
     get_element,
+    group_can,
     load_access,
     may_modify,
     scoped,
@@ -77,7 +79,7 @@ from crm_core.security.access import (
     visible_ids,
 )
 from crm_core.services.display import shown, value_names
-from crm_core.services.elements import edited_element, unusable_reference
+from crm_core.services.elements import change_owner, edited_element, unusable_reference
 from crm_core.services.queries import like_text
 from crm_core.toolkit import audit, groupings, lookups, workflow
 
@@ -106,7 +108,6 @@ __all__ = [
     "hookspec",
     "handles",
     "crm_state",
-    "api_blueprint",
     # database and model base classes
     "Base",
     "session",
@@ -124,9 +125,11 @@ __all__ = [
     "scoped",
     "get_element",
     "check_element",
+    "group_can",
     "visible_ids",
     "may_modify",
     # services
+    "change_owner",
     "edited_element",
     "unusable_reference",
     "like_text",
@@ -151,6 +154,9 @@ __all__ = [
     "drop_trigram_indexes",
     "create_import_key_indexes",
     "drop_import_key_indexes",
+    # REST endpoints of plugins
+    "api_blueprint",
+    "api_body",
     # request input, display, formats and i18n
     "int_arg",
     "parse_int",

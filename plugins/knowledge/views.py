@@ -35,7 +35,7 @@ from plugins.knowledge.services import SUGGESTIONS, suggest
 from plugins.knowledge.sessions import SEARCH_SESSION
 
 bp = Blueprint("knowledge", __name__, url_prefix="/knowledge", template_folder="templates")
-api = api_blueprint("knowledge", __name__)
+api = api_blueprint("knowledge_api", __name__, "knowledge")
 PER_PAGE = 20
 
 

@@ -64,6 +64,7 @@ def _cancel(ctx: ActionContext) -> None:
 
 CASES = SessionDef(
     name=services.SESSION,
+    roles=("case",),
     module=MODULE.name,
     label=_l("Cases"),
     singular=_l("Case"),

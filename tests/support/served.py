@@ -28,7 +28,7 @@ from crm_core.testing import PASSWORD, TEST_SECRET
 from crm_core.testing.plugin import TEST_USERS, base_settings
 
 CRM_COMMAND = str(Path(sys.executable).with_name("crm"))
-START_SECONDS = 30.0
+START_SECONDS = 90.0
 STOP_SECONDS = 10.0
 CSRF_INPUT = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 

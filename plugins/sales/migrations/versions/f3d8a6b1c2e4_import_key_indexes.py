@@ -5,14 +5,14 @@ temporary table (crm_core/importing/keys.py); without these indexes PostgreSQL s
 table once per import (a 20-row import of leads as an administrator: 1.3 s at 200,000 rows).
 
 Revision ID: f3d8a6b1c2e4
-Revises: e5b2a9c7d1f3
+Revises: f1a7c3e9b2d4
 Create Date: 2026-11-30 07:40:00
 """
 
 from crm_core.toolkit import create_import_key_indexes, drop_import_key_indexes
 
 revision = "f3d8a6b1c2e4"
-down_revision = "e5b2a9c7d1f3"
+down_revision = "f1a7c3e9b2d4"
 branch_labels = None
 depends_on = None
 

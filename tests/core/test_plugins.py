@@ -12,7 +12,7 @@ from crm_core.plugins import discover, hookimpl
 from crm_core.testing import make_plugin
 from crm_core.testing.plugin import base_settings
 
-PLUGINS_IN_REPO = {"sales", "purchasing", "activities", "erp_gl7", "messaging"}
+PLUGINS_IN_REPO = {"sales", "purchasing", "activities", "erp_gl7", "messaging", "knowledge"}
 
 
 def app_with(plugins: str | None, extra=None, **settings):

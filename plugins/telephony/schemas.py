@@ -153,8 +153,10 @@ class CallSchema(Schema):
 
     @pre_load
     def from_cdr(self, data: dict[str, Any], **_kw: Any) -> dict[str, Any]:
-        """A CDR line becomes the call it records; the agent is the extension's user."""
-        if "cdr_disposition" not in data:
+        """A CDR line becomes the call it records; the agent is the extension's user. Any ``cdr_*``
+        key makes the input a CDR line (a partial one is refused by its disposition), so the CDR
+        columns never reach the model as fields."""
+        if not isinstance(data, dict) or not any(str(k).startswith("cdr_") for k in data):
             return data
         call = cdr_to_call(dict(data))
         if "owner_id" not in call and call["extension"]:

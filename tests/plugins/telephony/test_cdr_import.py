@@ -108,3 +108,13 @@ def test_the_import_cdr_command_imports_a_master_csv_once(crm_app, db, tmp_path,
     again = run()
     assert "0 calls imported, 4 already there, 0 refused" in again.output
     assert db.scalar(select(func.count()).select_from(Call)) == 4
+
+
+def test_cdr_columns_through_the_api_are_a_cdr_line_or_a_clear_400(client_for, db):
+    """The CDR columns are load-only import fields: a partial CDR line through the API is refused
+    by its disposition (was a 500: the columns reached the model), and nothing is stored."""
+    ana = client_for("ana")
+    response = ana.post("/api/v1/calls", json={"call_id": "0", "cdr_billsec": ""})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"].keys() == {"result"}, response.get_json()
+    assert db.scalar(select(func.count()).select_from(Call)) == 0

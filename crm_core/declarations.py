@@ -135,6 +135,24 @@ class Workflow:
 
 
 @dataclass(frozen=True)
+class Board:
+    """A session's pipeline board (EXT-04): a kanban with one column per value of ``field``.
+
+    The columns are the choices of ``field`` in the session's schema (``metadata={"choices":
+    callable}`` or a ``OneOf`` validator), in their order. ``amount`` and ``probability`` (a
+    percentage) give each column its sum and probability-weighted sum. Moving a card runs the
+    session's ``action`` with ``{field: new value}``: the same schema, workflow and rules as
+    the form, so a refused move is refused with the action's own message. Checked at start-up
+    (:func:`crm_core.checks.board_problems`).
+    """
+
+    field: str
+    action: str
+    amount: str | None = None
+    probability: str | None = None
+
+
+@dataclass(frozen=True)
 class Tab:
     """A side tab on the detail screen; ``render(session, element)`` returns safe HTML."""
 
@@ -203,6 +221,8 @@ class SessionDef:
     #: "contact", "lead", "opportunity" …): an integration recognises sessions by role, never by
     #: name or table (an ERP link serves every session with the role "account", of any kind).
     roles: tuple[str, ...] = ()
+    #: the pipeline board of the session (``/s/<session_name>/board``), if it has one.
+    board: Board | None = None
 
     def __post_init__(self) -> None:
         if self.model is None and self.endpoint is None:

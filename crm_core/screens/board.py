@@ -86,7 +86,7 @@ def board_view(session_name: str):  # type: ignore[no-untyped-def]
         columns.append({"value": value, "label": label, "figures": figures[value],
                         "cards": [_card(sdef, el) for el in page.items], "has_more": page.has_next})
     can_move = access.can(sdef, sdef.action(board.board_of(sdef).action).permission)  # type: ignore[union-attr]
-    filters = {k: v for k, v in (("q", state["q"] or None), ("status", state["status"]), ("all", state["all"]))}
+    filters = {"q": state["q"] or None, "status": state["status"], "all": state["all"]}
     return render_template(
         "screens/board.html", sdef=sdef, columns=columns, state=state, can_move=can_move,
         statuses=crm_state().registry.visible_statuses(sdef), sees_all=access.sees_all,

@@ -68,7 +68,8 @@ def totals(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery) -> dic
 def cards(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery, value: str, page: int = 1) -> Page:
     """One page of the column ``value`` (cards in the grid's default order)."""
     criteria = (*q.criteria, Criterion(board_of(sdef).field, "=", value))
-    return fetch_page(db, sdef, access, replace(q, criteria=criteria, match="all", page=page, per_page=CARDS_PER_COLUMN))
+    column_query = replace(q, criteria=criteria, match="all", page=page, per_page=CARDS_PER_COLUMN)
+    return fetch_page(db, sdef, access, column_query)
 
 
 def move_refusal(sdef: SessionDef, element: Any) -> str | None:

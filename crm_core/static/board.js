@@ -109,7 +109,7 @@
       const select = form.querySelector("select");
       select.id = `move-${item.id}`;
       form.querySelector("label").htmlFor = select.id;
-      form.querySelector("label").textContent = `${form.querySelector("label").textContent.trim()} ${item.label}`;
+      form.querySelector("label").textContent = board.dataset.moveLabel.replace("{name}", item.label);
       select.value = stage;
     } else {
       card.removeAttribute("draggable");

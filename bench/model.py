@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.db import Base
-from crm_core.declarations import Module, PluginMeta, SessionDef, Status
+from crm_core.declarations import Action, ActionContext, Board, Module, PluginMeta, SessionDef, Status
 from crm_core.indexes import list_indexes, search_index_sql
 from crm_core.models.element import Element
 from crm_core.plugins import hookimpl
@@ -50,9 +50,20 @@ class BenchContactSchema(Schema):
     email = fields.Email(validate=validate.Length(max=255), metadata={"label": "Email"})
     phone = fields.Str(validate=validate.Length(max=40), metadata={"label": "Phone"})
     city = fields.Str(validate=validate.Length(max=80), metadata={"label": "City"})
-    status = fields.Str(dump_only=True, metadata={"label": "Status"})
+    status = fields.Str(dump_only=True, metadata={"label": "Status", "choices": lambda: STATUS_CHOICES})
     owner_id = fields.Int(metadata={"label": "Owner"})
     version = fields.Int(dump_only=True)
+
+
+STATUS_CHOICES = [("active", "Active"), ("lost", "Lost")]
+
+
+class StatusSchema(Schema):
+    status = fields.Str(required=True, validate=validate.OneOf([c for c, _label in STATUS_CHOICES]))
+
+
+def _set_status(ctx: ActionContext) -> None:
+    ctx.element.status = ctx.data["status"]
 
 
 BENCH = SessionDef(
@@ -68,6 +79,10 @@ BENCH = SessionDef(
     default_sort="name",
     importable=True,
     import_keys=("email",),
+    actions=(Action("set_status", "Set status", _set_status, schema=StatusSchema),),
+    # the board's machinery (figures per column in one GROUP BY, a page per column) over the
+    # benchmark's rows; the contacts have no amounts, so the sums are zero
+    board=Board(field="status", action="set_status"),
 )
 
 

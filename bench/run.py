@@ -225,6 +225,13 @@ def time_grid(app: Flask, args: argparse.Namespace, rows: int, user: Any, secret
         ("API read", request(api, f"/api/v1/{s}/{own_id}", **bearer)),
     ]
     cases.append(("detail page", request(browser, f"/s/{s}/{own_id}")))
+    cases += [
+        ("board: own, open records", request(browser, f"/s/{s}/board")),
+        ("board: all (leader), open records", request(leader, f"/s/{s}/board?all=1")),
+        ("board: next cards of a column", request(browser, f"/s/{s}/board/column?stage=active&page=2")),
+        ("global search: own", request(browser, f"/search?q={q}")),
+        ("global search: all (leader)", request(leader, f"/search?q={q}")),
+    ]
 
     print(
         f"database: {engine.dialect.name}, {rows:,} contacts, 20 owners; seeding took {seed_seconds:.1f} s"

@@ -60,6 +60,8 @@ def session_problems(sdef: SessionDef, sessions: dict[str, SessionDef]) -> list[
         report("status_field", _unknown([sdef.status_field], columns), columns)
     if sdef.workflow is not None:
         problems += workflow_problems(sdef, columns)
+    if sdef.board is not None:
+        problems += board_problems(sdef, columns)
     targets = dict(sdef.lookups)
     for name, fld in (schema_fields(sdef.schema).items() if sdef.schema else ()):
         if fld.metadata.get("lookup"):
@@ -97,6 +99,33 @@ def workflow_problems(sdef: SessionDef, columns: set[str]) -> list[str]:
                 f"actions: {', '.join(sorted(actions)) or 'none'}"
             )
     return problems
+
+
+def board_problems(sdef: SessionDef, columns: set[str]) -> list[str]:
+    """A board's field, amount and probability must be columns, its field a choice field of the
+    schema (the columns come from the choices) and its action a declared action whose schema
+    takes the field: otherwise every card would stay where it is."""
+    board = sdef.board
+    assert board is not None and sdef.schema is not None
+    problems = [
+        f"board {what} {name!r} is not a column; known: {', '.join(sorted(columns))}"
+        for what, name in (("field", board.field), ("amount", board.amount), ("probability", board.probability))
+        if name is not None and name not in columns
+    ]
+    fld = schema_fields(sdef.schema).get(board.field)
+    if fld is None or not (fld.metadata.get("choices") or _one_of(fld)):
+        problems.append(f"board field {board.field!r} has no choices in the schema (metadata 'choices' or OneOf)")
+    action = sdef.action(board.action)
+    if action is None:
+        known = ", ".join(sorted(a.name for a in sdef.actions)) or "none"
+        problems.append(f"board action {board.action!r} is not a declared action; actions: {known}")
+    elif action.schema is None or board.field not in schema_fields(action.schema):
+        problems.append(f"board action {board.action!r} does not take the field {board.field!r}")
+    return problems
+
+
+def _one_of(fld: Any) -> bool:
+    return any(hasattr(v, "choices") for v in getattr(fld, "validators", ()))
 
 
 def check_registry(sessions: dict[str, SessionDef], owners: dict[str, str]) -> list[str]:

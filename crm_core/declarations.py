@@ -135,6 +135,24 @@ class Workflow:
 
 
 @dataclass(frozen=True)
+class Board:
+    """A session's pipeline board (EXT-04): a kanban with one column per value of ``field``.
+
+    The columns are the choices of ``field`` in the session's schema (``metadata={"choices":
+    callable}`` or a ``OneOf`` validator), in their order. ``amount`` and ``probability`` (a
+    percentage) give each column its sum and probability-weighted sum. Moving a card runs the
+    session's ``action`` with ``{field: new value}``: the same schema, workflow and rules as
+    the form, so a refused move is refused with the action's own message. Checked at start-up
+    (:func:`crm_core.checks.board_problems`).
+    """
+
+    field: str
+    action: str
+    amount: str | None = None
+    probability: str | None = None
+
+
+@dataclass(frozen=True)
 class Tab:
     """A side tab on the detail screen; ``render(session, element)`` returns safe HTML."""
 
@@ -224,6 +242,8 @@ class SessionDef:
     #: or not (``{"published": True}`` for knowledge articles); changing it stays with its owner
     #: and the groups that see all records. Empty: the ownership rule alone.
     shared: Mapping[str, Any] = field(default_factory=dict)
+    #: the pipeline board of the session (``/s/<session_name>/board``), if it has one.
+    board: Board | None = None
 
     def __post_init__(self) -> None:
         if self.model is None and self.endpoint is None:

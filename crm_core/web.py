@@ -19,6 +19,7 @@ from crm_core.home import bp as home_bp
 from crm_core.navigation import list_link, session_url, visible_menu
 from crm_core.request_input import BadInput, refuse_control_characters
 from crm_core.screens import bp as screens_bp
+from crm_core.screens.search import bp as search_bp
 from crm_core.security.views import bp as auth_bp
 from crm_core.uploads import TOO_LARGE_STATUS, too_large_answer
 
@@ -40,7 +41,7 @@ def page_scripts() -> list[str]:
 def init_app(app: Flask, state: Any) -> None:
     app.before_request(refuse_control_characters)
     app.register_error_handler(BadInput, _bad_input)
-    for bp in (auth_bp, home_bp, admin_bp, screens_bp, api_bp):
+    for bp in (auth_bp, home_bp, admin_bp, screens_bp, search_bp, api_bp):
         app.register_blueprint(bp)
     Bootstrap5(app)
     app.jinja_env.globals.update(

@@ -27,7 +27,7 @@ from crm_core.screens.common import grid_sdef, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
 from crm_core.security import current_access, get_element
 from crm_core.security.access import may_modify
-from crm_core.services import elements, workflow
+from crm_core.services import board, elements, workflow
 from crm_core.services.display import user_names
 
 
@@ -90,6 +90,7 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
             a for a in workflow.allowed_actions(sdef, element)
             if access.can(sdef, a.permission) and (a.permission == "view" or may_modify(sdef, access, element))
         ]
+    stage_bar = _stage_bar(sdef, element, access)
     status_label = None
     if element is not None and sdef.statuses and hasattr(element, sdef.status_field):
         status_label = registry.status_label(sdef, getattr(element, sdef.status_field))
@@ -110,8 +111,19 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         status_label=status_label,
         can_delete=element is not None and sdef.deletable and may_modify(sdef, access, element),
         owner_name=_owner_name(element),
+        stage_bar=stage_bar,
     )
     return html, status
+
+
+def _stage_bar(sdef: SessionDef, element: Any, access: Any) -> dict[str, Any] | None:
+    """The current board column of ``element`` and, when the user may move it now, the other
+    columns as one-click buttons (EXT-04); ``None`` for sessions without a board."""
+    if sdef.board is None or element is None:
+        return None
+    action = sdef.action(sdef.board.action)
+    movable = action is not None and access.can(sdef, action.permission) and board.move_refusal(sdef, element) is None
+    return {"current": getattr(element, sdef.board.field), "choices": board.stages(sdef), "movable": movable}
 
 
 def _owner_name(element: Any) -> str:

@@ -129,6 +129,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     toolbar = {
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,
         "delete": can_modify and sdef.deletable,
+        "board": url_for("screens.board_view", session_name=sdef.name) if sdef.board else None,
         "listing": endpoint_url("screens.listing", session_name=sdef.name),
         "import": endpoint_url("screens.import_upload", session_name=sdef.name)
         if can_modify and sdef.importable

@@ -26,6 +26,7 @@ from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
     ActionContext,
+    Board,
     DemoUser,
     Module,
     Panel,
@@ -90,6 +91,7 @@ __all__ = [
     # declarations (what registration hooks return)
     "Action",
     "ActionContext",
+    "Board",
     "Module",
     "Panel",
     "element_path",

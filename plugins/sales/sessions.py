@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from crm_core.toolkit import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
+from crm_core.toolkit import Action, ActionContext, Board, Module, SessionDef, Status, Transition, Workflow
 from plugins.sales import kinds, models, schemas, services
 from plugins.sales.kinds import Viewpoint
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
@@ -192,6 +192,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
             Action("change_stage", _l("Change stage"), _change_stage, schema=schemas.ChangeStageSchema),
         ),
         workflow=OPPORTUNITY_WORKFLOW,
+        board=Board(field="stage", amount="amount", probability="probability", action="change_stage"),
     )
     accounts = SessionDef(
         name=names["accounts"],

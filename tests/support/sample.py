@@ -11,7 +11,7 @@ from sqlalchemy import Date, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.db import Base
-from crm_core.declarations import Action, DemoUser, Module, PluginMeta, SessionDef, Status
+from crm_core.declarations import Action, Board, DemoUser, Module, PluginMeta, SessionDef, Status
 from crm_core.errors import BusinessRuleError
 from crm_core.models.element import Element
 from crm_core.plugins import hookimpl
@@ -37,6 +37,9 @@ class Sample(Element, Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     comments: Mapped[str] = mapped_column(Text, default="")
     parent_id: Mapped[int | None] = mapped_column(nullable=True)
+    #: the pipeline board's column (EXT-04) and the weight of its amount
+    stage: Mapped[str] = mapped_column(String(20), default="new")
+    probability: Mapped[int | None] = mapped_column(nullable=True)
 
 
 class SampleSchema(Schema):
@@ -51,8 +54,24 @@ class SampleSchema(Schema):
     comments = fields.Str(metadata={"label": "Comments", "widget": "textarea"})
     parent_id = fields.Int(allow_none=True, metadata={"label": "Parent", "lookup": "samples"})
     kind = fields.Str(dump_only=True)
+    stage = fields.Str(dump_only=True, metadata={"label": "Stage", "choices": lambda: STAGES})
+    probability = fields.Int(allow_none=True, validate=validate.Range(0, 100), metadata={"label": "Probability"})
     owner_id = fields.Int(metadata={"label": "Owner"})
     version = fields.Int(dump_only=True)
+
+
+STAGES = [("new", "New"), ("offer", "Offer"), ("deal", "Deal")]
+
+
+class StageSchema(Schema):
+    stage = fields.Str(required=True, validate=validate.OneOf([v for v, _label in STAGES]))
+
+
+def set_stage(ctx) -> None:  # type: ignore[no-untyped-def]
+    """Moves a sample on the board; "deal" needs an amount (a rule the board must report)."""
+    if ctx.data["stage"] == "deal" and ctx.element.amount is None:
+        raise BusinessRuleError("a deal needs an amount", field="stage")
+    ctx.element.stage = ctx.data["stage"]
 
 
 class CloseSchema(Schema):
@@ -81,7 +100,9 @@ SAMPLES = SessionDef(
     lookups={"parent_id": "samples"},
     actions=(
         Action("close", "Close", close, schema=CloseSchema, available=lambda e: e.status == "active"),
+        Action("set_stage", "Set stage", set_stage, schema=StageSchema, available=lambda e: e.status == "active"),
     ),
+    board=Board(field="stage", amount="amount", probability="probability", action="set_stage"),
 )
 LOCKED = SessionDef(
     name="locked_samples",

@@ -170,7 +170,7 @@ def _probe_actions(sdef: SessionDef) -> list[Action]:
 @exercise("crm_element_actions", _probe_actions, plugins=("sample",))
 def element_actions_join_a_sessions_own(kit: Kit) -> None:
     assert "samples" in kit.calls("crm_element_actions")
-    assert [a.name for a in kit.sdef("samples").actions] == ["close", "probe_stamp"]
+    assert [a.name for a in kit.sdef("samples").actions] == ["close", "set_stage", "probe_stamp"]
     sample = kit.create("samples", "ana", name="Stampable")
     client = kit.client_for("ana")
     assert "Stamp it" in client.get(f"/s/samples/{sample.id}").get_data(as_text=True)

@@ -82,12 +82,19 @@ def open_available(case: Case) -> bool:
     return case.id is None or is_complete(session(), case)
 
 
+def _lock(db: DbSession, case: Case) -> None:
+    """Hold the case's row until the transaction ends (PostgreSQL; SQLite writers queue anyway)."""
+    db.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+
+
 def answer(db: DbSession, case: Case, user: User, question_key: str, choice: int) -> TriageAnswer:
     """Record the answer ``choice`` (its index) to the question now asked.
 
     ``question_key`` is the question the agent saw: a stale screen (someone answered meanwhile)
-    is refused rather than answering the wrong question.
+    is refused rather than answering the wrong question. The case's row is locked first, so two
+    agents answering at once queue and the second one is told, instead of a duplicate-key error.
     """
+    _lock(db, case)
     if case.status not in WORKING_STATES:
         raise BusinessRuleError(_("Triage is only possible while the case is being worked on."))
     triage = state(db, case)
@@ -114,6 +121,7 @@ def answer(db: DbSession, case: Case, user: User, question_key: str, choice: int
 
 def restart(db: DbSession, case: Case) -> None:
     """Clear the answers (a wrong answer, a changed product): the history keeps them."""
+    _lock(db, case)
     if case.status not in WORKING_STATES:
         raise BusinessRuleError(_("Triage is only possible while the case is being worked on."))
     for row in _answers(db, case.id):

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import Access, Module, Panel, PluginMeta, SessionDef, Tab, User, handles, hookimpl
-from plugins.cases import demo, panels, services, tabs, views
+from plugins.cases import demo, panels, services, tabs, triage_views, views
 from plugins.cases.models import Case
 from plugins.cases.schemas import CasesSettings
 from plugins.cases.sessions import CASES, MODULE
@@ -38,12 +38,12 @@ def crm_register_sessions() -> list[SessionDef]:
 
 @hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
-    return [views.bp]
+    return [views.bp, triage_views.bp]
 
 
 @hookimpl
 def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
-    return tabs.detail_tabs(sdef)
+    return tabs.detail_tabs(sdef) + triage_views.detail_tabs(sdef)
 
 
 @hookimpl

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from crm_core.toolkit import Group, User, edited_element, lookups, session
 from plugins.cases import services
 from plugins.cases.models import AGREEMENT_CHANNELS, ORIGINS, PRIORITIES
+from plugins.cases.triage_scripts import triage_field
 from plugins.sales import services as sales_services
 
 
@@ -40,10 +41,12 @@ def _vocabulary(label: Any, max_len: int) -> fields.Field:
 class CasesSettings(Schema):
     """``[settings.cases]`` of customer.toml: the case types and, optionally, the products
     (tables of code = visible name). Without ``types`` the defaults apply (billing, sales,
-    defect, complaint); without ``products`` the product is free text."""
+    defect, complaint); without ``products`` the product is free text. ``triage``: the triage
+    scripts of defects by product (EXT-14, :mod:`plugins.cases.triage_scripts`)."""
 
     types = _vocabulary(_l("Types"), 40)
     products = _vocabulary(_l("Products"), 120)
+    triage = triage_field()
 
     @validates("types")
     def _some_types(self, value: dict[str, str], **_kw: Any) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from crm_core.toolkit import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
-from plugins.cases import services
+from plugins.cases import services, triage
 from plugins.cases.models import SEARCH, Case
 from plugins.cases.schemas import CancelSchema, CaseSchema, CloseSchema, ResolveSchema
 
@@ -77,7 +77,7 @@ CASES = SessionDef(
     importable=True,
     order=10,
     actions=(
-        Action("open", _l("Open case"), _open),
+        Action("open", _l("Open case"), _open, available=triage.open_available),
         Action("resolve", _l("Resolve"), _resolve, schema=ResolveSchema),
         Action("close", _l("Close with the customer's agreement"), _close, schema=CloseSchema),
         Action("reopen", _l("Reopen"), _reopen, confirm=_l("Reopen this case?")),

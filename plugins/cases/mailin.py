@@ -58,6 +58,8 @@ class Outcome:
     def smtp_reply(self) -> str:
         if self.status == "refused":
             return f"550 5.6.0 {self.detail}" if not self.detail.startswith("552") else self.detail
+        if self.status == "ignored":  # accepted so the sender does not retry, and told why
+            return f"250 2.0.0 ignored ({self.detail[:120]})"
         return f"250 2.0.0 {self.status} {self.case_number or ''}".rstrip()
 
 

@@ -10,6 +10,7 @@ note on the case's history commit together, or nothing does.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask_babel import gettext as _
@@ -23,14 +24,16 @@ from plugins.cases.models import Case, CaseMail
 #: The messaging plugin's e-mail topic (named, not imported: plugins do not import each other).
 EMAIL_TOPIC = "messaging.email"
 MAX_BODY = 10_000
+#: "Re:", "RE:", "AW:", "RV:", "Fwd:" … in front of a subject, however many.
+REPLY_PREFIXES = re.compile(r"^(?:(?:re|aw|sv|rv|fw|fwd)\s*:\s*)+", re.IGNORECASE)
 
 
 def reply_subject(case: Case, subject: str = "") -> str:
     """``Re: [C-2026-000123] subject``: the number in brackets is what brings answers back."""
-    text = " ".join((subject or case.subject).split())
+    text = REPLY_PREFIXES.sub("", " ".join((subject or case.subject).split()))
     if case.number and case.number not in text:
         text = f"[{case.number}] {text}"
-    return text if text.lower().startswith("re:") else f"Re: {text}"
+    return f"Re: {text}"
 
 
 def last_received(db: DbSession, case: Case) -> CaseMail | None:

@@ -132,3 +132,23 @@ def test_the_reply_subject_keeps_one_number_and_one_re():
     assert reply_subject(case) == "Re: [C-2026-000007] Avería"
     assert reply_subject(case, "Re: [C-2026-000007] Avería") == "Re: [C-2026-000007] Avería"
     assert reply_subject(case, "RE: Fwd: Avería en casa") == "Re: [C-2026-000007] Avería en casa"
+
+
+def test_a_spanish_agent_sees_the_mailed_case_and_replies_from_the_screen(db, wire, users, client_for):
+    from flask_babel import refresh
+
+    outgoing, rx = wire
+    rx.send(message(sender="desconocido@nowhere.example", subject="No funciona"))
+    case = only_case(db)
+    users["ana"].language = "es"
+    db.commit()
+    refresh()
+    ana = client_for("ana")
+    detail = ana.get(f"/s/cases/{case.id}").get_data(as_text=True)
+    assert "Responder por correo" in detail and "desconocido@nowhere.example" in detail
+    refused = ana.post(f"/api/v1/cases/{case.id}/actions/open", json={})
+    assert refused.get_json()["error"]["message"] == "Indique la cuenta del caso antes de abrirlo."
+    sent = ana.post(f"/api/v1/cases/{case.id}/actions/reply_email", json={"body": "Necesitamos su número de cliente."})
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    assert process_batch(policy=FAST).sent == 1
+    assert outgoing.messages[0]["Subject"] == f"Re: [{case.number}] No funciona"

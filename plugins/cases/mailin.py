@@ -180,7 +180,8 @@ def _new_case(db: DbSession, mail: ReadMail, access: object) -> Case:
 
 def _note_text(mail: ReadMail) -> str:
     who = f"{mail.sender_name} <{mail.sender}>" if mail.sender_name else mail.sender
-    head = _("E-mail from %(sender)s: %(subject)s", sender=who, subject=mail.subject or _("(no subject)"))
+    subject = mail.subject[:200] or _("(no subject)")
+    head = _("E-mail from %(sender)s: %(subject)s", sender=who[:300], subject=subject)
     return f"{head}\n\n{mail.text[:MAX_TEXT]}".strip()
 
 

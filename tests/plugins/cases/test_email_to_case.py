@@ -191,3 +191,22 @@ def test_mailbox_address_must_be_configured(crm_app):
     with pytest.raises(RuntimeError, match="mailbox_address"):
         mailserver.start(crm_app, "127.0.0.1", 0)
 
+
+
+def test_the_mail_in_command_refuses_to_start_without_a_mailbox(crm_app):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from crm_core.cli import CrmGroup
+
+    crm_app.extensions["crm"].settings["cases"] = {}
+    cli = CrmGroup(create_app=lambda: crm_app, add_version_option=False)
+    result = CliRunner().invoke(cli, ["cases", "mail-in", "--port", "0"], obj=ScriptInfo(create_app=lambda: crm_app))
+    assert result.exit_code == 1 and "mailbox_address" in result.output
+
+
+def test_a_long_subject_is_cut_to_fit_the_case_and_its_note(db, mailbox, rosa):
+    code, _reply = mailbox.send(message(subject="Avería " * 100))
+    assert code == 250
+    [case] = cases(db)
+    assert len(case.subject) <= 200

@@ -81,6 +81,8 @@ from crm_core.security.access import (
 )
 from crm_core.services.display import shown, value_names
 from crm_core.services.elements import change_owner, edited_element, unusable_reference
+from crm_core.services.elements import create as create_element
+from crm_core.services.notes import add_note
 from crm_core.services.queries import like_text
 from crm_core.toolkit import audit, groupings, lookups, workflow
 
@@ -132,6 +134,8 @@ __all__ = [
     "may_modify",
     # services
     "change_owner",
+    "create_element",
+    "add_note",
     "edited_element",
     "unusable_reference",
     "like_text",

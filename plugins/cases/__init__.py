@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
@@ -39,6 +40,13 @@ def crm_register_sessions() -> list[SessionDef]:
 @hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
     return [views.bp, triage_views.bp]
+
+
+@hookimpl
+def crm_register_cli(cli: click.Group) -> None:
+    from plugins.cases.cli import cases
+
+    cli.add_command(cases)
 
 
 @hookimpl

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.toolkit import Base, Element, UTCDateTime, list_indexes
+from crm_core.toolkit import Base, Element, UTCDateTime, list_indexes, utcnow
 
 #: The cases session's text-filter fields (``search=`` in plugins/cases/sessions.py), in order;
 #: the migration's trigram index must follow any change (docs/performance.md).
@@ -43,7 +43,9 @@ class Case(Element, Base):
 
     #: Given once the row exists (``services.number_cases``), never typed: ``C-2026-000123``.
     number: Mapped[str | None] = mapped_column(String(24), unique=True, nullable=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("sales_account.id"), index=True)
+    #: None only for a case opened by mail from an unknown sender, "to triage": the workflow
+    #: refuses to open it (leave "gathering") until an account is set (plugins/cases/mailin.py).
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("sales_account.id"), nullable=True, index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("sales_contact.id"), nullable=True, index=True)
     opportunity_id: Mapped[int | None] = mapped_column(
         ForeignKey("sales_opportunity.id"), nullable=True, index=True
@@ -86,3 +88,23 @@ class CaseCounter(Base):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class CaseMail(Base):
+    """One e-mail of a case's thread, received or sent (email-to-case, issue 14).
+
+    The unique ``message_id`` makes receiving idempotent (a re-delivered message is dropped)
+    and gives replies their ``In-Reply-To`` and ``References``.
+    """
+
+    __tablename__ = "cases_mail"
+    __table_args__ = (UniqueConstraint("message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases_case.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(255))
+    #: "in" (received) or "out" (a reply sent through the outbox).
+    direction: Mapped[str] = mapped_column(String(3))
+    sender: Mapped[str] = mapped_column(String(255), default="")
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -47,6 +47,14 @@ class CasesSettings(Schema):
     types = _vocabulary(_l("Types"), 40)
     products = _vocabulary(_l("Products"), 120)
     triage = triage_field()
+    #: Email-to-case (plugins/cases/mailin.py): the address customers write to, the user the
+    #: received cases and notes are recorded as, the type of a new case, and the largest message.
+    mailbox_address = fields.Email(metadata={"label": _l("Mailbox address")})
+    mailbox_user = fields.Str(validate=validate.Length(min=1, max=150), metadata={"label": _l("Mailbox user")})
+    mailbox_type = fields.Str(validate=validate.Length(min=1, max=40), metadata={"label": _l("Type of mailed cases")})
+    mailbox_max_bytes = fields.Int(
+        validate=validate.Range(min=1024, max=100 * 1024 * 1024), metadata={"label": _l("Largest message (bytes)")}
+    )
 
     @validates("types")
     def _some_types(self, value: dict[str, str], **_kw: Any) -> None:
@@ -137,7 +145,10 @@ class CaseSchema(Schema):
         code = data.pop("account_code", None)
         if code:  # among the customers (sales accounts): a supplier's code is not found
             data["account_id"] = sales_services.account_id_by_code(code, "sale")
-        if not kw.get("partial") and "account_id" not in data and edited_element() is None:
+        # A case that came by e-mail from an unknown sender waits "to triage" without an account
+        # (plugins/cases/mailin.py); the workflow refuses to open it until one is set.
+        triage = data.get("origin") == "email"
+        if not kw.get("partial") and "account_id" not in data and edited_element() is None and not triage:
             raise ValidationError({"account_id": [_("Missing data for required field.")]})
         return data
 
@@ -167,4 +178,14 @@ class CancelSchema(Schema):
         required=True,
         validate=validate.Length(min=1, max=2000),
         metadata={"label": _l("Reason"), "widget": "textarea"},
+    )
+
+
+class ReplySchema(Schema):
+    """A reply by e-mail to the customer's last message on the case (mailout.py)."""
+
+    body = fields.Str(
+        required=True,
+        validate=validate.Length(min=1, max=10_000),
+        metadata={"label": _l("Reply"), "widget": "textarea"},
     )

@@ -150,7 +150,11 @@ def _accounts_of(db: DbSession, model: Any, ids: set[int | None]) -> dict[int, i
 
 
 def start(db: DbSession, sdef: SessionDef, case: Case, user: User) -> None:
-    """Information gathered: the case is open for work."""
+    """Information gathered: the case is open for work. A case to triage (mailed in by an
+    unknown sender) needs its account first."""
+    workflow.check_action(sdef, case, "open")
+    if case.account_id is None:
+        raise BusinessRuleError(_("Set the case's account before opening it."), field="account_id")
     workflow.transition(db, sdef, case, "open", user, action="open")
 
 

@@ -7,11 +7,12 @@ Action handlers are thin: they pass the validated input to :mod:`plugins.cases.s
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import object_session
 
 from crm_core.toolkit import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
 from plugins.cases import services, triage
 from plugins.cases.models import SEARCH, Case
-from plugins.cases.schemas import CancelSchema, CaseSchema, CloseSchema, ResolveSchema
+from plugins.cases.schemas import CancelSchema, CaseSchema, CloseSchema, ReplySchema, ResolveSchema
 
 MODULE = Module("cases", _l("Cases"), order=25)
 
@@ -62,6 +63,23 @@ def _cancel(ctx: ActionContext) -> None:
     services.cancel(ctx.db, ctx.sdef, ctx.element, ctx.user, ctx.data["reason"])
 
 
+def _reply(ctx: ActionContext) -> str:
+    from flask_babel import gettext as _
+
+    from plugins.cases import mailout
+
+    sent = mailout.reply(ctx.db, ctx.sdef, ctx.access, ctx.element, ctx.data["body"])
+    return _("Reply queued: %(subject)s", subject=sent.subject)
+
+
+def _has_mail(case: Case) -> bool:
+    """"Reply by e-mail" is offered on cases that received one (one indexed query)."""
+    from plugins.cases import mailout
+
+    db = object_session(case)
+    return db is not None and mailout.can_reply(db, case)
+
+
 CASES = SessionDef(
     name=services.SESSION,
     roles=("case",),
@@ -82,6 +100,8 @@ CASES = SessionDef(
         Action("close", _l("Close with the customer's agreement"), _close, schema=CloseSchema),
         Action("reopen", _l("Reopen"), _reopen, confirm=_l("Reopen this case?")),
         Action("cancel", _l("Cancel case"), _cancel, schema=CancelSchema),
+        # Email-to-case: answers the customer's last e-mail through the outbox (mailout.py).
+        Action("reply_email", _l("Reply by e-mail"), _reply, schema=ReplySchema, available=_has_mail),
     ),
     workflow=WORKFLOW,
 )

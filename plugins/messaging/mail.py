@@ -22,6 +22,8 @@ TEMPLATES = ("activity_scheduled", "activities_generated", "activity_reminder")
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 EMAIL_TOPIC = "messaging.email"
+#: Headers a payload may set (``payload["headers"]``), besides its own ``message_id``.
+THREAD_HEADERS = ("In-Reply-To", "References", "X-Loop", "Reply-To")
 
 
 def render_email(name: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -46,8 +48,13 @@ def build_message(payload: dict[str, Any], key: str, sender: str) -> EmailMessag
     # Derived from the key, the Message-ID is the same on every attempt: a mail server or client
     # can drop the duplicate of an email re-delivered after a worker crash.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    msg["Message-ID"] = f"<{digest}@{sender.rpartition('@')[2] or 'crm'}>"
+    msg["Message-ID"] = payload.get("message_id") or f"<{digest}@{sender.rpartition('@')[2] or 'crm'}>"
     msg["X-CRM-Idempotency-Key"] = key
+    # A sender threading a conversation (email-to-case replies) sets these; nothing else is
+    # taken from the payload, so a payload cannot forge routing or authentication headers.
+    for name in THREAD_HEADERS:
+        if payload.get("headers", {}).get(name):
+            msg[name] = payload["headers"][name]
     msg.set_content(payload["body"])
     msg["Content-Language"] = payload.get("language", DEFAULT_LANGUAGE)  # after set_content, which resets it
     return msg

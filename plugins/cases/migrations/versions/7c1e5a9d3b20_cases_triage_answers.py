@@ -1,7 +1,7 @@
 """cases triage answers: one row per answered question of a defect's triage script (EXT-14)
 
 Revision ID: 7c1e5a9d3b20
-Revises: 4394a59b44bb
+Revises: 7a1c2e9d5b40
 Create Date: 2026-11-30 08:30:00.000000
 """
 
@@ -12,7 +12,7 @@ import crm_core.models.types
 
 
 revision = '7c1e5a9d3b20'
-down_revision = '4394a59b44bb'
+down_revision = '7a1c2e9d5b40'
 branch_labels = None
 depends_on = None
 

@@ -83,6 +83,20 @@ def _out_of_range(_exc: Exception):  # type: ignore[no-untyped-def]
 def register(bp: Blueprint) -> None:
     """Error handlers for the API blueprint, plus app-level ones for ``/api/`` paths that fail
     before reaching a view (no matching route or method)."""
+    register_handlers(bp)
+
+    def for_api_paths(exc: HTTPException) -> Any:
+        if request.path.startswith(bp.url_prefix or "/api/"):
+            return _http(exc)
+        return exc
+
+    bp.app_errorhandler(405)(for_api_paths)
+    bp.app_errorhandler(500)(for_api_paths)
+
+
+def register_handlers(bp: Blueprint) -> None:
+    """The JSON answers of one API blueprint's errors (the core's, or a plugin's under
+    ``/api/v1``: :func:`crm_core.api.plugin_api.api_blueprint`)."""
     bp.register_error_handler(ValidationError, lambda e: json_error(400, "validation_error", _("Invalid input."),
                                                                    validation_fields(e)))
     bp.register_error_handler(Unauthenticated, _unauthenticated)
@@ -97,14 +111,6 @@ def register(bp: Blueprint) -> None:
     bp.register_error_handler(DataError, _out_of_range)
     bp.register_error_handler(IntegrityError, lambda e: json_error(
         409, "conflict", _("This clashes with an existing record (a value that must be unique is taken).")))
-
-    def for_api_paths(exc: HTTPException) -> Any:
-        if request.path.startswith(bp.url_prefix or "/api/"):
-            return _http(exc)
-        return exc
-
-    bp.app_errorhandler(405)(for_api_paths)
-    bp.app_errorhandler(500)(for_api_paths)
 
 
 def etag(response: Response, version: int) -> Response:

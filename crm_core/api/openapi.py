@@ -2,7 +2,8 @@
 
 One path set per session with a model, one component schema per session schema (read and
 partial-update variants), each action with its input schema, the error schema and the bearer
-security scheme. Built with apispec's marshmallow plugin so it always matches what the API loads.
+security scheme, then the operations plugins describe for their own API blueprints
+(:mod:`crm_core.api.plugin_api`). Built with apispec's marshmallow plugin so it always matches what the API loads.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask import Response, jsonify
 
 from crm_core.api.blueprint import bp
 from crm_core.api.errors import ERROR_SCHEMA
+from crm_core.api.plugin_api import declared_paths
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.extensions import crm_state
 from crm_core.services.queries import MAX_PER_PAGE
@@ -127,6 +129,8 @@ def build_spec() -> dict[str, Any]:
         spec.components.schema(item, plugin.converter.schema2jsonschema(sdef.schema))
         spec.components.schema(patch, plugin.converter.schema2jsonschema(sdef.schema(partial=True)))
         _session_paths(spec, sdef, item, patch, plugin)
+    for path, operations in sorted(declared_paths().items()):
+        spec.path(path=path, operations=operations)
     doc = spec.to_dict()
     doc["security"] = [{"bearerAuth": []}]
     return doc

@@ -108,6 +108,22 @@ def load_access(db: DbSession, user: User, row_filters: Any = None) -> Access:
     return Access(user, perms, row_filters, current_app.extensions["crm"].registry.is_available)
 
 
+def group_can(db: DbSession, group_id: int, name_or_sdef: str | SessionDef, action: str = "view") -> bool:
+    """Whether members of a group may do ``action`` in a session by their group's rights alone
+    (a work queue shared by a group: its inbox). A session the customer hid is refused; a
+    member's own administrator flag does not count, so no group reaches past its rights."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    name = name_or_sdef if isinstance(name_or_sdef, str) else name_or_sdef.name
+    if has_app_context() and not crm_state().registry.is_available(name):
+        return False
+    columns = (Permission.can_view, Permission.can_modify, Permission.can_change_owner)
+    row = db.execute(
+        select(*columns).where(Permission.group_id == group_id, Permission.session_name == name)
+    ).first()
+    return bool(row is not None and row[ACTIONS.index(action)])
+
+
 def ownership_condition(sdef: SessionDef, access: Access, all_records: bool = False) -> Any:
     """The SQL condition for rows of ``session`` this user may see."""
     model = sdef.model

@@ -370,6 +370,31 @@ def update(
     return changes
 
 
+def change_owner(
+    db: DbSession, sdef: SessionDef, access: Access, element: Any, owner_id: int, actor: User | None = None
+) -> dict[str, list[Any]]:
+    """Give ``element`` to the user ``owner_id`` under the rules of an owner change on the edit
+    form, whatever the session's schema exposes: ``access`` must be allowed to change the element
+    (its modify right and ownership) and its owner (the change-owner right), and the new owner
+    must be an active user. Audited (under ``actor``, default ``access.user``: who the history
+    names when a change is made on someone else's authority) and ``crm_element_changed`` fires.
+    Returns the changes (empty when the owner is already ``owner_id``)."""
+    check_element(sdef, access, element, "modify")
+    if owner_id == element.owner_id:
+        return {}
+    element.owner_id = _owner_change(access, sdef, db, owner_id)
+    changes = audit.pending_changes(element)
+    with audit.audit_context(user=actor or access.user):
+        try:
+            db.flush()
+        except StaleDataError as exc:
+            raise Conflict(_("Someone else saved this record first. Reload it and apply your change again.")) from exc
+        _event("crm_element_changed", sdef)(
+            sdef=sdef, element=element, changes=changes, access=access, user=access.user, db=db
+        )
+    return changes
+
+
 def delete(db: DbSession, sdef: SessionDef, access: Access, element: Any) -> None:
     """Delete an element where the session allows deleting (accounts, opportunities never)."""
     check_element(sdef, access, element, "modify")

@@ -20,6 +20,8 @@ addition. Each name is documented in the "Toolkit" section of the plugin guide (
 
 from __future__ import annotations
 
+from crm_core.api.plugin_api import api_blueprint
+from crm_core.api.resources import json_body as api_body
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -58,13 +60,14 @@ from crm_core.security.access import (
     Access,
     check_element,
     get_element,
+    group_can,
     load_access,
     scoped,
     session_label,
     visible_ids,
 )
 from crm_core.services.display import shown, value_names
-from crm_core.services.elements import edited_element, unusable_reference
+from crm_core.services.elements import change_owner, edited_element, unusable_reference
 from crm_core.services.queries import like_text
 from crm_core.toolkit import audit, groupings, lookups, workflow
 
@@ -107,8 +110,10 @@ __all__ = [
     "scoped",
     "get_element",
     "check_element",
+    "group_can",
     "visible_ids",
     # services
+    "change_owner",
     "edited_element",
     "unusable_reference",
     "like_text",
@@ -131,6 +136,9 @@ __all__ = [
     "drop_search_index",
     "create_trigram_indexes",
     "drop_trigram_indexes",
+    # REST endpoints of plugins
+    "api_blueprint",
+    "api_body",
     # request input, display, formats and i18n
     "int_arg",
     "parse_int",

@@ -22,6 +22,7 @@ from crm_core.app import create_app
 from crm_core.declarations import schema_fields
 from crm_core.testing import plugin as kit
 from crm_core.testing.database import scratch_database
+from plugins.inboxes.models import InboxItem
 from tests.support import sample, sweep
 
 BAD_VALUES = (
@@ -103,6 +104,7 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "message_id": message.id,
                 "group_id": db.scalar(select(Group.id).where(Group.name == "Executives")),
                 "user_id": ana.id,
+                "item_id": db.scalar(select(InboxItem.id).where(InboxItem.group_id.is_not(None)).limit(1)) or 1,
                 "operation": "retry",
                 "code": "es",
             }

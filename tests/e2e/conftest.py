@@ -79,7 +79,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
 UPLOAD_LIMIT = 64 * 1024
 CUSTOMER_TOML = """
 [plugins]
-enabled = ["sales", "purchasing", "activities", "messaging", "erp_gl7", "cases"]
+enabled = ["sales", "purchasing", "activities", "messaging", "erp_gl7", "cases", "inboxes"]
 
 [settings.messaging]
 smtp_host = "127.0.0.1"

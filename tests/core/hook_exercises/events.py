@@ -11,9 +11,12 @@ from sqlalchemy import func, select
 from crm_core.db import unit_of_work
 from crm_core.events import handles
 from crm_core.models.audit import AuditEntry
+from crm_core.models.auth import Group
 from crm_core.models.notes import Grouping, GroupingMember
 from crm_core.services import elements
 from plugins.activities.models import Activity
+from plugins.inboxes import services as inbox_services
+from plugins.inboxes.models import InboxItem
 from plugins.sales.models import Account, Contact, Lead, Opportunity
 from tests.core.hook_exercises import Kit, exercise, record
 from tests.support.sample import Sample
@@ -193,3 +196,38 @@ def activities_generated_fires_once_per_generation(kit: Kit) -> None:
     members = [kit.create("samples", "ana", name=name) for name in ("A1", "A2")]
     kit.action("activities", template, "generate", "ana", grouping_id=_grouping_of(kit, "ana", members).id)
     assert kit.calls("crm_activities_generated") == [("Christmas", [m.id for m in members], 2, "ana")]
+
+
+def _inbox_sent(item: Any, sdef: Any, element: Any, access: Any, user: Any, db: Any) -> None:
+    stored = db.scalar(select(func.count()).select_from(InboxItem).where(InboxItem.id == item.id))
+    record("crm_inbox_item_sent")((sdef.name, element.name, item.group_id is not None, stored, user.username,
+                                   access.user.username))
+    element.comments = "announced to the inbox"
+
+
+def _executives(kit: Kit) -> str:
+    return f"group:{kit.db.scalar(select(Group.id).where(Group.name == 'Executives'))}"
+
+
+@exercise("crm_inbox_item_sent", _inbox_sent, plugins=("inboxes", "sample"))
+def inbox_item_sent_fires_once_per_send_after_the_item_is_stored(kit: Kit) -> None:
+    acme = kit.create("samples", "leader", name="Acme")
+    kit.action("samples", acme, "send_to_inbox", "leader", recipient=_executives(kit), requested_action="review")
+    assert kit.calls("crm_inbox_item_sent") == [("samples", "Acme", True, 1, "leader", "leader")]
+    kit.db.expire_all()
+    assert kit.db.get(Sample, acme.id).comments == "announced to the inbox"
+
+
+def _inbox_taken(item: Any, sdef: Any, element: Any, access: Any, user: Any, db: Any) -> None:
+    holder = db.scalar(select(InboxItem.user_id).where(InboxItem.id == item.id))
+    record("crm_inbox_item_taken")((sdef.name, holder == user.id, element.owner_id == user.id, access.user.username))
+
+
+@exercise("crm_inbox_item_taken", _inbox_taken, plugins=("inboxes", "sample"))
+def inbox_item_taken_fires_after_the_item_and_the_element_changed_hands(kit: Kit) -> None:
+    acme = kit.create("samples", "leader", name="Acme")
+    kit.action("samples", acme, "send_to_inbox", "leader", recipient=_executives(kit), requested_action="call_back")
+    item = kit.db.scalar(select(InboxItem))
+    with unit_of_work():
+        inbox_services.take(kit.db, kit.access_for("bob"), item.id)
+    assert kit.calls("crm_inbox_item_taken") == [("samples", True, True, "bob")]

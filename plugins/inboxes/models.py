@@ -1,0 +1,62 @@
+"""The inbox item (EXT-12): one element sent to a user's or a group's inbox with a request.
+
+An item points at an element of any session (``session_name`` + ``element_id``, the table's
+element type kept beside them for the history), so the plugin knows no business area. Whose
+inbox holds it:
+
+* sent to a user: ``user_id`` is that user, ``group_id`` is empty;
+* sent to a group: ``group_id`` is the group and ``user_id`` stays empty until a member takes
+  it; taking sets ``user_id`` (the taker) and ``taken_at`` in one conditional ``UPDATE … WHERE
+  user_id IS NULL`` (:func:`plugins.inboxes.services.take`), so two takers never both win.
+
+Items are audited into their element's history: sending and taking show on the element.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.toolkit import Base, UTCDateTime, utcnow
+
+STATES = ("open", "done", "dismissed")
+
+
+class InboxItem(Base):
+    __tablename__ = "inbox_item"
+    __table_args__ = (
+        CheckConstraint("user_id IS NOT NULL OR group_id IS NOT NULL", name="recipient"),
+        Index("ix_inbox_item_user", "user_id", "state", "received_at"),
+        Index("ix_inbox_item_group", "group_id", "state", "received_at"),
+        Index("ix_inbox_item_element", "element_type", "element_id"),
+    )
+    __audited__: ClassVar[bool] = True
+    __audit_keep__: ClassVar[tuple[str, ...]] = ("requested_action",)
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"version", "element_type", "element_id", "session_name"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_name: Mapped[str] = mapped_column("session", String(80))
+    element_type: Mapped[str] = mapped_column(String(60))
+    element_id: Mapped[int] = mapped_column()
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("crm_group.id"), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("crm_user.id"))
+    requested_action: Mapped[str] = mapped_column(String(40))
+    action_text: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
+    #: Every UPDATE says ``WHERE version = :seen``: of two concurrent takes or closes one matches.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+
+    def audit_target(self) -> tuple[str, int]:
+        """Sending, taking and closing show in the element's history."""
+        return self.element_type, self.element_id

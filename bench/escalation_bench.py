@@ -23,13 +23,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 
 from crm_core.app import create_app
 from crm_core.db import unit_of_work
+from crm_core.models.auth import User
 from crm_core.testing.database import DEFAULT_PG, create_pg_database, drop_pg_database, pg_available
 from plugins.cases import escalation
 from plugins.cases.sla import build_policy
+from plugins.sales.models import Account
 
 NOW = datetime(2026, 6, 15, 10, tzinfo=UTC)  # a Monday, 12:00 in Madrid
 SETTINGS = {
@@ -53,15 +55,12 @@ def seed(engine: Any, cases: int, due_share: float) -> None:
     with engine.begin() as conn:
         leaders = conn.scalar(text("SELECT id FROM crm_group WHERE name = 'Leaders'"))
         for username in ("bench_owner", "bench_manager", "bench_superintendent"):
-            conn.execute(text("INSERT INTO crm_user (username, full_name, email, phone, password_hash, is_admin, "
-                              "active, language, timezone, group_id, created_at, session_generation) VALUES "
-                              "(:u, :u, '', '', '', false, true, 'en', 'UTC', :g, now(), 0)"),
-                         {"u": username, "g": leaders})
-        owner = conn.scalar(text("SELECT id FROM crm_user WHERE username = 'bench_owner'"))
-        account = conn.scalar(text(
-            "INSERT INTO sales_account (uid, owner_id, creator_id, created_at, updated_at, version, kind, code, name) "
-            "VALUES (:uid, :o, :o, now(), now(), 1, 'sale', 'BENCH', 'Bench customer') RETURNING id"
-        ).bindparams(uid=str(uuid.uuid4()), o=owner))
+            conn.execute(insert(User).values(username=username, full_name=username, password_hash="",
+                                             group_id=leaders))
+        owner = conn.scalar(select(User.id).where(User.username == "bench_owner"))
+        account = conn.scalar(insert(Account).values(
+            uid=str(uuid.uuid4()), owner_id=owner, creator_id=owner, kind="sale", code="BENCH", name="Bench customer",
+        ).returning(Account.id))
         # Due cases: created 10 to 60 days before NOW (past one or more steps); the others in the
         # last 3 days (due for nothing yet). Types: half billing, a fifth defects, the rest sales.
         conn.execute(text(f"""

@@ -104,7 +104,9 @@ def escalate_batch(db: DbSession, rule: Rule, step: Step, target: tuple[int | No
     caller's transaction."""
     group_id, user_id = target
     pick = select(Case.id, Case.group_id, Case.assignee_id, Case.escalation_step).where(where)
-    pick = pick.order_by(Case.id).limit(batch)
+    # No ORDER BY: the batch comes straight off ix_cases_case_escalation (type, step, created_at);
+    # ordering by id would make PostgreSQL walk the primary key past every other case.
+    pick = pick.limit(batch)
     dialect = db.get_bind().dialect.name
     if dialect == "postgresql":
         pick = pick.with_for_update(skip_locked=True)

@@ -43,6 +43,16 @@ class Status:
 
 
 @dataclass(frozen=True)
+class NamedFilter:
+    """A ready-made condition of a session's grid, API list, listing and export (``?only=name``):
+    ``condition()`` returns the SQL condition, built at query time (it may read the clock)."""
+
+    name: str
+    label: str
+    condition: Callable[[], Any]
+
+
+@dataclass(frozen=True)
 class ActionContext:
     """What an action handler receives. ``data`` is already validated by the action schema;
     ``access`` is the acting user's resolved permissions (check with it, never reload them)."""
@@ -244,6 +254,11 @@ class SessionDef:
     shared: Mapping[str, Any] = field(default_factory=dict)
     #: the pipeline board of the session (``/s/<session_name>/board``), if it has one.
     board: Board | None = None
+    #: ready-made conditions users tick on the grid (``?only=overdue``), ANDed with the rest.
+    named_filters: tuple[NamedFilter, ...] = ()
+
+    def named_filter(self, name: str) -> NamedFilter | None:
+        return next((f for f in self.named_filters if f.name == name), None)
 
     def __post_init__(self) -> None:
         if self.model is None and self.endpoint is None:

@@ -109,9 +109,14 @@ def list_query(sdef: SessionDef) -> ListQuery:
     match = args.get("match", "all")
     if match not in ("all", "any"):
         raise ValidationError({"match": [_("Use “all” or “any”.")]})
+    only = args.getlist("only")
+    unknown_only = [name for name in only if sdef.named_filter(name) is None]
+    if unknown_only:
+        raise ValidationError({"only": [_("Unknown filter “%(f)s”.", f=unknown_only[0])]})
     return ListQuery(
         all_records=args.get("all", "").lower() in TRUE,
         status=tuple(statuses),
+        only=tuple(only),
         text=args.get("q", "")[:200],
         criteria=tuple(parse_filter(sdef, f) for f in args.getlist("filter")),
         match=match,

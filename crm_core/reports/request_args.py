@@ -53,6 +53,7 @@ def grid_query(args: Any = None, **extra: Any) -> ListQuery:
     return ListQuery(
         all_records=args.get("all") == "1",
         status=tuple(s for s in args.getlist("status") if s),
+        only=tuple(s for s in args.getlist("only") if s),
         text=args.get("q", "").strip(),
         sort=args.get("sort", ""),
         **extra,

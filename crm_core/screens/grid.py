@@ -95,9 +95,13 @@ def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
     codes, unknown = status_filter(sdef, args.getlist("status"))
     for name in unknown:
         flash(_("Unknown status “%(s)s” ignored.", s=name), "warning")
+    only = [name for name in args.getlist("only") if sdef.named_filter(name)]
+    for name in set(args.getlist("only")) - set(only):
+        flash(_("Unknown filter “%(f)s” ignored.", f=name), "warning")
     q = ListQuery(
         all_records=access.sees_all and args.get("all") == "1",
         status=codes,
+        only=tuple(only),
         text=args.get("q", "").strip()[:200],
         sort=sort,
         page=page_arg(),
@@ -106,6 +110,7 @@ def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
     state = {
         "q": q.text,
         "status": [s for s in args.getlist("status") if s not in unknown],
+        "only": only,
         "all": "1" if q.all_records else None,
         "sort": sort or None,
         "per_page": per_page,

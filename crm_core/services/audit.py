@@ -175,6 +175,23 @@ def bulk_entry(element_type: str, element_id: int, user_id: int | None, at: date
     }
 
 
+def record_updates(db: DbSession, element_type: str, changes: dict[int, dict[str, Any]],
+                   object_type: str | None = None) -> None:
+    """Audit rows for changes a set-based statement made (``UPDATE … RETURNING``), which the
+    unit of work never sees: one "update" row per element id with its ``{field: [old, new]}``,
+    under the current :func:`audit_context` (action and user), in one ``executemany``."""
+    if not changes:
+        return
+    ctx, at, user_id = _current(), utcnow(), _acting_user_id()
+    rows = [
+        {"element_type": element_type, "element_id": element_id, "at": at, "user_id": user_id,
+         "action": ctx.action or "update", "operation": "update", "object_type": object_type,
+         "changes": {k: [jsonable(v) for v in pair] for k, pair in fields.items()}}
+        for element_id, fields in changes.items()
+    ]
+    db.execute(AuditEntry.__table__.insert(), rows)
+
+
 def target_of(obj: Any) -> tuple[str, int, str | None]:
     """``(element type, element id, object type)``: whose history shows ``obj``'s change, and
     the changed object's table when it is not that element itself (a note, a permission)."""

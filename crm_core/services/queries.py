@@ -45,6 +45,8 @@ class ListQuery:
     text: str = ""
     criteria: Sequence[Criterion] = ()
     match: str = "all"  # "all" = AND, "any" = OR between criteria
+    #: names of the session's ``named_filters`` (unknown names are refused by the callers).
+    only: Sequence[str] = ()
     sort: str = ""
     page: int = 1
     per_page: int = 50
@@ -143,6 +145,11 @@ def build(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
     cond = text_condition(sdef, q.text)
     if cond is not None:
         stmt = stmt.where(cond)
+    for name in q.only:
+        named = sdef.named_filter(name)
+        if named is None:
+            raise BusinessRuleError(_("Unknown filter “%(f)s”.", f=name))
+        stmt = stmt.where(named.condition())
     if q.criteria:
         conds = [criterion_condition(sdef, c) for c in q.criteria]
         stmt = stmt.where(or_(*conds) if q.match == "any" else and_(*conds))

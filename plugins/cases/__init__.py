@@ -13,8 +13,20 @@ import click
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import Access, Module, Panel, PluginMeta, SessionDef, Tab, User, handles, hookimpl
-from plugins.cases import demo, panels, services, tabs, triage_views, views
+from crm_core.toolkit import (
+    Access,
+    Module,
+    Panel,
+    PeriodicJob,
+    PluginMeta,
+    SessionDef,
+    Tab,
+    User,
+    crm_state,
+    handles,
+    hookimpl,
+)
+from plugins.cases import demo, escalation, panels, services, sla, sla_tab, tabs, triage_views, views
 from plugins.cases.models import Case
 from plugins.cases.schemas import CasesSettings
 from plugins.cases.sessions import CASES, MODULE
@@ -51,7 +63,7 @@ def crm_register_cli(cli: click.Group) -> None:
 
 @hookimpl
 def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
-    return tabs.detail_tabs(sdef) + triage_views.detail_tabs(sdef)
+    return tabs.detail_tabs(sdef) + triage_views.detail_tabs(sdef) + sla_tab.detail_tabs(sdef)
 
 
 @hookimpl
@@ -72,6 +84,7 @@ def crm_elements_created(elements: list[Any], access: Access, db: DbSession) -> 
     """An import batch: links checked and numbers given with one statement each."""
     services.check_links(db, elements)
     services.number_cases(db, elements)
+    sla.apply_created(db, elements)
 
 
 @hookimpl
@@ -80,6 +93,15 @@ def crm_element_changed(element: Any, changes: dict[str, list[Any]], access: Acc
     """Moving a case to another account, contact or opportunity obeys the creation rule."""
     if changes.keys() & {"account_id", "contact_id", "opportunity_id"}:
         services.check_links(db, [element])
+    if changes.keys() & {"type", "product", "symptom", "priority"}:
+        sla.apply(element)
+
+
+@hookimpl
+def crm_register_periodic_jobs() -> list[PeriodicJob]:
+    """SLA escalation (CAS-02) under ``crm worker``, every ``escalate_every_seconds`` (300)."""
+    every = crm_state().setting("cases", "escalate_every_seconds", 300)
+    return [PeriodicJob("cases.escalation", every, escalation.run)]
 
 
 @hookimpl

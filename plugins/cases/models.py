@@ -39,6 +39,8 @@ class Case(Element, Base):
         *list_indexes("cases_case", "-id", include=("status", *SEARCH)),
         # "Overdue cases": working cases whose due time has passed, read off one index.
         Index("ix_cases_case_status_due", "status", "due_at"),
+        # Escalation: working cases of one type at a ladder step, opened before a cutoff.
+        Index("ix_cases_case_escalation", "type", "escalation_step", "created_at"),
     )
 
     #: Given once the row exists (``services.number_cases``), never typed: ``C-2026-000123``.
@@ -61,6 +63,10 @@ class Case(Element, Base):
     #: The group whose queue holds the case (a ``crm_group`` id).
     group_id: Mapped[int | None] = mapped_column(ForeignKey("crm_group.id"), nullable=True, index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When the first answer is due (SLA response time; plugins/cases/sla.py).
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The last escalation step taken (0: none); one ``CaseEscalation`` row per step.
+    escalation_step: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(20), default="gathering")
     resolution: Mapped[str] = mapped_column(Text, default="")
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -70,6 +76,14 @@ class Case(Element, Base):
     agreed_via: Mapped[str] = mapped_column(String(20), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def sla_state(self) -> str:
+        """``"breached"`` (worked on and past its due time), ``"due"`` (a due time ahead) or ``""``
+        — what the grid and the detail show (CAS-02); ``sla.state`` with the clock read now."""
+        if self.status not in WORKING_STATES or self.due_at is None:
+            return ""
+        return "breached" if self.due_at < utcnow() else "due"
 
     def display_name(self) -> str:
         return f"{self.number} {self.subject}" if self.number else self.subject
@@ -108,3 +122,20 @@ class CaseMail(Base):
     sender: Mapped[str] = mapped_column(String(255), default="")
     subject: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseEscalation(Base):
+    """One step of a case's escalation ladder, taken once: the unique (case, step) pair makes a
+    second worker, or a rerun after a crash, insert nothing (``ON CONFLICT DO NOTHING``)."""
+
+    __tablename__ = "cases_escalation"
+    __table_args__ = (UniqueConstraint("case_id", "step", name="uq_cases_escalation_case_step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases_case.id"))
+    step: Mapped[int] = mapped_column()
+    #: The SLA rule the step belongs to (``type/product/symptom/priority``).
+    rule: Mapped[str] = mapped_column(String(200))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("crm_group.id"), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
+    escalated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,8 +8,11 @@ are refused by the core's lookup check, and a contact or opportunity of another 
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays as holiday_calendars
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates, validates_schema
@@ -17,6 +20,7 @@ from sqlalchemy import select
 
 from crm_core.toolkit import Group, User, edited_element, lookups, session
 from plugins.cases import services
+from plugins.cases.business_time import parse_duration
 from plugins.cases.models import AGREEMENT_CHANNELS, ORIGINS, PRIORITIES
 from plugins.cases.triage_scripts import triage_field
 from plugins.sales import services as sales_services
@@ -38,11 +42,84 @@ def _vocabulary(label: Any, max_len: int) -> fields.Field:
     )
 
 
+def _duration(value: Any) -> None:
+    try:
+        parse_duration(value, 60)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+class CalendarSettings(Schema):
+    """``[settings.cases.calendar]``: the business time SLA clocks run in (sla.py)."""
+
+    time_zone = fields.Str(load_default="UTC")
+    working_days = fields.List(fields.Int(validate=validate.Range(1, 7)), validate=validate.Length(min=1))
+    working_hours = fields.List(fields.Str(), validate=validate.Length(equal=2))
+    holidays = fields.Str()
+    holidays_subdivision = fields.Str()
+    extra_holidays = fields.List(fields.Date())
+
+    @validates_schema
+    def _known(self, data: dict[str, Any], **_kw: Any) -> None:
+        try:
+            ZoneInfo(data.get("time_zone", "UTC"))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(f"unknown time zone “{data.get('time_zone')}”", "time_zone") from exc
+        hours = data.get("working_hours")
+        if hours:
+            try:
+                start, end = (time.fromisoformat(h) for h in hours)
+            except ValueError as exc:
+                raise ValidationError("write the hours as [\"09:00\", \"18:00\"]", "working_hours") from exc
+            if start >= end:
+                raise ValidationError("the working day must end after it starts", "working_hours")
+        if data.get("holidays"):
+            try:
+                holiday_calendars.country_holidays(data["holidays"], subdiv=data.get("holidays_subdivision") or None)
+            except NotImplementedError as exc:
+                raise ValidationError(str(exc), "holidays") from exc
+
+
+class StepSettings(Schema):
+    """One rung of an escalation ladder: ``after`` a business duration, to a ``group`` (its name)
+    or a ``user`` (a username)."""
+
+    after = fields.Str(required=True, validate=_duration)
+    group = fields.Str()
+    user = fields.Str()
+
+    @validates_schema
+    def _one_target(self, data: dict[str, Any], **_kw: Any) -> None:
+        if bool(data.get("group")) == bool(data.get("user")):
+            raise ValidationError("name either a group or a user", "group")
+
+
+class RuleSettings(Schema):
+    """``[[settings.cases.sla]]``: the times of one case type (product, symptom, priority
+    optional: a more specific rule wins)."""
+
+    type = fields.Str(required=True, validate=validate.Length(min=1, max=40))
+    product = fields.Str()
+    symptom = fields.Str()
+    priority = fields.Str(validate=validate.OneOf(("", *PRIORITIES)))
+    response = fields.Str(validate=_duration)
+    resolution = fields.Str(validate=_duration)
+    ladder = fields.List(fields.Nested(StepSettings))
+
+    @validates("ladder")
+    def _ascending(self, value: list[dict[str, Any]], **_kw: Any) -> None:
+        minutes = [parse_duration(step["after"], 24 * 60) for step in value]
+        if any(b <= a for a, b in zip(minutes, minutes[1:], strict=False)):
+            raise ValidationError("the steps must come later and later")
+
+
 class CasesSettings(Schema):
     """``[settings.cases]`` of customer.toml: the case types and, optionally, the products
     (tables of code = visible name). Without ``types`` the defaults apply (billing, sales,
     defect, complaint); without ``products`` the product is free text. ``triage``: the triage
-    scripts of defects by product (EXT-14, :mod:`plugins.cases.triage_scripts`)."""
+    scripts of defects by product (EXT-14, :mod:`plugins.cases.triage_scripts`). ``calendar`` and
+    ``sla`` are the SLA clocks and escalation ladders (plugins/cases/sla.py)."""
+
 
     types = _vocabulary(_l("Types"), 40)
     products = _vocabulary(_l("Products"), 120)
@@ -55,6 +132,17 @@ class CasesSettings(Schema):
     mailbox_max_bytes = fields.Int(
         validate=validate.Range(min=1024, max=100 * 1024 * 1024), metadata={"label": _l("Largest message (bytes)")}
     )
+    calendar = fields.Nested(CalendarSettings)
+    sla = fields.List(fields.Nested(RuleSettings))
+    escalate_every_seconds = fields.Int(validate=validate.Range(min=10))
+    escalation_batch = fields.Int(validate=validate.Range(min=1, max=100_000))
+
+    @validates_schema
+    def _types_known(self, data: dict[str, Any], **_kw: Any) -> None:
+        known = set(data.get("types") or services.DEFAULT_TYPES)
+        for i, rule in enumerate(data.get("sla") or ()):
+            if rule["type"] not in known:
+                raise ValidationError({str(i): {"type": [f"“{rule['type']}” is not a case type"]}}, "sla")
 
     @validates("types")
     def _some_types(self, value: dict[str, str], **_kw: Any) -> None:
@@ -107,6 +195,9 @@ class CaseSchema(Schema):
     )
     group_id = fields.Int(allow_none=True, metadata={"label": _l("Group"), "choices": group_choices})
     due_at = fields.AwareDateTime(allow_none=True, metadata={"label": _l("Due")})
+    respond_by = fields.AwareDateTime(dump_only=True, metadata={"label": _l("Respond by")})
+    sla_state = fields.Str(dump_only=True, metadata={"label": _l("SLA"), "choices": services.sla_choices})
+    escalation_step = fields.Int(dump_only=True, metadata={"label": _l("Escalation step")})
     status = fields.Str(dump_only=True, metadata={"label": _l("Status")})
     resolution = fields.Str(dump_only=True, metadata={"label": _l("Resolution")})
     resolved_at = fields.AwareDateTime(dump_only=True, metadata={"label": _l("Resolved at")})

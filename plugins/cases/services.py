@@ -44,6 +44,13 @@ CHANNEL_LABELS = {
 }
 
 
+SLA_LABELS = {"due": _l("On time"), "breached": _l("Breached")}
+
+
+def sla_choices() -> list[tuple[str, str]]:
+    return [(code, str(name)) for code, name in SLA_LABELS.items()]
+
+
 def cases_sdef() -> SessionDef:
     return crm_state().registry.sdef(SESSION)
 

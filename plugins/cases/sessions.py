@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import object_session
 
-from crm_core.toolkit import Action, ActionContext, Module, SessionDef, Status, Transition, Workflow
-from plugins.cases import services, triage
+from crm_core.toolkit import Action, ActionContext, Module, NamedFilter, SessionDef, Status, Transition, Workflow
+from plugins.cases import panels, services, triage
 from plugins.cases.models import SEARCH, Case
 from plugins.cases.schemas import CancelSchema, CaseSchema, CloseSchema, ReplySchema, ResolveSchema
 
@@ -88,7 +88,7 @@ CASES = SessionDef(
     singular=_l("Case"),
     model=Case,
     schema=CaseSchema,
-    columns=("number", "subject", "account_id", "type", "priority", "due_at", "status", "assignee_id"),
+    columns=("number", "subject", "account_id", "type", "priority", "due_at", "sla_state", "status", "assignee_id"),
     search=SEARCH,
     statuses=STATUSES,
     deletable=False,
@@ -104,4 +104,6 @@ CASES = SessionDef(
         Action("reply_email", _l("Reply by e-mail"), _reply, schema=ReplySchema, available=_has_mail),
     ),
     workflow=WORKFLOW,
+    # CAS-02: working cases past their due time, the home panel's one definition.
+    named_filters=(NamedFilter("overdue", _l("Overdue"), panels.overdue_condition),),
 )

@@ -90,11 +90,11 @@ def _target(db: DbSession, step: Step) -> tuple[int | None, int | None]:
     if step.group:
         group_id = db.scalar(select(Group.id).where(Group.name == step.group))
         if group_id is None:
-            raise BusinessRuleError(f"[settings.cases] sla ladder: there is no group “{step.group}”")
+            raise BusinessRuleError(_("[settings.cases] sla ladder: there is no group “%(group)s”.", group=step.group))
         return group_id, None
     user_id = db.scalar(select(User.id).where(User.username == step.user, User.active))
     if user_id is None:
-        raise BusinessRuleError(f"[settings.cases] sla ladder: there is no active user “{step.user}”")
+        raise BusinessRuleError(_("[settings.cases] sla ladder: there is no active user “%(user)s”.", user=step.user))
     return None, user_id
 
 

@@ -64,15 +64,16 @@ class CalendarSettings(Schema):
         try:
             ZoneInfo(data.get("time_zone", "UTC"))
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValidationError(f"unknown time zone “{data.get('time_zone')}”", "time_zone") from exc
+            raise ValidationError(_("Unknown time zone “%(zone)s”.", zone=data.get("time_zone")), "time_zone") from exc
         hours = data.get("working_hours")
         if hours:
             try:
                 start, end = (time.fromisoformat(h) for h in hours)
             except ValueError as exc:
-                raise ValidationError("write the hours as [\"09:00\", \"18:00\"]", "working_hours") from exc
+                message = _("Write the hours as %(example)s.", example='["09:00", "18:00"]')
+                raise ValidationError(message, "working_hours") from exc
             if start >= end:
-                raise ValidationError("the working day must end after it starts", "working_hours")
+                raise ValidationError(_("The working day must end after it starts."), "working_hours")
         if data.get("holidays"):
             try:
                 holiday_calendars.country_holidays(data["holidays"], subdiv=data.get("holidays_subdivision") or None)
@@ -91,7 +92,7 @@ class StepSettings(Schema):
     @validates_schema
     def _one_target(self, data: dict[str, Any], **_kw: Any) -> None:
         if bool(data.get("group")) == bool(data.get("user")):
-            raise ValidationError("name either a group or a user", "group")
+            raise ValidationError(_("Name either a group or a user."), "group")
 
 
 class RuleSettings(Schema):
@@ -110,7 +111,7 @@ class RuleSettings(Schema):
     def _ascending(self, value: list[dict[str, Any]], **_kw: Any) -> None:
         minutes = [parse_duration(step["after"], 24 * 60) for step in value]
         if any(b <= a for a, b in zip(minutes, minutes[1:], strict=False)):
-            raise ValidationError("the steps must come later and later")
+            raise ValidationError(_("Each step must come later than the one before."))
 
 
 class CasesSettings(Schema):
@@ -142,7 +143,8 @@ class CasesSettings(Schema):
         known = set(data.get("types") or services.DEFAULT_TYPES)
         for i, rule in enumerate(data.get("sla") or ()):
             if rule["type"] not in known:
-                raise ValidationError({str(i): {"type": [f"“{rule['type']}” is not a case type"]}}, "sla")
+                message = _("“%(type)s” is not a case type.", type=rule["type"])
+                raise ValidationError({str(i): {"type": [message]}}, "sla")
 
     @validates("types")
     def _some_types(self, value: dict[str, str], **_kw: Any) -> None:

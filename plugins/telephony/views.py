@@ -150,11 +150,14 @@ def figures():  # type: ignore[no-untyped-def]
     try:
         end = date.fromisoformat(request.args.get("to") or today.isoformat())
         start = date.fromisoformat(request.args.get("from") or (end - timedelta(days=30)).isoformat())
-    except ValueError:
+    except (ValueError, OverflowError):
         errors.append(_("Dates are written YYYY-MM-DD."))
         start, end = today - timedelta(days=30), today
     if start > end:
         errors.append(_("The period ends before it starts."))
+    elif start.year < 1900 or end.year > 2999:
+        errors.append(_("Choose dates between 1900 and 2999."))
+        start, end = today - timedelta(days=30), today
     bucket = request.args.get("per", "day")
     if bucket not in fig.BUCKETS:
         errors.append(_("Choose hour, day, week or month."))

@@ -105,6 +105,9 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "group_id": db.scalar(select(Group.id).where(Group.name == "Executives")),
                 "user_id": ana.id,
                 "item_id": db.scalar(select(InboxItem.id).where(InboxItem.group_id.is_not(None)).limit(1)) or 1,
+                "case_id": elements.get("cases", 1),
+                "article_id": elements.get("articles", 1),
+                "pop_id": 1,
                 "operation": "retry",
                 "code": "es",
             }
@@ -235,6 +238,11 @@ READ_LATER = {
     "next": "the login page reads it after a successful login (test_the_login_target_is_swept)",
     "columns": "the import API reads it from a multipart body, and the sweep posts no API body "
                "(tests/core/api/test_api_imports.py attacks it: not JSON, not strings, wrong count)",
+    "limit": "the knowledge API reads it only with a search text (int_arg bounds it; test_search.py)",
+    "offset": "the knowledge API reads it only with a search text (int_arg bounds it; test_search.py)",
+    "table": "the call figures read it only with a download format (an unknown table is the default one)",
+    "question": "the triage answer form, rendered only on a case with a script (test_triage.py: stale "
+                "and invalid answers write nothing)",
 }
 
 

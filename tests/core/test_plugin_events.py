@@ -36,6 +36,8 @@ GENERIC_HOOKS = {
     "crm_element_changed",
     "crm_element_deleted",
     "crm_find_by_phone",
+    "crm_user_fields",
+    "crm_page_scripts",
 }
 
 

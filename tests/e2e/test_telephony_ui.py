@@ -51,7 +51,9 @@ def test_a_ringing_call_pops_the_callers_card_in_the_open_page(page, live_app):
     unknown = page.locator("#tel-pop .tel-pop-card[data-call='pw-unknown']")
     unknown.wait_for(state="visible", timeout=15_000)
     assert "Unknown number." in unknown.inner_text()
-    assert unknown.locator("a.tel-new").get_attribute("href").endswith("/s/leads/new?phone=600+000+999")
+    assert unknown.locator("a.tel-new", has_text="New lead").get_attribute("href").endswith("/s/leads/new?phone=600+000+999")
+    # the served app enables cases too: an unknown caller can open a new case as well
+    assert unknown.locator("a.tel-new", has_text="New case").get_attribute("href").endswith("/s/cases/new?phone=600+000+999")
     unknown.locator("[data-tel-close]").click()
     assert page.locator("#tel-pop .tel-pop-card[data-call='pw-unknown']").count() == 0
 

@@ -11,6 +11,7 @@ CRM gets these fixtures (see :mod:`crm_core.testing.plugin`):
 * ``client_for(username)`` — a Flask test client logged in as that user.
 * ``access_for(username)`` — the :class:`~crm_core.security.access.Access` of that user.
 * ``make_plugin(name, **hookimpls)`` — a throw-away plugin module.
+* ``sql_statements(bind)`` — the SQL statements sent while a block runs (statement-count tests).
 
 The test database is built once per run (per xdist worker) from the migrations of the core and
 of every installed plugin — never with ``create_all`` — and each test's app enables only the
@@ -24,10 +25,12 @@ Set ``CRM_TEST_DATABASE_URL`` to run against PostgreSQL; the default is SQLite.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Table, event
 
 from crm_core.plugins import current_contract_range, hookimpl
 
@@ -64,3 +67,25 @@ def make_plugin(
     for hook_name, fn in hooks.items():
         setattr(module, hook_name, fn if hasattr(fn, "crm_impl") else hookimpl(fn))
     return module
+
+
+#: Transaction markers some drivers send as statements (SQLite's explicit ``BEGIN``).
+TRANSACTION_MARKERS = ("BEGIN", "COMMIT", "ROLLBACK")
+
+
+@contextmanager
+def sql_statements(bind: Any, markers: bool = True) -> Iterator[list[str]]:
+    """Every SQL statement sent through ``bind`` (an engine or a connection) while the block
+    runs, in order; ``markers=False`` leaves out transaction markers. For tests that pin how many
+    statements a screen or an import costs."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if markers or statement.strip().upper() not in TRANSACTION_MARKERS:
+            seen.append(statement)
+
+    event.listen(bind, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(bind, "before_cursor_execute", record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -13,7 +14,7 @@ from flask.cli import with_appcontext
 
 @click.group("cases", help="Cases: the email-to-case receiver.")
 def cases() -> None:
-    pass
+    """The ``crm cases`` command group (its commands are below)."""
 
 
 @cases.command("mail-in")
@@ -35,8 +36,7 @@ def mail_in(host: str, port: int, lmtp: bool) -> None:
     signal.signal(signal.SIGTERM, lambda *_a: stop.set())
     click.echo(f"email-to-case: {'LMTP' if lmtp else 'SMTP'} on {host}:{port}")
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
     finally:
         controller.stop()

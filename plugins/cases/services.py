@@ -94,7 +94,7 @@ def _take_numbers(db: DbSession, year: int, count: int) -> int:
     of a year creates the row, and a concurrent first case waits for it, then counts on)."""
     dialect = db.get_bind().dialect.name
     if dialect not in ("postgresql", "sqlite"):
-        raise NotImplementedError(f"case numbers need PostgreSQL or SQLite, not {dialect}")
+        raise RuntimeError(f"case numbers are counted on PostgreSQL or SQLite (the supported back ends), not {dialect}")
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(CaseCounter).values(year=year, value=count)
     stmt = stmt.on_conflict_do_update(

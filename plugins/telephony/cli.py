@@ -18,7 +18,7 @@ from crm_core.toolkit import session as db_session
 
 @click.group("telephony", help="The PBX link and call records.")
 def telephony() -> None:
-    pass
+    """The ``crm telephony`` command group (its commands are below)."""
 
 
 @telephony.command("listen")

@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportSpec
 from crm_core.services import bulk
+from crm_core.testing import sql_statements
 from tests.support import sample
 from tests.support.sample import Sample
 
@@ -34,19 +35,10 @@ def seed(db, owners: list, n: int, tag: str) -> None:  # type: ignore[no-untyped
 
 
 def statements_of_import(db, sdef, access, text: str) -> int:  # type: ignore[no-untyped-def]
-    bind = db.connection()
-    count = {"n": 0}
-
-    def before(*_args) -> None:  # type: ignore[no-untyped-def]
-        count["n"] += 1
-
-    event.listen(bind, "before_cursor_execute", before)
-    try:
+    with sql_statements(db.connection()) as seen:
         result = run_import(sdef, access, text, ImportSpec(("name", "email"), ";", True, "all", "skip"))
-    finally:
-        event.remove(bind, "before_cursor_execute", before)
     assert result.committed and result.created == 1_000, result.errors[:3]
-    return count["n"]
+    return len(seen)
 
 
 def file_of(tag: str) -> str:

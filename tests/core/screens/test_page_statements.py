@@ -5,33 +5,20 @@ comes from the user already loaded, not from another query."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from flask import current_app
-from sqlalchemy import event
 
 from crm_core.services.display import user_names
+from crm_core.testing import sql_statements
 from tests.support import sample
 
 pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
 
 
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    engine = current_app.extensions["crm_db"].engine
-    seen: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+def statements():  # type: ignore[no-untyped-def]
+    return sql_statements(current_app.extensions["crm_db"].engine, markers=False)
 
 
 def test_detail_page_of_ones_own_record_reads_no_user_name(client_for, make_sample):

@@ -4,15 +4,13 @@ reserved with one counter statement and written with one ``executemany`` (CAS-01
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportSpec
 from crm_core.models.types import utcnow
+from crm_core.testing import sql_statements
 from plugins.cases.models import Case
 
 pytestmark = pytest.mark.crm(plugins=["sales", "cases"])
@@ -20,26 +18,13 @@ pytestmark = pytest.mark.crm(plugins=["sales", "cases"])
 PER_1000 = 30
 
 
-@contextmanager
-def counted(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-    engine = db.get_bind().engine
-
-    def seen(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 def _import(db, sdef, access, customer, users, start: int, count: int, chunk: int = 1_000) -> int:  # type: ignore[no-untyped-def]
     code, contact = customer["account"].code, customer["contact"].id
     lines = [f"{code};{contact};Caso {n};billing;{users['bob'].id}" for n in range(start, start + count)]
     spec = ImportSpec(("account_code", "contact_id", "subject", "type", "assignee_id"))
-    with counted(db) as statements:
+    with sql_statements(db.get_bind().engine) as statements:
         result = run_import(sdef("cases"), access, "\n".join(["h;h;h;h;h", *lines]), spec, chunk_size=chunk)
     assert result.errors == [] and result.created == count and result.committed
     return len(statements)

@@ -4,16 +4,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
 from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportSpec
 from crm_core.services import elements
+from crm_core.testing import sql_statements
 from plugins.sales.models import Contact, Lead, Opportunity, OpportunityStageChange
 
 pytestmark = pytest.mark.crm(plugins=["sales", "purchasing", "activities", "messaging"])
@@ -22,20 +20,6 @@ ACCOUNTS = 40
 PER_1000 = 30
 
 
-@contextmanager
-def counted(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Every statement sent to the database while the block runs."""
-    statements: list[str] = []
-    engine = db.get_bind().engine
-
-    def seen(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 @pytest.fixture
@@ -71,7 +55,7 @@ def _import(db, sdef, access, session_name: str, accounts, start: int, count: in
     make, _model = CASES[session_name]
     text, spec = make(accounts, start, count)
     spec = ImportSpec(spec.columns, mode=mode)
-    with counted(db) as statements:
+    with sql_statements(db.get_bind().engine) as statements:
         result = run_import(sdef(session_name), access, text, spec, chunk_size=chunk)
     assert result.errors == [] and result.created == count and result.committed
     return len(statements)

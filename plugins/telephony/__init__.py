@@ -75,6 +75,13 @@ def crm_user_fields() -> list[UserField]:
 
 
 @hookimpl
+def crm_demo_data(db: Any, users: dict[str, User]) -> None:
+    from plugins.telephony import demo
+
+    demo.load(db, users)
+
+
+@hookimpl
 def crm_home_panels(user: User) -> list[Panel]:
     from plugins.telephony.panels import home_panels
 

@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from crm_core.db import get_db, session, unit_of_work
 from crm_core.errors import CrmError
@@ -103,13 +103,18 @@ def run(job_id: int) -> None:
 def publish(job_id: int, counts: dict[str, int]) -> None:
     """Store a running job's counters in a short transaction on a connection of its own, so every
     web process sees them while the import's own transaction is still open (not on SQLite,
-    whose single writer is the import itself: there :data:`LIVE` serves this process)."""
+    whose single writer is the import itself: there :data:`LIVE` serves this process).
+    Skipped, without waiting, while another transaction holds the job row."""
     engine = get_db().engine
     if engine.dialect.name == "sqlite":
         return
     table = ImportJob.__table__
+    # Never wait for a lock on the job row: a progress write that would wait (the row is held by
+    # a transaction still open — the import's own, when a caller wrapped it in an outer one) is
+    # skipped; the counters are stored for good when the job finishes.
+    free = select(table.c.id).where(table.c.id == job_id).with_for_update(skip_locked=True).scalar_subquery()
     with engine.begin() as conn:
-        conn.execute(update(table).where(table.c.id == job_id).values(**counts))
+        conn.execute(update(table).where(table.c.id.in_(free)).values(**counts))
 
 
 def _store(job: ImportJob, result: ImportResult) -> None:

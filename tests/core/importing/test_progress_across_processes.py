@@ -9,6 +9,7 @@ serve there, see crm_core/importing/jobs.py).
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -65,3 +66,38 @@ def test_all_or_nothing_progress_is_visible_to_another_engine_while_the_import_r
     finally:
         OTHER.pop("engine").dispose()
         drop_pg_database(pg_url, name)
+
+
+def test_a_progress_write_never_waits_for_a_transaction_holding_the_job_row(pg_url):
+    """A caller that wraps the import in an outer transaction (the sweep's rolled-back tests did)
+    holds the job row: publishing must skip, not wait for that transaction — which waits for it."""
+    name = f"crm_progress_{uuid.uuid4().hex[:10]}"
+    url = create_pg_database(pg_url, name)
+    holder = create_engine(url)
+    try:
+        prepare_database(url)
+        app = create_app(base_settings(url, CRM_PLUGINS=("sales",)))
+        with app.app_context():
+            with unit_of_work() as db:
+                ana = db.scalar(select(User).where(User.username == "ana"))
+                job = ImportJob(session_name="leads", user_id=ana.id, columns=["name"], state="running")
+                db.add(job)
+            with holder.connect() as conn:
+                conn.execute(text("UPDATE crm_import_job SET state = 'running'"))  # row held, not committed
+                done = threading.Event()
+                worker = threading.Thread(target=lambda: (_publish_in(app, job.id), done.set()), daemon=True)
+                worker.start()
+                assert done.wait(20), "publish waited for the transaction holding the job row"
+                conn.rollback()
+            jobs.publish(job.id, {"processed": 3})  # row free again: written
+            with holder.connect() as conn:
+                assert conn.scalar(text("SELECT processed FROM crm_import_job")) == 3
+        app.extensions["crm_db"].engine.dispose()
+    finally:
+        holder.dispose()
+        drop_pg_database(pg_url, name)
+
+
+def _publish_in(app: Any, job_id: int) -> None:
+    with app.app_context():
+        jobs.publish(job_id, {"processed": 1})

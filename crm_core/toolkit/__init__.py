@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from crm_core.api.plugin_api import api_blueprint
 from crm_core.api.resources import json_body as api_body
+from crm_core.bootstrap import ensure_group
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -122,6 +123,7 @@ __all__ = [
     "User",
     "Group",
     "Grouping",
+    "ensure_group",
     "UTCDateTime",
     "utcnow",
     # access and permissions

@@ -1,0 +1,46 @@
+"""Banco BP's hook implementations, registered after every plugin: the Core-system actions on
+cases (CAS-03), the bank's demo people and demo data, and the client's own settings.
+
+Split by what they hold: ``core_system`` (the HTTP adapter), ``case_actions`` (the actions it
+offers on cases), ``demo`` (demo data). The core is reached only through ``crm_core.toolkit``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from crm_core.toolkit import DemoUser, PluginMeta, User, hookimpl
+
+from . import case_actions, demo
+
+
+class ClientSettings(Schema):
+    """``[settings.client]`` of customer.toml, checked at start-up."""
+
+    core_url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    timeout_seconds = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=5.0))
+    retries = fields.Int(load_default=2, validate=validate.Range(min=0, max=5))
+
+
+meta = PluginMeta(
+    description="Banco BP: Core-system adapter, case actions, demo data",
+    requires_contract=">=2.0,<3",
+    settings_schema=ClientSettings,
+)
+
+
+@hookimpl
+def crm_case_core_actions() -> list[Any]:
+    return list(case_actions.ACTIONS)
+
+
+@hookimpl
+def crm_demo_users() -> list[DemoUser]:
+    return list(demo.USERS)
+
+
+@hookimpl
+def crm_demo_data(db: Any, users: dict[str, User]) -> None:
+    demo.load(db, users)

@@ -80,7 +80,7 @@ def load(db: Any, users: dict[str, User]) -> None:
         uid = _uid(f"opp-{account.code}")
         if db.scalar(select(opps_sdef.model.id).where(opps_sdef.model.uid == uid)) is None:
             owner = CLIENTS[index][5]
-            opp = create_element(db, opps_sdef, access[owner], {
+            opp = create_element(db, opps_sdef, access["lider"], {  # the campaign is the leader's
                 "name": f"Crédito preaprobado / Pre-approved credit {account.name}", "account_id": account.id,
                 "campaign_id": campaign.id, "amount": "5000.00", "owner_id": users[owner].id,
             })

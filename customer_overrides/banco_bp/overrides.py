@@ -2,7 +2,8 @@
 cases (CAS-03), the bank's demo people and demo data, and the client's own settings.
 
 Split by what they hold: ``core_system`` (the HTTP adapter), ``case_actions`` (the actions it
-offers on cases), ``demo`` (demo data). The core is reached only through ``crm_core.toolkit``.
+offers on cases), ``client360`` (the Core system's sections of the client 360 view), ``demo``
+(demo data). The core is reached only through ``crm_core.toolkit``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from crm_core.toolkit import DemoUser, PluginMeta, User, hookimpl
 
-from . import case_actions, demo
+from . import case_actions, client360, demo
 
 
 class ClientSettings(Schema):
@@ -22,6 +23,9 @@ class ClientSettings(Schema):
     core_url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
     timeout_seconds = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=5.0))
     retries = fields.Int(load_default=2, validate=validate.Range(min=0, max=5))
+    #: Per Core source of the client 360 view, and how long its answer is reused.
+    source_timeout_seconds = fields.Float(load_default=2.0, validate=validate.Range(min=0.1, max=5.0))
+    cache_seconds = fields.Float(load_default=30.0, validate=validate.Range(min=0, max=3600))
 
 
 meta = PluginMeta(
@@ -34,6 +38,11 @@ meta = PluginMeta(
 @hookimpl
 def crm_case_core_actions() -> list[Any]:
     return list(case_actions.ACTIONS)
+
+
+@hookimpl
+def crm_client_360_sections(account: Any) -> list[Any]:
+    return client360.sections(account)
 
 
 @hookimpl

@@ -126,3 +126,11 @@ def crm_register_periodic_jobs() -> list[PeriodicJob]:
 @hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
+
+
+@hookimpl
+def crm_client_360_sections(account: Any, access: Access, db: DbSession) -> list[Any]:
+    """The client's cases on its 360 view (CAS-04); cases requires sales, which owns the view."""
+    from plugins.cases.client360 import sections
+
+    return sections(account, access, db)

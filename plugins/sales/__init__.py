@@ -43,9 +43,10 @@ def crm_find_by_phone(number: str, user: User, db: Any) -> Any:
 
 @hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
+    from plugins.sales.client360_api import bp as client360_api
     from plugins.sales.views import bp
 
-    return [bp]
+    return [bp, client360_api]
 
 
 @hookimpl

@@ -16,6 +16,8 @@ from typing import Any
 class CoreDouble:
     def __init__(self) -> None:
         self.mode = "answer"  # answer | refuse | hang | fail | garble | flaky (one 503, then answer)
+        #: Paths (ending) that hang whatever the mode: one slow source among several.
+        self.hang_paths: tuple[str, ...] = ()
         self.delay = 0.0
         self.answers: dict[str, tuple[int, dict[str, Any]]] = {}
         self.executed: list[dict[str, Any]] = []
@@ -48,7 +50,7 @@ class CoreDouble:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 double.requests.append((self.command, self.path, key))
-                if double.mode == "hang":
+                if double.mode == "hang" or (double.hang_paths and self.path.endswith(double.hang_paths)):
                     double.release.wait(30)
                     return
                 if double.mode == "fail":
@@ -84,6 +86,14 @@ class CoreDouble:
             client.update(body)
             client["version"] += 1
             return 200, {"client": parts[1], **client}
+        if parts[0] == "clients" and parts[-1] == "products":
+            return 200, {"products": [
+                {"product": "Savings account", "number": "1002003001", "balance": "2450.10", "opened": "2019-03-01"},
+                {"product": "Credit card", "number": "4111-XXXX-1111", "balance": "-320.00", "opened": "2021-07-15"}]}
+        if parts[0] == "clients" and parts[-1] == "movements":
+            return 200, {"movements": [
+                {"date": "2026-11-28", "concept": "Nómina / payroll", "amount": "1200.00", "product": "1002003001"},
+                {"date": "2026-11-29", "concept": "Supermercado", "amount": "-54.20", "product": "4111-XXXX-1111"}]}
         if parts[0] == "clients":
             return 200, {"client": parts[1], "name": "Carlos Mendoza", "segment": "Preferente"}
         if parts == ["transactions"] and method == "POST":

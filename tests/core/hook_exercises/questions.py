@@ -96,3 +96,35 @@ def case_core_actions_are_offered_run_and_recorded(kit: Kit) -> None:
 
     with pytest.raises(NotFound):  # another executive's case: checked before any call
         core_service.run(kit.access_for("bob"), case.id, "probe_move", {"amount": "5"}, "probe-key-4")
+
+
+def _sections_360(account: Any, related: dict[str, list[int]]) -> list[Any]:
+    from crm_core.toolkit import Section
+
+    record("crm_client_360_sections")((account.code, sorted(related)))
+
+    def slow() -> list[Any]:
+        import threading
+
+        threading.Event().wait(2)  # a source that never answers in time
+        return [{"x": "late"}]
+
+    cols = (("x", "X"),)
+    return [Section("probe_rows", "Probe rows", cols, ({"x": "in the CRM"},), order=90),
+            Section("probe_fetch", "Probe fetch", cols, fetch=lambda: [{"x": "from outside"}], timeout=1, order=91),
+            Section("probe_slow", "Probe slow", cols, fetch=slow, timeout=0.2, order=92),
+            Section("probe_broken", "Probe broken", cols, fetch=lambda: 1 / 0, timeout=1, order=93)]
+
+
+@exercise("crm_client_360_sections", _sections_360, plugins=("sales",))
+def client_360_sections_fill_the_view(kit: Kit) -> None:
+    from plugins.sales import client360
+
+    account = kit.create("accounts", "ana", code="C360-1", name="Probe client")
+    view = {s["name"]: s for s in client360.view(account, kit.access_for("ana"), kit.db)}
+    assert kit.calls("crm_client_360_sections") == [("C360-1", ["accounts", "contacts", "opportunities"])]
+    assert view["probe_rows"]["rows"] == [{"x": "in the CRM"}] and view["probe_fetch"]["rows"] == [{"x": "from outside"}]
+    assert (view["probe_slow"]["state"], view["probe_broken"]["state"]) == ("slow", "failed")
+    assert list(view)[0] == "client"
+    page = kit.client_for("ana").get(f"/s/accounts/{account.id}?tab=client360").get_data(as_text=True)
+    assert "Probe rows" in page and "from outside" in page

@@ -188,6 +188,9 @@ class Opportunity(Element, KindMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     close_reason: Mapped[str] = mapped_column(Text, default="")
     close_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: The opportunity's reference in the file or system it was loaded from (a campaign file's
+    #: pre-approval number): the import key, so loading the same file twice creates nothing twice.
+    external_ref: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     account: Mapped[Account] = relationship()
     lead: Mapped[Lead | None] = relationship()

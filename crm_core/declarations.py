@@ -208,6 +208,21 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ReportingView:
+    """A documented, read-only view for outside reporting tools (``crm reporting install``).
+
+    ``query`` returns a SQLAlchemy ``select`` (columns labelled as the view's columns); it is
+    compiled for the database at install time, so one declaration serves PostgreSQL and SQLite.
+    ``description`` documents the view (``crm reporting list`` prints it; PostgreSQL keeps it as
+    the view's comment). Names: lower-case letters, digits and ``_``, unique.
+    """
+
+    name: str
+    query: Callable[[], Any]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Panel:
     """A panel on the home page; ``render(user)`` returns safe HTML."""
 

@@ -2,8 +2,8 @@
 cases (CAS-03), the bank's demo people and demo data, and the client's own settings.
 
 Split by what they hold: ``core_system`` (the HTTP adapter), ``case_actions`` (the actions it
-offers on cases), ``client360`` (the Core system's sections of the client 360 view), ``demo``
-(demo data). The core is reached only through ``crm_core.toolkit``.
+offers on cases), ``client360`` (the Core system's sections of the client 360 view), ``reporting`` (views for
+outside tools), ``demo`` (demo data). The core is reached only through ``crm_core.toolkit``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from crm_core.toolkit import DemoUser, PluginMeta, User, hookimpl
 
-from . import case_actions, client360, demo
+from . import case_actions, client360, demo, reporting
 
 
 class ClientSettings(Schema):
@@ -43,6 +43,11 @@ def crm_case_core_actions() -> list[Any]:
 @hookimpl
 def crm_client_360_sections(account: Any) -> list[Any]:
     return client360.sections(account)
+
+
+@hookimpl
+def crm_reporting_views() -> list[Any]:
+    return list(reporting.VIEWS)
 
 
 @hookimpl

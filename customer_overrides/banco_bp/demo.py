@@ -67,7 +67,7 @@ def load(db: Any, users: dict[str, User]) -> None:
         if account is None:
             account = create_element(db, accounts_sdef, access[owner], {
                 "code": code, "name": name, "city": city, "phone": phone, "email": email,
-                "owner_id": users[owner].id,
+                "owner_id": users[owner].id, "marketing_consent": code < "1000000000",
             })
         accounts.append(account)
     campaign = db.scalar(select(campaigns_sdef.model).where(campaigns_sdef.model.code == "PRE-2026-12"))

@@ -1,9 +1,9 @@
-"""Banco BP's hook implementations, registered after every plugin: the Core-system actions on
-cases (CAS-03), the bank's demo people and demo data, and the client's own settings.
+"""Banco BP's hook implementations, registered after every plugin, and its client settings.
 
-Split by what they hold: ``core_system`` (the HTTP adapter), ``case_actions`` (the actions it
-offers on cases), ``client360`` (the Core system's sections of the client 360 view), ``reporting`` (views for
-outside tools), ``demo`` (demo data). The core is reached only through ``crm_core.toolkit``.
+Split by what they hold: ``core_system`` (the HTTP adapter to the Core system), ``case_actions``
+(the Core actions on cases, CAS-03), ``client360`` (the Core system's sections of the client 360
+view, CAS-04), ``reporting`` (views for outside tools), ``marketing_feed`` (the nightly feed of
+consenting clients), ``demo`` (demo data). The core is reached only through ``crm_core.toolkit``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from crm_core.toolkit import DemoUser, PluginMeta, User, hookimpl
+from crm_core.toolkit import DemoUser, PeriodicJob, PluginMeta, User, crm_state, hookimpl
 
-from . import case_actions, client360, demo, reporting
+from . import case_actions, client360, demo, marketing_feed, reporting
 
 
 class ClientSettings(Schema):
@@ -26,6 +26,10 @@ class ClientSettings(Schema):
     #: Per Core source of the client 360 view, and how long its answer is reused.
     source_timeout_seconds = fields.Float(load_default=2.0, validate=validate.Range(min=0.1, max=5.0))
     cache_seconds = fields.Float(load_default=30.0, validate=validate.Range(min=0, max=3600))
+    #: The nightly feed of consenting clients (marketing_feed.py).
+    marketing_url = fields.Url(load_default="", schemes={"http", "https"}, require_tld=False)
+    feed_hour = fields.Int(load_default=2, validate=validate.Range(min=0, max=23))
+    feed_check_seconds = fields.Int(load_default=3600, validate=validate.Range(min=60, max=86400))
 
 
 meta = PluginMeta(
@@ -48,6 +52,17 @@ def crm_client_360_sections(account: Any) -> list[Any]:
 @hookimpl
 def crm_reporting_views() -> list[Any]:
     return list(reporting.VIEWS)
+
+
+@hookimpl
+def crm_register_periodic_jobs() -> list[PeriodicJob]:
+    every = int(crm_state().setting("client", "feed_check_seconds", 3600))
+    return [PeriodicJob("banco_bp.marketing_feed", every, marketing_feed.run)]
+
+
+@hookimpl
+def crm_register_outbox_handlers() -> dict[str, Any]:
+    return {marketing_feed.TOPIC: marketing_feed.deliver}
 
 
 @hookimpl

@@ -138,6 +138,8 @@ def account_schema(kind: str) -> type[Schema]:
         address = _text(_l("Address"), 255)
         city = _text(_l("City"), 80)
         country = _text(_l("Country"), 80)
+        #: Seed 000: only consenting clients go to the marketing system's feed.
+        marketing_consent = fields.Bool(load_default=False, metadata={"label": _l("Marketing consent")})
         status = fields.Str(dump_only=True, metadata={"label": _l("Status")})
         kind = fields.Str(dump_only=True)
         owner_id = fields.Int(metadata={"label": _l("Owner")})

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,7 +33,8 @@ def _members(db: DbSession, group_name: str) -> list[User]:
         .where(Group.name == group_name, User.active.is_(True)).order_by(User.id)
     ))
     if not members:
-        raise BusinessRuleError(f"[settings.sales.assignment]: the group {group_name!r} has no active member")
+        raise BusinessRuleError(_("Campaign load: the group %(g)s has no active member to give opportunities to.",
+                                  g=group_name))
     return members
 
 

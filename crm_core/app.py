@@ -40,13 +40,21 @@ def _customer(settings: Mapping[str, Any]) -> CustomerConfig:
     return load_customer(Path(settings["CRM_OVERRIDES_DIR"]), name)
 
 
+#: ``[settings.client]`` of customer.toml: the client folder's own settings, validated by the
+#: ``settings_schema`` of its ``overrides.py`` meta and read with ``crm_state().setting("client", key)``.
+CLIENT_SETTINGS = "client"
+
+
 def _validate_plugin_settings(state: CrmState) -> None:
     raw = state.customer.settings
-    known = set(state.plugins) | {"core"}
+    overrides = [name for name, plugin in state.plugins.items() if plugin.is_override]
+    known = set(state.plugins) | {"core"} | ({CLIENT_SETTINGS} if overrides else set())
     for plugin in raw:
         if plugin not in known:
             raise ConfigError(f"{state.customer.where('settings.' + plugin)}: no such enabled plugin")
     for name, plugin in state.plugins.items():
+        if plugin.is_override:
+            name = CLIENT_SETTINGS  # ``[settings.client]``: the client folder's own, checked by its meta
         schema = plugin.meta.settings_schema
         if schema is None:
             state.settings[name] = dict(raw.get(name, {}))

@@ -61,6 +61,25 @@ def ensure_groups(db: DbSession, registry: Registry) -> dict[str, Group]:
     return groups
 
 
+def ensure_group(db: DbSession, name: str, description: str = "", like: str | None = None) -> Group:
+    """The group ``name``, created when missing with the permission rows and the ``sees_all``
+    flag of group ``like`` (a client's own group shaped like a default one, e.g. branch managers
+    like leaders). An existing group is returned as it is: its rights are the administrators'."""
+    group = db.scalar(select(Group).where(Group.name == name))
+    if group is not None:
+        return group
+    model = db.scalar(select(Group).where(Group.name == like)) if like else None
+    group = Group(name=name, description=description, sees_all=bool(model and model.sees_all))
+    db.add(group)
+    db.flush()
+    if model is not None:
+        for row in db.scalars(select(Permission).where(Permission.group_id == model.id)):
+            db.add(Permission(group_id=group.id, session_name=row.session_name, can_view=row.can_view,
+                              can_modify=row.can_modify, can_change_owner=row.can_change_owner))
+        db.flush()
+    return group
+
+
 def grant_new_sessions(db: DbSession, registry: Registry) -> list[str]:
     """Give the default groups their rights on the sessions this database has never seen.
 

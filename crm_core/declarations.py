@@ -185,6 +185,44 @@ class DemoUser:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A block of a record's overview page (a client's 360 view): a titled table.
+
+    An internal section has its ``rows`` (dicts keyed by ``columns``, read from the database in
+    the request). An external one has ``fetch`` instead — a callable without arguments that asks
+    an outside system and returns the rows; it runs in a worker thread with no app context, in
+    parallel with the other fetches, and only ``timeout`` seconds are waited for it (then a
+    placeholder shows); ``cache_seconds`` > 0 keeps its rows that long per process, under
+    ``cache_key``. ``columns`` are ``(key, label)`` pairs.
+    """
+
+    name: str
+    label: str
+    columns: tuple[tuple[str, str], ...]
+    rows: tuple[Mapping[str, Any], ...] = ()
+    fetch: Callable[[], list[Mapping[str, Any]]] | None = None
+    timeout: float = 2.0
+    cache_seconds: float = 0.0
+    cache_key: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ReportingView:
+    """A documented, read-only view for outside reporting tools (``crm reporting install``).
+
+    ``query`` returns a SQLAlchemy ``select`` (columns labelled as the view's columns); it is
+    compiled for the database at install time, so one declaration serves PostgreSQL and SQLite.
+    ``description`` documents the view (``crm reporting list`` prints it; PostgreSQL keeps it as
+    the view's comment). Names: lower-case letters, digits and ``_``, unique.
+    """
+
+    name: str
+    query: Callable[[], Any]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Panel:
     """A panel on the home page; ``render(user)`` returns safe HTML."""
 

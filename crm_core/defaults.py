@@ -57,8 +57,11 @@ def crm_register_sessions() -> list[SessionDef]:
 
 @hookimpl
 def crm_register_cli(cli: Any) -> None:
-    """``crm worker`` (outbox delivery and periodic jobs)."""
+    """``crm worker`` (outbox delivery and periodic jobs), ``crm reporting`` (views for outside tools)."""
+    from crm_core.reporting import reporting
+
     cli.add_command(worker)
+    cli.add_command(reporting)
 
 
 @hookimpl

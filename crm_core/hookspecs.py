@@ -85,6 +85,13 @@ def crm_register_outbox_handlers() -> dict[str, Any]:
 
 
 @hookspec
+def crm_reporting_views() -> list[Any]:
+    """Return ``ReportingView``s (toolkit) that ``crm reporting install`` creates for outside
+    reporting tools: views in the ``reporting`` schema on PostgreSQL (``reporting_<name>`` on
+    SQLite), readable by a login role that can read nothing else. Names unique across plugins."""
+
+
+@hookspec
 def crm_register_periodic_jobs() -> list[PeriodicJob]:
     """Return jobs the ``crm worker`` runs periodically (reminders, escalations …)."""
 

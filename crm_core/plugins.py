@@ -161,14 +161,19 @@ def _load_override(customer: CustomerConfig) -> ModuleType | None:
     if path is None:
         return None
     modname = f"crm_customer_overrides_{customer.name}"
-    spec = importlib.util.spec_from_file_location(modname, path)
+    # A package whose path is the client folder: overrides.py may split its code into sibling
+    # modules and import them relatively (``from . import core_system``).
+    spec = importlib.util.spec_from_file_location(modname, path, submodule_search_locations=[str(path.parent)])
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    for name in [n for n in sys.modules if n == modname or n.startswith(modname + ".")]:
+        del sys.modules[name]  # a second app in one process loads the folder afresh
+    sys.modules[modname] = module
     try:
         spec.loader.exec_module(module)
     except Exception as exc:
+        sys.modules.pop(modname, None)
         raise PluginError(f"customer override {path} failed to load: {exc!r}") from exc
-    sys.modules[modname] = module
     return module
 
 

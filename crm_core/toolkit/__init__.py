@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from crm_core.api.plugin_api import api_blueprint
 from crm_core.api.resources import json_body as api_body
+from crm_core.bootstrap import ensure_group
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -33,6 +34,8 @@ from crm_core.declarations import (
     Panel,
     PeriodicJob,
     PluginMeta,
+    ReportingView,
+    Section,
     SessionDef,
     Status,
     Tab,
@@ -103,6 +106,8 @@ __all__ = [
     "NamedFilter",
     "PeriodicJob",
     "PluginMeta",
+    "ReportingView",
+    "Section",
     "SessionDef",
     "Status",
     "Tab",
@@ -122,6 +127,7 @@ __all__ = [
     "User",
     "Group",
     "Grouping",
+    "ensure_group",
     "UTCDateTime",
     "utcnow",
     # access and permissions

@@ -98,3 +98,10 @@ def crm_calls_recorded(calls: list[Any], db: DbSession) -> None:
     from plugins.activities.calls import log_calls
 
     log_calls(db, calls)
+
+
+@hookimpl(optionalhook=True)  # sales owns the 360 view; activities runs without it
+def crm_client_360_sections(related: dict[str, list[int]], access: Access, db: DbSession) -> list[Any]:
+    from plugins.activities.client360 import sections
+
+    return sections(related, access, db)

@@ -26,7 +26,20 @@ from crm_core.toolkit import (
     handles,
     hookimpl,
 )
-from plugins.cases import demo, escalation, panels, services, sla, sla_tab, tabs, triage_views, views
+from plugins.cases import (
+    core_api,
+    core_views,
+    demo,
+    escalation,
+    hookspecs,
+    panels,
+    services,
+    sla,
+    sla_tab,
+    tabs,
+    triage_views,
+    views,
+)
 from plugins.cases.models import Case
 from plugins.cases.schemas import CasesSettings
 from plugins.cases.sessions import CASES, MODULE
@@ -36,6 +49,7 @@ meta = PluginMeta(
     requires_contract=">=2.0,<3",
     description="Post-sale cases with a life cycle: gathering, open, resolved, closed",
     settings_schema=CasesSettings,
+    hookspecs=hookspecs,
 )
 
 
@@ -51,7 +65,7 @@ def crm_register_sessions() -> list[SessionDef]:
 
 @hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
-    return [views.bp, triage_views.bp]
+    return [views.bp, triage_views.bp, core_views.bp, core_api.bp]
 
 
 @hookimpl
@@ -63,7 +77,12 @@ def crm_register_cli(cli: click.Group) -> None:
 
 @hookimpl
 def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
-    return tabs.detail_tabs(sdef) + triage_views.detail_tabs(sdef) + sla_tab.detail_tabs(sdef)
+    return (
+        tabs.detail_tabs(sdef)
+        + triage_views.detail_tabs(sdef)
+        + sla_tab.detail_tabs(sdef)
+        + core_views.detail_tabs(sdef)
+    )
 
 
 @hookimpl
@@ -107,3 +126,11 @@ def crm_register_periodic_jobs() -> list[PeriodicJob]:
 @hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
+
+
+@hookimpl
+def crm_client_360_sections(account: Any, access: Access, db: DbSession) -> list[Any]:
+    """The client's cases on its 360 view (CAS-04); cases requires sales, which owns the view."""
+    from plugins.cases.client360 import sections
+
+    return sections(account, access, db)

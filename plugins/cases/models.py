@@ -139,3 +139,33 @@ class CaseEscalation(Base):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("crm_group.id"), nullable=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
     escalated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseCoreCall(Base):
+    """One call of a Core-system action on a case (CAS-03): what was asked, what the Core system
+    answered, who asked and when. Written before the call (``pending``) and completed after it
+    in a second short transaction, so no transaction stays open while the Core system answers
+    and a crash in between leaves an honest ``pending`` row (retrying with its key is safe)."""
+
+    __tablename__ = "cases_core_call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases_case.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    #: The operation's idempotency key: the same for every retry of one operation.
+    idempotency_key: Mapped[str] = mapped_column(String(80), index=True)
+    money: Mapped[bool] = mapped_column(default=False)
+    #: The validated input, as JSON.
+    request: Mapped[str] = mapped_column(Text, default="{}")
+    #: pending → done | refused | failed (down, timed out, garbled) | replayed (a retry of a
+    #: key already done: answered from the record, the Core system not called again).
+    outcome: Mapped[str] = mapped_column(String(10), default="pending")
+    #: The Core system's answer (or what it said when refusing), as JSON.
+    answer: Mapped[str] = mapped_column(Text, default="{}")
+    #: What the user was told: the answer's summary or the error.
+    message: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(nullable=True)

@@ -43,9 +43,10 @@ def crm_find_by_phone(number: str, user: User, db: Any) -> Any:
 
 @hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
+    from plugins.sales.client360_api import bp as client360_api
     from plugins.sales.views import bp
 
-    return [bp]
+    return [bp, client360_api]
 
 
 @hookimpl
@@ -67,10 +68,12 @@ def crm_element_created(element: Any, access: Access, db: Any) -> None:
 @hookimpl
 @handles(models=(models.Contact, models.Opportunity))
 def crm_elements_created(elements: list[Any], access: Access, db: Any) -> None:
-    """An import batch of contacts or opportunities, at the cost of one element."""
-    from plugins.sales import events
+    """An import batch of contacts or opportunities, at the cost of one element; a campaign
+    load's opportunities then go to their owners by the client's rule (``assignment``)."""
+    from plugins.sales import assignment, events
 
     events.created(db, access, elements)
+    assignment.assign(db, [e for e in elements if isinstance(e, models.Opportunity)])
 
 
 @hookimpl

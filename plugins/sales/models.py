@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, select
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 from sqlalchemy.orm import Session as DbSession
 
@@ -115,6 +115,8 @@ class Account(CallerNumber, Element, KindMixin, Base):
     city: Mapped[str] = mapped_column(String(80), default="")
     country: Mapped[str] = mapped_column(String(80), default="")
     status: Mapped[str] = mapped_column(String(20), default="active")
+    #: The client agreed to receive marketing: what a feed to a marketing system may include.
+    marketing_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @validates("code")
     def _unique_code(self, _key: str, code: str) -> str:
@@ -188,6 +190,9 @@ class Opportunity(Element, KindMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     close_reason: Mapped[str] = mapped_column(Text, default="")
     close_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: The opportunity's reference in the file or system it was loaded from (a campaign file's
+    #: pre-approval number): the import key, so loading the same file twice creates nothing twice.
+    external_ref: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     account: Mapped[Account] = relationship()
     lead: Mapped[Lead | None] = relationship()

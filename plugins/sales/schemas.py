@@ -51,6 +51,15 @@ def _text(label: Any, max_len: int, required: bool = False, **meta: Any) -> fiel
     )
 
 
+class AssignmentSettings(Schema):
+    """``[settings.sales.assignment]``: who gets a campaign load's opportunities (plugins/sales/assignment.py)."""
+
+    rule = fields.Str(required=True, validate=validate.OneOf(("round_robin", "by_branch")))
+    group = fields.Str(load_default="Executives", validate=validate.Length(min=1, max=80))
+    #: city (as stored on the account) → usernames of the group's members serving it.
+    branches = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()), load_default=dict)
+
+
 class SalesSettings(Schema):
     """``[settings.sales]`` of customer.toml: the pipeline stages in order (SAL-10)."""
 
@@ -63,6 +72,9 @@ class SalesSettings(Schema):
     stage_names = fields.Dict(
         keys=fields.Str(validate=validate.Length(min=1, max=60)), values=fields.Str(), load_default=dict
     )
+
+    #: Campaign loads: the opportunities an import adds to a campaign go to a group's members.
+    assignment = fields.Nested(AssignmentSettings, load_default=None)
 
     #: stage → the stages an opportunity may move on to from it; none given: any to any (SAL-10).
     stage_transitions = fields.Dict(
@@ -126,6 +138,8 @@ def account_schema(kind: str) -> type[Schema]:
         address = _text(_l("Address"), 255)
         city = _text(_l("City"), 80)
         country = _text(_l("Country"), 80)
+        #: Seed 000: only consenting clients go to the marketing system's feed.
+        marketing_consent = fields.Bool(load_default=False, metadata={"label": _l("Marketing consent")})
         status = fields.Str(dump_only=True, metadata={"label": _l("Status")})
         kind = fields.Str(dump_only=True)
         owner_id = fields.Int(metadata={"label": _l("Owner")})
@@ -184,6 +198,9 @@ def opportunity_schema(kind: str) -> type[Schema]:
         campaign_code = fields.Str(load_only=True, metadata={"label": _l("Campaign code")})
         amount = fields.Decimal(places=2, allow_none=True, as_string=True, metadata={"label": _l("Amount")})
         currency = fields.Str(validate=validate.Regexp(r"^[A-Z]{3}$"), metadata={"label": _l("Currency")})
+        #: The import key of campaign loads (SAL-09): the row's reference in the loaded file.
+        external_ref = fields.Str(allow_none=True, validate=validate.Length(max=80),
+                                  metadata={"label": _l("External reference")})
         expected_close = fields.Date(allow_none=True, metadata={"label": _l("Expected close date")})
         probability = fields.Int(
             allow_none=True, validate=validate.Range(0, 100), metadata={"label": _l("Probability (%)")}

@@ -180,6 +180,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
         where=where,
         deletable=False,
         importable=True,
+        import_keys=("external_ref",),
         lookups={
             "account_id": names["accounts"],
             "lead_id": names["leads"],

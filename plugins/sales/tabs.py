@@ -77,14 +77,24 @@ def _stage_history(_sdef: SessionDef, opportunity: Opportunity) -> str:
     return render_template("sales/stages.html", changes=changes, stage_label=services.stage_label)
 
 
+def _client360(_sdef: SessionDef, account: Account) -> str:
+    """The client 360 view (CAS-04); the detail screen has checked the viewer may see ``account``."""
+    from plugins.sales import client360
+
+    return render_template("sales/client360.html", sections=client360.view(account, current_access(), session()))
+
+
 def tabs_for(sdef: SessionDef) -> list[Tab]:
     """The tabs this plugin adds to ``sdef``'s detail screen (both kinds)."""
     kind = sdef.where.get("kind")
     if sdef.model is Account and kind:
-        return [
+        tabs = [
             Tab("contacts", _l("Contacts"), _account_contacts(kind), order=20),
             Tab("opportunities", _l("Opportunities"), _account_opportunities(kind), order=30),
         ]
+        if kind == "sale":
+            tabs.append(Tab("client360", _l("Client 360"), _client360, order=5))
+        return tabs
     if sdef.model is Campaign:
         return [
             Tab("campaign_opportunities", _l("Opportunities"), _campaign_opportunities, order=20),

@@ -103,3 +103,10 @@ def crm_elements_created(elements: list[Any], access: Access, db: Any) -> None:
     from plugins.telephony.services import calls_created
 
     calls_created(db, access.user, elements)
+
+
+@hookimpl(optionalhook=True)  # sales owns the 360 view; telephony runs without it
+def crm_client_360_sections(related: dict[str, list[int]], access: Access, db: Any) -> list[Any]:
+    from plugins.telephony.client360 import sections
+
+    return sections(related, access, db)

@@ -298,3 +298,30 @@ def page_scripts_load_on_every_page_of_a_signed_in_user(kit: Kit) -> None:
     for path in ("/", "/account"):
         assert '<script src="/static/probe-pop.js"></script>' in ana.get(path).get_data(as_text=True)
     assert "probe-pop.js" not in kit.app.test_client().get("/login").get_data(as_text=True)
+
+
+def _probe_views() -> list[Any]:
+    from crm_core.declarations import ReportingView
+
+    return [ReportingView("probe_users", lambda: select(User.username.label("who")), "Probe: the users' names")]
+
+
+@exercise("crm_reporting_views", _probe_views)
+def reporting_views_are_listed_and_installed(kit: Kit) -> None:
+    from sqlalchemy import text
+
+    from crm_core.reporting import declared_views, install
+
+    assert [v.name for v in declared_views()] == ["probe_users"]
+    group = CrmGroup(create_app=lambda: kit.app, add_version_option=False)
+    listed = CliRunner().invoke(group, ["reporting", "list"], obj=ScriptInfo(create_app=lambda: kit.app))
+    assert listed.exit_code == 0 and "probe_users: Probe: the users' names" in listed.output
+    conn = kit.db.connection()
+    install(conn, declared_views())
+    name = "reporting.probe_users" if conn.dialect.name == "postgresql" else "reporting_probe_users"
+    assert "ana" in set(conn.execute(text(f"SELECT who FROM {name}")).scalars())
+    twice = make_plugin("probe2", crm_reporting_views=_probe_views)
+    with pytest.raises(ConfigError, match="probe_users"):
+        app = start("probe,probe2", probe=make_plugin("probe", crm_reporting_views=_probe_views), probe2=twice)
+        with app.app_context():
+            declared_views()

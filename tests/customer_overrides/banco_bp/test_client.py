@@ -1,0 +1,73 @@
+"""Banco BP's folder is data plus hooks (PLUG-04): its plugins, menu, pipeline, case types,
+statuses, settings and demo data, with nothing bank-specific in the core or the plugins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from crm_core.config import REPO_ROOT
+
+bank = pytest.mark.crm(customer="banco_bp")
+
+
+@bank
+def test_the_bank_runs_its_plugins_menu_and_vocabulary(crm_app, client_for):
+    state = crm_app.extensions["crm"]
+    assert set(state.plugins) - {p for p in state.plugins if ":" in p or p.startswith("crm_core")} >= {
+        "sales", "activities", "cases", "messaging", "telephony"}
+    assert "purchasing" not in state.plugins and "erp_gl7" not in state.plugins
+    assert state.setting("sales", "stages") == ["pre-approved", "pre-qualified", "qualified"]
+    assert state.registry.status_label(state.registry.sdef("cases"), "open") == "Abierto"
+    page = client_for("ana").get("/").get_data(as_text=True)
+    assert ">Clientes</a>" in page and ">Casos</a>" in page
+
+
+@bank
+def test_the_pipeline_allows_only_the_banks_moves(crm_app, db, access_for):
+    from plugins.sales.services import stage_label, stage_workflow
+
+    assert stage_label("pre-qualified") == "Precalificada"
+    moves = {(t.source, t.target) for t in stage_workflow().transitions}
+    assert ("pre-approved", "pre-qualified") in moves and ("pre-approved", "qualified") not in moves
+
+
+def test_a_bad_core_url_stops_start_up(tmp_path: Path):
+    from crm_core.app import create_app
+    from crm_core.errors import ConfigError
+
+    folder = tmp_path / "banco_bp"
+    folder.mkdir()
+    for f in (REPO_ROOT / "customer_overrides" / "banco_bp").glob("*.py"):
+        (folder / f.name).write_text(f.read_text())
+    toml = (REPO_ROOT / "customer_overrides" / "banco_bp" / "customer.toml").read_text()
+    (folder / "customer.toml").write_text(toml.replace('core_url = "http://127.0.0.1:8790"', 'core_url = "ftp://x"'))
+    with pytest.raises(ConfigError, match=r"settings\.client\.core_url"):
+        create_app({"CRM_ENV": "testing", "CRM_SECRET_KEY": "x" * 40, "CRM_DATABASE_URL": "sqlite://",
+                    "CRM_CUSTOMER": "banco_bp", "CRM_OVERRIDES_DIR": str(tmp_path)})
+
+
+def test_nothing_bank_specific_in_core_or_plugins():
+    for root in ("crm_core", "plugins"):
+        for path in (REPO_ROOT / root).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "banco_bp" not in text and "Banco BP" not in text, path
+
+
+@bank
+def test_demo_data_is_the_banks_and_made_once(crm_app, db):
+    from crm_core.demo import load_demo
+    from crm_core.toolkit import Group, User, crm_state
+
+    load_demo()
+    load_demo()
+    registry = crm_state().registry
+    cases = registry.sdef("cases").model
+    accounts = registry.sdef("accounts").model
+    assert db.scalar(select(func.count()).select_from(cases).where(cases.type == "claim")) == 1
+    assert db.scalar(select(accounts.id).where(accounts.code == "0912345678")) is not None
+    manager = db.scalar(select(User).where(User.username == "gerente"))
+    group = db.get(Group, manager.group_id)
+    assert group.name == "Branch managers" and group.sees_all

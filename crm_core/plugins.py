@@ -34,7 +34,7 @@ hookimpl = pluggy.HookimplMarker("crm")
 Loader = Callable[[], ModuleType]
 
 #: Core features registered as plugins first, so every hook has a real user.
-CORE_PLUGINS = ("crm_core.defaults",)
+CORE_PLUGINS = ("crm_core.defaults", "crm_core.privacy.hooks")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from plugins.cases.sessions import CASES, MODULE
 
 meta = PluginMeta(
     requires=("sales",),
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
     description="Post-sale cases with a life cycle: gathering, open, resolved, closed",
     settings_schema=CasesSettings,
 )
@@ -107,3 +107,17 @@ def crm_register_periodic_jobs() -> list[PeriodicJob]:
 @hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.cases import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.cases import privacy
+
+    privacy.erase(plan, db)

@@ -19,7 +19,7 @@ meta = PluginMeta(
     hookspecs=hookspecs,
     description="Call records, PBX link (Asterisk AMI, signed webhooks), extensions, missed calls",
     settings_schema=TelephonySettings,
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
 )
 
 
@@ -103,3 +103,17 @@ def crm_elements_created(elements: list[Any], access: Access, db: Any) -> None:
     from plugins.telephony.services import calls_created
 
     calls_created(db, access.user, elements)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.telephony import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.telephony import privacy
+
+    privacy.erase(plan, db)

@@ -45,10 +45,8 @@ def erase(session_name: str, client: str, username: str, yes: bool) -> None:
                 click.echo(f"{found.plugin:>12}  {item.number:>7}  {item.label}")
         if not yes:
             click.confirm(f"Erase the personal data of {session_name} #{element_id}? This cannot be undone", abort=True)
-        db.rollback()  # the preview's reads end; the erase runs in a transaction of its own
-        with unit_of_work() as tx:
-            acting = load_access(tx, tx.get(User, user.id), crm_state().row_filters)
-            log = service.erase(tx, acting, session_name, element_id)
+        with unit_of_work() as tx:  # the erase finds everything again, in its one transaction
+            log = service.erase(tx, access, session_name, element_id)
             total = sum(n for counts in log.counts.values() for n in counts.values())
         click.echo(f"erased: {total} records (erasure #{log.id})")
     except CrmError as exc:

@@ -19,7 +19,7 @@ def grant_leaders(production) -> None:
     leaders = re.search(r'<option value="(\d+)"[^>]*>Leaders</option>', page).group(1)
     page = admin.get(f"/config/permissions?group={leaders}").text
     ticked = re.findall(r'name="([^"]+:[a-z_]+)" value="1"\s+aria-label="[^"]*" checked', page)
-    form = {name: "1" for name in ticked} | {"privacy:view": "1", "privacy:modify": "1",
+    form = dict.fromkeys(ticked, "1") | {"privacy:view": "1", "privacy:modify": "1",
                                              "csrf_token": csrf_token(admin, f"/config/permissions?group={leaders}")}
     saved = admin.post(f"/config/permissions?group={leaders}", data=form)
     assert saved.status_code == 302, saved.text

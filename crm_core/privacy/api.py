@@ -64,9 +64,9 @@ def preview(session_name: str, element_id: int) -> Response:
 
 @bp.post("/<session_name>/<int:element_id>/erase")
 def erase(session_name: str, element_id: int) -> Response:
-    body = json_body()
     access = current_access()
-    access.require(service.SESSION, "modify")
+    service.client_sdef(access, session_name, "modify")
+    body = json_body()
     if body.get("confirm") is not True:
         raise BusinessRuleError(_("Confirm the erasure with \"confirm\": true; it cannot be undone."))
     with unit_of_work() as db:

@@ -35,9 +35,7 @@ def erase(session_name: str, client: str, username: str, yes: bool) -> None:
         if user is None:
             raise click.ClickException(f"no active user {username!r}")
         access = load_access(db, user, crm_state().row_filters)
-        sdef = next((s for s in service.client_sessions() if s.name == session_name), None)
-        if sdef is None:
-            raise click.ClickException(f"{session_name!r} is not a session of clients")
+        sdef = service.client_sdef(access, session_name, "view")
         element_id = service.client_id(db, access, sdef, client)
         plan = service.preview(db, access, session_name, element_id)
         for found in plan.found:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import SessionDef
 from crm_core.plugins import hookimpl
-from crm_core.privacy import stores
+from crm_core.privacy import api, stores, views
+from crm_core.privacy import cli as privacy_cli
 from crm_core.privacy.plan import ErasedItem, ErasurePlan, PersonalData
 from crm_core.privacy.service import SESSION
 
@@ -29,17 +30,12 @@ def crm_register_sessions() -> list[SessionDef]:
 
 @hookimpl
 def crm_register_blueprints(app: Flask) -> list[Blueprint]:
-    from crm_core.privacy.api import bp as api_bp
-    from crm_core.privacy.views import bp
-
-    return [bp, api_bp]
+    return [views.bp, api.bp]
 
 
 @hookimpl
 def crm_register_cli(cli: click.Group) -> None:
-    from crm_core.privacy.cli import privacy
-
-    cli.add_command(privacy)
+    cli.add_command(privacy_cli.privacy)
 
 
 def _found(db: DbSession, plan: ErasurePlan) -> dict[str, list[Any]]:

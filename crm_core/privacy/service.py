@@ -22,7 +22,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import SessionDef
-from crm_core.errors import NotFound
+from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.extensions import crm_state
 from crm_core.models.audit import AuditEntry
 from crm_core.models.privacy import Erasure
@@ -50,15 +50,28 @@ def client_sessions() -> list[SessionDef]:
     ]
 
 
+def client_sdef(access: Access, session_name: str, action: str) -> SessionDef:
+    """The session of the clients to preview (``action="view"``) or erase (``"modify"``): a
+    session hidden or unknown is not found (for everyone, as on every path), then the privacy
+    permission is required, then the session must hold clients."""
+    registry = crm_state().registry
+    sdef = registry.sessions.get(session_name)
+    if sdef is None or sdef.model is None or not registry.is_available(session_name):
+        raise NotFound(_("No such session."))
+    access.require(SESSION, action)
+    if CLIENT_ROLE not in sdef.roles:
+        raise BusinessRuleError(
+            _("%(session)s holds no clients: only a client's personal data can be erased.", session=session_label(sdef))
+        )
+    return sdef
+
+
 def load_client(
     db: DbSession, access: Access, session_name: str, element_id: Any, action: str
 ) -> tuple[SessionDef, Any]:
-    """The client to preview (``action="view"``) or erase (``"modify"``), through the one access
-    layer: the privacy permission, then the client's session and ownership rules."""
-    access.require(SESSION, action)
-    sdef = next((s for s in client_sessions() if s.name == session_name), None)
-    if sdef is None:
-        raise NotFound(_("No such client session."))
+    """The client to preview or erase, through the one access layer: :func:`client_sdef`, then
+    the session's ownership rules for the record."""
+    sdef = client_sdef(access, session_name, action)
     return sdef, get_element(db, sdef, access, element_id, "view")
 
 

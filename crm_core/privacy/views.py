@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired
 
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
-from crm_core.errors import NotFound
+from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.privacy import service
 from crm_core.request_input import page_arg
 from crm_core.security import current_access
@@ -51,7 +51,7 @@ def index():  # type: ignore[no-untyped-def]
     if typed:
         sdef = next((s for s in sessions if s.name == session_name), None)
         if sdef is None:
-            raise NotFound(_("No such client session."))
+            raise NotFound(_("No such session."))
         element_id = service.client_id(db_session(), access, sdef, typed)
         return redirect(url_for("privacy.preview", session_name=sdef.name, element_id=element_id))
     page = page_arg()
@@ -64,11 +64,20 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<session_name>/<int:element_id>", methods=["GET", "POST"])
 def preview(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
-    """GET: what would be erased, per plugin. POST (``modify``): erase, in one transaction."""
+    """GET: what would be erased, per plugin. POST (``modify``): erase, in one transaction. A
+    session without clients goes back to the search with the reason."""
+    try:
+        return _preview(session_name, element_id)
+    except BusinessRuleError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("privacy.index"))
+
+
+def _preview(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
     access = current_access()
     form = EraseForm()
     if request.method == "POST":
-        access.require(service.SESSION, "modify")
+        service.client_sdef(access, session_name, "modify")
         if form.validate_on_submit():
             with unit_of_work() as db:
                 log = service.erase(db, access, session_name, element_id)

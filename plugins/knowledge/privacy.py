@@ -1,7 +1,8 @@
 """Knowledge's part of the privacy erase (CORE-21): articles hold no client, but an agent may
 have named one in a title or body (a worked example, a quoted complaint). Those occurrences are
 redacted; the full-text index follows in the same transaction (its triggers, see
-:mod:`plugins.knowledge.search`), so a search for the client's name finds nothing afterwards.
+:mod:`plugins.knowledge.search`; on SQLite its segments are merged so no erased word stays in the
+index file), so a search for the client's name finds nothing afterwards.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 
 from crm_core.toolkit import privacy
 from plugins.knowledge.models import Article
@@ -31,6 +32,12 @@ def find(plan: privacy.ErasurePlan, db: Any) -> privacy.PersonalData | None:
 
 
 def erase(plan: privacy.ErasurePlan, db: Any) -> None:
-    for article in _articles(db, plan):
+    articles = _articles(db, plan)
+    for article in articles:
         article.title = plan.redact(article.title)
         article.body = plan.redact(article.body)
+    if articles and db.get_bind().dialect.name == "sqlite":
+        # FTS5 marks replaced words deleted but keeps them in older index segments until a merge:
+        # merge now, so the index file holds no erased word (PostgreSQL rewrites the row).
+        db.flush()
+        db.execute(text("INSERT INTO kb_article_fts(kb_article_fts) VALUES('optimize')"))

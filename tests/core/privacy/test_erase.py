@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
-from crm_core.errors import NotFound, PermissionDenied
+from crm_core.errors import BusinessRuleError, NotFound, PermissionDenied
 from crm_core.models.audit import AuditEntry
 from crm_core.models.outbox import OutboxMessage
 from crm_core.models.privacy import Erasure
@@ -68,6 +68,10 @@ def test_after_the_erase_no_table_and_no_file_holds_a_value_of_the_client(db, cl
     assert (account.name, account.email, account.phone, account.code) == (ERASED, "", "", "PRV001")
     assert (opportunity.amount, opportunity.status) == (Decimal("250000.00"), "active")
     assert (case.number is not None, case.type, case.status) == (True, "billing", "gathering")
+    from plugins.knowledge.search import search
+
+    leader = access_for("leader")
+    assert search(db, leader, "Zuzanna") == [] and search(db, leader, "reclamaciones")  # the index follows
     assert log.counts["sales"]["contacts"] == 1 and log.user_id == access_for("leader").user.id
     assert (log.session_name, log.element_id) == ("accounts", account.id)
 
@@ -101,8 +105,10 @@ def test_previewing_is_not_erasing(db, registry, access_for, users):
 
 
 def test_only_clients_of_a_client_session_can_be_erased(db, client, access_for):
-    with pytest.raises(NotFound):
+    with pytest.raises(BusinessRuleError, match="holds no clients"):
         service.preview(db, access_for("leader"), "contacts", client["contact"].id)
+    with pytest.raises(NotFound):
+        service.preview(db, access_for("leader"), "no_such_session", 1)
     with pytest.raises(NotFound):
         service.preview(db, access_for("leader"), "accounts", 987654)
 

@@ -48,7 +48,9 @@ def test_the_screen_refuses_executives_and_unknown_clients(client, client_for):
                                   data={"understood": "y"}).status_code == 403
     missing = client_for("leader").get("/config/privacy?session=accounts&client=NOPE-1")
     assert missing.status_code == 404 and "NOPE-1" in missing.get_data(as_text=True)
-    assert client_for("leader").get("/config/privacy/contacts/1").status_code == 404
+    not_clients = client_for("leader").get(f"/config/privacy/contacts/{client['contact'].id}", follow_redirects=True)
+    assert "Contacts holds no clients" in not_clients.get_data(as_text=True)
+    assert client_for("leader").get("/config/privacy/nothing/1").status_code == 404
 
 
 def test_the_api_previews_then_erases_with_an_explicit_confirmation(db, crm_app, client, users):

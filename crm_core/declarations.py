@@ -7,7 +7,6 @@ Customer configuration may relabel, reorder, hide and choose columns: data, not 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -63,12 +62,6 @@ class ActionContext:
     user: User
     db: DbSession
     access: Access
-
-    @property
-    def session(self) -> SessionDef:
-        """Deprecated since 2.0 (goes in 2.1): use ``sdef`` — ``session`` is the database's."""
-        warnings.warn("ActionContext.session is deprecated, use ActionContext.sdef", DeprecationWarning, stacklevel=2)
-        return self.sdef
 
 
 @dataclass(frozen=True)
@@ -333,7 +326,7 @@ class PluginMeta:
     #: The plugin's own version, shown by ``crm plugins list`` instead of its distribution's.
     version: str = ""
     #: The hook contracts (``crm_core.hookspecs.HOOKS_VERSION``) the plugin was written for, as a
-    #: version range (``">=2.0,<3"``): a core outside it refuses to start, naming the plugin.
+    #: version range (``">=2.1,<3"``): a core outside it refuses to start, naming the plugin.
     requires_contract: str = ""
     #: Marshmallow schema validating ``[settings.<plugin>]`` of customer.toml at start-up.
     settings_schema: type[Schema] | None = None

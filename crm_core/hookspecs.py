@@ -36,9 +36,10 @@ if TYPE_CHECKING:
 
     from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
     from crm_core.models.auth import User
+    from crm_core.privacy.plan import ErasurePlan, PersonalData
     from crm_core.security.access import Access
 
-HOOKS_VERSION = "2.0"
+HOOKS_VERSION = "2.1"
 
 hookspec = pluggy.HookspecMarker("crm")
 
@@ -192,4 +193,33 @@ def crm_find_by_phone(number: str, user: User, db: DbSession) -> Any:
     """Return the element (client, contact …) whose phone matches ``number``, or None.
 
     Only elements ``user`` may see count (the ownership filter applies).
+    """
+
+
+# --- privacy erase (CORE-21) ----------------------------------------------------------------
+
+
+@hookspec
+def crm_personal_data_find(plan: ErasurePlan, db: DbSession) -> PersonalData | None:
+    """Return what this plugin holds about the client being erased, or None: the preview.
+
+    ``plan.client`` is the client's record (a session with the role ``"account"``, ``plan.sdef``);
+    ``plan.elements`` the ``(element type, id)`` of every record found so far and ``plan.values``
+    the personal values they hold. The core asks every plugin again while the answers grow, so
+    find what hangs off any record of the plan (the calls of a contact, the tasks of a case) or
+    names a value of it (a caller's number). Answer a ``PersonalData`` (``crm_core.toolkit.privacy``)
+    counting your records, naming them (their notes and audit trail are the core's) and their
+    personal values and erased fields. Read only; called inside the erasure's transaction too.
+    """
+
+
+@hookspec
+def crm_personal_data_erase(plan: ErasurePlan, db: DbSession) -> None:
+    """Erase or anonymise what this plugin reported in ``plan`` (``plan.of(name)``), through ``db``.
+
+    Called once, inside the erasure's one transaction, after the last ``crm_personal_data_find``
+    round: blank or replace with ``privacy.ERASED`` the personal fields, redact free text
+    (``plan.redact``), delete what has no other meaning; keep the non-personal facts (amounts,
+    dates, states, links). Write through the ORM: the audit trail records the change, and the
+    core redacts old values of the reported ``fields`` afterwards. Raising rolls everything back.
     """

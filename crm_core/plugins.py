@@ -2,7 +2,7 @@
 
 One manager per app (``app.extensions['crm'].pm``), never a module global. Plugins are modules
 found through the ``crm.plugins`` entry point group; each declares
-``meta = PluginMeta(requires=(...), requires_contract=">=2.0,<3")``, checked against the core's
+``meta = PluginMeta(requires=(...), requires_contract=">=2.1,<3")``, checked against the core's
 hook contract before it is registered. Customer overrides are registered last.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -34,7 +33,7 @@ hookimpl = pluggy.HookimplMarker("crm")
 Loader = Callable[[], ModuleType]
 
 #: Core features registered as plugins first, so every hook has a real user.
-CORE_PLUGINS = ("crm_core.defaults",)
+CORE_PLUGINS = ("crm_core.defaults", "crm_core.privacy.hooks")
 
 
 @dataclass(frozen=True)
@@ -79,25 +78,21 @@ def meta_of(module: ModuleType) -> PluginMeta:
 
 
 def current_contract_range() -> str:
-    """The range a plugin written for this core's contract declares (``">=2.0,<3"``)."""
+    """The range a plugin written for this core's contract declares (``">=2.1,<3"``)."""
     return f">={hookspecs.HOOKS_VERSION},<{Version(hookspecs.HOOKS_VERSION).major + 1}"
 
 
 def check_contract(name: str, meta: PluginMeta) -> None:
     """Refuse a plugin written for another hook contract, before any of its hooks can run.
 
-    Without ``requires_contract`` the plugin is accepted with a ``DeprecationWarning`` for this
-    minor version of the contract (the deprecation policy in docs/plugin-guide.md).
+    A plugin without ``requires_contract`` is refused since contract 2.1 (it was accepted with a
+    ``DeprecationWarning`` in 2.0: the deprecation policy in docs/plugin-guide.md).
     """
     if not meta.requires_contract:
-        warnings.warn(
+        raise PluginError(
             f"plugin {name!r} does not declare requires_contract; add "
-            f"PluginMeta(requires_contract={current_contract_range()!r}): plugins without it are "
-            "refused from hook contract 2.1",
-            DeprecationWarning,
-            stacklevel=3,
+            f"PluginMeta(requires_contract={current_contract_range()!r}) (required since hook contract 2.1)"
         )
-        return
     try:
         wanted = SpecifierSet(meta.requires_contract)
     except InvalidSpecifier:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import warnings
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -40,11 +39,6 @@ class Registry:
             return self.sessions[name]
         except KeyError:
             raise KeyError(f"unknown session {name!r}") from None
-
-    def session(self, name: str) -> SessionDef:
-        """Deprecated since 2.0 (goes in 2.1): use :meth:`sdef` — ``session`` is the database's."""
-        warnings.warn("Registry.session() is deprecated, use Registry.sdef()", DeprecationWarning, stacklevel=2)
-        return self.sdef(name)
 
     def is_available(self, name: str) -> bool:
         """THE rule for whether session ``name`` can be used at all: declared and not hidden in

@@ -6,6 +6,7 @@ from crm_core.models.element import Element
 from crm_core.models.imports import ImportJob, ImportMapping
 from crm_core.models.menu import MenuSetting
 from crm_core.models.notes import Grouping, GroupingMember, Note
+from crm_core.models.privacy import Erasure
 from crm_core.models.types import UTCDateTime, utcnow
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Element",
+    "Erasure",
     "Group",
     "ImportJob",
     "ImportMapping",

@@ -3,13 +3,13 @@
 Plugins (``plugins/*``, partner packages) and client ``overrides.py`` files import from
 ``crm_core`` only through this package (their tests also use the test kit, ``crm_core.testing``).
 Everything else in ``crm_core`` may change between any two releases; the names listed in
-``__all__`` here (and in the ``audit``, ``groupings`` and ``workflow`` namespaces) are the
+``__all__`` here (and in the ``audit``, ``groupings``, ``lookups``, ``privacy`` and ``workflow`` namespaces) are the
 contract. The build enforces it: an import-linter contract (``.importlinter``) for ``plugins``
 and ``tests/core/test_toolkit.py`` for client folders and outside packages such as
 ``examples/loyalty``.
 
 Version: the toolkit is versioned with the hook contract, ``VERSION`` =
-``crm_core.hookspecs.HOOKS_VERSION`` ("2.0"); a plugin states the range it was written for in
+``crm_core.hookspecs.HOOKS_VERSION`` ("2.1"); a plugin states the range it was written for in
 ``PluginMeta.requires_contract``.
 
 Deprecation policy (docs/plugin-guide.md): a name lives one minor version with a
@@ -88,7 +88,7 @@ from crm_core.services.elements import change_owner, edited_element, unusable_re
 from crm_core.services.elements import create as create_element
 from crm_core.services.notes import add_note
 from crm_core.services.queries import like_text
-from crm_core.toolkit import audit, groupings, lookups, workflow
+from crm_core.toolkit import audit, groupings, lookups, privacy, workflow
 
 csrf_exempt = csrf.exempt
 
@@ -150,6 +150,7 @@ __all__ = [
     "audit",
     "groupings",
     "lookups",
+    "privacy",
     "workflow",
     # outbox
     "enqueue",

@@ -12,7 +12,7 @@ from markupsafe import escape
 
 from crm_core.toolkit import Panel, PluginMeta, hookimpl
 
-meta = PluginMeta(description="Demo Corp's home panel and lead filter", requires_contract=">=2.0,<3")
+meta = PluginMeta(description="Demo Corp's home panel and lead filter", requires_contract=">=2.1,<3")
 
 
 def _targets(user: Any) -> str:

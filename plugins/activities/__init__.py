@@ -19,7 +19,7 @@ from plugins.activities.services import SESSION, check_links, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
 
 meta = PluginMeta(
-    description="Meetings, calls, faxes, letters, tasks; calendar", requires_contract=">=2.0,<3", hookspecs=hookspecs
+    description="Meetings, calls, faxes, letters, tasks; calendar", requires_contract=">=2.1,<3", hookspecs=hookspecs
 )
 
 
@@ -105,3 +105,17 @@ def crm_client_360_sections(related: dict[str, list[int]], access: Access, db: D
     from plugins.activities.client360 import sections
 
     return sections(related, access, db)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.activities import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.activities import privacy
+
+    privacy.erase(plan, db)

@@ -46,7 +46,7 @@ from plugins.cases.sessions import CASES, MODULE
 
 meta = PluginMeta(
     requires=("sales",),
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
     description="Post-sale cases with a life cycle: gathering, open, resolved, closed",
     settings_schema=CasesSettings,
     hookspecs=hookspecs,
@@ -134,3 +134,17 @@ def crm_client_360_sections(account: Any, access: Access, db: DbSession) -> list
     from plugins.cases.client360 import sections
 
     return sections(account, access, db)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.cases import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.cases import privacy
+
+    privacy.erase(plan, db)

@@ -21,7 +21,7 @@ meta = PluginMeta(
     requires=("sales",),
     description="GL7 ERP: potential entities, customers, contacts",
     settings_schema=Gl7Settings,
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
 )
 bp = Blueprint("erp_gl7", __name__, template_folder="templates")
 LINKED_ROLES = ("account", "contact")
@@ -73,3 +73,17 @@ def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     from plugins.erp_gl7.views import render_tab
 
     return [Tab("erp_gl7", _l("GL7 ERP"), render_tab, order=80)]
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.erp_gl7 import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.erp_gl7 import privacy
+
+    privacy.erase(plan, db)

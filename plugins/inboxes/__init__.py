@@ -8,6 +8,8 @@ registry and the toolkit. Registration only here; rules in ``services``, reads i
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
@@ -18,7 +20,7 @@ from plugins.inboxes.settings import InboxesSettings
 
 meta = PluginMeta(
     description="Inboxes of action requests for users and groups",
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
     hookspecs=hookspecs,
     settings_schema=InboxesSettings,
 )
@@ -52,3 +54,17 @@ def crm_home_panels(user: User) -> list[Panel]:
 @hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.inboxes import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.inboxes import privacy
+
+    privacy.erase(plan, db)

@@ -9,6 +9,8 @@ suggest_on`` the sessions (cases …) whose records get a "Knowledge" tab of sug
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
@@ -19,7 +21,7 @@ from plugins.knowledge.settings import KnowledgeSettings, check_sources
 
 meta = PluginMeta(
     description="Knowledge base articles with full-text search",
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
     settings_schema=KnowledgeSettings,
 )
 
@@ -53,3 +55,17 @@ def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
 @hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.knowledge import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.knowledge import privacy
+
+    privacy.erase(plan, db)

@@ -19,7 +19,7 @@ meta = PluginMeta(
     hookspecs=hookspecs,
     description="Email (SMTP) and SMS notifications and reminders",
     settings_schema=MessagingSettings,
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
 )
 
 
@@ -81,3 +81,17 @@ def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     from plugins.messaging.views import render_history
 
     return [Tab("messages", _l("Messages"), render_history, order=90)]
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.messaging import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.messaging import privacy
+
+    privacy.erase(plan, db)

@@ -16,7 +16,7 @@ from plugins.sales.sessions import build_module, build_sessions
 meta = PluginMeta(
     requires=("sales",),
     description="Potential suppliers, purchase opportunities, suppliers",
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
 )
 
 

@@ -16,7 +16,7 @@ meta = PluginMeta(
     hookspecs=hookspecs,
     description="Leads, opportunities, accounts, contacts, campaigns",
     settings_schema=schemas.SalesSettings,
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
 )
 
 
@@ -96,3 +96,17 @@ def crm_demo_data(db: Any, users: dict[str, User]) -> None:
     from plugins.sales import demo
 
     demo.load(db, users)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.sales import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.sales import privacy
+
+    privacy.erase(plan, db)

@@ -19,7 +19,7 @@ meta = PluginMeta(
     hookspecs=hookspecs,
     description="Call records, PBX link (Asterisk AMI, signed webhooks), extensions, missed calls",
     settings_schema=TelephonySettings,
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
 )
 
 
@@ -110,3 +110,17 @@ def crm_client_360_sections(related: dict[str, list[int]], access: Access, db: A
     from plugins.telephony.client360 import sections
 
     return sections(related, access, db)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from plugins.telephony import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from plugins.telephony import privacy
+
+    privacy.erase(plan, db)

@@ -72,16 +72,14 @@ def test_the_check_allows_the_database_session_and_message_placeholders() -> Non
     assert not list(misuses(ast.parse(code)))
 
 
-def test_the_old_names_live_one_minor_version_with_a_warning() -> None:
-    """Deprecation policy: ``Registry.session()`` and ``ActionContext.session`` still answer in
-    2.0, with a ``DeprecationWarning`` naming the new spelling, and go in 2.1."""
+def test_the_old_names_are_gone_in_contract_2_1() -> None:
+    """Deprecation policy: ``Registry.session()`` and ``ActionContext.session`` answered in 2.0
+    with a ``DeprecationWarning`` naming the new spelling; contract 2.1 removed them."""
     from crm_core.declarations import ActionContext, SessionDef
     from crm_core.registry import Registry
 
     sdef = SessionDef(name="cards", label="Cards", module="tools", endpoint="cards.index")
     registry = Registry(sessions={"cards": sdef})
-    with pytest.warns(DeprecationWarning, match=r"Registry\.sdef"):
-        assert getattr(registry, "session")("cards") is sdef  # noqa: B009 - the old spelling on purpose
+    assert not hasattr(registry, "session") and registry.sdef("cards") is sdef
     ctx = ActionContext(sdef, None, {}, None, None, None)  # type: ignore[arg-type]
-    with pytest.warns(DeprecationWarning, match=r"ActionContext\.sdef"):
-        assert getattr(ctx, "session") is sdef  # noqa: B009
+    assert not hasattr(ctx, "session") and ctx.sdef is sdef

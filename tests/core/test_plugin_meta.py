@@ -40,8 +40,8 @@ def deprecations(plugins: str, **extra: ModuleType) -> list[str]:
 
 
 def test_a_plugin_inside_its_contract_range_starts_without_a_warning():
-    assert (HOOKS_VERSION, current_contract_range()) == ("2.0", ">=2.0,<3")  # this release's contract
-    assert [m for m in deprecations("partner", partner=partner(">=2.0,<3")) if "partner" in m] == []
+    assert (HOOKS_VERSION, current_contract_range()) == ("2.1", ">=2.1,<3")  # this release's contract
+    assert [m for m in deprecations("partner", partner=partner(">=2.0,<3")) if "partner" in m] == []  # 2.1 is in
 
 
 @pytest.mark.parametrize("wanted", [">=3.0,<4", "<2.0", "~=1.0"])
@@ -57,10 +57,10 @@ def test_a_range_that_is_not_a_version_range_is_a_clear_start_up_error():
         start("partner", partner=partner("two point oh"))
 
 
-def test_a_plugin_without_a_contract_range_starts_with_a_deprecation_warning_naming_it():
-    with pytest.warns(DeprecationWarning, match=r"^plugin 'partner' does not declare requires_contract; add"):
-        app = start("partner", partner=partner(""))
-    assert "partner" in app.extensions["crm"].plugins
+def test_a_plugin_without_a_contract_range_is_refused_since_contract_2_1():
+    """Deprecated (a warning) in 2.0, refused in 2.1: the deprecation policy."""
+    with pytest.raises(PluginError, match=r"^plugin 'partner' does not declare requires_contract; add"):
+        start("partner", partner=partner(""))
 
 
 def test_every_bundled_plugin_and_the_demo_override_declare_the_current_contract():
@@ -68,7 +68,7 @@ def test_every_bundled_plugin_and_the_demo_override_declare_the_current_contract
     assert {"sales", "purchasing", "activities", "erp_gl7", "messaging"} <= set(modules)
     demo = _load_override(load_customer(OVERRIDES, "demo"))
     for name, module in [*modules.items(), ("customer:demo", demo)]:
-        assert meta_of(module).requires_contract == ">=2.0,<3", name
+        assert meta_of(module).requires_contract == current_contract_range(), name
     assert deprecations("sales,purchasing,activities,erp_gl7,messaging") == []
 
 
@@ -92,9 +92,9 @@ def test_plugins_list_shows_version_enabled_requires_contract_origin_and_descrip
     assert lines[0].split() == ["plugin", "version", "enabled", "requires", "contract", "origin", "description"]
     rows = {line.split()[0]: " ".join(line.split()) for line in lines[1:] if not line.startswith(" ")}
     core = installed_version("crm-framework")
-    assert rows["purchasing"] == f"purchasing {core} yes sales >=2.0,<3 bundled Potential suppliers, purchase opportunities, suppliers"
-    assert rows["erp_gl7"].startswith(f"erp_gl7 {core} no sales >=2.0,<3 bundled GL7 ERP")
+    assert rows["purchasing"] == f"purchasing {core} yes sales >=2.1,<3 bundled Potential suppliers, purchase opportunities, suppliers"
+    assert rows["erp_gl7"].startswith(f"erp_gl7 {core} no sales >=2.1,<3 bundled GL7 ERP")
     assert rows["partner"] == "partner 3.4.1 yes - >=2.0,<3 extra Partner loyalty cards"
-    assert rows["customer:demo"].startswith(f"customer:demo {core} yes - >=2.0,<3 client folder Demo Corp")
+    assert rows["customer:demo"].startswith(f"customer:demo {core} yes - >=2.1,<3 client folder Demo Corp")
     hooks = lines[lines.index(next(line for line in lines if line.startswith("sales "))) + 1]
     assert hooks.startswith("    hooks: ") and "crm_register_sessions" in hooks

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from crm_core.app import create_app
 from crm_core.declarations import Module, SessionDef
 from crm_core.errors import ConfigError, PluginError
-from crm_core.plugins import discover, hookimpl
+from crm_core.plugins import CORE_PLUGINS, discover, hookimpl
 from crm_core.testing import make_plugin
 from crm_core.testing.plugin import base_settings
 
@@ -28,7 +28,7 @@ def test_each_plugin_loads_with_just_its_dependencies(name):
     module = discover()[name].load()
     needed = [*module.meta.requires, name]
     app = app_with(",".join(needed))
-    assert set(app.extensions["crm"].plugins) == {"crm_core.defaults", *needed}
+    assert set(app.extensions["crm"].plugins) == {*CORE_PLUGINS, *needed}
 
 
 def test_unknown_plugin_name_is_refused_with_the_installed_list():

@@ -17,7 +17,7 @@ from crm_core.models.element import Element
 from crm_core.plugins import hookimpl
 from crm_core.testing import table_for_tests
 
-meta = PluginMeta(description="test-only sample session", requires_contract=">=2.0,<3")
+meta = PluginMeta(description="test-only sample session", requires_contract=">=2.1,<3")
 STATUSES = (Status("active", "Active"), Status("closed", "Closed", open=False))
 
 

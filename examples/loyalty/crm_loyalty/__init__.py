@@ -18,7 +18,7 @@ from crm_loyalty.models import SEARCH, PointsEntry
 from crm_loyalty.schemas import PointsEntrySchema
 
 meta = PluginMeta(
-    requires=("sales",), requires_contract=">=2.0,<3", description="Loyalty points on accounts", version="1.0.0"
+    requires=("sales",), requires_contract=">=2.1,<3", description="Loyalty points on accounts", version="1.0.0"
 )
 
 
@@ -53,3 +53,17 @@ def crm_opportunity_won(opportunity: Any, account: Any, db: Any) -> None:
 @hookimpl
 def crm_demo_data(db: Any, users: dict[str, Any]) -> None:
     services.give_welcome_bonuses(db)
+
+
+@hookimpl
+def crm_personal_data_find(plan: Any, db: Any) -> Any:
+    from crm_loyalty import privacy
+
+    return privacy.find(plan, db)
+
+
+@hookimpl
+def crm_personal_data_erase(plan: Any, db: Any) -> None:
+    from crm_loyalty import privacy
+
+    privacy.erase(plan, db)

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from crm_core.declarations import PluginMeta, Tab
 from crm_core.plugins import hookimpl
 
-meta = PluginMeta(description="test tab", requires_contract=">=2.0,<3")
+meta = PluginMeta(description="test tab", requires_contract=">=2.1,<3")
 
 
 def render(sdef, element) -> str:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from crm_core.plugins import hookimpl
 from crm_core.services import workflow
 from tests.support.sample import Sample, SampleSchema
 
-meta = PluginMeta(description="test-only workflow session", requires_contract=">=2.0,<3")
+meta = PluginMeta(description="test-only workflow session", requires_contract=">=2.1,<3")
 
 
 class FlowSchema(SampleSchema):

@@ -9,11 +9,13 @@ suggest_on`` the sessions (cases …) whose records get a "Knowledge" tab of sug
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import Module, PluginMeta, SessionDef, Tab, User, crm_state, hookimpl
-from plugins.knowledge import demo, suggestions, tabs, views
+from plugins.knowledge import demo, portal, suggestions, tabs, views
 from plugins.knowledge.sessions import ARTICLES, MODULE, SEARCH_PAGE
 from plugins.knowledge.settings import KnowledgeSettings, check_sources
 
@@ -53,3 +55,14 @@ def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
 @hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
+
+
+@hookimpl(optionalhook=True)
+def crm_portal_articles(text: str, language: str, limit: int, db: DbSession) -> list[dict[str, Any]]:
+    """The public, published articles a portal customer may read (asked by the portal)."""
+    return portal.articles(text, language, limit, db)
+
+
+@hookimpl(optionalhook=True)
+def crm_portal_article(article_id: int, db: DbSession) -> dict[str, Any] | None:
+    return portal.article(article_id, db)

@@ -86,9 +86,10 @@ def _mail(db: DbSession, user: PortalUser, template: str, key: str, **context: A
     enqueue(db, EMAIL_TOPIC, payload, key)
 
 
-def invite(db: DbSession, contact: Any, inviter_id: int) -> PortalUser:
+def invite(db: DbSession, contact: Any, inviter_id: int, language: str | None = None) -> PortalUser:
     """Give ``contact`` a portal login (or renew the link of one not yet used) and e-mail a
-    single-use link to set the password. The caller checked the inviter may modify the contact."""
+    single-use link to set the password, in ``language`` (default: the inviter's). The caller
+    checked the inviter may modify the contact."""
     email = (contact.email or "").strip().lower()
     if not email:
         raise BusinessRuleError(_("The contact has no e-mail address to send the invitation to."))
@@ -99,13 +100,15 @@ def invite(db: DbSession, contact: Any, inviter_id: int) -> PortalUser:
     if user is None:
         name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
         user = PortalUser(contact_id=contact.id, account_id=contact.account_id, email=email, full_name=name[:200],
-                          language=str(get_locale() or "en")[:2], invited_by_id=inviter_id)
+                          invited_by_id=inviter_id)
         db.add(user)
         db.flush()
     elif user.password_hash:
         raise BusinessRuleError(_("%(email)s already uses the portal; they can reset their password there.",
                                   email=email))
     user.email, user.account_id, user.active = email, contact.account_id, True
+    chosen = language or str(get_locale() or "en")[:2]
+    user.language = chosen if chosen in LANGUAGES else "en"
     hours = int(_setting("invite_hours", 72))
     secret = issue(db, user, "invite", timedelta(hours=hours))
     link = f"{base_url()}/portal/welcome/{secret}"

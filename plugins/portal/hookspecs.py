@@ -32,6 +32,7 @@ def crm_portal_articles(text: str, language: str, limit: int, db: DbSession) -> 
 
 @hookspec(firstresult=True)
 def crm_portal_article(article_id: int, db: DbSession) -> dict[str, Any] | None:
-    """One article for the portal, ``{"id", "title", "product", "html"}`` (``html`` a
-    ``markupsafe.Markup`` the answerer sanitised; a plain string is shown escaped), or None when it does not exist or is not public and published — the portal then
-    answers 404 either way. The first answer wins."""
+    """One article for the portal, ``{"id", "title", "product", "html"}`` — ``html`` a
+    ``markupsafe.Markup`` the answerer sanitised (a plain string is shown escaped) — or None when
+    it does not exist or is not public and published: the portal then answers 404 either way.
+    The first answer wins."""

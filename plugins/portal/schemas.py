@@ -89,3 +89,11 @@ class WebFormSchema(Schema):
 class PublicAnswerSchema(Schema):
     body = fields.Str(required=True, validate=validate.Length(min=1, max=5000),
                       metadata={"label": _l("Answer (the customer reads it on the portal)"), "widget": "textarea"})
+
+
+class InviteSchema(Schema):
+    language = fields.Str(
+        load_default=None, validate=validate.OneOf(("en", "es")),
+        metadata={"label": _l("Language of the portal and its e-mails"),
+                  "choices": lambda: [("en", "English"), ("es", "Español")]},
+    )

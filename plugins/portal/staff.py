@@ -26,7 +26,7 @@ from crm_core.toolkit import (
 from plugins.portal import accounts, requests, webforms
 from plugins.portal.models import PortalUser, WebForm
 from plugins.portal.realm import end_sessions
-from plugins.portal.schemas import PublicAnswerSchema
+from plugins.portal.schemas import InviteSchema, PublicAnswerSchema
 
 
 def _portal_user(db: Any, contact: Any) -> PortalUser | None:
@@ -34,7 +34,7 @@ def _portal_user(db: Any, contact: Any) -> PortalUser | None:
 
 
 def _invite(ctx: ActionContext) -> str:
-    user = accounts.invite(ctx.db, ctx.element, ctx.user.id)
+    user = accounts.invite(ctx.db, ctx.element, ctx.user.id, ctx.data.get("language"))
     return _("Invitation to the portal queued for %(email)s.", email=user.email)
 
 
@@ -65,7 +65,7 @@ def _answer(ctx: ActionContext) -> str:
 def element_actions(sdef: SessionDef) -> list[Action]:
     if "contact" in sdef.roles and sdef.where.get("kind", "sale") == "sale":
         return [
-            Action("portal_invite", _l("Invite to the portal"), _invite,
+            Action("portal_invite", _l("Invite to the portal"), _invite, schema=InviteSchema,
                    available=lambda contact: bool(contact.email)),
             Action("portal_revoke", _l("End portal access"), _revoke, available=_has_access,
                    confirm=_l("End this contact's portal access? They are signed out at once.")),

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask_babel import gettext as _
+from flask_babel import refresh
 from werkzeug.wrappers import Response
 
 from crm_core.toolkit import BusinessRuleError, logins, session, unit_of_work
@@ -166,4 +167,7 @@ def register(bp: Blueprint) -> None:
 
     @bp.before_request
     def _per_request() -> None:
+        # Per request, even where an app context is reused (tests, CLI): who is signed in and
+        # which language they chose a moment ago.
         g.pop("portal_identity", None)
+        refresh()

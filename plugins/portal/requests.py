@@ -6,7 +6,8 @@ The one rule of the portal realm lives here: a portal user reaches only cases wh
 does not exist. Writes to the CRM go through the cases plugin's own rules — the element
 services of its session (schema, numbering, SLA, events) and the notes service — acting as a
 CRM user: the ``[settings.portal] intake_user`` for a new request, the case's owner for a
-comment or file (who may always write their own case).
+comment or file (who may always write their own case); without an intake user, the owner of
+the customer's account.
 """
 
 from __future__ import annotations
@@ -83,14 +84,24 @@ def type_choices() -> list[tuple[str, str]]:
     return [(str(code), str(name)) for code, name in (choices() if callable(choices) else choices or [])]
 
 
-def _actor(db: DbSession, user_id: int | None) -> User:
-    """An active CRM user to act as: ``user_id``'s, else the configured intake user."""
-    actor = db.get(User, user_id) if user_id else None
+def _intake_user(db: DbSession) -> User | None:
+    name = crm_state().setting("portal", "intake_user", "")
+    return db.scalar(select(User).where(User.username == name, User.active)) if name else None
+
+
+def _actor(db: DbSession, first: int | None, account_id: int) -> User:
+    """The active CRM user to act as: ``first``'s (a case's owner), else the configured intake
+    user, else the owner of the customer's account (their account manager)."""
+    actor = db.get(User, first) if first else None
     if actor is not None and actor.active:
         return actor
-    name = crm_state().setting("portal", "intake_user", "")
-    actor = db.scalar(select(User).where(User.username == name, User.active)) if name else None
-    if actor is None:
+    actor = _intake_user(db)
+    if actor is not None:
+        return actor
+    account_sdef = sdef_with_role("account")
+    owner_id = db.scalar(select(account_sdef.model.owner_id).where(account_sdef.model.id == account_id))
+    actor = db.get(User, owner_id) if owner_id else None
+    if actor is None or not actor.active:
         raise BusinessRuleError(_("The portal cannot take requests now. Please call us."))
     return actor
 
@@ -98,7 +109,7 @@ def _actor(db: DbSession, user_id: int | None) -> User:
 def open_request(db: DbSession, user: PortalUser, subject: str, description: str, type_: str) -> Any:
     """A new case of the customer's account and contact, origin "web", under the cases rules."""
     sdef, _model = _cases()
-    access = load_access(db, _actor(db, None), crm_state().row_filters)
+    access = load_access(db, _actor(db, None, user.account_id), crm_state().row_filters)
     data = {"account_id": user.account_id, "contact_id": user.contact_id, "subject": (subject or "").strip(),
             "description": (description or "").strip(), "type": type_, "origin": "web"}
     case = create_element(db, sdef, access, data)
@@ -116,7 +127,7 @@ def comment(db: DbSession, user: PortalUser, case: Any, body: str, upload: tuple
     if not text and upload is None:
         raise BusinessRuleError(_("Write a comment or choose a file."), field="body")
     sdef, _model = _cases()
-    access = load_access(db, _actor(db, case.owner_id), crm_state().row_filters)
+    access = load_access(db, _actor(db, case.owner_id, user.account_id), crm_state().row_filters)
     note_text = _("Portal comment from %(name)s <%(email)s>", name=user.full_name, email=user.email)
     note = add_note(db, sdef, access, case, f"{note_text}\n\n{text}".strip(), upload, _upload_limit())
     entry = PortalComment(case_id=case.id, portal_user_id=user.id, body=text, filename=note.filename or "")

@@ -7,8 +7,8 @@ from marshmallow import Schema, fields, validate
 
 
 class PortalSettings(Schema):
-    #: The CRM user the portal acts as when it writes to the CRM (a customer's new request,
-    #: comment or file): the cases' owner unless their rules assign one.
+    #: The CRM user the portal acts as when it opens a customer's request (the new case's owner
+    #: unless the cases' rules assign one); empty: the owner of the customer's account.
     intake_user = fields.Str(load_default="", metadata={"label": _l("Portal intake user")})
     #: Public address of the CRM, in front of the links sent by e-mail.
     base_url = fields.Str(load_default="", validate=validate.Length(max=200))

@@ -14,7 +14,7 @@ from crm_core.models.notes import Note
 from crm_core.services import elements
 from crm_core.testing import make_plugin
 from plugins.portal.models import PortalComment
-from tests.plugins.portal.conftest import PLUGINS
+from tests.plugins.portal.conftest import PLUGINS, portal_settings
 
 pytestmark = pytest.mark.crm(plugins=PLUGINS)
 
@@ -127,3 +127,14 @@ def test_billing_shows_what_the_adapter_answers_for_the_customers_account(custom
     page = a.get("/portal/billing").get_data(as_text=True)
     assert "C0100" in page and "120.50 EUR" in page
     assert b.get("/portal/billing").status_code == 404  # no answer for B's account
+
+
+@pytest.mark.parametrize(("intake", "owner"), [("leader", "leader"), ("", "ana")])
+def test_a_request_is_owned_by_the_intake_user_else_by_the_account_owner(
+    crm_app, db, sdef, users, accounts, customer, intake, owner
+):
+    client = customer("A")
+    portal_settings(crm_app, intake_user=intake)
+    response = client.post("/portal/requests/new", data={"type": "billing", "subject": "Cargo", "description": "?"})
+    assert response.status_code == 302
+    assert cases_of(db, sdef, accounts["A"]["account"])[-1].owner_id == users[owner].id

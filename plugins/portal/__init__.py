@@ -11,10 +11,13 @@ through their sessions' roles and through hooks: the portal asks ``crm_portal_ar
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from typing import Any
 
-from crm_core.toolkit import Action, Module, PluginMeta, SessionDef, Tab, hookimpl
-from plugins.portal import hookspecs, staff, views, views_forms
+from flask import Blueprint, Flask
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.toolkit import Action, Module, PluginMeta, SessionDef, Tab, handles, hookimpl
+from plugins.portal import follow, hookspecs, staff, views, views_forms
 from plugins.portal.sessions import MODULE, WEBFORMS
 from plugins.portal.settings import PortalSettings
 
@@ -50,3 +53,19 @@ def crm_element_actions(sdef: SessionDef) -> list[Action]:
 @hookimpl
 def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     return staff.detail_tabs(sdef)
+
+
+#: The session whose records portal logins belong to (sales' contacts; cases are never deleted).
+CONTACTS = "contacts"
+
+
+@hookimpl
+@handles(sessions=(CONTACTS,))
+def crm_element_changed(element: Any, changes: dict[str, list[Any]], db: DbSession) -> None:
+    follow.contact_changed(db, element, changes)
+
+
+@hookimpl
+@handles(sessions=(CONTACTS,))
+def crm_element_deleted(element: Any, db: DbSession) -> None:
+    follow.contact_deleted(db, element)

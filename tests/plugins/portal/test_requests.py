@@ -7,14 +7,14 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crm_core.db import unit_of_work
 from crm_core.models.notes import Note
 from crm_core.services import elements
 from crm_core.testing import make_plugin
 from plugins.portal.models import PortalComment
-from tests.plugins.portal.conftest import PLUGINS, portal_settings
+from tests.plugins.portal.conftest import PLUGINS, STRONG, portal_settings
 
 pytestmark = pytest.mark.crm(plugins=PLUGINS)
 
@@ -138,3 +138,28 @@ def test_a_request_is_owned_by_the_intake_user_else_by_the_account_owner(
     response = client.post("/portal/requests/new", data={"type": "billing", "subject": "Cargo", "description": "?"})
     assert response.status_code == 302
     assert cases_of(db, sdef, accounts["A"]["account"])[-1].owner_id == users[owner].id
+
+
+def test_a_contact_moved_to_another_account_takes_the_login_along(db, sdef, access_for, accounts, customer):
+    client = customer("A")
+    contact = accounts["A"]["contact"]
+    with unit_of_work():
+        elements.update(db, sdef("contacts"), access_for("ana"), contact,
+                        {"account_id": accounts["B"]["account"].id})
+    assert client.get("/portal/").status_code == 302  # signed out: the account changed
+    again = client.post("/portal/login", data={"email": "rosa@hotelessol.example", "password": STRONG})
+    assert again.status_code == 302
+    page = client.get("/portal/").get_data(as_text=True)
+    assert accounts["B"]["case"].number in page and accounts["A"]["case"].number not in page
+
+
+def test_deleting_a_contact_is_not_stopped_by_its_portal_login(db, sdef, access_for, accounts, customer):
+    client = customer("A")
+    case = accounts["A"]["case"]
+    assert client.post(f"/portal/requests/{case.number}", data={"body": "Hola"}).status_code == 302
+    with unit_of_work():
+        db.execute(update(sdef("cases").model).where(sdef("cases").model.contact_id.is_not(None)).values(contact_id=None))
+        elements.delete(db, sdef("contacts"), access_for("ana"), accounts["A"]["contact"])
+    assert client.get("/portal/").status_code == 302
+    kept = db.scalar(select(PortalComment).where(PortalComment.case_id == case.id))
+    assert kept.body == "Hola" and kept.portal_user_id is None

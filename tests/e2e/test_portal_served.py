@@ -32,7 +32,7 @@ base_url = "https://crm.example.com"
 
 [settings.portal]
 intake_user = "ana"
-form_min_seconds = 1
+form_min_seconds = 30
 """
 PASSWORD = "violet tractor harbour 42"
 LINK = re.compile(r"https://crm\.example\.com(/portal/welcome/[A-Za-z0-9_-]+)")

@@ -33,6 +33,9 @@ from plugins.portal.models import PortalComment, PortalUser
 
 MAX_COMMENT = 5000
 PAGE_SIZE = 20
+#: The cases' final states: a closed or cancelled request takes no more comments (a resolved
+#: one does: the customer may disagree).
+FINAL_STATES = ("closed", "cancelled")
 
 
 def sdef_with_role(role: str) -> SessionDef:
@@ -121,6 +124,9 @@ def open_request(db: DbSession, user: PortalUser, subject: str, description: str
 def comment(db: DbSession, user: PortalUser, case: Any, body: str, upload: tuple[str, bytes] | None) -> PortalComment:
     """The customer's comment and/or file: a note on the case for the agents (checked by the
     notes service: size, type by extension and content) and an entry of the public thread."""
+    if case.status in FINAL_STATES:
+        raise BusinessRuleError(_("This request is closed. Open a new one if you need more help."),
+                                field="body")
     text = (body or "").strip()
     if len(text) > MAX_COMMENT:
         raise BusinessRuleError(_("The comment is longer than %(n)d characters.", n=MAX_COMMENT), field="body")

@@ -94,7 +94,7 @@ def register(bp: Blueprint) -> None:
                     flash(_("Your comment is added."), "success")
                     return redirect(url_for("portal.request_page", number=case.number))
         return render_template("portal/request.html", case=case, form=form, thread=requests.thread(db, case),
-                               status_label=requests.status_label), status
+                               status_label=requests.status_label, final_states=requests.FINAL_STATES), status
 
     @bp.route("/help")
     @customer_required

@@ -163,3 +163,16 @@ def test_deleting_a_contact_is_not_stopped_by_its_portal_login(db, sdef, access_
     assert client.get("/portal/").status_code == 302
     kept = db.scalar(select(PortalComment).where(PortalComment.case_id == case.id))
     assert kept.body == "Hola" and kept.portal_user_id is None
+
+
+def test_a_closed_request_takes_no_more_comments(db, accounts, customer):
+    client = customer("A")
+    case = accounts["A"]["case"]
+    with unit_of_work():
+        case.status = "cancelled"
+    page = client.get(f"/portal/requests/{case.number}").get_data(as_text=True)
+    assert 'id="send-comment"' not in page
+    before = db.scalar(select(func.count()).select_from(PortalComment))
+    response = client.post(f"/portal/requests/{case.number}", data={"body": "¿Y ahora?"})
+    assert response.status_code == 400 and "This request is closed" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(PortalComment)) == before

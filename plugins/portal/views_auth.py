@@ -92,8 +92,14 @@ def register(bp: Blueprint) -> None:
         user = realm.signed_in("code")
         if user is None:
             return redirect(url_for("portal.login"))
-        with unit_of_work() as db:
-            accounts.send_code(db, db.merge(user))
+        db = session()
+        name, address = accounts.THROTTLE_PREFIX + user.email, logins.client_address()
+        if logins.is_throttled(db, name, address):
+            flash(_("Too many failed attempts. Wait a few minutes and try again."), "danger")
+            return redirect(url_for("portal.code"))
+        with unit_of_work():
+            accounts.send_code(db, user)
+            logins.record_failure(db, name, address)  # resends count: no flooding the mailbox
         flash(_("A new code is on its way."), "info")
         return redirect(url_for("portal.code"))
 

@@ -5,6 +5,7 @@ session on the server. Mail goes through the outbox to a real SMTP server (aiosm
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select, update
 
 from crm_core.db import unit_of_work
 from crm_core.models.types import utcnow
+from crm_core.toolkit import logins
 from plugins.portal.models import PortalToken, PortalUser
 from tests.plugins.portal.conftest import PLUGINS, STRONG, code_in, link_in
 
@@ -121,8 +123,16 @@ def test_the_second_factor_asks_a_mailed_code_once(crm_app, db, customer, smtp, 
 
 
 @pytest.mark.crm(plugins=PLUGINS, settings={"WTF_CSRF_ENABLED": True})
-def test_portal_forms_refuse_a_post_without_the_csrf_token(crm_app, customer):
+def test_portal_forms_refuse_a_post_without_the_csrf_token(crm_app, db, accounts):
+    contact = accounts["A"]["contact"]
+    with unit_of_work():
+        db.add(PortalUser(contact_id=contact.id, account_id=contact.account_id, email=ROSA, full_name="Rosa",
+                          password_hash=logins.hash_password(STRONG)))
     client = crm_app.test_client()
-    assert sign_in(client).status_code == 400
+    assert sign_in(client).status_code == 400  # no token: refused, though the password is right
+    assert client.get("/portal/").status_code == 302
     page = client.get("/portal/login").get_data(as_text=True)
-    assert 'name="csrf_token"' in page
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert client.post("/portal/login", data={"email": ROSA, "password": STRONG, "csrf_token": token}).status_code == 302
+    assert client.post("/portal/logout").status_code == 400  # not even sign-out without it
+    assert client.get("/portal/").status_code == 200

@@ -88,7 +88,8 @@ from crm_core.services.elements import change_owner, edited_element, unusable_re
 from crm_core.services.elements import create as create_element
 from crm_core.services.notes import add_note
 from crm_core.services.queries import like_text
-from crm_core.toolkit import audit, groupings, lookups, privacy, workflow
+from crm_core.toolkit import audit, groupings, logins, lookups, privacy, workflow
+from crm_core.validation_messages import translated as translated_errors
 
 csrf_exempt = csrf.exempt
 
@@ -147,8 +148,10 @@ __all__ = [
     "edited_element",
     "unusable_reference",
     "like_text",
+    "translated_errors",
     "audit",
     "groupings",
+    "logins",
     "lookups",
     "privacy",
     "workflow",

@@ -12,7 +12,7 @@ from markupsafe import escape
 
 from crm_core.toolkit import Panel, PluginMeta, hookimpl
 
-meta = PluginMeta(description="Demo Corp's home panel and lead filter", requires_contract=">=2.1,<3")
+meta = PluginMeta(description="Demo Corp's home panel, lead filter and billing adapter", requires_contract=">=2.1,<3")
 
 
 def _targets(user: Any) -> str:
@@ -36,3 +36,36 @@ def crm_row_filters(sdef: Any, user: Any) -> list[Any]:
         return []
     source = sdef.model.source
     return [or_(source.is_(None), source != "competitor-list")]
+
+
+#: The adapter's own labels per language (the portal passes the customer's language).
+BILLING_LABELS = {"en": ("Contracts", "Total contracted", "Last contract"),
+                  "es": ("Contratos", "Total contratado", "Último contrato")}
+
+
+@hookimpl(optionalhook=True)
+def crm_portal_billing(account_id: int, language: str, db: Any) -> list[tuple[str, str]] | None:
+    """Demo Corp's billing adapter for the customer portal: Demo Corp bills what it won, so its
+    "billing system" is the won opportunities of the account — contracts, total and the last
+    one. A client with a real billing system asks it here (with a short timeout)."""
+    from flask_babel import format_date, format_decimal
+    from sqlalchemy import func, select
+
+    from crm_core.toolkit import crm_state
+
+    sdef = next((s for s in crm_state().registry.grid_sessions()
+                 if "opportunity" in s.roles and s.where.get("kind") == "sale"), None)
+    if sdef is None:
+        return None
+    model = sdef.model
+    won = select(func.count(), func.sum(model.amount), func.max(model.close_date), func.min(model.currency)).where(
+        model.account_id == account_id, model.status == "won", model.kind == "sale")
+    count, total, last, currency = db.execute(won).one()
+    if not count:
+        return None
+    labels = BILLING_LABELS.get(language[:2], BILLING_LABELS["en"])
+    return [
+        (labels[0], str(count)),
+        (labels[1], f"{format_decimal(total or 0, format='#,##0.00')} {currency or ''}".strip()),
+        (labels[2], format_date(last) if last else "—"),
+    ]

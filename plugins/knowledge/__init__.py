@@ -15,7 +15,7 @@ from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import Module, PluginMeta, SessionDef, Tab, User, crm_state, hookimpl
-from plugins.knowledge import demo, suggestions, tabs, views
+from plugins.knowledge import demo, portal, suggestions, tabs, views
 from plugins.knowledge.sessions import ARTICLES, MODULE, SEARCH_PAGE
 from plugins.knowledge.settings import KnowledgeSettings, check_sources
 
@@ -69,3 +69,14 @@ def crm_personal_data_erase(plan: Any, db: Any) -> None:
     from plugins.knowledge import privacy
 
     privacy.erase(plan, db)
+
+
+@hookimpl(optionalhook=True)
+def crm_portal_articles(text: str, language: str, limit: int, db: DbSession) -> list[dict[str, Any]]:
+    """The public, published articles a portal customer may read (asked by the portal)."""
+    return portal.articles(text, language, limit, db)
+
+
+@hookimpl(optionalhook=True)
+def crm_portal_article(article_id: int, db: DbSession) -> dict[str, Any] | None:
+    return portal.article(article_id, db)

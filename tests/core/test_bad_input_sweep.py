@@ -110,6 +110,9 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "pop_id": 1,
                 "operation": "retry",
                 "code": "es",
+                "number": "C-2026-000001",  # a case number on the portal (the sweep's users are staff)
+                "token": "sweep-token",  # a portal invitation or reset link
+                "slug": "sweep",  # a public web form
             }
 
 

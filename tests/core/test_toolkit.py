@@ -22,7 +22,7 @@ from crm_core.config import REPO_ROOT
 from crm_core.hookspecs import HOOKS_VERSION
 from crm_core.scaffold import FILES
 
-NAMESPACES = ("audit", "groupings", "privacy", "workflow")
+NAMESPACES = ("audit", "groupings", "logins", "privacy", "workflow")
 #: Alembic's autogenerate writes ``import crm_core.models.types`` for the column types; only a
 #: migration script may carry it (the script template of the core renders it).
 MIGRATION_ONLY = {"crm_core.models.types"}

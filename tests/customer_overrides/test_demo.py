@@ -133,3 +133,28 @@ def test_demo_data_loads_for_a_client_without_purchasing(crm_app, db, users):
     db.commit()
     assert db.scalar(select(func.count()).select_from(Lead).where(Lead.kind == "sale")) > 0
     assert db.scalar(select(func.count()).select_from(Lead).where(Lead.kind == "purchase")) == 0
+
+
+@demo
+def test_demo_billing_adapter_answers_from_the_accounts_won_contracts(crm_app, db, access_for):
+    """Demo Corp's ``crm_portal_billing``: what the account won, in the customer's language;
+    nothing for an account without contracts (the portal then shows no billing page)."""
+    from sqlalchemy import update
+
+    from crm_core.db import unit_of_work
+    from crm_core.services import elements
+    from plugins.sales.models import Opportunity
+
+    registry = crm_app.extensions["crm"].registry
+    with unit_of_work():
+        won = elements.create(db, registry.sdef("accounts"), access_for("ana"), {"code": "B-1", "name": "Won S.A."})
+        idle = elements.create(db, registry.sdef("accounts"), access_for("ana"), {"code": "B-2", "name": "Idle S.L."})
+        for amount in ("1200.00", "300.50"):
+            elements.create(db, registry.sdef("opportunities"), access_for("ana"),
+                            {"name": "Contrato", "account_id": won.id, "amount": amount})
+        db.execute(update(Opportunity).where(Opportunity.account_id == won.id).values(status="won"))
+    ask = crm_app.extensions["crm"].pm.hook.crm_portal_billing
+    rows = dict(ask(account_id=won.id, language="es", db=db))
+    assert rows["Contratos"] == "2"
+    assert rows["Total contratado"] in ("1,500.50 EUR", "1.500,50 EUR")  # formatted in the request's locale
+    assert ask(account_id=idle.id, language="en", db=db) is None

@@ -29,7 +29,7 @@ from crm_core.toolkit import (
 from plugins.cases import demo, escalation, panels, services, sla, sla_tab, tabs, triage_views, views
 from plugins.cases.models import Case
 from plugins.cases.schemas import CasesSettings
-from plugins.cases.sessions import CASES, MODULE
+from plugins.cases.sessions import CASES, MODULE, REPORTS
 
 meta = PluginMeta(
     requires=("sales",),
@@ -46,7 +46,7 @@ def crm_register_modules() -> list[Module]:
 
 @hookimpl
 def crm_register_sessions() -> list[SessionDef]:
-    return [CASES]
+    return [CASES, REPORTS]
 
 
 @hookimpl

@@ -9,6 +9,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from flask_babel import refresh
 from openpyxl import load_workbook
 from sqlalchemy import update
 
@@ -151,5 +152,8 @@ def test_the_reports_need_their_permission_and_the_cases_view(client_for, cases,
 def test_spanish(client_for, cases, db, users):
     users["leader"].language = "es"
     db.commit()
+    refresh()  # the tests' app context already chose English while the fixtures created records
     html = client_for("leader").get(URL + "?report=age").get_data(as_text=True)
-    assert "Informes de casos" in html and "Casos abiertos por antigüedad" in html
+    assert "Informes de casos" in html and "Casos abiertos por antigüedad" in html and "Menos de un día" in html
+    csv_text = client_for("leader").get(URL + "?report=sla&format=csv").get_data(as_text=True)
+    assert csv_text.lstrip("\ufeff").startswith("Tipo,Abiertos vencidos,Resueltos tarde,Casos con vencimiento,% incumplido")

@@ -19,6 +19,7 @@ from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
+from crm_core.reports.formats import call_href, is_phone_field
 from crm_core.request_input import int_arg, int_list, page_arg
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import endpoint_url, grid_sdef
@@ -147,6 +148,8 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         sdef=sdef,
         columns=[(c, _label(sdef, c), c in _sortable(sdef)) for c in columns],
         rows=rows,
+        phone_columns=frozenset(c for c in columns if is_phone_field(sdef, c)),
+        call_href=call_href,
         page=page,
         total=total,
         state=state,

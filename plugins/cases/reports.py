@@ -103,7 +103,7 @@ def _group_names(db: DbSession, ids: set[Any]) -> dict[Any, str]:
     names: dict[Any, str] = {None: _("No group")}
     wanted = {i for i in ids if i is not None}
     if wanted:
-        names.update({gid: name for gid, name in db.execute(select(Group.id, Group.name).where(Group.id.in_(wanted)))})
+        names.update(dict(db.execute(select(Group.id, Group.name).where(Group.id.in_(wanted))).all()))
     return names
 
 
@@ -120,7 +120,7 @@ def by_age(db: DbSession, access: Access, period: Period, now: datetime) -> BarC
              if days is not None]
     bucket = case(*whens, else_=len(AGE_BUCKETS) - 1)
     stmt = _base(access, period, bucket, func.count()).where(Case.status.in_(WORKING_STATES)).group_by(bucket)
-    found = {n: count for n, count in db.execute(stmt)}
+    found = dict(db.execute(stmt).all())
     rows = [(str(label), found.get(n, 0)) for n, (_days, label) in enumerate(AGE_BUCKETS)]
     return _count_chart("age", _l("Open cases by age"), _l("Age"), rows)
 
@@ -170,8 +170,9 @@ def _resolution(db: DbSession, access: Access, period: Period, column: Any, key:
     rows = []
     for group, values in hours.items():
         values.sort()
-        rows.append((names.get(group, str(group)), (round(statistics.fmean(values), 1), round(percentile(values, 0.5), 1),
-                                                    round(percentile(values, 0.9), 1), len(values))))
+        figures = (round(statistics.fmean(values), 1), round(percentile(values, 0.5), 1),
+                   round(percentile(values, 0.9), 1), len(values))
+        rows.append((names.get(group, str(group)), figures))
     series = [
         ChartSeries("mean_hours", _l("Mean (hours)")),
         ChartSeries("median_hours", _l("Median (hours)"), color="#198754"),

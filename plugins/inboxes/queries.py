@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import Access, NotFound, User, crm_state, scoped, session_label
@@ -70,7 +70,9 @@ def box_query(access: Access, box: str) -> Select:
     if box not in BOXES:
         raise NotFound(box)
     access.require(BOXES[box], "view")
-    stmt = select(InboxItem).where(InboxItem.state == "open")
+    # The literal inline (not a bound parameter): the boxes' partial indexes (models.box_indexes)
+    # are then usable by a prepared, generic plan too.
+    stmt = select(InboxItem).where(InboxItem.state == literal_column("'open'"))
     if box == "mine":
         return stmt.where(InboxItem.user_id == access.user.id)
     return stmt.where(InboxItem.group_id == access.user.group_id, InboxItem.user_id.is_(None))
@@ -85,7 +87,7 @@ def count(db: DbSession, stmt: Select) -> int:
     """How many rows ``stmt`` has, counted up to :data:`COUNT_CAP` + 1 (an index range scan that
     stops there), so a crowded group inbox costs no full count; above the cap the screens say
     "more than 10,000"."""
-    capped = stmt.with_only_columns(InboxItem.id).limit(COUNT_CAP + 1).subquery()
+    capped = stmt.with_only_columns(literal_column("1").label("one")).limit(COUNT_CAP + 1).subquery()
     return db.scalar(select(func.count()).select_from(capped)) or 0
 
 
@@ -97,7 +99,15 @@ def page_of(db: DbSession, access: Access, box: str, sort: str, page: int, size:
     key = sort_key(sort)
     column = SORTS[key.lstrip("-")]
     order = (column.desc(), InboxItem.id.desc()) if key.startswith("-") else (column.asc(), InboxItem.id.asc())
-    items = list(db.scalars(stmt.order_by(*order).limit(size).offset((max(page, 1) - 1) * size)))
+    offset = (max(page, 1) - 1) * size
+    if offset == 0:
+        items = list(db.scalars(stmt.order_by(*order).limit(size)))
+    else:
+        # Pages after the first: the page's ids off the index first (no table visit for the
+        # skipped items), then those rows by primary key — as the core's grids do.
+        ids = list(db.scalars(stmt.with_only_columns(InboxItem.id).order_by(*order).limit(size).offset(offset)))
+        found = {i.id: i for i in db.scalars(select(InboxItem).where(InboxItem.id.in_(ids)))} if ids else {}
+        items = [found[i] for i in ids if i in found]
     return rows(db, access, items), total
 
 

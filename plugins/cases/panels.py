@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 
 from crm_core.toolkit import Access, Panel, current_access, scoped, session, utcnow
 from plugins.cases import services
-from plugins.cases.models import WORKING_STATES, Case
+from plugins.cases.models import WORKING_STATES, Case, working
 from plugins.cases.tabs import cells, labels
 
 #: Rows shown per panel; the count says how many there are in all.
@@ -30,11 +30,11 @@ COLUMNS = ("number", "subject", "priority", "due_at", "status")
 def my_open_condition(access: Access) -> Any:
     me = access.user.id
     mine = or_(Case.assignee_id == me, and_(Case.assignee_id.is_(None), Case.owner_id == me))
-    return and_(Case.status.in_(WORKING_STATES), mine)
+    return and_(working(Case.status), mine)
 
 
 def overdue_condition() -> Any:
-    return and_(Case.status.in_(WORKING_STATES), Case.due_at.is_not(None), Case.due_at < utcnow())
+    return and_(working(Case.status), Case.due_at.is_not(None), Case.due_at < utcnow())
 
 
 def _panel(condition: Any, order: Any, empty: str) -> str:
@@ -61,7 +61,7 @@ def _panel(condition: Any, order: Any, empty: str) -> str:
 
 def render_my_open(_user: Any) -> str:
     access = current_access()
-    order = (Case.due_at.is_(None), Case.due_at, Case.id)
+    order = (Case.due_at.asc().nulls_last(), Case.id)  # no due time last, off the working index
     return _panel(my_open_condition(access), order, _("No open cases."))
 
 

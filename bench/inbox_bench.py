@@ -8,8 +8,8 @@ default server) in a scratch database dropped afterwards; with it, the database 
 later run reuses what is already seeded. Seeds 20 owners with 10,000 benchmark contacts each and
 N inbox items about them: half sent to the owners (open, in their own inboxes), half to one group
 and not taken (a crowded group inbox), through SQLAlchemy Core batches; and M cases of the 20
-owners (``generate_series``: mixed states, types, priorities, a fifth in a group queue, due times
-a working week after creation). Then times real requests through the Flask test client: My inbox
+owners (``generate_series``: every owner has the same mix of states — 30 % worked on —, types
+and priorities, a fifth in a group queue, due times a week after creation). Then times real requests through the Flask test client: My inbox
 (page 1, sorted by type, page 100), Group inbox, the API lists, the home panel, and the cases grid
 as an executive (own cases) and as a leader (all cases) — default order, status, text, the
 overdue filter, a deep page. See ``bench/limits.py`` for the limits.
@@ -112,9 +112,9 @@ def seed_cases(engine: Any, cases: int, owners: list[int], group_id: int) -> flo
                 resolution, agreed_by, agreed_via, cancel_reason, escalation_step, group_id, due_at, resolved_at)
             SELECT md5('case' || n::text), o.owner, o.owner, c.created, c.created, 1, 'C-B-' || n,
                    o.account, ({subjects})[1 + n % {len(SUBJECTS)}] || ' ' || n, '', 'Fibra ' || (n % 5), '',
-                   'phone', (ARRAY['billing','sales','defect','complaint'])[1 + n % 4],
-                   (ARRAY['low','normal','normal','high','urgent'])[1 + n % 5], st.status, '', '', '', '', 0,
-                   CASE WHEN n % 5 = 0 THEN CAST(:g AS integer) END, c.created + interval '7 days',
+                   'phone', (ARRAY['billing','sales','defect','complaint'])[1 + (n / 20) % 4],
+                   (ARRAY['low','normal','normal','high','urgent'])[1 + (n / 7) % 5], st.status, '', '', '', '', 0,
+                   CASE WHEN (n / 20) % 5 = 0 THEN CAST(:g AS integer) END, c.created + interval '7 days',
                    CASE WHEN st.status IN ('resolved', 'closed') THEN c.created + (n % 200) * interval '1 hour' END
             FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS n
             CROSS JOIN LATERAL (SELECT (CAST(:owners AS integer[]))[1 + n % {len(owners)}] AS owner,
@@ -122,7 +122,7 @@ def seed_cases(engine: Any, cases: int, owners: list[int], group_id: int) -> flo
             CROSS JOIN LATERAL (SELECT timestamptz '2026-11-30 12:00+00' - (n % 525600) * interval '1 minute'
                                        AS created) AS c
             CROSS JOIN LATERAL (SELECT (ARRAY['gathering','open','open','resolved','closed','closed','closed',
-                                              'closed','closed','cancelled'])[1 + n % 10] AS status) AS st
+                                              'closed','closed','cancelled'])[1 + (n / 20) % 10] AS status) AS st
         """), {"start": have + 1, "stop": cases, "owners": owners, "accounts": accounts, "g": group_id})
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE cases_case"))

@@ -2,7 +2,7 @@
 overdue filter; issue 14 scale)
 
 Revision ID: 8d2f4b6a1c39
-Revises: 7c1e5a9d3b20
+Revises: 7b1e2c9d4a60
 Create Date: 2026-11-30 12:30:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '8d2f4b6a1c39'
-down_revision = '7c1e5a9d3b20'
+down_revision = '7b1e2c9d4a60'
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,11 @@ its figures, what the same process and database manage at best at that moment:
 * ``empty request`` — one signed-in request through the whole web stack (WSGI, session cookie,
   user load, permissions) to a path that answers 404 without touching a business table.
 
-The figures' ratios to these floors are steadier than the absolute times.
+The figures' ratios to these floors are steadier than the absolute times, and so is
+:func:`cpu_ms`, the CPU time this process spends per call (``time.process_time``): when other
+processes take the cores, the wall time of a request grows but its CPU time hardly moves. With
+the database's own execution time (``EXPLAIN ANALYZE``) it tells what a request costs on a host
+that is not shared.
 """
 
 from __future__ import annotations
@@ -34,10 +38,22 @@ def timed(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
     return statistics.median(times), statistics.quantiles(times, n=20, method="inclusive")[-1]
 
 
+def cpu_ms(call: Callable[[], Any], repeat: int) -> float:
+    """Median CPU milliseconds of this process per call (Python's share of the work, however
+    busy the host)."""
+    call()
+    times = []
+    for _ in range(repeat):
+        started = time.process_time()
+        call()
+        times.append((time.process_time() - started) * 1000)
+    return statistics.median(times)
+
+
 def measure(engine: Any, table: str, row_id: int, client: Any = None,
-            repeat: int = 200) -> dict[str, tuple[float, float]]:
+            repeat: int = 200) -> dict[str, tuple[float, ...]]:
     """The floors: ``{"SELECT 1": (median, p95), "pk read": …, "empty request": …}`` in ms."""
-    found: dict[str, tuple[float, float]] = {}
+    found: dict[str, tuple[float, ...]] = {}
     with engine.connect() as conn:
         found["SELECT 1"] = timed(lambda: conn.execute(text("SELECT 1")).scalar(), repeat)
         pk = text(f"SELECT * FROM {table} WHERE id = :id")  # the bench's own table name
@@ -48,11 +64,12 @@ def measure(engine: Any, table: str, row_id: int, client: Any = None,
             if response.status_code != 404:
                 raise SystemExit(f"the floor request answered {response.status_code}")
 
-        found["empty request"] = timed(empty, repeat)
+        found["empty request"] = (*timed(empty, repeat), cpu_ms(empty, repeat))
     return found
 
 
-def report(found: dict[str, tuple[float, float]]) -> None:
-    print(f"{'machine limits (same run)':45} {'median ms':>10} {'p95 ms':>8}")
-    for label, (median, p95) in found.items():
-        print(f"{label:45} {median:10.2f} {p95:8.2f}")
+def report(found: dict[str, tuple[float, ...]]) -> None:
+    print(f"{'machine limits (same run)':45} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8}")
+    for label, figures in found.items():
+        cpu = f"{figures[2]:8.2f}" if len(figures) > 2 else f"{'':8}"
+        print(f"{label:45} {figures[0]:10.2f} {figures[1]:8.2f} {cpu}")

@@ -156,12 +156,12 @@ def run(app: Any, samples: dict[str, list[tuple[str, int]]], owners: list[int], 
         cases.append(("screen-pop card: own contact (lookup + related)", card("sales_contact")))
         contact_id = db.scalar(select(Contact.id).limit(1))
         limits.report(limits.measure(app.extensions["crm_db"].engine, "sales_contact", contact_id, repeat=repeat))
-        print(f"{'caller lookup':48} {'median ms':>10} {'p95 ms':>8}")
+        print(f"{'caller lookup':48} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8}")
         for label, call in cases:
             for _ in range(5):
                 call()  # warm the plan caches (psycopg prepares a statement on its 5th run)
             median, p95 = measure(call, repeat)
-            print(f"{label:48} {median:10.2f} {p95:8.2f}")
+            print(f"{label:48} {median:10.2f} {p95:8.2f} {limits.cpu_ms(call, max(10, repeat // 2)):8.2f}")
 
 
 def bench(db_url: str, rows: int, repeat: int) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as DbSession
 from crm_core.toolkit import Access, NotFound, User, crm_state, scoped, session_label
 from plugins.inboxes.models import InboxItem
 from plugins.inboxes.services import GROUP, MINE
-from plugins.inboxes.settings import action_label
+from plugins.inboxes.settings import vocabulary
 
 BOXES = {"mine": MINE, "group": GROUP}
 #: Sort keys users may pick → columns; ``-key`` is descending. Ties fall back to the id.
@@ -134,12 +134,16 @@ def rows(db: DbSession, access: Access, items: list[InboxItem]) -> list[Row]:
         stmt = scoped(sdef, access, True, select(sdef.model).where(sdef.model.id.in_(ids)))
         names.update({(session_name, e.id): e.display_name() for e in db.scalars(stmt)})
     users = _user_names(db, {i.sender_id for i in items} | {i.user_id for i in items if i.user_id})
+    actions = vocabulary()  # translated once per page, not once per row
+    areas: dict[str, str] = {}
     result = []
     for item in items:
-        sdef = registry.sessions.get(item.session_name)
-        area = session_label(sdef) if sdef is not None else item.session_name
+        if item.session_name not in areas:
+            sdef = registry.sessions.get(item.session_name)
+            areas[item.session_name] = session_label(sdef) if sdef is not None else item.session_name
+        area = areas[item.session_name]
         name = names.get((item.session_name, item.element_id))
-        result.append(Row(item, area, name, name is not None, action_label(item.requested_action),
+        result.append(Row(item, area, name, name is not None, actions.get(item.requested_action, item.requested_action),
                           users.get(item.sender_id, ""), users.get(item.user_id) if item.user_id else None))
     return result
 

@@ -72,6 +72,14 @@ def is_phone_field(sdef: SessionDef, name: str) -> bool:
     return field is not None and field.metadata.get("widget") == PHONE_WIDGET
 
 
+def call_href(number: str) -> str:
+    """The ``tel:`` link of a phone number as typed: digits and a leading ``+`` (TEL-01). The page
+    script of a telephony plugin (``crm_page_scripts``) turns a click on it into a call through
+    the agent's extension; without one the device's dialler takes it, as on the detail screen."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return f"tel:{'+' if number.lstrip().startswith('+') else ''}{digits}" if digits else ""
+
+
 def printable(text: str) -> str:
     """``text`` with every character in :data:`UNPRINTABLE` replaced by U+FFFD, so one odd
     stored value shows as a visible mark instead of breaking the whole file for everyone."""

@@ -17,7 +17,15 @@ from crm_core.db import stream_scalars
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.reports.criteria import parse_criteria
-from crm_core.reports.formats import csv_stream, display_value, pdf_bytes, rows_of, xlsx_bytes
+from crm_core.reports.formats import (
+    call_href,
+    csv_stream,
+    display_value,
+    is_phone_field,
+    pdf_bytes,
+    rows_of,
+    xlsx_bytes,
+)
 from crm_core.reports.request_args import field_labels, grid_query, report_columns, sdef_for
 from crm_core.screens.blueprint import bp
 from crm_core.services.queries import OPERATORS, build
@@ -85,7 +93,9 @@ def _report(sdef: SessionDef, stmt: Select, context: dict[str, Any]) -> Any:
         body = pdf_bytes(str(sdef.label), [label for _n, label in columns], rows_of(sdef, items, names), note)
         return _download(body, "application/pdf", sdef.name, "pdf")
     table = list(rows_of(sdef, items, names))
-    return render_template("screens/listing.html", table=table, note=note, display_value=display_value, **context)
+    phones = frozenset(n for n in names if is_phone_field(sdef, n))
+    return render_template("screens/listing.html", table=table, note=note, display_value=display_value,
+                           phone_columns=phones, call_href=call_href, **context)
 
 
 def file_response(sdef: SessionDef, stmt: Select, fmt: str, columns: list[tuple[str, str]]) -> Response:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from crm_core.api.plugin_api import api_blueprint
 from crm_core.api.resources import json_body as api_body
 from crm_core.bootstrap import ensure_group
+from crm_core.charts import BarChart, ChartSeries, bar_chart
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -182,6 +183,9 @@ __all__ = [
     "value_names",
     "printable",
     "table_response",
+    "BarChart",
+    "ChartSeries",
+    "bar_chart",
     "session_label",
     "csrf_exempt",
     # imports

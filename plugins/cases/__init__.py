@@ -42,7 +42,7 @@ from plugins.cases import (
 )
 from plugins.cases.models import Case
 from plugins.cases.schemas import CasesSettings
-from plugins.cases.sessions import CASES, MODULE
+from plugins.cases.sessions import CASES, MODULE, REPORTS
 
 meta = PluginMeta(
     requires=("sales",),
@@ -60,7 +60,7 @@ def crm_register_modules() -> list[Module]:
 
 @hookimpl
 def crm_register_sessions() -> list[SessionDef]:
-    return [CASES]
+    return [CASES, REPORTS]
 
 
 @hookimpl

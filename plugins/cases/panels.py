@@ -19,30 +19,32 @@ from sqlalchemy import and_, func, or_, select
 
 from crm_core.toolkit import Access, Panel, current_access, scoped, session, utcnow
 from plugins.cases import services
-from plugins.cases.models import WORKING_STATES, Case
+from plugins.cases.models import WORKING_STATES, Case, working
 from plugins.cases.tabs import cells, labels
 
-#: Rows shown per panel; the count says how many there are in all.
+#: Rows shown per panel; the count says how many there are in all, up to COUNT_CAP ("more than
+#: 1,000"): a leader's panel over a million cases stops counting there (an index range that ends).
 SHOWN = 10
+COUNT_CAP = 1_000
 COLUMNS = ("number", "subject", "priority", "due_at", "status")
 
 
 def my_open_condition(access: Access) -> Any:
     me = access.user.id
     mine = or_(Case.assignee_id == me, and_(Case.assignee_id.is_(None), Case.owner_id == me))
-    return and_(Case.status.in_(WORKING_STATES), mine)
+    return and_(working(Case.status), mine)
 
 
 def overdue_condition() -> Any:
-    return and_(Case.status.in_(WORKING_STATES), Case.due_at.is_not(None), Case.due_at < utcnow())
+    return and_(working(Case.status), Case.due_at.is_not(None), Case.due_at < utcnow())
 
 
 def _panel(condition: Any, order: Any, empty: str) -> str:
     access = current_access()
     sdef = services.cases_sdef()
     db = session()
-    count_stmt = scoped(sdef, access, all_records=True, stmt=select(func.count(Case.id))).where(condition)
-    total = db.scalar(count_stmt) or 0
+    capped = scoped(sdef, access, all_records=True, stmt=select(Case.id)).where(condition).limit(COUNT_CAP + 1)
+    total = db.scalar(select(func.count()).select_from(capped.subquery())) or 0
     stmt = scoped(sdef, access, all_records=True).where(condition).order_by(*order).limit(SHOWN)
     cases = list(db.scalars(stmt))
     grid = url_for("screens.grid", session_name=sdef.name) + "?" + urlencode(
@@ -52,6 +54,7 @@ def _panel(condition: Any, order: Any, empty: str) -> str:
         "cases/panel.html",
         sdef=sdef,
         total=total,
+        cap=COUNT_CAP,
         labels=labels(sdef, COLUMNS),
         rows=cells(sdef, cases, COLUMNS),
         empty=empty,
@@ -61,7 +64,7 @@ def _panel(condition: Any, order: Any, empty: str) -> str:
 
 def render_my_open(_user: Any) -> str:
     access = current_access()
-    order = (Case.due_at.is_(None), Case.due_at, Case.id)
+    order = (Case.due_at.asc().nulls_last(), Case.id)  # no due time last, off the working index
     return _panel(my_open_condition(access), order, _("No open cases."))
 
 

@@ -107,3 +107,13 @@ CASES = SessionDef(
     # CAS-02: working cases past their due time, the home panel's one definition.
     named_filters=(NamedFilter("overdue", _l("Overdue"), panels.overdue_condition),),
 )
+
+#: Case reports (issue 14): counts, SLA breaches and resolution times, each a chart and a table
+#: in the listing formats; the figures count only the cases the user may view.
+REPORTS = SessionDef(
+    name="case_reports",
+    module=MODULE.name,
+    label=_l("Case reports"),
+    endpoint="cases.reports",
+    order=30,
+)

@@ -17,12 +17,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.toolkit import Base, UTCDateTime, utcnow
 
 STATES = ("open", "done", "dismissed")
+#: What the two boxes list (plugins/inboxes/queries.py writes the same conditions with the
+#: literal inline, so that PostgreSQL can match the partial indexes below in a prepared plan).
+OPEN_SQL = "state = 'open'"
+UNTAKEN_SQL = "state = 'open' AND user_id IS NULL"
+#: The boxes' sort keys → columns (``queries.SORTS``); one ordered index per box and key.
+SORT_COLUMNS = {"received": "received_at", "type": "session", "action": "requested_action", "sender": "sender_id"}
+
+
+def box_indexes() -> list[Index]:
+    """Per box and sort key, ``(holder, sort column, id)`` over the open items only (partial):
+    a page in any offered order is read straight off an index, newest or oldest first (a btree
+    reads backwards), its ids without visiting the table — the list-index strategy of the grids
+    (docs/performance.md), with the box's condition as the index's predicate instead of a key,
+    so items done or dismissed, which accumulate, never weigh on the boxes."""
+    found = []
+    for key, column in SORT_COLUMNS.items():
+        found.append(Index(f"ix_inbox_item_mine_{key}", "user_id", column, "id",
+                           postgresql_where=text(OPEN_SQL), sqlite_where=text(OPEN_SQL)))
+        found.append(Index(f"ix_inbox_item_group_{key}", "group_id", column, "id",
+                           postgresql_where=text(UNTAKEN_SQL), sqlite_where=text(UNTAKEN_SQL)))
+    return found
 
 
 class InboxItem(Base):
@@ -32,6 +53,7 @@ class InboxItem(Base):
         Index("ix_inbox_item_user", "user_id", "state", "received_at"),
         Index("ix_inbox_item_group", "group_id", "state", "received_at"),
         Index("ix_inbox_item_element", "element_type", "element_id"),
+        *box_indexes(),
     )
     __audited__: ClassVar[bool] = True
     __audit_keep__: ClassVar[tuple[str, ...]] = ("requested_action",)

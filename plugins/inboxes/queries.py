@@ -13,13 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import Access, NotFound, User, crm_state, scoped, session_label
 from plugins.inboxes.models import InboxItem
 from plugins.inboxes.services import GROUP, MINE
-from plugins.inboxes.settings import action_label
+from plugins.inboxes.settings import vocabulary
 
 BOXES = {"mine": MINE, "group": GROUP}
 #: Sort keys users may pick → columns; ``-key`` is descending. Ties fall back to the id.
@@ -70,7 +70,9 @@ def box_query(access: Access, box: str) -> Select:
     if box not in BOXES:
         raise NotFound(box)
     access.require(BOXES[box], "view")
-    stmt = select(InboxItem).where(InboxItem.state == "open")
+    # The literal inline (not a bound parameter): the boxes' partial indexes (models.box_indexes)
+    # are then usable by a prepared, generic plan too.
+    stmt = select(InboxItem).where(InboxItem.state == literal_column("'open'"))
     if box == "mine":
         return stmt.where(InboxItem.user_id == access.user.id)
     return stmt.where(InboxItem.group_id == access.user.group_id, InboxItem.user_id.is_(None))
@@ -85,7 +87,7 @@ def count(db: DbSession, stmt: Select) -> int:
     """How many rows ``stmt`` has, counted up to :data:`COUNT_CAP` + 1 (an index range scan that
     stops there), so a crowded group inbox costs no full count; above the cap the screens say
     "more than 10,000"."""
-    capped = stmt.with_only_columns(InboxItem.id).limit(COUNT_CAP + 1).subquery()
+    capped = stmt.with_only_columns(literal_column("1").label("one")).limit(COUNT_CAP + 1).subquery()
     return db.scalar(select(func.count()).select_from(capped)) or 0
 
 
@@ -97,7 +99,15 @@ def page_of(db: DbSession, access: Access, box: str, sort: str, page: int, size:
     key = sort_key(sort)
     column = SORTS[key.lstrip("-")]
     order = (column.desc(), InboxItem.id.desc()) if key.startswith("-") else (column.asc(), InboxItem.id.asc())
-    items = list(db.scalars(stmt.order_by(*order).limit(size).offset((max(page, 1) - 1) * size)))
+    offset = (max(page, 1) - 1) * size
+    if offset == 0:
+        items = list(db.scalars(stmt.order_by(*order).limit(size)))
+    else:
+        # Pages after the first: the page's ids off the index first (no table visit for the
+        # skipped items), then those rows by primary key — as the core's grids do.
+        ids = list(db.scalars(stmt.with_only_columns(InboxItem.id).order_by(*order).limit(size).offset(offset)))
+        found = {i.id: i for i in db.scalars(select(InboxItem).where(InboxItem.id.in_(ids)))} if ids else {}
+        items = [found[i] for i in ids if i in found]
     return rows(db, access, items), total
 
 
@@ -124,12 +134,16 @@ def rows(db: DbSession, access: Access, items: list[InboxItem]) -> list[Row]:
         stmt = scoped(sdef, access, True, select(sdef.model).where(sdef.model.id.in_(ids)))
         names.update({(session_name, e.id): e.display_name() for e in db.scalars(stmt)})
     users = _user_names(db, {i.sender_id for i in items} | {i.user_id for i in items if i.user_id})
+    actions = vocabulary()  # translated once per page, not once per row
+    areas: dict[str, str] = {}
     result = []
     for item in items:
-        sdef = registry.sessions.get(item.session_name)
-        area = session_label(sdef) if sdef is not None else item.session_name
+        if item.session_name not in areas:
+            sdef = registry.sessions.get(item.session_name)
+            areas[item.session_name] = session_label(sdef) if sdef is not None else item.session_name
+        area = areas[item.session_name]
         name = names.get((item.session_name, item.element_id))
-        result.append(Row(item, area, name, name is not None, action_label(item.requested_action),
+        result.append(Row(item, area, name, name is not None, actions.get(item.requested_action, item.requested_action),
                           users.get(item.sender_id, ""), users.get(item.user_id) if item.user_id else None))
     return result
 

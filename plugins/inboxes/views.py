@@ -22,6 +22,8 @@ from plugins.inboxes.settings import page_size
 bp = Blueprint("inboxes", __name__, url_prefix="/inbox", template_folder="templates")
 
 MAX_PAGE = 100_000
+#: Stands for a row's id in the URLs built once per page (digits, so every route accepts it).
+ID_MARK = 987654321987
 
 
 def _list(box: str, title: str) -> Any:
@@ -32,9 +34,15 @@ def _list(box: str, title: str) -> Any:
     rows, total = queries.page_of(db_session(), access, box, sort, page, size)
     capped = total > queries.COUNT_CAP
     pages = max(1, -(-min(total, queries.COUNT_CAP) // size))
+    # Each row links to its record and posts to take/done/dismiss: the URLs are built once per
+    # page with a marker for the id (url_for costs about as much as the rest of a row).
+    urls = {name: url_for(f"inboxes.{name}", item_id=ID_MARK) for name in ("take", "done", "dismiss")}
+    detail = {name: url_for("screens.detail", session_name=name, element_id=ID_MARK)
+              for name in {r.item.session_name for r in rows if r.visible}}
     return render_template(
         "inboxes/list.html", box=box, title=title, rows=rows, total=total, page=page, pages=pages, sort=sort,
         endpoint=request.endpoint, can_take=box == "group", capped=capped, cap=queries.COUNT_CAP, size=size,
+        urls=urls, detail=detail, mark=str(ID_MARK),
     )
 
 

@@ -64,3 +64,34 @@ def test_an_agent_opens_resolves_and_closes_a_case(request, live_server, device,
     page.goto(page.url + "?tab=history")
     history = page.locator("main").inner_text()
     assert "Rosa Ferrer" in history and "Closed" in history
+
+
+@pytest.mark.parametrize(("device", "width"), [("page", 1280), ("phone", 375)])
+def test_case_reports_show_a_chart_and_its_table_and_switch_reports(request, live_server, device, width):
+    page = request.getfixturevalue(device)
+    log_in(page, live_server, "leader")
+    page.goto(f"{live_server}/cases/reports")
+    assert page.locator("#chart-status").is_visible()
+    assert page.locator("#case-report-table th").first.inner_text() == "Status"
+    page.click('#case-reports [data-report="sla"]')
+    page.wait_for_url(re.compile(r"report=sla"))
+    assert page.locator("#chart-sla").is_visible()
+    headers = page.locator("#case-report-table th").all_inner_texts()
+    assert headers[:3] == ["Type", "Open past due", "Resolved late"]
+    page.fill("#report-from", "2026-05-01")
+    page.fill("#report-to", "2026-04-01")
+    page.click("#case-report-filters button[type=submit]")
+    assert "cannot be before its start" in page.locator(".alert-danger").inner_text()
+    token = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
+    account = page.request.post(f"{live_server}/api/v1/accounts", headers=token,
+                                data={"code": f"CS-REP-{width}", "name": "Informes en el navegador"})
+    assert account.ok, account.text()
+    made = page.request.post(f"{live_server}/api/v1/cases", headers=token,
+                             data={"account_id": account.json()["id"], "subject": "Para el informe", "type": "sales"})
+    assert made.ok, made.text()
+    page.goto(f"{live_server}/cases/reports?report=type")
+    assert page.locator('#chart-type [data-category="Sales"]').count() == 1
+    href = page.locator('[data-format="csv"]').get_attribute("href")
+    download = page.request.get(live_server + href)  # the page's own cookies, read to the end
+    assert download.ok and download.headers["content-disposition"].endswith('filename="cases-type.csv"')
+    assert download.text().lstrip("\ufeff").startswith("Type,Cases")

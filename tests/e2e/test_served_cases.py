@@ -41,3 +41,49 @@ def test_a_case_is_created_and_closed_over_http_and_stays_private(production):
     bob = production.server.login("bob")
     assert bob.get(url).status_code == 404
     assert case["number"] not in bob.get("/s/cases/export", params={"format": "csv"}).text
+
+
+def _report(client, report: str, fmt: str) -> bytes:
+    """A case report downloaded through the real server, read to its last byte."""
+    with client.stream("GET", "/cases/reports", params={"report": report, "format": fmt}) as response:
+        assert response.status_code == 200, response.read()[:300]
+        body = b"".join(response.iter_bytes())
+    assert f'filename="cases-{report}.{fmt}"' in response.headers["Content-Disposition"]
+    return body
+
+
+def _type_counts(client) -> dict[str, int]:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(_report(client, "type", "csv").decode("utf-8-sig"))))
+    assert rows[0] == ["Type", "Cases"]
+    return {label: int(n) for label, n in rows[1:]}
+
+
+def test_case_reports_download_over_http_counting_only_the_users_cases(production):
+    import io
+
+    import openpyxl
+    import pypdf
+
+    ana, bob = production.server.login("ana"), production.server.login("bob")
+    account = ana.post("/api/v1/accounts", json={"code": "CS-7101", "name": "Informes S.A."}).json()
+    bobs = bob.post("/api/v1/accounts", json={"code": "CS-7102", "name": "De Bob S.A."}).json()
+    before = _type_counts(ana)
+    for subject, kind in (("Cobro doble", "billing"), ("Cobro triple", "billing"), ("Queja", "complaint")):
+        created = ana.post("/api/v1/cases", json={"account_id": account["id"], "subject": subject, "type": kind})
+        assert created.status_code == 201, created.text
+    assert bob.post("/api/v1/cases", json={"account_id": bobs["id"], "subject": "Ajeno", "type": "defect"}).status_code == 201
+    after = _type_counts(ana)
+    assert after.get("Billing", 0) - before.get("Billing", 0) == 2
+    assert after.get("Complaint", 0) - before.get("Complaint", 0) == 1
+    assert after.get("Defect", 0) == before.get("Defect", 0)  # bob's case is not ana's figure
+
+    sheet = openpyxl.load_workbook(io.BytesIO(_report(ana, "status", "xlsx")), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Status", "Cases") and dict(rows[1:])["Gathering information"] >= 3
+    pdf = pypdf.PdfReader(io.BytesIO(_report(ana, "sla", "pdf")))
+    assert "SLA breaches by type" in "".join(p.extract_text() for p in pdf.pages)
+    page = ana.get("/cases/reports", params={"report": "age"})
+    assert page.status_code == 200 and 'data-chart="age"' in page.text

@@ -64,3 +64,16 @@ def test_a_ringing_call_pops_the_callers_card_in_the_open_page(page, live_app):
     with live_app.app.app_context(), unit_of_work() as db:
         payloads = [m.payload for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "telephony.originate"))]
     assert {"extension": "241", "number": "+34600414141"}.items() <= payloads[-1].items()
+
+
+def test_a_phone_cell_of_the_grid_is_a_call_link_that_calls_through_the_agents_extension(page, live_app):
+    _prepare(live_app.app)
+    base = live_app.url
+    log_in(page, base, "ana")
+    page.goto(f"{base}/s/leads?q=Ferreter%C3%ADa+Pop")
+    link = page.locator("table a.crm-phone").first
+    assert link.get_attribute("href") == "tel:600414141" and link.inner_text() == "600 414 141"
+    link.click()
+    page.locator("#tel-pop .tel-notice").first.wait_for(state="visible")
+    assert "Calling +34600414141" in page.locator("#tel-pop .tel-notice").first.inner_text()
+    assert "/s/leads" in page.url  # the link called; the page stayed

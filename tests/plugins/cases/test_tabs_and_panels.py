@@ -110,6 +110,16 @@ def test_panels_show_ten_rows_and_the_full_count(new_case, client_for):
     assert count_of(html) == 12 and html.count("<tr data-id=") == 10 and "Showing 10 of 12." in html
 
 
+def test_panel_counts_stop_at_their_cap(new_case, client_for, monkeypatch):
+    from plugins.cases import panels
+
+    monkeypatch.setattr(panels, "COUNT_CAP", 11)
+    for n in range(12):
+        new_case(subject=f"Caso {n}")
+    html = panel(client_for("ana").get("/").get_data(as_text=True), "mine")
+    assert 'cases-count" title="More than 11">11+<' in html and "Showing 10 of more than 11." in html
+
+
 def test_no_cases_panels_without_the_view_permission(client_for, db, users):
     set_permissions(db, users["ana"].group, ["cases"], {"cases": set()})
     db.commit()

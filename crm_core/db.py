@@ -165,14 +165,16 @@ def unit_of_work() -> Iterator[Session]:
         raise
 
 
-def stream_scalars(stmt: Select, chunk: int) -> Iterator[Any]:
+def stream_scalars(stmt: Select, chunk: int, read: bool = False) -> Iterator[Any]:
     """The ORM objects of ``stmt``, read ``chunk`` rows at a time by a session of their own.
 
     A streamed response body runs after the request's teardown has closed the request's
     session, so it cannot borrow it. This session lives exactly as long as the iteration: the
     first ``next()`` opens it (inside the stream's app context), and it is closed when the rows
     run out or the server closes the generator because the client went away. ``yield_per``
-    keeps memory bounded (a server-side cursor on PostgreSQL).
+    keeps memory bounded (a server-side cursor on PostgreSQL). ``read``: from the standby when
+    one is configured for reads (:func:`read_session`).
     """
-    with get_db().factory() as s:
+    factory = (get_db().read_factory if read else None) or get_db().factory
+    with factory() as s:
         yield from s.scalars(stmt.execution_options(yield_per=chunk))

@@ -130,6 +130,20 @@ def http_writer(server: ServedCrm) -> Callable[[str], bool]:
     return write
 
 
+def grid_reads_on_the_standby_see_acknowledged_writes(server: ServedCrm, pair: pgpair.Pair, name: str) -> None:
+    """With ``CRM_DATABASE_READ_URL`` the grid reads from the standby, and (synchronous
+    ``remote_apply``) sees a write as soon as it was acknowledged."""
+    bob = server.login("bob")
+    try:
+        page = bob.get("/s/accounts", params={"q": name})
+        assert page.status_code == 200 and name in page.text
+    finally:
+        bob.close()
+    with psycopg.connect(host="127.0.0.1", port=pair.standby_port, user="postgres", dbname="crm") as conn:
+        readers = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crm-reads'").fetchone()
+    assert readers[0] >= 1
+
+
 def names_on(port: int) -> set[str]:
     with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="crm") as conn:
         return {row[0] for row in conn.execute("SELECT name FROM sales_account")}
@@ -138,7 +152,8 @@ def names_on(port: int) -> set[str]:
 def test_no_acknowledged_write_is_lost_and_the_app_serves_after_failover(pair: pgpair.Pair, tmp_path: Path) -> None:
     url = pair.url("crm")
     prepare_database(url)
-    env = server_env(url, CRM_PLUGINS="sales", CRM_DATABASE_CONNECT_RETRY="20")
+    reads = pair.standby_url("crm") + "?application_name=crm-reads"
+    env = server_env(url, CRM_PLUGINS="sales", CRM_DATABASE_CONNECT_RETRY="20", CRM_DATABASE_READ_URL=reads)
     with served_crm(env, str(tmp_path), workers=1, threads=4) as server:
         progress = threading.Condition()
         writers = [Writer("svc", service_writer(url), progress), Writer("http", http_writer(server), progress)]
@@ -146,6 +161,7 @@ def test_no_acknowledged_write_is_lost_and_the_app_serves_after_failover(pair: p
             w.start()
         try:
             wait_for(progress, lambda: all(len(w.acknowledged) >= BEFORE_KILL for w in writers), "writes before", writers)
+            grid_reads_on_the_standby_see_acknowledged_writes(server, pair, writers[1].acknowledged[-1])
             started = time.monotonic()
             pgpair.kill_primary(pair)
             pgpair.promote(pair)

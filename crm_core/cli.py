@@ -135,7 +135,7 @@ def _shown_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@db.group("pair")
+@db.group("pair", cls=click.Group)  # no app needed: plain click, not Flask's AppGroup
 def db_pair() -> None:
     """A local PostgreSQL primary + synchronous standby on loopback ports (docs/operations.md)."""
 

@@ -55,8 +55,9 @@ def test_without_a_read_url_grid_reads_use_the_primary_session(crm_app):
         assert read_session().execute(text("SELECT 1")).scalar() == 1
 
 
-def test_pair_commands_explain_what_is_wrong(tmp_path, monkeypatch):
-    monkeypatch.setenv("CRM_ENV", "development")
+def test_pair_commands_explain_what_is_wrong_and_need_no_app_settings(tmp_path, monkeypatch):
+    for key in ("CRM_ENV", "CRM_SECRET_KEY", "CRM_DATABASE_URL"):
+        monkeypatch.delenv(key, raising=False)
     runner = CliRunner()
     missing = runner.invoke(cli, ["db", "pair", "status", str(tmp_path)])
     assert missing.exit_code != 0 and "holds no database pair" in missing.output

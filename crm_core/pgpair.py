@@ -108,7 +108,9 @@ class Pair:
         return cls(Path(data["root"]), int(data["primary_port"]), int(data["standby_port"]))
 
 
-def _run(args: list[str], what: str, timeout: float = 60) -> str:
+def run_tool(args: list[str], what: str, timeout: float = 60) -> str:
+    """Run a server program (as the ``postgres`` user when this process is root); its output,
+    or :class:`PairError` with its message."""
     command = [str(a) for a in args]
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
@@ -121,7 +123,8 @@ def _run(args: list[str], what: str, timeout: float = 60) -> str:
     return done.stdout
 
 
-def _tool(name: str) -> str:
+def tool(name: str) -> str:
+    """The path of a PostgreSQL server program (``initdb``, ``pg_ctl`` …)."""
     folder = find_bindir()
     if folder is None:
         raise PairError(missing_reason() or "PostgreSQL binaries not found")
@@ -155,13 +158,11 @@ def up(root: Path, primary_port: int, standby_port: int) -> Pair:
         raise PairError(f"{root} is not an empty folder")
     root.mkdir(parents=True, exist_ok=True)
     pair = Pair(root, primary_port, standby_port)
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        _check_reachable(root)
+    give_to_server_user(root)
     pair.save()
-    _run([_tool("initdb"), "-D", pair.primary_dir, "-U", "postgres", "--auth=trust", "--no-sync",
+    run_tool([tool("initdb"), "-D", pair.primary_dir, "-U", "postgres", "--auth=trust", "--no-sync",
           "--encoding=UTF8", "--locale=C"], "initdb")
-    _append(pair.primary_dir / "postgresql.conf", {
+    append_settings(pair.primary_dir / "postgresql.conf", {
         "listen_addresses": "'127.0.0.1'",
         "port": str(primary_port),
         "unix_socket_directories": f"'{root}'",
@@ -174,34 +175,40 @@ def up(root: Path, primary_port: int, standby_port: int) -> Pair:
         "synchronous_commit": "remote_apply",
         "wal_sender_timeout": "'5s'",
     })
-    _start(pair.primary_dir, "primary")
-    _run([_tool("pg_basebackup"), "-D", pair.standby_dir, "-R", "-X", "stream", "--no-sync",
+    start_server(pair.primary_dir, "primary")
+    run_tool([tool("pg_basebackup"), "-D", pair.standby_dir, "-R", "-X", "stream", "--no-sync",
           "-d", f"host=127.0.0.1 port={primary_port} user=postgres"], "pg_basebackup")
-    _append(pair.standby_dir / "postgresql.auto.conf", {
+    append_settings(pair.standby_dir / "postgresql.auto.conf", {
         "port": str(standby_port),
         "primary_conninfo": f"'host=127.0.0.1 port={primary_port} user=postgres application_name={STANDBY_NAME}'",
         # Once promoted it stands alone until a new standby is built: it must not wait for one.
         "synchronous_standby_names": "''",
         "wal_receiver_status_interval": "'1s'",
     })
-    _start(pair.standby_dir, "standby")
+    start_server(pair.standby_dir, "standby")
     wait_sync(pair)
     return pair
 
 
-def _check_reachable(root: Path) -> None:
-    for parent in root.parents:
+def give_to_server_user(folder: Path) -> None:
+    """As root: hand ``folder`` to the ``postgres`` user, after checking that user can reach it."""
+    if os.geteuid() != 0:
+        return
+    shutil.chown(folder, "postgres", "postgres")
+    for parent in folder.parents:
         if parent.stat().st_mode & 0o001 == 0:
             raise PairError(f"{parent} is not traversable by the postgres user: choose a folder under /tmp or /srv")
 
 
-def _append(conf: Path, settings: dict[str, str]) -> None:
+def append_settings(conf: Path, settings: dict[str, str]) -> None:
+    """Add ``settings`` at the end of a configuration file (the last value of a key wins)."""
     with conf.open("a", encoding="utf-8") as out:
         out.write("\n# crm db pair\n" + "".join(f"{k} = {v}\n" for k, v in settings.items()))
 
 
-def _start(data_dir: Path, what: str) -> None:
-    _run([_tool("pg_ctl"), "-D", data_dir, "-l", data_dir.parent / f"{data_dir.name}.log", "-w",
+def start_server(data_dir: Path, what: str) -> None:
+    """``pg_ctl start`` and wait until it accepts connections (its log beside the data)."""
+    run_tool([tool("pg_ctl"), "-D", data_dir, "-l", data_dir.parent / f"{data_dir.name}.log", "-w",
           "-t", str(START_SECONDS), "start"], f"starting the {what}", timeout=START_SECONDS + 10)
 
 
@@ -276,7 +283,7 @@ def _children(pid: int) -> list[int]:
 
 def promote(pair: Pair) -> None:
     """Make the standby the primary (``pg_ctl promote``; waits until it accepts writes)."""
-    _run([_tool("pg_ctl"), "-D", pair.standby_dir, "-w", "-t", str(START_SECONDS), "promote"],
+    run_tool([tool("pg_ctl"), "-D", pair.standby_dir, "-w", "-t", str(START_SECONDS), "promote"],
          "promoting the standby", timeout=START_SECONDS + 10)
 
 
@@ -303,7 +310,7 @@ def down(pair: Pair, remove: bool = True) -> None:
         if pid is None or not _is_postmaster(pid, data_dir):
             continue
         try:
-            _run([_tool("pg_ctl"), "-D", data_dir, "-m", "immediate", "-w", "stop"], "stopping", timeout=30)
+            run_tool([tool("pg_ctl"), "-D", data_dir, "-m", "immediate", "-w", "stop"], "stopping", timeout=30)
         except PairError:
             if _is_postmaster(pid, data_dir):
                 os.kill(pid, signal.SIGKILL)

@@ -160,8 +160,18 @@ def up(root: Path, primary_port: int, standby_port: int) -> Pair:
     pair = Pair(root, primary_port, standby_port)
     give_to_server_user(root)
     pair.save()
+    try:
+        _create(pair)
+    except BaseException:
+        down(pair)  # nothing half made is left running or on disk
+        raise
+    return pair
+
+
+def _create(pair: Pair) -> None:
+    root, primary_port, standby_port = pair.root, pair.primary_port, pair.standby_port
     run_tool([tool("initdb"), "-D", pair.primary_dir, "-U", "postgres", "--auth=trust", "--no-sync",
-          "--encoding=UTF8", "--locale=C"], "initdb")
+              "--encoding=UTF8", "--locale=C"], "initdb")
     append_settings(pair.primary_dir / "postgresql.conf", {
         "listen_addresses": "'127.0.0.1'",
         "port": str(primary_port),
@@ -177,7 +187,7 @@ def up(root: Path, primary_port: int, standby_port: int) -> Pair:
     })
     start_server(pair.primary_dir, "primary")
     run_tool([tool("pg_basebackup"), "-D", pair.standby_dir, "-R", "-X", "stream", "--no-sync",
-          "-d", f"host=127.0.0.1 port={primary_port} user=postgres"], "pg_basebackup")
+              "-d", f"host=127.0.0.1 port={primary_port} user=postgres"], "pg_basebackup")
     append_settings(pair.standby_dir / "postgresql.auto.conf", {
         "port": str(standby_port),
         "primary_conninfo": f"'host=127.0.0.1 port={primary_port} user=postgres application_name={STANDBY_NAME}'",
@@ -187,7 +197,6 @@ def up(root: Path, primary_port: int, standby_port: int) -> Pair:
     })
     start_server(pair.standby_dir, "standby")
     wait_sync(pair)
-    return pair
 
 
 def give_to_server_user(folder: Path) -> None:
@@ -218,10 +227,13 @@ def wait_sync(pair: Pair, seconds: float = START_SECONDS) -> None:
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        with psycopg.connect(host="127.0.0.1", port=pair.primary_port, user="postgres", dbname="postgres",
-                             autocommit=True) as conn:
-            row = conn.execute("SELECT sync_state FROM pg_stat_replication WHERE application_name = %s",
-                               (STANDBY_NAME,)).fetchone()
+        try:
+            with psycopg.connect(host="127.0.0.1", port=pair.primary_port, user="postgres", dbname="postgres",
+                                 connect_timeout=2, autocommit=True) as conn:
+                row = conn.execute("SELECT sync_state FROM pg_stat_replication WHERE application_name = %s",
+                                   (STANDBY_NAME,)).fetchone()
+        except psycopg.OperationalError as exc:
+            raise PairError(f"the primary does not answer: {exc}") from exc
         if row and row[0] == "sync":
             return
         time.sleep(0.1)

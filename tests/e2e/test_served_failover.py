@@ -43,6 +43,8 @@ def pair() -> Iterator[pgpair.Pair]:
     root = Path(tempfile.mkdtemp(prefix="crm-pair-"))
     root.rmdir()  # pgpair.up wants a new or empty folder and sets its owner
     ports = free_port(), free_port()
+    while ports[1] == ports[0]:
+        ports = ports[0], free_port()
     started = None
     try:
         started = pgpair.up(root, *ports)

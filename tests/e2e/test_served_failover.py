@@ -154,7 +154,7 @@ def names_on(port: int) -> set[str]:
 
 def test_no_acknowledged_write_is_lost_and_the_app_serves_after_failover(pair: pgpair.Pair, tmp_path: Path) -> None:
     url = pair.url("crm")
-    prepare_database(url)
+    prepare_database(url, plugins=("sales",))
     reads = pair.standby_url("crm") + "?application_name=crm-reads"
     env = server_env(url, CRM_PLUGINS="sales", CRM_DATABASE_CONNECT_RETRY="20", CRM_DATABASE_READ_URL=reads)
     with served_crm(env, str(tmp_path), workers=1, threads=4) as server:

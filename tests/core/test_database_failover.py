@@ -68,3 +68,12 @@ def test_pair_commands_explain_what_is_wrong_and_need_no_app_settings(tmp_path, 
         same = runner.invoke(cli, ["db", "pair", "up", str(tmp_path / "new"), "--port", "6000", "--standby-port", "6000"])
         assert same.exit_code != 0 and "two different ports" in same.output
     assert not (tmp_path / "new").exists()
+
+
+def test_without_server_binaries_the_pair_explains_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(pgpair, "find_bindir", lambda: None)
+    reason = pgpair.missing_reason()
+    assert reason is not None and "CRM_PG_BINDIR" in reason
+    with pytest.raises(pgpair.PairError, match="binaries"):
+        pgpair.up(tmp_path / "pair", free_port(), free_port())
+    assert not (tmp_path / "pair").exists()

@@ -294,7 +294,13 @@ def _children(pid: int) -> list[int]:
 
 
 def promote(pair: Pair) -> None:
-    """Make the standby the primary (``pg_ctl promote``; waits until it accepts writes)."""
+    """Make the standby the primary (``pg_ctl promote``; waits until it accepts writes).
+
+    Refused while the old primary still accepts writes: two writable servers would each take
+    writes the other never sees (production fences the old primary first)."""
+    if _listening(pair.primary_port) and status(pair)["primary"].startswith("primary"):
+        raise PairError(f"the primary on port {pair.primary_port} still accepts writes: stop it first "
+                        "(two writable servers would split the data)")
     run_tool([tool("pg_ctl"), "-D", pair.standby_dir, "-w", "-t", str(START_SECONDS), "promote"],
          "promoting the standby", timeout=START_SECONDS + 10)
 

@@ -4,6 +4,9 @@ tests/e2e/test_served_failover.py)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -77,3 +80,19 @@ def test_without_server_binaries_the_pair_explains_why(tmp_path, monkeypatch):
     with pytest.raises(pgpair.PairError, match="binaries"):
         pgpair.up(tmp_path / "pair", free_port(), free_port())
     assert not (tmp_path / "pair").exists()
+
+
+@pytest.mark.skipif(pgpair.missing_reason() is not None, reason=str(pgpair.missing_reason()))
+def test_the_standby_is_not_promoted_while_the_primary_takes_writes():
+    root = Path(tempfile.mkdtemp(prefix="crm-pair-"))  # pytest's tmp_path is closed to the postgres user
+    ports = free_port(), free_port()
+    while ports[1] == ports[0]:
+        ports = ports[0], free_port()
+    pair = pgpair.up(root, *ports)
+    try:
+        with pytest.raises(pgpair.PairError, match="still accepts writes"):
+            pgpair.promote(pair)
+        assert pgpair.status(pair) == {"primary": "primary (read-write)", "standby": "standby (read-only)"}
+    finally:
+        pgpair.down(pair)
+    assert not root.exists()

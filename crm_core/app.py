@@ -113,7 +113,8 @@ def create_app(
     state = CrmState(pm=pm, plugins=plugins, registry=registry, customer=customer)
     _validate_plugin_settings(state)
     app.extensions[EXTENSION_KEY] = state
-    app.extensions["crm_db"] = Database(settings["CRM_DATABASE_URL"])
+    app.extensions["crm_db"] = Database(settings["CRM_DATABASE_URL"], float(settings["CRM_DATABASE_CONNECT_RETRY"]),
+                                        settings["CRM_DATABASE_READ_URL"])
     app.teardown_appcontext(close_session)
     _templates(app, customer)
     audit.install()  # changes to audited models are recorded at every flush (CORE-15)

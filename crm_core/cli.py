@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -80,6 +81,118 @@ def db_revision(branch: str, message: str) -> None:
     from crm_core.migrate import revision
 
     revision(current_app, branch, message)
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="replace the file if it exists")
+@with_appcontext
+def db_backup(path: Path, force: bool) -> None:
+    """Write a backup of the database to PATH (PostgreSQL: pg_dump custom format; SQLite: a
+    consistent copy through the online backup API). The app may keep running."""
+    from crm_core.backup import BackupError, backup
+
+    try:
+        size = backup(current_app.config["CRM_DATABASE_URL"], path, replace=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backup written to {path} ({size:,} bytes)")
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="replace the content of a database that is not empty")
+@click.option("--yes", is_flag=True, help="with --force: do not ask for confirmation")
+@with_appcontext
+def db_restore(path: Path, force: bool, yes: bool) -> None:
+    """Restore the backup PATH into the configured database (stop the app and workers first).
+
+    An empty database is filled; one that holds tables is refused unless --force, which asks
+    for confirmation (or --yes) and then replaces everything in it, in one transaction."""
+    from flask_babel import gettext as _
+
+    from crm_core.backup import BackupError, check_backup_file, restore, table_names
+
+    url = current_app.config["CRM_DATABASE_URL"]
+    try:
+        check_backup_file(url, path)
+        tables = table_names(url)
+        if tables and not force:
+            raise BackupError(_("The target database is not empty: pass --force to replace its content."))
+        if tables and not yes:
+            click.confirm(_("Replace all the data of %(db)s (%(count)d tables) by %(path)s? This cannot be undone.",
+                            db=_shown_url(url), count=len(tables), path=str(path)), abort=True)
+        current_app.extensions["crm_db"].dispose()
+        restore(url, path, replace=bool(tables))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {path} into {_shown_url(url)}; run 'crm db upgrade' if it came from an older version")
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db.group("pair", cls=click.Group)  # no app needed: plain click, not Flask's AppGroup
+def db_pair() -> None:
+    """A local PostgreSQL primary + synchronous standby on loopback ports (docs/operations.md)."""
+
+
+def _pair_command(action):  # type: ignore[no-untyped-def]
+    from crm_core.pgpair import PairError
+
+    try:
+        return action()
+    except PairError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@db_pair.command("up")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--port", default=5433, show_default=True, help="the primary's port (the standby takes the next)")
+@click.option("--standby-port", type=int, default=None, help="the standby's port (default: --port + 1)")
+def db_pair_up(folder: Path, port: int, standby_port: int | None) -> None:
+    """Create and start a primary and its synchronous standby in FOLDER (new or empty)."""
+    from crm_core import pgpair
+
+    pair = _pair_command(lambda: pgpair.up(folder, port, standby_port or port + 1))
+    click.echo(f"primary 127.0.0.1:{pair.primary_port}, synchronous standby 127.0.0.1:{pair.standby_port}")
+    click.echo(f"CRM_DATABASE_URL={pair.url()}")
+
+
+@db_pair.command("status")
+@click.argument("folder", type=click.Path(path_type=Path))
+def db_pair_status(folder: Path) -> None:
+    """What each server of the pair in FOLDER is now: primary, standby or stopped."""
+    from crm_core import pgpair
+
+    pair = _pair_command(lambda: pgpair.Pair.load(folder))
+    for name, state in pgpair.status(pair).items():
+        port = pair.primary_port if name == "primary" else pair.standby_port
+        click.echo(f"{name} (127.0.0.1:{port}): {state}")
+
+
+@db_pair.command("promote")
+@click.argument("folder", type=click.Path(path_type=Path))
+def db_pair_promote(folder: Path) -> None:
+    """Promote the standby of the pair in FOLDER to primary (after the primary failed)."""
+    from crm_core import pgpair
+
+    _pair_command(lambda: pgpair.promote(pgpair.Pair.load(folder)))
+    click.echo("the standby is now the primary")
+
+
+@db_pair.command("down")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--keep", is_flag=True, help="stop the servers but keep their data")
+def db_pair_down(folder: Path, keep: bool) -> None:
+    """Stop both servers of the pair in FOLDER and delete it (unless --keep)."""
+    from crm_core import pgpair
+
+    _pair_command(lambda: pgpair.down(pgpair.Pair.load(folder), remove=not keep))
+    click.echo("pair stopped" + ("" if keep else " and removed"))
 
 
 def _init() -> str | None:

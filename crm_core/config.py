@@ -20,6 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "CRM_ENV": ("production", str, "development, testing or production"),
     "CRM_DATABASE_URL": ("", str, "SQLAlchemy URL; default SQLite file in the instance folder"),
+    "CRM_DATABASE_CONNECT_RETRY": (10.0, float, "seconds a failed database connection is retried (failover)"),
+    "CRM_DATABASE_READ_URL": ("", str, "optional standby URL for grid and listing reads (PostgreSQL)"),
     "CRM_SECRET_KEY": ("", str, "signs sessions and CSRF tokens; required outside development"),
     "CRM_CUSTOMER": ("", str, "customer_overrides/<name> to apply; empty = none"),
     "CRM_OVERRIDES_DIR": ("", str, "where customer folders live; default ./customer_overrides"),
@@ -85,6 +87,11 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         raise ConfigError(f"CRM_PASSWORD_MIN_SCORE must be 0 to 4, not {values['CRM_PASSWORD_MIN_SCORE']!r}")
     if not isinstance(values["CRM_IMPORT_CHUNK_ROWS"], int) or values["CRM_IMPORT_CHUNK_ROWS"] < 1:
         raise ConfigError(f"CRM_IMPORT_CHUNK_ROWS must be a whole number ≥ 1, not {values['CRM_IMPORT_CHUNK_ROWS']!r}")
+    retry = values["CRM_DATABASE_CONNECT_RETRY"]
+    if isinstance(retry, bool) or not isinstance(retry, int | float) or not 0 <= retry <= 300:
+        raise ConfigError(f"CRM_DATABASE_CONNECT_RETRY must be a number of seconds from 0 to 300, not {retry!r}")
+    if values["CRM_DATABASE_READ_URL"] and not str(values["CRM_DATABASE_READ_URL"]).startswith("postgresql"):
+        raise ConfigError("CRM_DATABASE_READ_URL must be a PostgreSQL URL (a standby of CRM_DATABASE_URL)")
     if not values["CRM_DATABASE_URL"]:
         instance_path.mkdir(parents=True, exist_ok=True)  # a fresh clone has no instance folder
         values["CRM_DATABASE_URL"] = f"sqlite:///{instance_path / 'crm.sqlite3'}"

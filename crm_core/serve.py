@@ -76,7 +76,7 @@ def serve(ctx: click.Context, **given: Any) -> None:
     info = ctx.ensure_object(ScriptInfo)
     # Built once here so a configuration error stops the command before any worker starts.
     app = info.load_app()
-    app.extensions["crm_db"].engine.dispose()
+    app.extensions["crm_db"].dispose()
     options = gunicorn_options(app.config, given)
     click.echo(f"crm serving on http://{options['bind'][0]} ({options['workers']} worker(s), "
                f"{options['threads']} thread(s) each)")

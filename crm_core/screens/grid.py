@@ -14,8 +14,8 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import inspect as sa_inspect
 
+from crm_core.db import read_session, unit_of_work
 from crm_core.db import session as db_session
-from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
@@ -128,7 +128,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     access = current_access()
     access.require(sdef, "view")
     query, state = _grid_query(sdef)
-    db = db_session()
+    db = read_session()  # the standby's when CRM_DATABASE_READ_URL is set (docs/operations.md)
     page = fetch_page(db, sdef, access, query)
     total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
     columns = list(sdef.columns) or ["id"]

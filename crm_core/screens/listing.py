@@ -12,8 +12,7 @@ from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
-from crm_core.db import session as db_session
-from crm_core.db import stream_scalars
+from crm_core.db import read_session, stream_scalars
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.reports.criteria import parse_criteria
@@ -62,7 +61,7 @@ def listing(session_name: str) -> Any:
     try:
         criteria = parse_criteria(sdef, labels, rows)
         stmt = build(sdef, access, grid_query(criteria=criteria, match=context["match"]))
-        first = db_session().scalars(stmt.limit(1)).first()
+        first = read_session().scalars(stmt.limit(1)).first()
     except BusinessRuleError as exc:
         return render_template("screens/listing.html", error=str(exc), **context), 400
     if first is None:
@@ -85,7 +84,7 @@ def _report(sdef: SessionDef, stmt: Select, context: dict[str, Any]) -> Any:
     if fmt in ("csv", "xlsx"):
         return file_response(sdef, stmt, fmt, columns)
     limit = PDF_MAX if fmt == "pdf" else HTML_MAX
-    items = list(db_session().scalars(stmt.limit(limit + 1)))
+    items = list(read_session().scalars(stmt.limit(limit + 1)))
     truncated = len(items) > limit
     items = items[:limit]
     note = _("Only the first %(n)s rows are shown; choose CSV or XLSX for all.", n=limit) if truncated else ""
@@ -108,11 +107,11 @@ def file_response(sdef: SessionDef, stmt: Select, fmt: str, columns: list[tuple[
     names = [n for n, _label in columns]
     header = [label for _n, label in columns]
     if fmt == "xlsx":
-        elements = db_session().scalars(stmt.execution_options(yield_per=YIELD_PER))
+        elements = read_session().scalars(stmt.execution_options(yield_per=YIELD_PER))
         body = xlsx_bytes(str(sdef.label), header, rows_of(sdef, elements, names))
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return _download(body, mime, sdef.name, "xlsx")
-    stream = stream_with_context(csv_stream(header, rows_of(sdef, stream_scalars(stmt, YIELD_PER), names)))
+    stream = stream_with_context(csv_stream(header, rows_of(sdef, stream_scalars(stmt, YIELD_PER, read=True), names)))
     response = Response(stream, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{sdef.name}.csv"'
     return response

@@ -39,6 +39,8 @@ class TestDatabase:
     engine: Engine
     factory: sessionmaker[Session] = field(init=False)
     connection: Any = None
+    #: no standby in tests: :func:`crm_core.db.read_session` is the test's session
+    read_factory: Any = None
 
     @property
     def dialect(self) -> str:

@@ -33,8 +33,9 @@ STOP_SECONDS = 10.0
 CSRF_INPUT = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 
 
-def prepare_database(url: str, **settings: object) -> None:
-    """Migrate ``url`` for every installed plugin and add the default groups and test users."""
+def prepare_database(url: str, plugins: tuple[str, ...] | None = None, **settings: object) -> None:
+    """Migrate ``url`` for every installed plugin (or only ``plugins``) and add the default
+    groups and test users."""
     from sqlalchemy import select
 
     from crm_core.app import create_app
@@ -44,7 +45,7 @@ def prepare_database(url: str, **settings: object) -> None:
     from crm_core.models.auth import User
     from crm_core.security.passwords import hash_password
 
-    app = create_app(base_settings(url, CRM_PLUGINS=None, **settings))
+    app = create_app(base_settings(url, CRM_PLUGINS=plugins, **settings))
     upgrade(app)
     with app.app_context(), unit_of_work() as s:
         groups = ensure_groups(s, app.extensions["crm"].registry)

@@ -34,7 +34,7 @@ class ClientSettings(Schema):
 
 meta = PluginMeta(
     description="Banco BP: Core-system adapter, case actions, demo data",
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
     settings_schema=ClientSettings,
 )
 

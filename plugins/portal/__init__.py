@@ -23,7 +23,7 @@ from plugins.portal.settings import PortalSettings
 
 meta = PluginMeta(
     requires=("sales", "cases", "messaging"),
-    requires_contract=">=2.0,<3",
+    requires_contract=">=2.1,<3",
     description="Customer self-service portal and web-to-lead forms",
     settings_schema=PortalSettings,
     hookspecs=hookspecs,

@@ -72,8 +72,13 @@ def element_actions(sdef: SessionDef) -> list[Action]:
         ]
     if "case" in sdef.roles:
         return [Action("portal_answer", _l("Answer on the portal"), _answer, schema=PublicAnswerSchema,
-                       available=lambda case: case.account_id is not None)]
+                       available=_answerable)]
     return []
+
+
+def _answerable(case: Any) -> bool:
+    """Only a case of an account, still open to comments (a closed one takes no more)."""
+    return case.account_id is not None and case.status not in requests.FINAL_STATES
 
 
 def _contact_tab(_sdef: SessionDef, contact: Any) -> str:

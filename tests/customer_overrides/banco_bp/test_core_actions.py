@@ -146,3 +146,11 @@ def test_reversal_of_an_executed_transaction(core, bank_case, client_for, db):
     resp = _form(client, bank_case, "reverse_transaction", key="reverse-0001", reference="TX000001", reason="Error")
     assert resp.status_code == 302
     assert _calls(db, bank_case)[-1].message == "Transaction TX000001 reversed: RV000002"
+
+
+@pytest.mark.parametrize("key", ["", "a\x00b", "\x1b[31m", "x" * 5000, str(2**64), "%_\\"])
+def test_a_bad_idempotency_key_is_refused_or_used_never_a_server_error(core, bank_case, client_for, db, key):
+    """The bad-input sweep cannot reach this form (it needs a client's adapter): attacked here."""
+    response = _form(client_for("ana"), bank_case, "execute_transaction", key=key, **TX)
+    assert response.status_code < 500
+    assert core.money_executions() <= 1 and len(_calls(db, bank_case)) <= 1

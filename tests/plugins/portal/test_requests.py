@@ -87,6 +87,17 @@ def test_an_agents_public_answer_is_shown_and_mailed_but_internal_notes_are_not(
     assert "Ya está corregida." in page and "moroso" not in page
 
 
+def test_a_closed_case_offers_no_public_answer(db, accounts, client_for):
+    case = accounts["A"]["case"]
+    staff = client_for("ana")
+    assert "portal_answer" in staff.get(f"/s/cases/{case.id}").get_data(as_text=True)
+    db.execute(update(type(case)).where(type(case).id == case.id).values(status="closed"))
+    db.expire_all()
+    assert "portal_answer" not in staff.get(f"/s/cases/{case.id}").get_data(as_text=True)
+    refused = staff.post(f"/s/cases/{case.id}/action/portal_answer", data={"body": "Tarde."})
+    assert refused.status_code in (400, 403, 404, 409)
+
+
 def test_only_public_published_articles_reach_the_customer(db, sdef, access_for, customer):
     made = {}
     with unit_of_work():

@@ -18,6 +18,8 @@ from typing import Any
 import pluggy
 
 from crm_core.checks import check_registry, known_fields, raise_if_any
+from crm_core.custom_fields.apply import apply_fields, custom_by_model
+from crm_core.custom_fields.declarations import FieldDecl
 from crm_core.customer import CustomerConfig
 from crm_core.declarations import Action, Module, SessionDef
 from crm_core.errors import ConfigError, PluginError
@@ -33,6 +35,8 @@ class Registry:
     #: visible status name → internal code, per session (CORE-14).
     status_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     module_order: tuple[str, ...] = ()
+    #: model → its custom fields by name (read by ``CustomFields.__getattr__``).
+    custom_by_model: dict[type, dict[str, FieldDecl]] = field(default_factory=dict)
 
     def sdef(self, name: str) -> SessionDef:
         """The declaration of session ``name`` (``KeyError`` naming it when there is none)."""
@@ -207,6 +211,7 @@ def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Regist
         if extra:
             reg.sessions[name] = dataclasses.replace(sdef, actions=sdef.actions + tuple(extra))
     apply_customer(reg, customer)
+    reg.custom_by_model = custom_by_model(reg.sessions.values())
     raise_if_any(check_registry(reg.sessions, reg.owners))
     return reg
 
@@ -234,6 +239,11 @@ def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
             reg.sessions[name] = dataclasses.replace(reg.sessions[name], **changes)
         if menu.hidden:
             reg.hidden.add(name)
+    problems = apply_fields(reg.sessions, customer.fields)
+    if problems:
+        raise ConfigError("\n  ".join(
+            f"{customer.where(f'fields.{decl.session_name}.{decl.name}')}: {problem}" for decl, problem in problems
+        ))
     for name, columns in customer.grid_columns.items():
         key = f"grid.{name}.columns"
         sdef = reg.sessions.get(name)

@@ -84,7 +84,7 @@ def form_fields(
     specs = []
     lookups = lookup_targets(sdef) if sdef else {}
     for name, field in schema_fields(schema).items():
-        if field.dump_only or (sdef and name in sdef.where):
+        if field.dump_only or field.metadata.get("hidden") or (sdef and name in sdef.where):
             continue
         label, required = _label(name, field), bool(field.required)
         if name == "owner_id" and sdef is not None:

@@ -40,7 +40,7 @@ def _label(sdef: SessionDef, name: str) -> str:
 
 
 def _sortable(sdef: SessionDef) -> frozenset[str]:
-    return _column_keys(sdef.model)
+    return _column_keys(sdef.model) | {f.name for f in sdef.custom_fields if f.sortable}
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,161 @@
+"""Marshmallow fields of custom fields, and a session schema with a client's fields applied:
+the schema every path already reads (form, grid labels, API and OpenAPI, import, export,
+listing criteria), so a declared field appears on all of them at once."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from datetime import UTC
+from typing import Any
+
+from flask_babel import get_locale
+from marshmallow import Schema, fields, validate
+from marshmallow.utils import missing
+
+from crm_core.custom_fields.declarations import FieldDecl
+from crm_core.declarations import schema_fields
+
+
+class Texts:
+    """A text in several languages (``{"en": ..., "es": ...}``), shown in the current user's
+    language; falls back to English, then to the first one given. Works wherever the core
+    calls ``str()`` on a label, like a lazy translation."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.texts = dict(texts)
+
+    def __str__(self) -> str:
+        try:
+            locale = get_locale()
+        except (RuntimeError, KeyError, AttributeError):
+            locale = None
+        language = locale.language if locale is not None else "en"
+        for key in (language, "en", ""):
+            if key in self.texts:
+                return self.texts[key]
+        return next(iter(self.texts.values()), "")
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.texts.items())))
+
+    def __repr__(self) -> str:
+        return f"Texts({self.texts!r})"
+
+
+class Codes(fields.List):
+    """A multi-choice value: a list of codes, or (from a form or a file) codes separated by
+    commas."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _metadata(decl: FieldDecl) -> dict[str, Any]:
+    meta: dict[str, Any] = {"custom": True}
+    if decl.label:
+        meta["label"] = Texts(decl.label)
+    if decl.help:
+        meta["help"] = Texts(decl.help)
+    if not decl.importable:
+        meta["importable"] = False
+    if not decl.exportable:
+        meta["exportable"] = False
+    return meta
+
+
+def custom_field(decl: FieldDecl) -> fields.Field:
+    """The marshmallow field of a custom field declaration."""
+    meta = _metadata(decl)
+    required = bool(decl.required) and decl.default is None
+    options: dict[str, Any] = {"required": required, "allow_none": not decl.required, "metadata": meta}
+    if decl.default is not None:
+        options["load_default"] = decl.default
+    nonempty = [validate.Length(min=1)] if decl.required else []
+    kind = decl.type
+    if kind == "text":
+        return fields.String(validate=[validate.Length(max=decl.max_length), *nonempty], **options)
+    if kind == "long_text":
+        meta["widget"] = "textarea"
+        return fields.String(validate=[validate.Length(max=max(decl.max_length, 4000)), *nonempty], **options)
+    if kind == "integer":
+        return fields.Integer(**options)
+    if kind in ("decimal", "money"):
+        return fields.Decimal(places=2 if kind == "money" else None, as_string=True, **options)
+    if kind == "date":
+        return fields.Date(**options)
+    if kind == "datetime":
+        return fields.AwareDateTime(default_timezone=UTC, **options)
+    if kind == "boolean":
+        return fields.Boolean(**options)
+    if kind in ("choice", "multi_choice"):
+        codes = [code for code, _labels in decl.choices]
+        labels = [Texts(texts) for _code, texts in decl.choices]
+        one_of = validate.OneOf(codes, labels=labels)  # type: ignore[arg-type]
+        if kind == "choice":
+            return fields.String(validate=one_of, **options)
+        meta["choices_of_items"] = True
+        return Codes(fields.String(validate=one_of), **options)
+    if kind == "lookup":
+        meta["lookup"] = decl.lookup
+        return fields.Integer(**options)
+    if kind == "email":
+        return fields.Email(validate=validate.Length(max=decl.max_length), **options)
+    if kind == "phone":
+        meta["widget"] = "phone"
+        return fields.String(validate=[validate.Length(max=40), *nonempty], **options)
+    if kind == "url":
+        return fields.Url(validate=validate.Length(max=decl.max_length), **options)
+    raise ValueError(f"unknown custom field type {kind!r}")
+
+
+def builtin_field(original: fields.Field, decl: FieldDecl) -> fields.Field:
+    """A copy of a built-in field with the client's settings (label, help, required, hidden)."""
+    fld = copy.copy(original)
+    fld.metadata = dict(original.metadata)
+    if decl.label:
+        fld.metadata["label"] = Texts(decl.label)
+    if decl.help:
+        fld.metadata["help"] = Texts(decl.help)
+    if decl.hidden:
+        fld.metadata["hidden"] = True
+    if decl.required is True and not original.required:
+        fld.required, fld.allow_none = True, False
+        fld.load_default = missing
+        if isinstance(fld, fields.String):
+            fld.validators = [*original.validators, validate.Length(min=1)]
+    elif decl.required is False and original.required:
+        fld.required = False
+    return fld
+
+
+def _ordered(names: Sequence[str], positions: Mapping[str, int]) -> list[str]:
+    """``names`` with each positioned name at its (1-based) place; the others keep their order."""
+    rest = [n for n in names if n not in positions]
+    for name, position in sorted(positions.items(), key=lambda item: item[1]):
+        rest.insert(min(position - 1, len(rest)), name)
+    return rest
+
+
+def client_schema(base: type[Schema], decls: Sequence[FieldDecl]) -> type[Schema]:
+    """``base`` with the client's custom fields added and built-in settings applied, its fields
+    in the client's order (a subclass: the plugin's validators and hooks still run)."""
+    declared = schema_fields(base)
+    attrs: dict[str, Any] = {}
+    for decl in decls:
+        attrs[decl.name] = custom_field(decl) if decl.custom else builtin_field(declared[decl.name], decl)
+    derived = type(base.__name__, (base,), attrs)
+    names = _ordered(list(derived._declared_fields), {d.name: d.position for d in decls if d.position})
+    derived._declared_fields = {n: derived._declared_fields[n] for n in names}  # type: ignore[attr-defined]
+    derived.__module__ = base.__module__
+    return derived

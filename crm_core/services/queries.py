@@ -120,9 +120,10 @@ def text_condition(sdef: SessionDef, text: str) -> ColumnElement[bool] | None:
         return None
     fields = [column(sdef, f) for f in sdef.search if sdef.custom_field(f) is None]
     texts = [f for f in fields if isinstance(f.type, String)]
-    fields += [column(sdef, f) for f in sdef.search if sdef.custom_field(f) is not None]
     targets = [search_document(texts)] if texts else []
     targets += [func.lower(cast(f, String)) for f in fields if not isinstance(f.type, String)]
+    # custom fields (EXT-16) are read from the JSON document, one by one
+    targets += [func.lower(cast(column(sdef, f), String)) for f in sdef.search if sdef.custom_field(f) is not None]
     return and_(*[or_(*[like_text(t, word) for t in targets]) for word in words])
 
 

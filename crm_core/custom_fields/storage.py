@@ -65,10 +65,12 @@ class _IsoText(TypeDecorator[Any]):
 
 
 class IsoDate(_IsoText):
+    cache_ok = True
     kind = date
 
 
 class IsoDateTime(_IsoText):
+    cache_ok = True
     kind = datetime
 
 

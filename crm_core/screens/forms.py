@@ -37,6 +37,8 @@ class FieldSpec:
     lookup: str | None = None
     step: str | None = None
     allow_none: bool = False
+    #: a line of help under the field (``metadata={"help": ...}``, per-client fields' ``help``).
+    help: str = ""
 
 
 def _label(name: str, field: fields.Field) -> str:
@@ -94,13 +96,14 @@ def form_fields(
             continue
         target = lookups.get(name) or field.metadata.get("lookup")  # action schemas have no session
         choices = choices_of(field)
+        hint = str(field.metadata.get("help") or "")
         if target:
-            specs.append(FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none))
+            specs.append(FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none, help=hint))
         elif choices is not None:
-            specs.append(FieldSpec(name, label, "select", required, choices, allow_none=field.allow_none))
+            specs.append(FieldSpec(name, label, "select", required, choices, allow_none=field.allow_none, help=hint))
         else:
             widget, step = _widget(field)
-            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none))
+            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none, help=hint))
     return specs
 
 
@@ -150,6 +153,8 @@ def to_text(value: Any, widget: str = "text") -> str:
         return value.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))  # a multi-choice field: codes separated by commas
     return str(value)
 
 

@@ -79,6 +79,8 @@ def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
         return format_date(value, "short")
     if isinstance(value, Decimal | float):
         return format_decimal(value)
+    if isinstance(value, list | tuple):  # a multi-choice custom field: its choices' labels
+        return ", ".join(str(names.get((col, v), v)) for v in value)
     return str(value)
 
 

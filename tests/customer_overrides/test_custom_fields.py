@@ -190,3 +190,12 @@ def test_import_maps_custom_fields_by_label(db, access_for, crm_app):
     assert report.created == 1 and len(report.errors) == 1
     imported = db.scalars(select(leads_model()).where(leads_model().name == "Imp One")).one()
     assert imported.segment == "retail" and imported.employees == 3
+
+
+def test_multi_choice_shows_its_labels_and_takes_codes_from_the_form(client_for, db, access_for):
+    lead = make(db, access_for, tags=["a", "b"])
+    grid = client_for("ana").get("/s/leads").get_data(as_text=True)
+    assert "a, b" in grid
+    form = client_for("ana").get(f"/s/leads/{lead.id}").get_data(as_text=True)
+    assert 'value="a, b"' in form
+    assert 'data-help="segment"' in form and "The market" in form

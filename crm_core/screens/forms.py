@@ -98,7 +98,9 @@ def form_fields(
         choices = choices_of(field)
         hint = str(field.metadata.get("help") or "")
         if target:
-            specs.append(FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none, help=hint))
+            specs.append(
+                FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none, help=hint)
+            )
         elif choices is not None:
             specs.append(FieldSpec(name, label, "select", required, choices, allow_none=field.allow_none, help=hint))
         else:

@@ -4,7 +4,7 @@ from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import ACTIONS, ApiToken, Group, LoginAttempt, Permission, User
 from crm_core.models.element import Element
 from crm_core.models.imports import ImportJob, ImportMapping
-from crm_core.models.menu import MenuSetting
+from crm_core.models.menu import FieldSetting, MenuSetting
 from crm_core.models.notes import Grouping, GroupingMember, Note
 from crm_core.models.types import UTCDateTime, utcnow
 
@@ -13,6 +13,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Element",
+    "FieldSetting",
     "Group",
     "ImportJob",
     "ImportMapping",

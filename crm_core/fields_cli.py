@@ -90,8 +90,9 @@ def fields_index() -> None:
         for sdef in _custom_sessions():
             for decl in sdef.custom_fields:
                 if _indexed(decl):
-                    db.execute(text(index_ddl(sdef.model, decl, dialect)))
-                    made += 1
+                    for ddl in index_ddl(sdef.model, decl, dialect):
+                        db.execute(text(ddl))
+                        made += 1
                     click.echo(f"{index_name(sdef.model.__table__.name, decl.name)}: {sdef.name}.{decl.name}")
     click.echo(f"{made} index(es) in place")
 
@@ -128,5 +129,6 @@ def fields_drop(session_name: str, field_name: str, yes: bool) -> None:
                 f"UPDATE {table} SET custom = json_remove(custom, '$.{field_name}') "  # noqa: S608
                 f"WHERE json_type(custom, '$.{field_name}') IS NOT NULL"
             ))
-        db.execute(text(f"DROP INDEX IF EXISTS {index_name(table, field_name)}"))
+        for own in (False, True):
+            db.execute(text(f"DROP INDEX IF EXISTS {index_name(table, field_name, own)}"))
     click.echo(f"{session_name}.{field_name}: values deleted from {done.rowcount} record(s)")

@@ -140,20 +140,22 @@ def expression(model: type, decl: FieldDecl) -> Any:
     return text
 
 
-def index_name(table: str, field_name: str) -> str:
-    return f"cfx_{table}_{field_name}"[:63]
+def index_name(table: str, field_name: str, own: bool = False) -> str:
+    return f"cfx_{table}_{field_name}{'_own' if own else ''}"[:63]
 
 
-def index_ddl(model: type, decl: FieldDecl, dialect: Any) -> str:
-    """``CREATE INDEX`` of the expression :func:`expression` gives, with the id as a tie-breaker
-    (the grid sorts by ``field, id``)."""
+def index_ddl(model: type, decl: FieldDecl, dialect: Any) -> list[str]:
+    """``CREATE INDEX`` statements of the expression :func:`expression` gives, with the id as a
+    tie-breaker (the grid sorts by ``field, id``): one for the users who see every record, one
+    led by the owner for those who see their own (as the plugins' list indexes)."""
     table = model.__table__  # type: ignore[attr-defined]
     expr = expression(model, decl).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
     expr_sql = str(expr).replace(f"{table.name}.", "")
-    return (
-        f"CREATE INDEX IF NOT EXISTS {index_name(table.name, decl.name)} "
-        f"ON {table.name} (({expr_sql}), id)"
-    )
+    return [
+        f"CREATE INDEX IF NOT EXISTS {index_name(table.name, decl.name)} ON {table.name} (({expr_sql}), id)",
+        f"CREATE INDEX IF NOT EXISTS {index_name(table.name, decl.name, own=True)} "
+        f"ON {table.name} (owner_id, ({expr_sql}), id)",
+    ]
 
 
 def pack_custom(decls: Sequence[FieldDecl], values: Mapping[str, Any], element: Any = None) -> dict[str, Any]:

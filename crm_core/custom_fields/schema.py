@@ -155,7 +155,11 @@ def client_schema(base: type[Schema], decls: Sequence[FieldDecl]) -> type[Schema
     for decl in decls:
         attrs[decl.name] = custom_field(decl) if decl.custom else builtin_field(declared[decl.name], decl)
     derived = type(base.__name__, (base,), attrs)
-    names = _ordered(list(derived._declared_fields), {d.name: d.position for d in decls if d.position})
-    derived._declared_fields = {n: derived._declared_fields[n] for n in names}  # type: ignore[attr-defined]
+    fields_now = derived._declared_fields  # type: ignore[attr-defined]
+    # positions count the fields a form shows; read-only ones (id, status …) follow them
+    editable = [n for n, f in fields_now.items() if not f.dump_only]
+    names = _ordered(editable, {d.name: d.position for d in decls if d.position})
+    names += [n for n, f in fields_now.items() if f.dump_only]
+    derived._declared_fields = {n: fields_now[n] for n in names}  # type: ignore[attr-defined]
     derived.__module__ = base.__module__
     return derived

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from crm_core.admin import field_settings
-from crm_core.admin import services
+from crm_core.admin import field_settings, services
 from crm_core.admin.forms import ConfirmForm, GroupForm, UserForm
 from crm_core.admin.menu import menu_rows, save_menu
 from crm_core.db import session as db_session

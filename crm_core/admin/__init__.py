@@ -365,3 +365,54 @@ def field_delete(setting_id: int):  # type: ignore[no-untyped-def]
     question = _("Remove the field %(f)s of %(s)s? It disappears from every screen; the values already "
                  "entered are kept in the records.", f=row.name, s=row.session_name)
     return render_template("admin/confirm.html", question=question, form=form, back=url_for("admin.fields"))
+
+
+# --- vocabularies -------------------------------------------------------------------------
+
+
+@bp.route("/vocabularies", methods=["GET", "POST"])
+def vocabularies():  # type: ignore[no-untyped-def]
+    """Lists of values for choice fields (EXT-15): add a value or change one (same code)."""
+    from crm_core.admin import vocabulary_settings
+
+    access = current_access()
+    access.require("vocabularies", "view")
+    form = ConfirmForm()
+    values: dict[str, Any] = {}
+    error: BusinessRuleError | None = None
+    if request.method == "POST":
+        access.require("vocabularies", "modify")
+        if not form.validate_on_submit():
+            abort(400)
+        values = request.form.to_dict()
+        try:
+            with unit_of_work() as db:
+                row = vocabulary_settings.save_value(db, request.form)
+        except BusinessRuleError as exc:
+            error = exc
+        else:
+            flash(_("Value %(c)s of %(v)s saved.", c=row.code, v=row.vocabulary), "success")
+            return redirect(url_for("admin.vocabularies", v=row.vocabulary))
+    db = db_session()
+    return render_template(
+        "admin/vocabularies.html", lists=vocabulary_settings.lists(db), form=form, values=values, error=error,
+        chosen=request.args.get("v", values.get("vocabulary", "")), languages=field_settings.LANGUAGES,
+    ), (400 if error else 200)
+
+
+@bp.route("/vocabularies/<int:value_id>/active", methods=["POST"])
+def vocabulary_active(value_id: int):  # type: ignore[no-untyped-def]
+    """Deactivate a value (kept on the records that hold it) or activate it again."""
+    from crm_core.models.vocabularies import VocabularyValue
+
+    access = current_access()
+    access.require("vocabularies", "modify")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as db:
+        row = db.get(VocabularyValue, _get(VocabularyValue, value_id).id)
+        row.active = not row.active
+        vocabulary, code, active = row.vocabulary, row.code, row.active
+    flash(_("%(c)s is in use again.", c=code) if active else
+          _("%(c)s is no longer offered; records that hold it keep it.", c=code), "success")
+    return redirect(url_for("admin.vocabularies", v=vocabulary))

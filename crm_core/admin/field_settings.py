@@ -111,7 +111,12 @@ def spec_from_form(form: Mapping[str, str]) -> dict[str, Any]:
         if not position.isdigit():
             raise BusinessRuleError(_("The position must be a whole number from 1."), field="position")
         spec["position"] = int(position)
-    if kind in ("choice", "multi_choice"):
+    vocabulary = form.get("vocabulary", "").strip()
+    if vocabulary:
+        spec["vocabulary"] = vocabulary
+        if form.get("parent", "").strip():
+            spec["parent"] = form.get("parent", "").strip()
+    elif kind in ("choice", "multi_choice"):
         spec["choices"] = _choices(form.get("choices", ""))
     if kind == "lookup":
         spec["lookup"] = form.get("lookup", "").strip()

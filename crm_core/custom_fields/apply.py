@@ -79,6 +79,10 @@ def apply_fields(sessions: dict[str, SessionDef], decls: Iterable[FieldDecl]) ->
         if not found:
             by_session.setdefault(decl.session_name, []).append(decl)
     for name, items in by_session.items():
+        declared = set(schema_fields(sessions[name].schema)) | {d.name for d in items if d.custom}  # type: ignore[arg-type]
+        for decl in [d for d in items if d.parent and d.parent not in declared]:
+            problems.append((decl, f"parent {decl.parent!r} is not a field of {name!r}"))
+            items.remove(decl)
         sessions[name] = with_fields(sessions[name], items)
     return problems
 

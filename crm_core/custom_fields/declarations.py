@@ -15,7 +15,7 @@ TYPES = (
     "choice", "multi_choice", "lookup", "email", "phone", "url",
 )
 #: Keys a built-in field accepts (its type and storage are the plugin's).
-BUILTIN_KEYS = frozenset({"label", "help", "required", "position", "hidden"})
+BUILTIN_KEYS = frozenset({"label", "help", "required", "position", "hidden", "vocabulary", "parent"})
 CUSTOM_KEYS = BUILTIN_KEYS | {
     "type", "default", "choices", "lookup", "max_length", "searchable", "sortable", "listable",
     "importable", "exportable",
@@ -40,6 +40,10 @@ class FieldDecl:
     default: Any = None
     choices: tuple[tuple[str, Mapping[str, str]], ...] = ()
     lookup: str | None = None
+    #: the administrators' list the values come from (Configuration → Vocabularies), instead of
+    #: ``choices``; ``parent`` names the field whose value each value must belong to.
+    vocabulary: str | None = None
+    parent: str | None = None
     max_length: int = 255
     searchable: bool = False
     sortable: bool = True
@@ -108,14 +112,25 @@ def parse_decl(session_name: str, name: str, spec: Any, source: str = "customer.
         raise DeclError("max_length", "must be a whole number from 1 to 10000")
     choices: list[tuple[str, Mapping[str, str]]] = []
     raw_choices = spec.get("choices")
-    if kind in ("choice", "multi_choice"):
+    vocabulary, parent = spec.get("vocabulary"), spec.get("parent")
+    if vocabulary is not None and not (isinstance(vocabulary, str) and NAME.match(vocabulary)):
+        raise DeclError("vocabulary", "must be a vocabulary name (lower-case letters, digits and _)")
+    if vocabulary is not None and kind not in (None, "choice", "multi_choice"):
+        raise DeclError("vocabulary", "only choice and multi_choice fields (or built-in fields) take a vocabulary")
+    if parent is not None and (vocabulary is None or not isinstance(parent, str) or not NAME.match(parent)):
+        raise DeclError("parent", "names the field of the parent value, and needs a vocabulary")
+    if kind in ("choice", "multi_choice") and vocabulary is not None:
+        if raw_choices is not None:
+            raise DeclError("choices", "give either choices or a vocabulary, not both")
+    elif kind in ("choice", "multi_choice"):
         if isinstance(raw_choices, list) and raw_choices and all(isinstance(c, str) and c for c in raw_choices):
             choices = [(c, {"": c}) for c in raw_choices]
         elif isinstance(raw_choices, Mapping) and raw_choices:
             choices = [(str(code), _texts(labels, f"choices.{code}")) for code, labels in raw_choices.items()]
         else:
             raise DeclError(
-                "choices", "a choice field needs choices: a list of codes or a table code = {en = ..., es = ...}"
+                "choices",
+                "a choice field needs choices (a list of codes or a table code = {en = ..., es = ...}) or a vocabulary",
             )
     elif raw_choices is not None:
         raise DeclError("choices", "only choice and multi_choice fields take choices")
@@ -136,6 +151,8 @@ def parse_decl(session_name: str, name: str, spec: Any, source: str = "customer.
         default=spec.get("default"),
         choices=tuple(choices),
         lookup=lookup,
+        vocabulary=vocabulary,
+        parent=parent,
         max_length=max_length,
         searchable=_flag(spec, "searchable", False),
         sortable=_flag(spec, "sortable", True),

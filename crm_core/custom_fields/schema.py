@@ -9,46 +9,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
-from flask_babel import get_locale
 from marshmallow import Schema, fields, validate
 from marshmallow.utils import missing
 
 from crm_core.custom_fields.declarations import FieldDecl
+from crm_core.custom_fields.texts import Texts
 from crm_core.declarations import schema_fields
-
-
-class Texts:
-    """A text in several languages (``{"en": ..., "es": ...}``), shown in the current user's
-    language; falls back to English, then to the first one given. Works wherever the core
-    calls ``str()`` on a label, like a lazy translation."""
-
-    def __init__(self, texts: Mapping[str, str]) -> None:
-        self.texts = dict(texts)
-
-    def __str__(self) -> str:
-        try:
-            locale = get_locale()
-        except (RuntimeError, KeyError, AttributeError):
-            locale = None
-        language = locale.language if locale is not None else "en"
-        for key in (language, "en", ""):
-            if key in self.texts:
-                return self.texts[key]
-        return next(iter(self.texts.values()), "")
-
-    def __html__(self) -> str:
-        from markupsafe import escape
-
-        return str(escape(str(self)))
-
-    def __eq__(self, other: object) -> bool:
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(tuple(sorted(self.texts.items())))
-
-    def __repr__(self) -> str:
-        return f"Texts({self.texts!r})"
 
 
 class Codes(fields.List):
@@ -98,6 +64,14 @@ def custom_field(decl: FieldDecl) -> fields.Field:
         return fields.AwareDateTime(default_timezone=UTC, **options)
     if kind == "boolean":
         return fields.Boolean(**options)
+    if kind in ("choice", "multi_choice") and decl.vocabulary:
+        from crm_core.custom_fields import vocabularies
+
+        meta["choices"] = vocabularies.choices(decl.vocabulary)
+        check = vocabularies.InVocabulary(decl.vocabulary, decl.name)
+        if kind == "choice":
+            return fields.String(validate=check, **options)
+        return Codes(fields.String(validate=check, metadata={"choices": meta["choices"]}), **options)
     if kind in ("choice", "multi_choice"):
         codes = [code for code, _labels in decl.choices]
         labels = [Texts(texts) for _code, texts in decl.choices]
@@ -129,6 +103,12 @@ def builtin_field(original: fields.Field, decl: FieldDecl) -> fields.Field:
         fld.metadata["help"] = Texts(decl.help)
     if decl.hidden:
         fld.metadata["hidden"] = True
+    if decl.vocabulary:
+        from crm_core.custom_fields import vocabularies
+
+        fld.metadata["choices"] = vocabularies.choices(decl.vocabulary)
+        fld.validators = [v for v in original.validators if not hasattr(v, "choices")]
+        fld.validators.append(vocabularies.InVocabulary(decl.vocabulary, decl.name))
     if decl.required is True and not original.required:
         fld.required, fld.allow_none = True, False
         fld.load_default = missing
@@ -147,6 +127,29 @@ def _ordered(names: Sequence[str], positions: Mapping[str, int]) -> list[str]:
     return rest
 
 
+def _parents_rule(decls: Sequence[FieldDecl]) -> Any:
+    """A schema rule: each hierarchical field's value belongs to its parent field's value (the
+    parent taken from the input, else from the element being changed)."""
+    from marshmallow import ValidationError, validates_schema
+
+    from crm_core.custom_fields import vocabularies
+    from crm_core.custom_fields.context import EDITED
+
+    @validates_schema
+    def rule(self: Schema, data: dict[str, Any], **_kwargs: Any) -> None:
+        element = EDITED.get()
+        for decl in decls:
+            if decl.name not in data and decl.parent not in data:
+                continue
+            value = data.get(decl.name, getattr(element, decl.name, None))
+            parent = data.get(decl.parent, getattr(element, decl.parent or "", None))
+            problem = vocabularies.parent_problem(decl.vocabulary or "", value, parent)
+            if problem:
+                raise ValidationError({decl.name: [problem]})
+
+    return rule
+
+
 def client_schema(base: type[Schema], decls: Sequence[FieldDecl]) -> type[Schema]:
     """``base`` with the client's custom fields added and built-in settings applied, its fields
     in the client's order (a subclass: the plugin's validators and hooks still run)."""
@@ -154,6 +157,9 @@ def client_schema(base: type[Schema], decls: Sequence[FieldDecl]) -> type[Schema
     attrs: dict[str, Any] = {}
     for decl in decls:
         attrs[decl.name] = custom_field(decl) if decl.custom else builtin_field(declared[decl.name], decl)
+    parents = [d for d in decls if d.parent and d.vocabulary]
+    if parents:
+        attrs["_crm_vocabulary_parents"] = _parents_rule(parents)
     derived = type(base.__name__, (base,), attrs)
     fields_now = derived._declared_fields  # type: ignore[attr-defined]
     # positions count the fields a form shows; read-only ones (id, status …) follow them

@@ -7,6 +7,7 @@ from crm_core.models.imports import ImportJob, ImportMapping
 from crm_core.models.menu import FieldSetting, MenuSetting
 from crm_core.models.notes import Grouping, GroupingMember, Note
 from crm_core.models.types import UTCDateTime, utcnow
+from crm_core.models.vocabularies import VocabularyValue
 
 __all__ = [
     "ACTIONS",
@@ -26,4 +27,5 @@ __all__ = [
     "UTCDateTime",
     "User",
     "utcnow",
+    "VocabularyValue",
 ]

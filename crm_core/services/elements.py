@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core import events
+from crm_core.custom_fields.context import EDITED
 from crm_core.custom_fields.storage import pack_custom
 from crm_core.declarations import ActionContext, SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, Conflict, CrmError, NotFound, PermissionDenied
@@ -43,7 +44,7 @@ def _event(name: str, sdef: SessionDef, without: Iterable[Any] = ()) -> pluggy.H
 
 
 #: The element whose changes the session schema is validating (``None`` while creating).
-_edited: ContextVar[Any | None] = ContextVar("crm_edited_element", default=None)
+_edited: ContextVar[Any | None] = EDITED  # shared with the custom fields' rules
 
 
 def edited_element() -> Any | None:

@@ -1,4 +1,4 @@
-"""field settings: custom fields and built-in field settings stored by administrators (EXT-16)
+"""field settings and vocabularies: fields stored by administrators (EXT-16), vocabularies (EXT-15)
 
 Revision ID: d4a8c2e6f1b9
 Revises: c3f5a7d9e1b2
@@ -24,7 +24,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crm_field_setting")),
         sa.UniqueConstraint("session_name", "name", name=op.f("uq_crm_field_setting_session_name")),
     )
+    op.create_table(
+        "crm_vocabulary_value",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("vocabulary", sa.String(length=40), nullable=False),
+        sa.Column("code", sa.String(length=60), nullable=False),
+        sa.Column("parent_code", sa.String(length=60), nullable=True),
+        sa.Column("labels", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_crm_vocabulary_value")),
+        sa.UniqueConstraint("vocabulary", "code", name=op.f("uq_crm_vocabulary_value_vocabulary")),
+    )
+    op.create_index(op.f("ix_crm_vocabulary_value_vocabulary"), "crm_vocabulary_value", ["vocabulary"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_crm_vocabulary_value_vocabulary"), table_name="crm_vocabulary_value")
+    op.drop_table("crm_vocabulary_value")
     op.drop_table("crm_field_setting")

@@ -5,6 +5,7 @@ this process; other processes see a stamp file change and reload (:func:`reload_
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Mapping
@@ -25,7 +26,6 @@ from crm_core.models.menu import FieldSetting
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("en", "es")
-STAMP = "fields.stamp"
 
 
 def stored_decls(db: DbSession) -> list[FieldDecl]:
@@ -59,7 +59,10 @@ def load_at_start(app: Flask) -> None:
 
 
 def _stamp(app: Flask) -> Path:
-    return Path(app.instance_path) / STAMP
+    """The instance folder's stamp of the app's database: the processes serving one database
+    share it (and test runs on other databases never touch it)."""
+    url = str(app.config.get("CRM_DATABASE_URL", ""))
+    return Path(app.instance_path) / f"fields-{hashlib.sha256(url.encode()).hexdigest()[:12]}.stamp"
 
 
 def _stamp_time(app: Flask) -> float:

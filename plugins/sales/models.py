@@ -147,7 +147,7 @@ class Contact(CallerNumber, CustomFields, Element, KindMixin, Base):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class Campaign(Element, Base):
+class Campaign(CustomFields, Element, Base):
     """A marketing campaign that opportunities (and through them clients) belong to (SAL-09)."""
 
     __tablename__ = "sales_campaign"

@@ -199,3 +199,15 @@ def test_multi_choice_shows_its_labels_and_takes_codes_from_the_form(client_for,
     form = client_for("ana").get(f"/s/leads/{lead.id}").get_data(as_text=True)
     assert 'value="a, b"' in form
     assert 'data-help="segment"' in form and "The market" in form
+
+
+@pytest.mark.crm(plugins=["sales", "activities", "cases", "knowledge", "telephony"], customer="fieldsco",
+                 settings={"CRM_OVERRIDES_DIR": str(CLIENTS)})
+def test_every_business_session_takes_custom_fields(crm_app):
+    from crm_core.custom_fields.apply import supports_custom_fields
+
+    registry = crm_app.extensions["crm"].registry
+    taking = {s.name for s in registry.grid_sessions() if supports_custom_fields(s)}
+    assert {"leads", "accounts", "contacts", "opportunities", "campaigns", "activities", "cases", "articles",
+            "calls"} <= taking
+    assert "groupings" not in taking

@@ -98,7 +98,7 @@ def test_valid_configuration_relabels_reorders_hides_and_sets_columns(tmp_path):
         ('[fields.leads.name]\ntype = "text"', r"\[fields.leads.name\]: 'name' is already a field of 'leads'"),
         ('[fields.leads.shoe_size]\nrequired = true', r"\[fields.leads.shoe_size\]: 'shoe_size' is not a field of 'leads'"),
         ('[fields.leads.name]\nhidden = true', r"\[fields.leads.name\]: 'name' is required, so it cannot be hidden"),
-        ('[fields.campaigns.budget_code]\ntype = "text"', r"session 'campaigns' does not take custom fields"),
+        ('[fields.tasks.budget_code]\ntype = "text"', r"unknown session 'tasks'"),
         ('[fields.ghosts.x]\ntype = "text"', r"\[fields.ghosts.x\]: unknown session 'ghosts'"),
         ('[fields.leads.partner]\ntype = "lookup"\nlookup = "planets"', r"lookup names unknown session 'planets'"),
         ('[fields.leads.size]\ntype = "integer"\ndefault = "big"', r"default 'big' is not a valid value"),

@@ -43,7 +43,7 @@ def test_a_built_in_field_made_required_on_the_screen(client_for):
         ({"session_name": "leads", "name": "Bad Name", "type": "text"}, "lower-case"),
         ({"session_name": "leads", "name": "name", "type": "text"}, "already a field"),
         ({"session_name": "leads", "name": "shoe", "type": ""}, "not a field of"),
-        ({"session_name": "campaigns", "name": "x", "type": "text"}, "does not take custom fields"),
+        ({"session_name": "groupings", "name": "x", "type": "text"}, "does not take custom fields"),
         ({"session_name": "leads", "name": "seg", "type": "choice", "choices": ""}, "needs choices"),
         ({"session_name": "leads", "name": "seg", "type": "choice", "choices": "= nothing"}, "Choice line 1"),
         ({"session_name": "leads", "name": "n", "type": "integer", "position": "x"}, "whole number"),

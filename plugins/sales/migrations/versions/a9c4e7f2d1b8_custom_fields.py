@@ -17,7 +17,7 @@ down_revision = "f3d8a6b1c2e4"
 branch_labels = None
 depends_on = None
 
-TABLES = ("sales_lead", "sales_account", "sales_contact", "sales_opportunity",)
+TABLES = ("sales_lead", "sales_account", "sales_contact", "sales_opportunity", "sales_campaign")
 
 
 def upgrade() -> None:

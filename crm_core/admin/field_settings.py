@@ -147,12 +147,15 @@ def save_field(db: DbSession, session_name: str, name: str, spec: dict[str, Any]
     try:
         decl = parse_decl(session_name, name, spec, source="database")
     except DeclError as exc:
-        raise BusinessRuleError(f"{exc.key or name}: {exc}", field=exc.key or "name") from None
+        # the declaration rules word their problems once, for customer.toml and this screen alike
+        raise BusinessRuleError(_("The declaration is refused: %(key)s: %(problem)s", key=exc.key or name,
+                                  problem=str(exc)), field=exc.key or "name") from None
     if any(d.session_name == session_name and d.name == name for d in registry.customer.fields):  # type: ignore[union-attr]
         raise BusinessRuleError(_("%(f)s is declared in customer.toml: change it there.", f=name), field="name")
     problems = decl_problems(decl, registry.base_sessions)
     if problems:
-        raise BusinessRuleError("; ".join(problems), field="name")
+        raise BusinessRuleError(_("The declaration is refused: %(key)s: %(problem)s", key=name,
+                                  problem="; ".join(problems)), field="name")
     row = db.scalar(select(FieldSetting).where(FieldSetting.session_name == session_name, FieldSetting.name == name))
     if row is None:
         row = FieldSetting(session_name=session_name, name=name)

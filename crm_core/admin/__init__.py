@@ -336,6 +336,7 @@ def fields():  # type: ignore[no-untyped-def]
         except BusinessRuleError as exc:
             error = exc
         else:
+            field_settings.apply_committed()
             flash(_("Field %(f)s saved: it shows on every screen of %(s)s now.", f=name, s=session_name), "success")
             return redirect(url_for("admin.fields"))
     db = db_session()
@@ -359,6 +360,7 @@ def field_delete(setting_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         with unit_of_work() as db:
             field_settings.delete_field(db, db.get(FieldSetting, row.id))
+        field_settings.apply_committed()
         flash(_("Field %(f)s removed. The values stay in the records until an administrator runs "
                 "“crm fields drop %(s)s %(f)s”.", f=row.name, s=row.session_name), "success")
         return redirect(url_for("admin.fields"))

@@ -142,7 +142,8 @@ def _choices(text: str) -> dict[str, dict[str, str]]:
 
 
 def save_field(db: DbSession, session_name: str, name: str, spec: dict[str, Any]) -> FieldDecl:
-    """Check and store one declaration (new, or a change of a stored one) and apply it here."""
+    """Check and store one declaration (new, or a change of a stored one); the caller applies it
+    once committed (:func:`apply_committed`)."""
     registry = crm_state().registry
     try:
         decl = parse_decl(session_name, name, spec, source="database")
@@ -162,7 +163,6 @@ def save_field(db: DbSession, session_name: str, name: str, spec: dict[str, Any]
         db.add(row)
     row.spec = spec
     db.flush()
-    _apply_here(db)
     return decl
 
 
@@ -170,12 +170,15 @@ def delete_field(db: DbSession, row: FieldSetting) -> None:
     """Remove a stored declaration; the records keep their values until ``crm fields drop``."""
     db.delete(row)
     db.flush()
-    _apply_here(db)
 
 
-def _apply_here(db: DbSession) -> None:
+def apply_committed() -> None:
+    """After a change is committed: apply the declarations here, and tell the other processes
+    (a rolled-back change never reaches the registry)."""
+    from crm_core.db import session
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    apply_stored(app, db)
+    apply_stored(app, session())
     touch_stamp(app)
     app.extensions["crm_fields_loaded"] = _stamp_time(app)
 

@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from marshmallow import ValidationError
 
 from crm_core import i18n, web
+from crm_core.admin import field_settings
 from crm_core.bootstrap import grant_on_first_request
 from crm_core.checks import check_client_templates, check_plugin_modules, raise_if_any
 from crm_core.config import load_settings, plugin_list
@@ -125,7 +126,14 @@ def create_app(
     for _plugin, bp in collect(pm, "crm_register_blueprints", app=app):
         app.register_blueprint(bp)
     grant_on_first_request(app)
+    field_settings.load_at_start(app)  # the administrator's field declarations (EXT-16)
+    app.before_request(_fields_current)
     return app
+
+
+def _fields_current() -> None:
+    """Another process saved field declarations (Configuration → Fields): apply them here too."""
+    field_settings.reload_if_changed()
 
 
 def _templates(app: Flask, customer: CustomerConfig) -> None:

@@ -24,7 +24,10 @@ from crm_core.errors import ConfigError
 
 
 def model_columns(sdef: SessionDef) -> set[str]:
-    return {c.key for c in sa_inspect(sdef.model).column_attrs} if sdef.model is not None else set()
+    """Names queries may filter and sort by: the model's columns and the custom fields."""
+    if sdef.model is None:
+        return set()
+    return {c.key for c in sa_inspect(sdef.model).column_attrs} | {f.name for f in sdef.custom_fields}
 
 
 def known_fields(sdef: SessionDef) -> set[str]:

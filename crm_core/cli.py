@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from crm_core.devserver import run_command
 from crm_core.errors import ConfigError
+from crm_core.fields_cli import fields
 from crm_core.i18n_cli import i18n
 from crm_core.scaffold import new_plugin
 from crm_core.serve import serve
@@ -55,6 +56,7 @@ cli = CrmGroup(create_app=_create_app, add_version_option=False, help="CRM admin
 cli.add_command(run_command)  # replaces Flask's ``run``: no server version in the headers
 cli.add_command(serve)
 cli.add_command(i18n)
+cli.add_command(fields)
 
 
 @cli.group()

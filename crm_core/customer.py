@@ -22,6 +22,15 @@ columns = ["name", "company", "status"]
 "New" = "active"
 "In progress" = "active"
 
+[fields.leads.segment]                          # a custom field (docs/customer-overrides.md)
+type = "choice"
+choices = { retail = { en = "Retail", es = "Minorista" }, corporate = { en = "Corporate", es = "Empresas" } }
+label = { en = "Segment", es = "Segmento" }
+
+[fields.leads.email]                            # a built-in field's settings
+required = true
+position = 2
+
 [settings.core]
 home_shortcut_label = "Open GL7"
 home_shortcut_url = "https://gl7.example.com"
@@ -35,9 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crm_core.custom_fields.declarations import FieldDecl, parse_fields
 from crm_core.errors import ConfigError
 
-KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings"}
+KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,8 @@ class CustomerConfig:
     grid_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     statuses: dict[str, dict[str, str]] = field(default_factory=dict)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: ``[fields.<session>.<field>]``: custom fields and built-in field settings (EXT-16).
+    fields: tuple[FieldDecl, ...] = ()
 
     @property
     def directory(self) -> Path | None:
@@ -162,6 +174,9 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
         "settings",
         "must hold one table per plugin, e.g. [settings.erp_gl7]",
     )
+    decls, problems = parse_fields(raw.get("fields", {}))
+    if problems:
+        raise ConfigError("\n  ".join(f"{path} [{key}]: {message}" for key, message in problems))
     return CustomerConfig(
         name=name,
         path=path,
@@ -172,4 +187,5 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
         grid_columns=grid,
         statuses=statuses,
         settings=settings,
+        fields=tuple(decls),
     )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from marshmallow.fields import Field
     from sqlalchemy.orm import Session as DbSession
 
+    from crm_core.custom_fields.declarations import FieldDecl
     from crm_core.models.auth import User
     from crm_core.security.access import Access
 
@@ -287,6 +288,12 @@ class SessionDef:
     board: Board | None = None
     #: ready-made conditions users tick on the grid (``?only=overdue``), ANDed with the rest.
     named_filters: tuple[NamedFilter, ...] = ()
+    #: the client's custom fields of this session (EXT-16), set by the core from customer.toml
+    #: and Configuration → Fields; their values live in the model's ``custom`` JSON column.
+    custom_fields: tuple[FieldDecl, ...] = ()
+
+    def custom_field(self, name: str) -> FieldDecl | None:
+        return next((f for f in self.custom_fields if f.name == name), None)
 
     def named_filter(self, name: str) -> NamedFilter | None:
         return next((f for f in self.named_filters if f.name == name), None)

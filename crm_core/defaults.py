@@ -39,6 +39,8 @@ def crm_register_sessions() -> list[SessionDef]:
         SessionDef("groups", "configuration", _l("Groups"), endpoint="admin.groups", order=20),
         SessionDef("permissions", "configuration", _l("Permissions"), endpoint="admin.permissions", order=30),
         SessionDef("menu", "configuration", _l("Menu"), endpoint="admin.menu", order=35),
+        SessionDef("fields", "configuration", _l("Fields"), endpoint="admin.fields", order=37),
+        SessionDef("vocabularies", "configuration", _l("Vocabularies"), endpoint="admin.vocabularies", order=38),
         SessionDef("outbox", "configuration", _l("Outbox"), endpoint="outbox.messages", order=40),
         SessionDef(
             groupings.SESSION,

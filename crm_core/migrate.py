@@ -153,12 +153,13 @@ def owned_tables(modules: Iterable[str]) -> set[str]:
 
 def include_owned(owned: set[str]) -> Any:
     """An Alembic ``include_object`` that compares only ``owned`` tables; trigram and import-key
-    indexes are PostgreSQL-only and made by migrations (``crm_core.migrate_ops``), so never compared."""
+    indexes are PostgreSQL-only and made by migrations (``crm_core.migrate_ops``), and custom-field
+    indexes (``cfx_*``) are the client's (``crm fields index``), so never compared."""
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         if type_ == "table":
             return name in owned
-        if type_ == "index" and name and name.endswith((TRGM_SUFFIX, IMPORT_KEY_SUFFIX)):
+        if type_ == "index" and name and (name.endswith((TRGM_SUFFIX, IMPORT_KEY_SUFFIX)) or name.startswith("cfx_")):
             return False
         table = getattr(obj, "table", None)
         return table is None or table.name in owned

@@ -80,3 +80,13 @@ def drop_import_key_indexes(table: str, columns: Iterable[str]) -> None:
         return
     for column in columns:
         op.execute(f"DROP INDEX IF EXISTS {import_key_index_name(table, column)}")
+
+
+def add_custom_column(table: str) -> None:
+    """Add the ``custom`` JSON column (JSONB on PostgreSQL) of the ``CustomFields`` mixin: the
+    client's custom fields of the table's records (EXT-16). Indexes on its fields are the
+    client's, made by ``crm fields index``."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    op.add_column(table, sa.Column("custom", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=True))

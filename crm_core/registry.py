@@ -17,6 +17,8 @@ from typing import Any
 import pluggy
 
 from crm_core.checks import check_registry, known_fields, raise_if_any
+from crm_core.custom_fields.apply import apply_fields, custom_by_model
+from crm_core.custom_fields.declarations import FieldDecl
 from crm_core.customer import CustomerConfig
 from crm_core.declarations import Action, Module, SessionDef
 from crm_core.errors import ConfigError, PluginError
@@ -32,6 +34,31 @@ class Registry:
     #: visible status name → internal code, per session (CORE-14).
     status_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     module_order: tuple[str, ...] = ()
+    #: model → its custom fields by name (read by ``CustomFields.__getattr__``).
+    custom_by_model: dict[type, dict[str, FieldDecl]] = field(default_factory=dict)
+    #: the sessions before any field declaration, and the customer file: what
+    #: :meth:`apply_stored_fields` starts again from.
+    base_sessions: dict[str, SessionDef] = field(default_factory=dict)
+    customer: CustomerConfig | None = None
+    #: the administrator's field declarations in force (Configuration → Fields).
+    stored_fields: tuple[FieldDecl, ...] = ()
+
+    def apply_stored_fields(self, stored: list[FieldDecl]) -> list[tuple[FieldDecl, str]]:
+        """Apply the customer file's and the administrator's field declarations again, from the
+        declared sessions; a stored declaration with a problem (its session was disabled since,
+        or the customer file now declares the same field) is left out and returned with it, the
+        others apply. The sessions are swapped in one assignment."""
+        assert self.customer is not None
+        taken = {(d.session_name, d.name) for d in self.customer.fields}
+        fresh = [d for d in stored if (d.session_name, d.name) not in taken]
+        problems = [(d, "also declared in customer.toml, which wins") for d in stored if d not in fresh]
+        sessions = dict(self.base_sessions)
+        problems += apply_fields(sessions, [*self.customer.fields, *fresh])
+        _apply_grid(sessions, self.customer)
+        self.sessions = sessions
+        self.stored_fields = tuple(d for d in fresh if all(d is not p for p, _m in problems))
+        self.custom_by_model = custom_by_model(sessions.values())
+        return problems
 
     def sdef(self, name: str) -> SessionDef:
         """The declaration of session ``name`` (``KeyError`` naming it when there is none)."""
@@ -201,6 +228,7 @@ def build_registry(pm: pluggy.PluginManager, customer: CustomerConfig) -> Regist
         if extra:
             reg.sessions[name] = dataclasses.replace(sdef, actions=sdef.actions + tuple(extra))
     apply_customer(reg, customer)
+    reg.custom_by_model = custom_by_model(reg.sessions.values())
     raise_if_any(check_registry(reg.sessions, reg.owners))
     return reg
 
@@ -228,19 +256,13 @@ def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
             reg.sessions[name] = dataclasses.replace(reg.sessions[name], **changes)
         if menu.hidden:
             reg.hidden.add(name)
-    for name, columns in customer.grid_columns.items():
-        key = f"grid.{name}.columns"
-        sdef = reg.sessions.get(name)
-        if sdef is None or not sdef.has_grid:
-            raise ConfigError(f"{customer.where(key)}: unknown session {name!r}")
-        known = known_fields(sdef)
-        for col in columns:
-            if col not in known:
-                raise ConfigError(
-                    f"{customer.where(key)}: unknown column {col!r} for session {name!r}; "
-                    f"known: {', '.join(sorted(known))}"
-                )
-        reg.sessions[name] = dataclasses.replace(sdef, columns=columns)
+    reg.base_sessions, reg.customer = dict(reg.sessions), customer
+    problems = apply_fields(reg.sessions, customer.fields)
+    if problems:
+        raise ConfigError("\n  ".join(
+            f"{customer.where(f'fields.{decl.session_name}.{decl.name}')}: {problem}" for decl, problem in problems
+        ))
+    _apply_grid(reg.sessions, customer)
     for name, mapping in customer.statuses.items():
         key = f"statuses.{name}"
         sdef = reg.sessions.get(name)
@@ -260,6 +282,23 @@ def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
                 f"missing: {', '.join(sorted(missing))}"
             )
         reg.status_maps[name] = dict(mapping)
+
+
+def _apply_grid(sessions: dict[str, SessionDef], customer: CustomerConfig) -> None:
+    """The customer's grid columns (after the field declarations: a column may be a custom field)."""
+    for name, columns in customer.grid_columns.items():
+        key = f"grid.{name}.columns"
+        sdef = sessions.get(name)
+        if sdef is None or not sdef.has_grid:
+            raise ConfigError(f"{customer.where(key)}: unknown session {name!r}")
+        known = known_fields(sdef)
+        for col in columns:
+            if col not in known:
+                raise ConfigError(
+                    f"{customer.where(key)}: unknown column {col!r} for session {name!r}; "
+                    f"known: {', '.join(sorted(known))}"
+                )
+        sessions[name] = dataclasses.replace(sdef, columns=columns)
 
 
 __all__ = ["Registry", "build_registry"]

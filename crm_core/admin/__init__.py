@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from crm_core.admin import services
+from crm_core.admin import field_settings, services
 from crm_core.admin.forms import ConfirmForm, GroupForm, UserForm
 from crm_core.admin.menu import menu_rows, save_menu
 from crm_core.db import session as db_session
@@ -309,3 +309,112 @@ def menu():  # type: ignore[no-untyped-def]
         flash(_("Menu saved."), "success")
         return redirect(url_for("admin.menu"))
     return render_template("admin/menu.html", rows=menu_rows(registry, stored_menu()), form=form)
+
+
+# --- fields -------------------------------------------------------------------------------
+
+
+@bp.route("/fields", methods=["GET", "POST"])
+def fields():  # type: ignore[no-untyped-def]
+    """Custom fields and built-in field settings without code (EXT-16): the same declarations
+    as customer.toml's ``[fields]``, whose own entries are shown read-only."""
+    access = current_access()
+    access.require("fields", "view")
+    form = ConfirmForm()
+    values: dict[str, Any] = {}
+    error: BusinessRuleError | None = None
+    if request.method == "POST":
+        access.require("fields", "modify")
+        if not form.validate_on_submit():
+            abort(400)
+        values = request.form.to_dict()
+        session_name, name = values.get("session_name", "").strip(), values.get("name", "").strip()
+        try:
+            with unit_of_work() as db:
+                spec = field_settings.spec_from_form(request.form)
+                field_settings.save_field(db, session_name, name, spec)
+        except BusinessRuleError as exc:
+            error = exc
+        else:
+            field_settings.apply_committed()
+            flash(_("Field %(f)s saved: it shows on every screen of %(s)s now.", f=name, s=session_name), "success")
+            return redirect(url_for("admin.fields"))
+    db = db_session()
+    status = 400 if error else 200
+    return render_template(
+        "admin/fields.html", rows=field_settings.field_rows(db), form=form, values=values, error=error,
+        types=field_settings.TYPES, sessions=field_settings.custom_sessions(),
+        targets=field_settings.grid_sessions(), languages=field_settings.LANGUAGES,
+    ), status
+
+
+@bp.route("/fields/<int:setting_id>/delete", methods=["GET", "POST"])
+def field_delete(setting_id: int):  # type: ignore[no-untyped-def]
+    """Remove a stored declaration after confirmation; the values stay in the records."""
+    from crm_core.models.menu import FieldSetting
+
+    access = current_access()
+    access.require("fields", "modify")
+    row = _get(FieldSetting, setting_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with unit_of_work() as db:
+            field_settings.delete_field(db, db.get(FieldSetting, row.id))
+        field_settings.apply_committed()
+        flash(_("Field %(f)s removed. The values stay in the records until an administrator runs "
+                "“crm fields drop %(s)s %(f)s”.", f=row.name, s=row.session_name), "success")
+        return redirect(url_for("admin.fields"))
+    question = _("Remove the field %(f)s of %(s)s? It disappears from every screen; the values already "
+                 "entered are kept in the records.", f=row.name, s=row.session_name)
+    return render_template("admin/confirm.html", question=question, form=form, back=url_for("admin.fields"))
+
+
+# --- vocabularies -------------------------------------------------------------------------
+
+
+@bp.route("/vocabularies", methods=["GET", "POST"])
+def vocabularies():  # type: ignore[no-untyped-def]
+    """Lists of values for choice fields (EXT-15): add a value or change one (same code)."""
+    from crm_core.admin import vocabulary_settings
+
+    access = current_access()
+    access.require("vocabularies", "view")
+    form = ConfirmForm()
+    values: dict[str, Any] = {}
+    error: BusinessRuleError | None = None
+    if request.method == "POST":
+        access.require("vocabularies", "modify")
+        if not form.validate_on_submit():
+            abort(400)
+        values = request.form.to_dict()
+        try:
+            with unit_of_work() as db:
+                row = vocabulary_settings.save_value(db, request.form)
+        except BusinessRuleError as exc:
+            error = exc
+        else:
+            flash(_("Value %(c)s of %(v)s saved.", c=row.code, v=row.vocabulary), "success")
+            return redirect(url_for("admin.vocabularies", v=row.vocabulary))
+    db = db_session()
+    return render_template(
+        "admin/vocabularies.html", lists=vocabulary_settings.lists(db), form=form, values=values, error=error,
+        chosen=request.args.get("v", values.get("vocabulary", "")), languages=field_settings.LANGUAGES,
+    ), (400 if error else 200)
+
+
+@bp.route("/vocabularies/<int:value_id>/active", methods=["POST"])
+def vocabulary_active(value_id: int):  # type: ignore[no-untyped-def]
+    """Deactivate a value (kept on the records that hold it) or activate it again."""
+    from crm_core.models.vocabularies import VocabularyValue
+
+    access = current_access()
+    access.require("vocabularies", "modify")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as db:
+        row = db.get(VocabularyValue, _get(VocabularyValue, value_id).id)
+        row.active = not row.active
+        vocabulary, code, active = row.vocabulary, row.code, row.active
+    flash(_("%(c)s is in use again.", c=code) if active else
+          _("%(c)s is no longer offered; records that hold it keep it.", c=code), "success")
+    return redirect(url_for("admin.vocabularies", v=vocabulary))

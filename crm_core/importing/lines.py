@@ -77,7 +77,7 @@ def loadable_fields(sdef: SessionDef) -> dict[str, str]:
     return {
         name: str(f.metadata.get("label", name.replace("_", " ").capitalize()))
         for name, f in schema_fields(sdef.schema).items()
-        if not f.dump_only
+        if not f.dump_only and f.metadata.get("importable", True)
     }
 
 

@@ -4,10 +4,11 @@ from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import ACTIONS, ApiToken, Group, LoginAttempt, Permission, User
 from crm_core.models.element import Element
 from crm_core.models.imports import ImportJob, ImportMapping
-from crm_core.models.menu import MenuSetting
+from crm_core.models.menu import FieldSetting, MenuSetting
 from crm_core.models.notes import Grouping, GroupingMember, Note
 from crm_core.models.privacy import Erasure
 from crm_core.models.types import UTCDateTime, utcnow
+from crm_core.models.vocabularies import VocabularyValue
 
 __all__ = [
     "ACTIONS",
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Element",
     "Erasure",
+    "FieldSetting",
     "Group",
     "ImportJob",
     "ImportMapping",
@@ -27,4 +29,5 @@ __all__ = [
     "UTCDateTime",
     "User",
     "utcnow",
+    "VocabularyValue",
 ]

@@ -19,7 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.request_input import parse_int
-from crm_core.services.queries import OPERATORS, Criterion, column
+from crm_core.services.queries import OPERATORS, Criterion, column, column_type
 
 TRUE = {"1", "true", "yes", "y", "si", "sí", "on"}
 FALSE = {"0", "false", "no", "n", "off"}
@@ -31,7 +31,7 @@ PARSED_TYPES = (Boolean, Integer, Numeric, Date, DateTime, String)
 
 def python_type(sdef: SessionDef, name: str) -> type:
     """The Python type of a mapped column, or ``str`` for types criteria do not parse."""
-    sql_type = column(sdef, name).property.columns[0].type
+    sql_type = column_type(column(sdef, name))
     if isinstance(sql_type, TypeDecorator):
         return sql_type.python_type  # e.g. UTCDateTime → datetime
     return sql_type.python_type if isinstance(sql_type, PARSED_TYPES) else str

@@ -16,7 +16,7 @@ from crm_core.errors import NotFound
 from crm_core.extensions import crm_state
 from crm_core.security import current_access
 from crm_core.security.access import Access
-from crm_core.services.queries import ListQuery
+from crm_core.services.queries import ListQuery, is_column
 
 
 def sdef_for(name: str, action: str = "view") -> tuple[SessionDef, Access]:
@@ -34,8 +34,7 @@ def field_labels(sdef: SessionDef) -> dict[str, str]:
     assert sdef.schema is not None
     out: dict[str, str] = {}
     for name, f in schema_fields(sdef.schema).items():
-        attr = getattr(sdef.model, name, None)
-        if attr is not None and hasattr(getattr(attr, "property", None), "columns"):
+        if is_column(sdef, name) and f.metadata.get("exportable", True):
             out[name] = str(f.metadata.get("label", name.replace("_", " ").capitalize()))
     return out
 

@@ -37,6 +37,8 @@ class FieldSpec:
     lookup: str | None = None
     step: str | None = None
     allow_none: bool = False
+    #: a line of help under the field (``metadata={"help": ...}``, per-client fields' ``help``).
+    help: str = ""
 
 
 def _label(name: str, field: fields.Field) -> str:
@@ -84,7 +86,7 @@ def form_fields(
     specs = []
     lookups = lookup_targets(sdef) if sdef else {}
     for name, field in schema_fields(schema).items():
-        if field.dump_only or (sdef and name in sdef.where):
+        if field.dump_only or field.metadata.get("hidden") or (sdef and name in sdef.where):
             continue
         label, required = _label(name, field), bool(field.required)
         if name == "owner_id" and sdef is not None:
@@ -94,13 +96,16 @@ def form_fields(
             continue
         target = lookups.get(name) or field.metadata.get("lookup")  # action schemas have no session
         choices = choices_of(field)
+        hint = str(field.metadata.get("help") or "")
         if target:
-            specs.append(FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none))
+            specs.append(
+                FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none, help=hint)
+            )
         elif choices is not None:
-            specs.append(FieldSpec(name, label, "select", required, choices, allow_none=field.allow_none))
+            specs.append(FieldSpec(name, label, "select", required, choices, allow_none=field.allow_none, help=hint))
         else:
             widget, step = _widget(field)
-            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none))
+            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none, help=hint))
     return specs
 
 
@@ -150,6 +155,8 @@ def to_text(value: Any, widget: str = "text") -> str:
         return value.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))  # a multi-choice field: codes separated by commas
     return str(value)
 
 

@@ -44,7 +44,7 @@ def _label(sdef: SessionDef, name: str) -> str:
 
 
 def _sortable(sdef: SessionDef) -> frozenset[str]:
-    return _column_keys(sdef.model)
+    return _column_keys(sdef.model) | {f.name for f in sdef.custom_fields if f.sortable}
 
 
 @lru_cache(maxsize=256)
@@ -83,6 +83,8 @@ def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
         return format_date(value, "short")
     if isinstance(value, Decimal | float):
         return format_decimal(value)
+    if isinstance(value, list | tuple):  # a multi-choice custom field: its choices' labels
+        return ", ".join(str(names.get((col, v), v)) for v in value)
     return str(value)
 
 

@@ -49,6 +49,8 @@ SECRET = "changed"
 #: Longest text kept in a row; longer values are cut and end with an ellipsis.
 MAX_TEXT = 500
 OPERATIONS = ("create", "update", "delete")
+#: The column holding custom fields (``crm_core.models.custom.CustomFields``).
+CUSTOM = "custom"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,17 @@ def jsonable(value: Any) -> Any:
     return jsonable(str(value))
 
 
+def custom_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
+    """A change of the ``custom`` JSON column (custom fields, EXT-16) as one ``[old, new]`` per
+    custom field that changed, like any other field's: the history names the field."""
+    old, new = old or {}, new or {}
+    return {
+        name: [jsonable(old.get(name)), jsonable(new.get(name))]
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    }
+
+
 def is_audited(obj: Any) -> bool:
     return bool(getattr(type(obj), "__audited__", False))
 
@@ -141,6 +154,9 @@ def pending_changes(obj: Any, operation: str = "update") -> dict[str, Any]:
             if value is None:
                 continue
             pair = [None, value] if operation == "create" else [value, None]
+        if key == CUSTOM:
+            out.update(custom_changes(*pair))
+            continue
         out[key] = SECRET if key in secret else [jsonable(v) for v in pair]
     if out and operation == "update":
         for key in getattr(model, "__audit_keep__", ()):
@@ -155,7 +171,9 @@ def created_changes(model: type, row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, key, convert in recorded_columns(model):
         value = row.get(key)
-        if value is not None:
+        if name == CUSTOM:
+            out.update(custom_changes(None, value))
+        elif value is not None:
             out[name] = SECRET if name in secret else [None, value if convert is None else convert(value)]
     return out
 

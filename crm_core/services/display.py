@@ -72,6 +72,9 @@ def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -
     names: Names = {}
     for col in columns:
         field = declared.get(col)
+        if isinstance(field, fields.List):  # a multi-choice custom field: its items' labels
+            names.update(((col, value), label) for value, label in choices_of(field.inner) or ())
+            continue
         for value, label in (choices_of(field) or ()) if field is not None else ():
             names[(col, value)] = label
         ids = {getattr(r, col, None) for r in rows} - {None}
@@ -96,6 +99,8 @@ def shown(sdef: SessionDef, element: Any, col: str, names: Names) -> Any:
         return None
     if col == sdef.status_field and sdef.statuses:
         return str(crm_state().registry.status_label(sdef, value))
+    if isinstance(value, list):  # a multi-choice custom field
+        return ", ".join(str(names.get((col, v), v)) for v in value)
     if (col, value) in names:
         return names[(col, value)]
     return names.get((col, str(value)), value)

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core import events
+from crm_core.custom_fields.context import EDITED
+from crm_core.custom_fields.storage import pack_custom
 from crm_core.declarations import ActionContext, SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError, Conflict, CrmError, NotFound, PermissionDenied
 from crm_core.extensions import crm_state
@@ -42,7 +44,7 @@ def _event(name: str, sdef: SessionDef, without: Iterable[Any] = ()) -> pluggy.H
 
 
 #: The element whose changes the session schema is validating (``None`` while creating).
-_edited: ContextVar[Any | None] = ContextVar("crm_edited_element", default=None)
+_edited: ContextVar[Any | None] = EDITED  # shared with the custom fields' rules
 
 
 def edited_element() -> Any | None:
@@ -155,6 +157,7 @@ def _owner_change(access: Access, sdef: SessionDef, db: DbSession, owner_id: Any
 def _new_element(db: DbSession, sdef: SessionDef, access: Access, values: dict[str, Any]) -> Any:
     """The unsaved element for validated ``values``, owned by the user (or the owner they may set)."""
     owner_id = values.pop("owner_id", None)
+    values = pack_custom(sdef.custom_fields, values)
     element = sdef.model(**values, **dict(sdef.where))
     element.creator_id = access.user.id
     element.owner_id = access.user.id
@@ -260,7 +263,7 @@ def create_validated(
             out[i] = exc
             continue
         pending.append(i)
-        records.append(plan.complete({**values, **stamp, "owner_id": owner_id}))
+        records.append(plan.complete({**pack_custom(sdef.custom_fields, values), **stamp, "owner_id": owner_id}))
     ids = bulk.insert_rows(db, plan, records)
     for i, pk in zip(pending, ids, strict=True):
         out[i] = pk
@@ -354,7 +357,7 @@ def update(
     owner_id = values.pop("owner_id", None)
     if owner_id is not None and owner_id != element.owner_id:
         element.owner_id = _owner_change(access, sdef, db, owner_id)
-    for key, value in values.items():
+    for key, value in pack_custom(sdef.custom_fields, values, element).items():
         setattr(element, key, value)
     changes = audit.pending_changes(element)
     if not changes:

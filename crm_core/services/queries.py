@@ -17,6 +17,7 @@ from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.sql import ColumnElement, Select
 
+from crm_core.custom_fields.storage import expression
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.indexes import search_document
@@ -65,11 +66,29 @@ class Page:
 
 
 def column(sdef: SessionDef, name: str) -> Any:
-    """The mapped column ``name`` of the session's model; refuses anything else."""
+    """The mapped column ``name`` of the session's model, or the SQL value of its custom field
+    ``name`` (:func:`crm_core.custom_fields.storage.expression`); refuses anything else."""
+    decl = sdef.custom_field(name)
+    if decl is not None:
+        return expression(sdef.model, decl)  # type: ignore[arg-type]
     attr = getattr(sdef.model, name, None)
     if attr is None or not hasattr(attr, "property") or not hasattr(attr.property, "columns"):
         raise BusinessRuleError(_("Unknown field “%(f)s”.", f=name), field=name)
     return attr
+
+
+def column_type(col: Any) -> Any:
+    """The SQL type of what :func:`column` gave (a mapped column or an expression)."""
+    prop = getattr(col, "property", None)
+    return prop.columns[0].type if prop is not None and hasattr(prop, "columns") else col.type
+
+
+def is_column(sdef: SessionDef, name: str) -> bool:
+    """Whether ``name`` is something :func:`column` accepts."""
+    if sdef.custom_field(name) is not None:
+        return True
+    attr = getattr(sdef.model, name, None)
+    return attr is not None and hasattr(getattr(attr, "property", None), "columns")
 
 
 def as_text(col: Any) -> Any:
@@ -99,10 +118,12 @@ def text_condition(sdef: SessionDef, text: str) -> ColumnElement[bool] | None:
     words = [w for w in text.split() if w][:8]
     if not words or not sdef.search:
         return None
-    fields = [column(sdef, f) for f in sdef.search]
+    fields = [column(sdef, f) for f in sdef.search if sdef.custom_field(f) is None]
     texts = [f for f in fields if isinstance(f.type, String)]
     targets = [search_document(texts)] if texts else []
     targets += [func.lower(cast(f, String)) for f in fields if not isinstance(f.type, String)]
+    # custom fields (EXT-16) are read from the JSON document, one by one
+    targets += [func.lower(cast(column(sdef, f), String)) for f in sdef.search if sdef.custom_field(f) is not None]
     return and_(*[or_(*[like_text(t, word) for t in targets]) for word in words])
 
 

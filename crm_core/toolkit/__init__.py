@@ -53,6 +53,7 @@ from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportSpec
 from crm_core.indexes import list_indexes
 from crm_core.migrate_ops import (
+    add_custom_column,
     create_import_key_indexes,
     create_search_index,
     create_trigram_indexes,
@@ -61,6 +62,7 @@ from crm_core.migrate_ops import (
     drop_trigram_indexes,
 )
 from crm_core.models.auth import Group, User
+from crm_core.models.custom import CustomFields
 from crm_core.models.element import Element
 from crm_core.models.notes import Grouping
 from crm_core.models.types import UTCDateTime, utcnow
@@ -125,7 +127,9 @@ __all__ = [
     "Base",
     "session",
     "unit_of_work",
+    "CustomFields",
     "Element",
+    "add_custom_column",
     "User",
     "Group",
     "Grouping",

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from crm_core.toolkit import Base, Element, UTCDateTime, list_indexes
+from crm_core.toolkit import Base, CustomFields, Element, UTCDateTime, list_indexes
 
 #: The activities session's text-filter fields (plugins/activities/sessions.py); a migration
 #: must follow any change.
@@ -22,7 +22,7 @@ TYPES = ("meeting", "call", "fax", "letter", "task")
 STATES = ("planned", "done", "cancelled")
 
 
-class Activity(Element, Base):
+class Activity(CustomFields, Element, Base):
     __tablename__ = "act_activity"
     __element_type__ = "activity"
     # The list indexes serve the grid and the calendar's date ranges; the description is free

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.toolkit import Base, Element, UTCDateTime, list_indexes, utcnow
+from crm_core.toolkit import Base, CustomFields, Element, UTCDateTime, list_indexes, utcnow
 
 #: The cases session's text-filter fields (``search=`` in plugins/cases/sessions.py), in order;
 #: the migration's trigram index must follow any change (docs/performance.md).
@@ -38,7 +38,7 @@ def working(column: object) -> object:
     return column.in_([literal_column(f"'{state}'") for state in WORKING_STATES])  # type: ignore[attr-defined]
 
 
-class Case(Element, Base):
+class Case(CustomFields, Element, Base):
     """A post-sale case: a support request, claim or complaint of a customer (seed 002)."""
 
     __tablename__ = "cases_case"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.toolkit import Base, Element, list_indexes
+from crm_core.toolkit import Base, CustomFields, Element, list_indexes
 
 #: The grid's text-filter fields (the session's ``search``); a migration follows any change.
 SEARCH = ("title", "product", "tags")
@@ -20,7 +20,7 @@ SEARCH = ("title", "product", "tags")
 LANGUAGES = ("en", "es", "ro", "fr", "de", "it", "pt")
 
 
-class Article(Element, Base):
+class Article(CustomFields, Element, Base):
     __tablename__ = "kb_article"
     __element_type__ = "article"
     __table_args__ = list_indexes("kb_article", "title", include=("language", "published"))

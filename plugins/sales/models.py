@@ -16,7 +16,7 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, false, se
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import Base, Element, User, UTCDateTime, e164, list_indexes, utcnow
+from crm_core.toolkit import Base, CustomFields, Element, User, UTCDateTime, e164, list_indexes, utcnow
 from plugins.sales.kinds import KindMixin
 
 #: The sessions' text-filter fields (``search=`` in plugins/sales/sessions.py), kept here because
@@ -71,7 +71,7 @@ def unique_code(element: Any, code: str) -> str:
     return code
 
 
-class Lead(CallerNumber, Element, KindMixin, Base):
+class Lead(CallerNumber, CustomFields, Element, KindMixin, Base):
     """A prospect (seed: *Cliente/Proveedor potencial*)."""
 
     __tablename__ = "sales_lead"
@@ -96,7 +96,7 @@ class Lead(CallerNumber, Element, KindMixin, Base):
     qualified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class Account(CallerNumber, Element, KindMixin, Base):
+class Account(CallerNumber, CustomFields, Element, KindMixin, Base):
     """A customer or supplier (seed: *Entidad*); ``potential`` while provisional (code OP…)."""
 
     __tablename__ = "sales_account"
@@ -126,7 +126,7 @@ class Account(CallerNumber, Element, KindMixin, Base):
         return f"{self.code} {self.name}"
 
 
-class Contact(CallerNumber, Element, KindMixin, Base):
+class Contact(CallerNumber, CustomFields, Element, KindMixin, Base):
     """A person who represents an account; its kind is the account's."""
 
     __tablename__ = "sales_contact"
@@ -149,7 +149,7 @@ class Contact(CallerNumber, Element, KindMixin, Base):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class Campaign(Element, Base):
+class Campaign(CustomFields, Element, Base):
     """A marketing campaign that opportunities (and through them clients) belong to (SAL-09)."""
 
     __tablename__ = "sales_campaign"
@@ -172,7 +172,7 @@ class Campaign(Element, Base):
         return f"{self.code} {self.name}"
 
 
-class Opportunity(Element, KindMixin, Base):
+class Opportunity(CustomFields, Element, KindMixin, Base):
     """A potential sale or purchase (seed: *Oportunidad*); closed, never deleted (SAL-04)."""
 
     __tablename__ = "sales_opportunity"

@@ -12,14 +12,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from crm_core.toolkit import Base, Element, UTCDateTime, e164, list_indexes, utcnow
+from crm_core.toolkit import Base, CustomFields, Element, UTCDateTime, e164, list_indexes, utcnow
 
 DIRECTIONS = ("inbound", "outbound")
 RESULTS = ("answered", "missed", "busy", "unreachable")
 SEARCH = ("number", "extension", "call_id")
 
 
-class Call(Element, Base):
+class Call(CustomFields, Element, Base):
     """One call: who called whom, how it ended, how long it rang and talked, with which client."""
 
     __tablename__ = "tel_call"

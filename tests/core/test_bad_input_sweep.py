@@ -70,7 +70,9 @@ def _seed(app: Flask) -> dict[str, Any]:
     from crm_core.migrate import upgrade
     from crm_core.models.auth import Group, User
     from crm_core.models.imports import ImportJob
+    from crm_core.models.menu import FieldSetting
     from crm_core.models.notes import Note
+    from crm_core.models.vocabularies import VocabularyValue
     from crm_core.outbox import enqueue
     from crm_core.security.passwords import hash_password
 
@@ -96,12 +98,17 @@ def _seed(app: Flask) -> dict[str, Any]:
             job = ImportJob(session_name="samples", user_id=ana.id, filename="x.csv", data=b"name\nx\n")
             db.add_all([note, job])
             message = enqueue(db, "sweep", {}, "sweep-1")
+            setting = FieldSetting(session_name="leads", name="sweep_note", spec={"type": "text"})
+            value = VocabularyValue(vocabulary="sweep", code="one", labels={"en": "One"})
+            db.add_all([setting, value])
             db.flush()
             return {
                 "users": users,
                 "elements": elements,
                 "token_id": token.id,
                 "note_id": note.id,
+                "setting_id": setting.id,
+                "value_id": value.id,
                 "job_id": job.id,
                 "message_id": message.id,
                 "group_id": db.scalar(select(Group.id).where(Group.name == "Executives")),

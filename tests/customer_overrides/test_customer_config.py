@@ -84,3 +84,33 @@ def test_valid_configuration_relabels_reorders_hides_and_sets_columns(tmp_path):
     samples = reg.sdef("samples")
     assert reg.visible_statuses(samples) == [("Open", "active"), ("In progress", "active"), ("Done", "closed")]
     assert reg.status_label(samples, "active") == "Open"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[fields.leads.segment]\ntype = "colour"', r"\[fields.leads.segment.type\]: unknown type 'colour'"),
+        ('[fields.leads.segment]\ntype = "choice"', r"\[fields.leads.segment.choices\]: a choice field needs choices"),
+        ('[fields.leads.segment]\ntype = "text"\nshoe = 1', r"\[fields.leads.segment.shoe\]: unknown key"),
+        ('[fields.leads.Segment]\ntype = "text"', r"\[fields.leads.Segment\]: a field name is lower-case"),
+        ('[fields.leads.segment]\ntype = "text"\nlabel = { english = "x" }', r"\[fields.leads.segment.label\]: must be a text or a table"),
+        ('[fields.leads.segment]\ntype = "integer"\nposition = 0', r"\[fields.leads.segment.position\]: must be a whole number"),
+        ('[fields.leads.name]\ntype = "text"', r"\[fields.leads.name\]: 'name' is already a field of 'leads'"),
+        ('[fields.leads.shoe_size]\nrequired = true', r"\[fields.leads.shoe_size\]: 'shoe_size' is not a field of 'leads'"),
+        ('[fields.leads.name]\nhidden = true', r"\[fields.leads.name\]: 'name' is required, so it cannot be hidden"),
+        ('[fields.tasks.budget_code]\ntype = "text"', r"unknown session 'tasks'"),
+        ('[fields.ghosts.x]\ntype = "text"', r"\[fields.ghosts.x\]: unknown session 'ghosts'"),
+        ('[fields.leads.partner]\ntype = "lookup"\nlookup = "planets"', r"lookup names unknown session 'planets'"),
+        ('[fields.leads.size]\ntype = "integer"\ndefault = "big"', r"default 'big' is not a valid value"),
+        ('[fields.leads.segment]\ntype = "text"\nhidden = true', r"'hidden' is for built-in fields"),
+    ],
+)
+def test_bad_field_declarations_stop_start_up_naming_file_and_key(tmp_path, toml, message):
+    with pytest.raises(ConfigError, match=message):
+        app_for(tmp_path, '[plugins]\nenabled = ["sales"]\n' + toml)
+
+
+def test_a_grid_column_may_name_a_custom_field(tmp_path):
+    app = app_for(tmp_path, '[plugins]\nenabled = ["sales"]\n[fields.leads.segment]\ntype = "text"\n'
+                  '[grid.leads]\ncolumns = ["name", "segment"]\n')
+    assert app.extensions["crm"].registry.sdef("leads").columns == ("name", "segment")

@@ -47,7 +47,7 @@ def test_default_menu_orders_modules_by_declaration(crm_app):
 
 @demo
 def test_demo_leads_grid_has_its_columns(crm_app, client_for):
-    assert crm_app.extensions["crm"].registry.sdef("leads").columns == ("company", "name", "country", "status")
+    assert crm_app.extensions["crm"].registry.sdef("leads").columns == ("company", "name", "country", "segment", "status")
     page = client_for("ana").get("/s/leads").get_data(as_text=True)
     assert "Country" in page
 

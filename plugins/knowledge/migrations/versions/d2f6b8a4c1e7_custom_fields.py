@@ -1,0 +1,30 @@
+"""custom_fields: a ``custom`` JSON column on the records a client may add fields to (EXT-16)
+
+The column holds only the client's custom fields (declared in customer.toml or on
+Configuration → Fields); no plugin migration ever writes into it, so upgrades leave them alone.
+
+Revision ID: d2f6b8a4c1e7
+Revises: 4b7e2c9d1a30
+Create Date: 2026-11-30 12:50:00
+"""
+
+from alembic import op
+
+from crm_core.toolkit import add_custom_column
+
+revision = "d2f6b8a4c1e7"
+down_revision = "4b7e2c9d1a30"
+branch_labels = None
+depends_on = None
+
+TABLES = ("kb_article",)
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        add_custom_column(table)
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        op.drop_column(table, "custom")

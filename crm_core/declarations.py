@@ -186,7 +186,8 @@ class Section:
     the request). An external one has ``fetch`` instead — a callable without arguments that asks
     an outside system and returns the rows; it runs in a worker thread with no app context, in
     parallel with the other fetches, and only ``timeout`` seconds are waited for it (then a
-    placeholder shows); ``cache_seconds`` > 0 keeps its rows that long per process, under
+    placeholder shows; a fetch whose own client gave up in time raises ``TimeoutError`` to be
+    shown the same way, "slow", not "failed"); ``cache_seconds`` > 0 keeps its rows that long per process, under
     ``cache_key``. ``columns`` are ``(key, label)`` pairs.
     """
 

@@ -21,8 +21,8 @@ def _fetch(path: str, key: str, conf: core_system.CoreSettings, timeout: float) 
     def fetch() -> Rows:
         try:
             answer = core_system.request("GET", path, conf=conf, timeout=timeout)
-        except core_system.CoreError as exc:
-            raise RuntimeError(exc.message) from None
+        except core_system.CoreError as exc:  # its own time budget ran out: the section is "slow"
+            raise (TimeoutError if exc.timed_out else RuntimeError)(exc.message) from None
         if key:
             items = answer.get(key, [])
             return [dict(item) for item in items if isinstance(item, Mapping)]

@@ -58,10 +58,12 @@ def settings() -> CoreSettings:
 class CoreError(Exception):
     """The Core system refused (``refused``: it answered 4xx) or could not be used."""
 
-    def __init__(self, message: str, refused: bool = False, answer: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, message: str, refused: bool = False, answer: Mapping[str, Any] | None = None,
+                 timed_out: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.refused = refused
+        self.timed_out = timed_out
         self.answer = dict(answer or {})
 
 
@@ -92,7 +94,7 @@ def request(
         attempts += 1
         left = deadline - time.monotonic()
         if left <= 0:
-            raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}"))
+            raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}"), timed_out=True)
         req = urllib.request.Request(conf.base_url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=left) as resp:
@@ -109,10 +111,10 @@ def request(
                 continue
             raise CoreError(_("The Core system failed (HTTP %(code)s).", code=exc.code), answer=answer) from None
         except TimeoutError:
-            raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}")) from None
+            raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}"), timed_out=True) from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}")) from None
+                raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}"), timed_out=True) from None
             if attempts <= conf.retries:
                 continue
             raise CoreError(_("The Core system cannot be reached (%(r)s).", r=exc.reason)) from None

@@ -134,7 +134,7 @@ def _gather(sections: list[Section]) -> dict[str, tuple[str, list[Mapping[str, A
         try:
             rows = list(future.result(timeout=max(0.0, started + section.timeout - time.monotonic())))
             results[name] = ("ok", rows, "")
-        except FutureTimeout:
+        except FutureTimeout:  # also a fetch's own TimeoutError (the same class since Python 3.11)
             results[name] = ("slow", [], _("Not available right now: the source did not answer in %(s)s s.",
                                               s=f"{section.timeout:g}"))
         except Exception as exc:  # noqa: BLE001 - a failing source is a placeholder, never a failed page

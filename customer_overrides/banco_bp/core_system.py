@@ -67,6 +67,10 @@ class CoreError(Exception):
         self.answer = dict(answer or {})
 
 
+def _timed_out(budget: float) -> CoreError:
+    return CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}"), timed_out=True)
+
+
 def _decode(raw: bytes) -> dict[str, Any]:
     data = json.loads(raw.decode("utf-8")) if raw else {}
     if not isinstance(data, dict):
@@ -94,7 +98,7 @@ def request(
         attempts += 1
         left = deadline - time.monotonic()
         if left <= 0:
-            raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}"), timed_out=True)
+            raise _timed_out(budget)
         req = urllib.request.Request(conf.base_url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=left) as resp:
@@ -111,10 +115,10 @@ def request(
                 continue
             raise CoreError(_("The Core system failed (HTTP %(code)s).", code=exc.code), answer=answer) from None
         except TimeoutError:
-            raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}"), timed_out=True) from None
+            raise _timed_out(budget) from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise CoreError(_("The Core system did not answer in %(s)s seconds.", s=f"{budget:g}"), timed_out=True) from None
+                raise _timed_out(budget) from None
             if attempts <= conf.retries:
                 continue
             raise CoreError(_("The Core system cannot be reached (%(r)s).", r=exc.reason)) from None

@@ -106,7 +106,8 @@ def crm_home_panels(user: User) -> list[Panel]:
 
 @hookspec
 def crm_page_scripts() -> list[str]:
-    """Return URLs of scripts (a plugin blueprint's static files, by ``url_for``) every page of a
+    """Return URLs of scripts (a plugin blueprint's static files, by the toolkit's ``static_url``,
+    which gives content-hashed, long-cached names) every page of a
     signed-in user loads after the core's own, e.g. a screen pop listening for calls. Called per
     page, in a request; files only (the CSP allows no inline script)."""
 

@@ -85,6 +85,7 @@ from crm_core.services.elements import change_owner, edited_element, unusable_re
 from crm_core.services.elements import create as create_element
 from crm_core.services.notes import add_note
 from crm_core.services.queries import like_text
+from crm_core.static_files import static_url
 from crm_core.toolkit import audit, groupings, lookups, workflow
 
 csrf_exempt = csrf.exempt
@@ -174,6 +175,7 @@ __all__ = [
     "table_response",
     "session_label",
     "csrf_exempt",
+    "static_url",
     # imports
     "ImportSpec",
     "run_import",

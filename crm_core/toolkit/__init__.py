@@ -83,6 +83,7 @@ from crm_core.security.access import (
 from crm_core.services.display import shown, value_names
 from crm_core.services.elements import change_owner, edited_element, unusable_reference
 from crm_core.services.elements import create as create_element
+from crm_core.services.elements import update as update_element
 from crm_core.services.notes import add_note
 from crm_core.services.queries import like_text
 from crm_core.static_files import static_url
@@ -138,6 +139,7 @@ __all__ = [
     # services
     "change_owner",
     "create_element",
+    "update_element",
     "add_note",
     "edited_element",
     "unusable_reference",

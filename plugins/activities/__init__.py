@@ -17,9 +17,13 @@ from crm_core.toolkit import Access, Module, Panel, PluginMeta, SessionDef, Tab,
 from plugins.activities import agenda, demo, hookspecs, panels, views
 from plugins.activities.services import SESSION, check_links, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
+from plugins.activities.settings import ActivitiesSettings
 
 meta = PluginMeta(
-    description="Meetings, calls, faxes, letters, tasks; calendar", requires_contract=">=2.0,<3", hookspecs=hookspecs
+    description="Meetings, calls, faxes, letters, tasks; calendar",
+    requires_contract=">=2.0,<3",
+    hookspecs=hookspecs,
+    settings_schema=ActivitiesSettings,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
@@ -16,4 +17,4 @@ class ActivitiesSettings(Schema):
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data["working_hours_start"] >= data["working_hours_end"]:
-            raise ValidationError("must be later than working_hours_start", "working_hours_end")
+            raise ValidationError(_("The working day must end after it starts."), "working_hours_end")

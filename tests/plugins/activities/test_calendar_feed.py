@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
+from crm_core.app import create_app
+from crm_core.errors import ConfigError
 from plugins.activities.models import Activity
 from plugins.activities.settings import ActivitiesSettings
 from tests.plugins.activities.support import ACTIVITIES_ONLY, utc
@@ -80,10 +82,21 @@ def test_refused_moves_change_nothing_and_say_why(client_for, add_activity, db):
 
 def test_working_hours_settings_are_checked():
     assert ActivitiesSettings().load({}) == {"working_hours_start": 8, "working_hours_end": 19}
-    with pytest.raises(ValidationError, match="later than"):
+    with pytest.raises(ValidationError, match="must end after it starts"):
         ActivitiesSettings().load({"working_hours_start": 18, "working_hours_end": 9})
     with pytest.raises(ValidationError):
         ActivitiesSettings().load({"working_hours_start": 25})
+
+
+def test_a_client_with_a_day_that_ends_before_it_starts_does_not_start(tmp_path):
+    client = tmp_path / "late"
+    client.mkdir()
+    (client / "customer.toml").write_text(
+        '[plugins]\nenabled = ["activities"]\n[settings.activities]\nworking_hours_start = 18\nworking_hours_end = 9\n'
+    )
+    with pytest.raises(ConfigError, match=r"\[settings.activities.working_hours_end\].*must end after it starts"):
+        create_app({"CRM_ENV": "testing", "CRM_SECRET_KEY": "x" * 40, "CRM_DATABASE_URL": "sqlite://",
+                    "CRM_OVERRIDES_DIR": str(tmp_path), "CRM_CUSTOMER": "late"})
 
 
 def test_the_page_carries_the_calendar_widget_and_no_inline_script(client_for):

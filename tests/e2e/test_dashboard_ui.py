@@ -51,3 +51,25 @@ def test_a_leader_sees_the_team_on_a_phone_without_overflow(phone, live_server, 
     assert "Ana" in phone.locator("#chart-team-won_people table").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert problems == []
+
+
+def test_the_funnel_uses_the_same_charts_drawn_from_its_table(page, phone, live_server, pipeline):
+    for browser_page in (page, phone):
+        problems = _console(browser_page)
+        log_in(browser_page, live_server, "leader")
+        browser_page.goto(f"{live_server}/sales/funnel")
+        browser_page.locator('#funnel-chart[data-ready="true"] svg').first.wait_for()
+        assert browser_page.locator("#funnel-table tbody tr").count() == 4
+        assert browser_page.evaluate("document.documentElement.scrollWidth") <= browser_page.viewport_size["width"]
+        assert problems == []
+
+
+def test_the_call_figures_use_the_same_charts_drawn_from_their_table(page, live_server):
+    problems = _console(page)
+    log_in(page, live_server, "leader")
+    page.goto(f"{live_server}/telephony/figures?from=2026-11-01&to=2026-11-07")
+    page.locator('#figures-chart[data-ready="true"] svg').first.wait_for()
+    periods = page.locator('#figures-figure table[data-table="periods"]')
+    assert periods.locator("thead th[data-series]").count() == 2
+    assert periods.locator("tbody tr[data-period]").count() == periods.locator("tbody tr").count() - 1
+    assert problems == []

@@ -200,9 +200,9 @@ class Kpi:
 
     ``value`` is a number, shown as ``kind`` says: ``count``, ``amount`` (two decimals, the
     user's locale) or ``percent`` (0..100). ``goal`` adds a bar "n % of the goal". ``rows``
-    (``(label, value)`` pairs) make a chart of the figure *and its table* (the table is the
-    chart's accessible twin: the page draws the chart from it); ``chart`` is ``bar``, ``pie``
-    or ``funnel`` and ``rows_label`` heads the table's first column. ``link`` drills down to
+    (``(label, value)`` pairs) make the figure a chart *and its table* instead of a card (the
+    table is the chart's accessible twin: the page draws the chart from it); ``chart`` is
+    ``bar``, ``pie`` or ``funnel`` and ``rows_label`` heads the table's first column. ``link`` drills down to
     the records. ``scope`` groups the figures: ``mine`` (the user's own) or ``team``.
     """
 

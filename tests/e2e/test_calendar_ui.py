@@ -89,6 +89,14 @@ def test_month_view_drag_to_reschedule_and_refused_moves_spring_back(page, live_
     page.locator(".fc-timeGridWeek-button").click()
     page.locator(".fc-timegrid-event", has_text="Visita Ferretería Ruiz").wait_for()
     assert page.locator(".fc-timegrid-slot-label", has_text="08:00").count() == 1
+    # the hour axis opens at the working hours (08:00 by default): midnight is scrolled away
+    top = page.evaluate("""() => {
+        const scroller = document.querySelector('.fc-timegrid-body').closest('.fc-scroller');
+        const label = (t) => document.querySelector(`.fc-timegrid-slot-label[data-time="${t}"]`).getBoundingClientRect();
+        const box = scroller.getBoundingClientRect();
+        return {midnight: label('00:00:00').bottom - box.top, eight: label('08:00:00').top - box.top};
+    }""")
+    assert top["midnight"] <= 0 and -5 <= top["eight"] < 60, top
 
     page.locator(".fc-dayGridMonth-button").click()
     _day(page, "2030-03-27").locator(".fc-daygrid-day-frame").click(position={"x": 40, "y": 60})

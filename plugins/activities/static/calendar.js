@@ -72,8 +72,10 @@
       ? { left: "prev,next", center: "title", right: "today" }
       : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
     footerToolbar: phone ? { center: "listWeek,dayGridMonth,timeGridDay" } : false,
-    height: "auto",
+    // a fixed height, so week and day views scroll and open at the working hours (scrollTime)
+    height: phone ? 620 : 760,
     dayMaxEvents: 4,
+    eventDisplay: "block",
     nowIndicator: true,
     scrollTime: `${data.dayStart}:00`,
     businessHours: { daysOfWeek: [1, 2, 3, 4, 5], startTime: data.dayStart, endTime: data.dayEnd },

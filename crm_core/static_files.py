@@ -68,11 +68,14 @@ def static_url(filename: str, owner: str = CORE) -> str:
     if not dot or "/" in ext:
         raise MissingStaticFile(f"static file {filename!r} of {owner!r} has no extension to hash before")
     hashed = f"{stem}.{_digest(path)}.{ext}"
-    return url_for("assets.serve", owner=owner, name=hashed)
+    return url_for("assets.static", owner=owner, filename=hashed)
 
 
-@bp.route("/assets/<owner>/<path:name>")
-def serve(owner: str, name: str) -> Response:
+@bp.route("/assets/<owner>/<path:filename>", endpoint="static")
+def serve(owner: str, filename: str) -> Response:
+    """A file by its hashed name (immutable), or by its plain name (revalidated); the endpoint is
+    named like Flask's static endpoints, which the security headers and checks treat alike."""
+    name = filename
     folder = _folder(owner)
     if folder is None:
         abort(404)

@@ -108,6 +108,9 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "case_id": elements.get("cases", 1),
                 "article_id": elements.get("articles", 1),
                 "pop_id": 1,
+                "activity_id": elements.get("activities", 1),
+                "owner": "core",
+                "filename": "crm.css",
                 "operation": "retry",
                 "code": "es",
             }

@@ -228,6 +228,39 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Kpi:
+    """A key figure on the home dashboard (EXT-07), contributed by ``crm_kpis``.
+
+    ``value`` is a number, shown as ``kind`` says: ``count``, ``amount`` (two decimals, the
+    user's locale) or ``percent`` (0..100). ``goal`` adds a bar "n % of the goal". ``rows``
+    (``(label, value)`` pairs) make the figure a chart *and its table* instead of a card (the
+    table is the chart's accessible twin: the page draws the chart from it); ``chart`` is
+    ``bar``, ``pie`` or ``funnel`` and ``rows_label`` heads the table's first column. ``link`` drills down to
+    the records. ``scope`` groups the figures: ``mine`` (the user's own) or ``team``.
+    """
+
+    name: str
+    label: Any
+    value: Any
+    kind: str = "count"
+    goal: Any = None
+    link: str | None = None
+    rows: tuple[tuple[Any, Any], ...] = ()
+    rows_label: Any = ""
+    chart: str = "bar"
+    scope: str = "mine"
+    order: int = 100
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("count", "amount", "percent"):
+            raise ValueError(f"Kpi {self.name!r}: kind must be count, amount or percent, not {self.kind!r}")
+        if self.chart not in ("bar", "pie", "funnel"):
+            raise ValueError(f"Kpi {self.name!r}: chart must be bar, pie or funnel, not {self.chart!r}")
+        if self.scope not in ("mine", "team"):
+            raise ValueError(f"Kpi {self.name!r}: scope must be mine or team, not {self.scope!r}")
+
+
+@dataclass(frozen=True)
 class UserField:
     """A field a plugin adds to every user's profile: the users screen shows it, and My account
     too when ``self_service`` (e.g. a telephone extension). The plugin keeps the value in its own

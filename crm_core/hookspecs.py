@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Flask
     from sqlalchemy.orm import Session as DbSession
 
-    from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
+    from crm_core.declarations import Action, DemoUser, Kpi, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
     from crm_core.models.auth import User
     from crm_core.privacy.plan import ErasurePlan, PersonalData
     from crm_core.security.access import Access
@@ -113,8 +113,19 @@ def crm_home_panels(user: User) -> list[Panel]:
 
 
 @hookspec
+def crm_kpis(user: User) -> list[Kpi]:
+    """Return key figures for ``user``'s home dashboard (EXT-07): pipeline value, forecast, won
+    against a goal, activities due … as :class:`~crm_core.declarations.Kpi`. Called per page, in
+    a request; compute them through the access layer (``current_access()``, ``scoped``) so a
+    user only ever sees figures of records they may see, and return ``team`` figures only to
+    users who may see the team's records. Figures, not HTML: the core draws cards, charts and
+    their tables."""
+
+
+@hookspec
 def crm_page_scripts() -> list[str]:
-    """Return URLs of scripts (a plugin blueprint's static files, by ``url_for``) every page of a
+    """Return URLs of scripts (a plugin blueprint's static files, by the toolkit's ``static_url``,
+    which gives content-hashed, long-cached names) every page of a
     signed-in user loads after the core's own, e.g. a screen pop listening for calls. Called per
     page, in a request; files only (the CSP allows no inline script)."""
 

@@ -13,8 +13,8 @@ from crm_core.security import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-#: Endpoints anyone may read: the published API description.
-PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
+#: Endpoints anyone may read: the published API description and its reference page.
+PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.docs"})
 
 
 @bp.before_request

@@ -13,7 +13,7 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Response, jsonify
+from flask import Response, jsonify, render_template
 
 from crm_core.api.blueprint import bp
 from crm_core.api.errors import ERROR_SCHEMA
@@ -205,3 +205,10 @@ def build_spec() -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(build_spec())
+
+
+@bp.get("/docs")
+def docs() -> str:
+    """The API reference page (Swagger UI, from npm) reading :func:`openapi`; public like it.
+    Signed-in users can try requests out with their session (the page sends the CSRF token)."""
+    return render_template("api/docs.html")

@@ -18,7 +18,7 @@ login_manager = LoginManager()
 #: What every response says it is served by: no product version for an attacker to look up.
 SERVER_HEADER = "CRM"
 CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
     "form-action 'self'"
 )

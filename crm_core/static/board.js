@@ -1,7 +1,8 @@
-// The pipeline board (EXT-04): drag a card to another column, or pick the column in the card's
-// move menu (the keyboard way); either posts the move to the server, which runs the session's
-// declared action with its rules. A refused move springs back to where it was and the reason is
-// shown in an alert that takes the focus. "Load more" pages a column. Text is inserted as text.
+// The pipeline board (EXT-04): drag a card to another column (SortableJS, from npm), or pick the
+// column in the card's move menu (the keyboard way); either posts the move to the server, which
+// runs the session's declared action with its rules. A refused move springs back to where it was
+// and the reason is shown in an alert that takes the focus. "Load more" pages a column. Text is
+// inserted as text.
 (() => {
   const board = document.getElementById("board");
   if (!board) return;
@@ -9,7 +10,6 @@
   const status = document.getElementById("board-status");
   const error = document.getElementById("board-error");
   const template = document.getElementById("card-template");
-  let dragged = null;
 
   function announce(message) {
     error.classList.add("d-none");
@@ -34,11 +34,15 @@
     });
   }
 
-  async function move(card, target) {
+  // ``origin`` is where the card was before a drag (SortableJS has already moved it); a move
+  // from the menu moves the card here.
+  async function move(card, target, origin = null) {
     const list = board.querySelector(`[data-drop="${CSS.escape(target)}"]`);
-    const origin = { parent: card.parentElement, next: card.nextElementSibling };
-    if (!list || list === origin.parent) return;
-    list.prepend(card);
+    if (!origin) {
+      origin = { parent: card.parentElement, next: card.nextElementSibling };
+      if (!list || list === origin.parent) return;
+      list.prepend(card);
+    }
     const form = card.querySelector("form.crm-move");
     const body = new URLSearchParams({ to: target });
     let answer = { ok: false, message: board.dataset.moveError };
@@ -65,16 +69,6 @@
   }
 
   function wire(card) {
-    card.addEventListener("dragstart", (event) => {
-      dragged = card;
-      event.dataTransfer.effectAllowed = "move";
-      event.dataTransfer.setData("text/plain", card.dataset.id);
-      card.classList.add("opacity-50");
-    });
-    card.addEventListener("dragend", () => {
-      card.classList.remove("opacity-50");
-      dragged = null;
-    });
     const form = card.querySelector("form.crm-move");
     if (form) {
       form.addEventListener("submit", (event) => {
@@ -85,12 +79,20 @@
   }
 
   board.querySelectorAll("[data-drop]").forEach((list) => {
-    list.addEventListener("dragover", (event) => {
-      if (dragged) event.preventDefault();
-    });
-    list.addEventListener("drop", (event) => {
-      event.preventDefault();
-      if (dragged) move(dragged, list.dataset.drop);
+    if (!window.Sortable) return;
+    window.Sortable.create(list, {
+      group: "board",
+      sort: false,
+      draggable: ".crm-movable",
+      filter: "a, select, button, input, label",
+      preventOnFilter: false,
+      animation: 150,
+      ghostClass: "opacity-50",
+      onEnd: (event) => {
+        if (event.from === event.to) return;
+        const next = event.from.children[event.oldIndex] || null;
+        move(event.item, event.to.dataset.drop, { parent: event.from, next });
+      },
     });
   });
   board.querySelectorAll(".crm-card").forEach(wire);
@@ -112,7 +114,7 @@
       form.querySelector("label").textContent = board.dataset.moveLabel.replace("{name}", item.label);
       select.value = stage;
     } else {
-      card.removeAttribute("draggable");
+      card.classList.remove("crm-movable");
       if (form) form.remove();
     }
     wire(card);

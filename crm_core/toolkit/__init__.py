@@ -30,6 +30,7 @@ from crm_core.declarations import (
     ActionContext,
     Board,
     DemoUser,
+    Kpi,
     Module,
     NamedFilter,
     Panel,
@@ -89,8 +90,10 @@ from crm_core.security.access import (
 from crm_core.services.display import shown, value_names
 from crm_core.services.elements import change_owner, edited_element, unusable_reference
 from crm_core.services.elements import create as create_element
+from crm_core.services.elements import update as update_element
 from crm_core.services.notes import add_note
 from crm_core.services.queries import like_text
+from crm_core.static_files import static_url
 from crm_core.toolkit import audit, groupings, logins, lookups, privacy, workflow
 from crm_core.validation_messages import translated as translated_errors
 
@@ -104,6 +107,7 @@ __all__ = [
     "Board",
     "Module",
     "Panel",
+    "Kpi",
     "element_path",
     "sdef_of",
     "DemoUser",
@@ -149,6 +153,7 @@ __all__ = [
     # services
     "change_owner",
     "create_element",
+    "update_element",
     "add_note",
     "edited_element",
     "unusable_reference",
@@ -192,6 +197,7 @@ __all__ = [
     "bar_chart",
     "session_label",
     "csrf_exempt",
+    "static_url",
     # imports
     "ImportSpec",
     "run_import",

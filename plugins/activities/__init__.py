@@ -13,13 +13,17 @@ from typing import Any
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import Access, Module, Panel, PluginMeta, SessionDef, Tab, User, crm_state, handles, hookimpl
+from crm_core.toolkit import Access, Kpi, Module, Panel, PluginMeta, SessionDef, Tab, User, crm_state, handles, hookimpl
 from plugins.activities import agenda, demo, hookspecs, panels, views
 from plugins.activities.services import SESSION, check_links, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
+from plugins.activities.settings import ActivitiesSettings
 
 meta = PluginMeta(
-    description="Meetings, calls, faxes, letters, tasks; calendar", requires_contract=">=2.1,<3", hookspecs=hookspecs
+    description="Meetings, calls, faxes, letters, tasks; calendar",
+    requires_contract=">=2.1,<3",
+    hookspecs=hookspecs,
+    settings_schema=ActivitiesSettings,
 )
 
 
@@ -46,6 +50,11 @@ def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
 @hookimpl
 def crm_home_panels(user: User) -> list[Panel]:
     return panels.home_panels(user)
+
+
+@hookimpl
+def crm_kpis(user: User) -> list[Kpi]:
+    return panels.kpis(user)
 
 
 @hookimpl

@@ -78,6 +78,12 @@ def overdue(db: DbSession, access: Access, now: datetime, limit: int = 100) -> l
     return list(db.scalars(stmt.order_by(Activity.starts_at, Activity.id).limit(limit)))
 
 
+def due_count(db: DbSession, access: Access, owner: User, until: datetime) -> int:
+    """How many of ``owner``'s planned activities start before ``until`` (overdue included)."""
+    stmt = _of(access, owner).where(Activity.status == "planned", Activity.starts_at < until)
+    return db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
 def on_day(db: DbSession, access: Access, day: date, zone: tzinfo) -> list[Activity]:
     """The user's own activities of one local day (any status), in time order."""
     start, end = day_bounds(day, zone)

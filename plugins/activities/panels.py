@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from crm_core.toolkit import Panel, SessionDef, Tab, crm_state, current_access, utcnow
+from crm_core.toolkit import Kpi, Panel, SessionDef, Tab, crm_state, current_access, utcnow
 from crm_core.toolkit import session as db_session
 from plugins.activities import agenda
-from plugins.activities.calendar import local_today, parse_day, user_zone
+from plugins.activities.calendar import day_bounds, local_today, parse_day, user_zone
 from plugins.activities.models import Activity
 from plugins.activities.schemas import TYPE_LABELS
 from plugins.activities.services import SESSION, linked_activities
@@ -120,3 +120,15 @@ def home_panels(user: Any) -> list[Panel]:
         Panel("activities-tomorrow", _l("Tomorrow"), lambda u: _day_panel(u, 1), order=12),
         Panel("activities-date", _l("Activities on a date"), render_picked, order=13),
     ]
+
+
+def kpis(user: Any) -> list[Kpi]:
+    """The home dashboard's "activities due" (EXT-07): the viewer's planned activities that
+    start before the end of their today, overdue ones included."""
+    access = current_access()
+    if not access.can(SESSION, "view"):
+        return []
+    zone = user_zone(user)
+    _start, end = day_bounds(local_today(zone), zone)
+    due = agenda.due_count(db_session(), access, user, end)
+    return [Kpi("activities_due", _l("Activities due"), due, link=url_for("activities.calendar"), order=35)]

@@ -10,14 +10,24 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
 from sqlalchemy import select
 
-from crm_core.toolkit import User, current_access, int_arg
+from crm_core.toolkit import (
+    BusinessRuleError,
+    PermissionDenied,
+    User,
+    crm_state,
+    current_access,
+    get_element,
+    int_arg,
+    unit_of_work,
+)
 from crm_core.toolkit import session as db_session
-from plugins.activities import agenda
+from plugins.activities import agenda, feed
 from plugins.activities.calendar import (
     FIRST_DAY,
     LAST_DAY,
@@ -38,6 +48,7 @@ from plugins.activities.calendar import user_zone as zone_of
 from plugins.activities.ics import calendar_bytes
 from plugins.activities.panels import detail_url
 from plugins.activities.schemas import TYPE_LABELS
+from plugins.activities.services import activities_sdef
 
 bp = Blueprint("activities", __name__, url_prefix="/activities", template_folder="templates", static_folder="static")
 
@@ -95,6 +106,7 @@ def calendar() -> Any:
         "users": _pickable_users(access),
         "user_arg": user_arg,
         "type_labels": TYPE_LABELS,
+        "widget": _widget(access, view, day, user_arg),
     }
     if view == "month":
         weeks = month_weeks(day)
@@ -107,6 +119,68 @@ def calendar() -> Any:
         context["columns"] = [_column(d, activities, zone, user_arg) for d in days]
         context["hours"] = hour_marks(day, zone)
     return render_template("activities/calendar.html", **context)
+
+
+FULLCALENDAR_VIEWS = {"month": "dayGridMonth", "week": "timeGridWeek", "day": "timeGridDay"}
+
+
+def _widget(access: Any, view: str, day: Any, user_arg: dict[str, Any]) -> dict[str, Any]:
+    """The data attributes of the page's interactive calendar (static/calendar.js)."""
+    hours = crm_state().settings.get("activities", {})
+    start, end = hours.get("working_hours_start", 8), hours.get("working_hours_end", 19)
+    return {
+        "view": FULLCALENDAR_VIEWS[view],
+        "date": day.isoformat(),
+        "feed": url_for(".calendar_events", **user_arg),
+        "move": url_for(".calendar_move", activity_id=0),
+        "new": url_for("screens.new", session_name="activities") if access.can("activities", "modify") else "",
+        "day-start": f"{start:02d}:00",
+        "day-end": f"{end:02d}:00",
+        "move-error": _("The activity could not be moved; it is back where it was."),
+        "load-error": _("The calendar could not load the activities."),
+    }
+
+
+@bp.route("/calendar/events")
+@login_required
+def calendar_events() -> Any:
+    """The JSON feed of the calendar: the owner's activities the viewer may see, in a range."""
+    access = current_access()
+    access.require("calendar", "view")
+    db = db_session()
+    owner = agenda.calendar_owner(db, access, int_arg("user"))
+    try:
+        first, last = feed.parse_range(request.args.get("start"), request.args.get("end"))
+    except feed.BadRange as exc:
+        return jsonify({"error": str(exc)}), 400
+    return jsonify(feed.events(db, access, owner, first, last, zone_of(current_user)))
+
+
+@bp.route("/calendar/<int:activity_id>/move", methods=["POST"])
+@login_required
+def calendar_move(activity_id: int) -> Any:
+    """Drag to reschedule: the new local start (and length, from a resize) through the form's
+    rules; a refusal answers 409 with the reason and changes nothing."""
+    access = current_access()
+    access.require("calendar", "view")
+    activity = get_element(db_session(), activities_sdef(), access, activity_id, "view")
+    start = request.form.get("start", "")
+    try:
+        with unit_of_work() as db:
+            feed.reschedule(db, access, activity, start, request.form.get("minutes"))
+    except ValidationError as exc:
+        return jsonify({"ok": False, "message": " ".join(_flatten(exc.messages))}), 409
+    except (BusinessRuleError, PermissionDenied) as exc:
+        return jsonify({"ok": False, "message": str(exc)}), 409
+    return jsonify({"ok": True, "message": _("%(name)s moved.", name=activity.subject)})
+
+
+def _flatten(messages: Any) -> list[str]:
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flatten(value)]
+    if isinstance(messages, list | tuple):
+        return [m for value in messages for m in _flatten(value)]
+    return [str(messages)]
 
 
 def _column(day: Any, activities: list[Any], zone: Any, user_arg: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,21 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from crm_core.toolkit import Access, DemoUser, Module, PluginMeta, SessionDef, Tab, User, handles, hookimpl
-from plugins.sales import hookspecs, models, schemas
+from crm_core.toolkit import (
+    Access,
+    DemoUser,
+    Kpi,
+    Module,
+    PluginMeta,
+    SessionDef,
+    Tab,
+    User,
+    current_access,
+    handles,
+    hookimpl,
+)
+from crm_core.toolkit import session as db_session
+from plugins.sales import hookspecs, kpis, models, schemas
 
 meta = PluginMeta(
     hookspecs=hookspecs,
@@ -82,6 +95,12 @@ def crm_element_changed(element: Any, changes: dict[str, Any], access: Access, d
     from plugins.sales import events
 
     events.changed(db, access, element, changes)
+
+
+@hookimpl
+def crm_kpis(user: User) -> list[Kpi]:
+    """The home dashboard's sales figures (EXT-07), through the viewer's access."""
+    return kpis.kpis(db_session(), current_access(), user)
 
 
 @hookimpl

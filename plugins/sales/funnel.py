@@ -20,11 +20,6 @@ from crm_core.toolkit import Access, scoped
 from plugins.sales.models import Lead, Opportunity
 from plugins.sales.services import sdef_for
 
-CHART_WIDTH = 640
-BAR_HEIGHT = 34
-BAR_GAP = 12
-LABEL_WIDTH = 170
-
 
 @dataclass(frozen=True)
 class Step:
@@ -33,16 +28,6 @@ class Step:
     count: int
     lost: int | None = None
     lost_label: Any = None
-
-
-@dataclass(frozen=True)
-class Bar:
-    """Geometry of one step of the SVG chart (the template only draws it)."""
-
-    step: Step
-    y: int
-    width: int
-    lost_width: int
 
 
 def _period(model: Any, start: date | None, end: date | None) -> list[Any]:
@@ -80,21 +65,3 @@ def compute(
         Step("won", _l("Won"), opportunities.get("won", 0), opportunities.get("lost", 0), _l("Lost")),
     ]
 
-
-def chart(steps: list[Step]) -> list[Bar]:
-    """Bars scaled to the largest count; losses drawn after the step's bar."""
-    top = max([s.count + (s.lost or 0) for s in steps] + [1])
-    room = CHART_WIDTH - LABEL_WIDTH - 60
-    return [
-        Bar(
-            step=s,
-            y=i * (BAR_HEIGHT + BAR_GAP),
-            width=round(room * s.count / top),
-            lost_width=round(room * (s.lost or 0) / top),
-        )
-        for i, s in enumerate(steps)
-    ]
-
-
-def chart_height(bars: list[Bar]) -> int:
-    return len(bars) * (BAR_HEIGHT + BAR_GAP)

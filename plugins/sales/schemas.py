@@ -76,6 +76,15 @@ class SalesSettings(Schema):
     #: Campaign loads: the opportunities an import adds to a campaign go to a group's members.
     assignment = fields.Nested(AssignmentSettings, load_default=None)
 
+    #: Won amount per month each user aims at (username → amount) and the team (one
+    #: amount for the team a leader sees): the goals of the home dashboard (EXT-07).
+    monthly_goals = fields.Dict(
+        keys=fields.Str(validate=validate.Length(min=1, max=80)),
+        values=fields.Decimal(places=2, validate=validate.Range(min=0)),
+        load_default=dict,
+    )
+    team_monthly_goal = fields.Decimal(places=2, validate=validate.Range(min=0), load_default=None, allow_none=True)
+
     #: stage → the stages an opportunity may move on to from it; none given: any to any (SAL-10).
     stage_transitions = fields.Dict(
         keys=fields.Str(), values=fields.List(fields.Str(validate=validate.Length(min=1, max=40))), load_default=dict

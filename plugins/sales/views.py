@@ -55,15 +55,9 @@ def funnel_page() -> Any:
         if owner_id is not None and owner_id not in {u.id for u in owners}:
             errors.append(_("Unknown owner."))
     steps = [] if errors else funnel.compute(session(), access, start, end, owner_id)
-    bars = funnel.chart(steps)
     return render_template(
         "sales/funnel.html",
         steps=steps,
-        bars=bars,
-        height=funnel.chart_height(bars),
-        width=funnel.CHART_WIDTH,
-        label_width=funnel.LABEL_WIDTH,
-        bar_height=funnel.BAR_HEIGHT,
         errors=errors,
         owners=owners,
         owner_id=owner_id,

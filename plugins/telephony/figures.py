@@ -23,8 +23,6 @@ from crm_core.toolkit import Access, SessionDef, User, crm_state, scoped
 from plugins.telephony.models import Call
 
 BUCKETS = {"hour": _l("Hour"), "day": _l("Day"), "week": _l("Week"), "month": _l("Month")}
-CHART_WIDTH = 640
-CHART_HEIGHT = 220
 
 
 @dataclass
@@ -116,28 +114,6 @@ def compute(db: DbSession, access: Access, sdef: SessionDef, start: date, end: d
         groups=sorted(groups.values(), key=lambda f: f.label),
         total=total,
     )
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    x: float
-    width: float
-    answered_height: float
-    missed_height: float
-
-
-def chart(periods: list[Figures]) -> list[Bar]:
-    """Stacked bars (answered, missed) per period, scaled to the busiest one (SVG geometry)."""
-    if not periods:
-        return []
-    top = max(f.calls for f in periods) or 1
-    slot = CHART_WIDTH / len(periods)
-    return [
-        Bar(f.label, i * slot + slot * 0.1, slot * 0.8, (CHART_HEIGHT - 20) * f.answered / top,
-            (CHART_HEIGHT - 20) * f.missed / top)
-        for i, f in enumerate(periods)
-    ]
 
 
 def calls_sdef() -> SessionDef:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from crm_core.toolkit import Panel, UserField, current_access
+from crm_core.toolkit import Panel, UserField, current_access, static_url
 from crm_core.toolkit import session as db_session
 from plugins.telephony import services
 
@@ -53,4 +53,4 @@ def page_scripts() -> list[str]:
     cached = g.get("telephony_own_extension")
     if cached is None or cached[0] != user.id:
         cached = g.telephony_own_extension = (user.id, services.user_extension(db_session(), user))
-    return [url_for("telephony.static", filename="telephony.js")] if cached[1] else []
+    return [static_url("telephony.js", "telephony")] if cached[1] else []

@@ -177,7 +177,6 @@ def figures():  # type: ignore[no-untyped-def]
     args = {"from": start.isoformat(), "to": end.isoformat(), "per": bucket}
     return render_template(
         "telephony/figures.html", report=report, tables=tables, header=fig.header(), errors=errors,
-        bars=fig.chart(report.periods) if report else [], width=fig.CHART_WIDTH, height=fig.CHART_HEIGHT,
         buckets=fig.BUCKETS, bucket=bucket, start=start.isoformat(), end=end.isoformat(), args=args,
         gaps=services.open_gaps(db_session()),
     ), 400 if errors else 200

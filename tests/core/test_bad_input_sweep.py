@@ -118,6 +118,9 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "account_id": elements.get("accounts", 1),
                 "article_id": elements.get("articles", 1),
                 "pop_id": 1,
+                "activity_id": elements.get("activities", 1),
+                "owner": "core",
+                "filename": "crm.css",
                 "operation": "retry",
                 "code": "es",
                 "number": "C-2026-000001",  # a case number on the portal (the sweep's users are staff)

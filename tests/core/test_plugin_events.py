@@ -41,6 +41,7 @@ GENERIC_HOOKS = {
     "crm_find_by_phone",
     "crm_user_fields",
     "crm_page_scripts",
+    "crm_kpis",
 }
 
 

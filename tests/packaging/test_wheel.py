@@ -9,7 +9,9 @@ reads a page, a static file and a Spanish page through real HTTP.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -43,6 +45,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target = src / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((ROOT / rel).read_bytes())
+    # The front-end libraries are build output of scripts/assets (npm ci), which the test
+    # command runs first: the build step the README documents before `python -m build`.
+    vendor = ROOT / "crm_core" / "static" / "vendor"
+    assert (vendor / "versions.json").is_file(), "run scripts/assets before building the wheel"
+    shutil.copytree(vendor, src / "crm_core" / "static" / "vendor")
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(src)],
         check=True, capture_output=True, timeout=300,
@@ -75,6 +82,11 @@ def test_wheel_holds_templates_static_files_catalogs_and_migrations(wheel: Path)
         missing = [f for f in data if f not in names]
         assert not missing, f"files of {package} missing from the wheel: {missing[:10]}"
     assert "crm_core/translations/es/LC_MESSAGES/messages.mo" in names
+    versions = json.loads((ROOT / "crm_core" / "static" / "vendor" / "versions.json").read_text())
+    assert "crm_core/static/vendor/versions.json" in names
+    for library in ("fullcalendar", "echarts", "sortablejs", "swagger-ui-dist"):
+        assert library in versions
+        assert any(n.startswith(f"crm_core/static/vendor/{library}/") for n in names), f"{library} not in the wheel"
     assert any(n.startswith("plugins/sales/migrations/versions/") for n in names)
 
 

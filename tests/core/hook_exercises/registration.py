@@ -18,7 +18,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from crm_core.cli import CrmGroup
-from crm_core.declarations import Action, DemoUser, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
+from crm_core.declarations import Action, DemoUser, Kpi, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
 from crm_core.demo import DEMO_PASSWORD, load_demo
 from crm_core.errors import BusinessRuleError, ConfigError
 from crm_core.models.auth import User
@@ -204,6 +204,32 @@ def home_panels_show_on_each_users_home_page(kit: Kit) -> None:
     for username in ("ana", "bob"):
         page = kit.client_for(username).get("/").get_data(as_text=True)
         assert "Probe panel" in page and f"probe panel for {username}" in page
+
+
+def _probe_kpis(user: Any) -> list[Kpi]:
+    own = [Kpi("probe_won", "Probe won", 1234.5, kind="amount", goal=2469, link="/s/samples"),
+           Kpi("probe_regions", "Probe won per region", 1234.5, kind="amount",
+               rows=(("North", 1000), ("South", 234.5)), rows_label="Region")]
+    if user.username != "leader":
+        return own
+    return [*own, Kpi("probe_team", "Probe team calls", 42, scope="team")]
+
+
+@exercise("crm_kpis", _probe_kpis)
+def kpis_show_as_cards_charts_and_tables_on_the_home_page(kit: Kit) -> None:
+    ana = kit.client_for("ana").get("/").get_data(as_text=True)
+    card = ana.split('id="kpi-mine-probe_won"', 1)[1].split("</div>\n    </div>", 1)[0]
+    assert "Probe won" in card and "1,234.50" in card and 'href="/s/samples"' in card
+    assert 'aria-valuenow="50"' in card and "50 % of the goal of 2,469.00" in card
+    assert 'id="kpi-mine-probe_regions"' not in ana  # a figure with rows is a chart, not a card
+    chart = ana.split('id="chart-mine-probe_regions"', 1)[1].split("</figure>", 1)[0]
+    assert 'data-chart="bar"' in chart and "<th scope=\"col\">Region</th>" in chart
+    assert 'data-value="1000"' in chart and "234.50" in chart
+    assert "Probe team calls" not in ana and "vendor/echarts/dist/echarts.min." in ana
+    leader = kit.client_for("leader").get("/").get_data(as_text=True)
+    assert 'id="kpi-team-probe_team"' in leader and "My team" in leader
+    with pytest.raises(ValueError, match="kind must be"):
+        Kpi("bad", "Bad", 1, kind="money")
 
 
 def _probe_row_filters(sdef: SessionDef, user: Any) -> list[Any]:

@@ -70,7 +70,7 @@ def test_a_move_is_audited_under_the_action(client_for, make_sample, db):
 def test_a_view_only_group_sees_the_board_without_move_menus_and_cannot_move(guest_client, make_sample, guest, db):
     uno = make_sample("admin", name="Uno", owner_id=guest.id)
     html = guest_client.get("/s/samples/board").get_data(as_text=True)
-    assert "Uno" in html and f'id="move-{uno.id}"' not in html and "draggable" not in html
+    assert "Uno" in html and f'id="move-{uno.id}"' not in html and "crm-movable" not in html
     answer = guest_client.post(f"/s/samples/board/{uno.id}/move", data={"to": "offer"}, headers=JSON)
     assert answer.status_code == 409
     db.expire_all()

@@ -80,4 +80,4 @@ def test_a_hidden_session_is_absent_for_administrators_too(client_for, db, users
 def test_the_top_bar_has_the_search_box_and_its_script(client_for):
     html = client_for("ana").get("/").get_data(as_text=True)
     assert 'id="global-search"' in html and 'role="combobox"' in html
-    assert "/static/search.js" in html and "<script>" not in html
+    assert "/assets/core/search." in html and "<script>" not in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -61,18 +62,21 @@ def test_funnel_needs_the_funnel_permission(db, access_for, users):
         funnel.compute(db, Access(ana.user, {k: v for k, v in ana.perms.items() if k != "funnel"}))
 
 
-def test_funnel_page_draws_an_svg_and_the_table(pipeline, client_for):
+def test_funnel_page_draws_the_chart_from_its_table(pipeline, client_for):
     page = client_for("leader").get("/sales/funnel")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert '<svg id="funnel-chart"' in html and 'data-step="won"' in html
+    figure = html.split('id="funnel-figure"', 1)[1].split("</figure>", 1)[0]
+    assert 'id="funnel-chart" data-chart="funnel"' in figure and 'data-step="won"' in figure
+    assert re.search(r'data-step="leads">\s*<td[^>]*data-chart-label>Leads</td>\s*<td[^>]*data-value="\d+"', figure)
+    assert "/vendor/echarts/dist/echarts.min." in html and "<script>" not in html
     assert 'id="funnel-table"' in html and 'id="funnel-owner"' in html
 
 
 def test_funnel_page_for_an_executive_has_no_owner_filter(pipeline, client_for, users):
     html = client_for("ana").get(f"/sales/funnel?owner={users['bob'].id}").get_data(as_text=True)
     assert 'id="funnel-owner"' not in html
-    assert '<td data-label="Count" class="text-end">3</td>' in html
+    assert '<td data-label="Count" class="text-end" data-value="3">3</td>' in html
 
 
 def test_funnel_page_refuses_a_bad_date_clearly(client_for):

@@ -85,5 +85,5 @@ def test_a_hosted_pbx_announces_a_ringing_call_by_signed_webhook(crm_app, db, us
 
 
 def test_only_users_with_an_extension_load_the_pop_script(client_for, extensions):
-    assert "/telephony/static/telephony.js" in client_for("ana").get("/").get_data(as_text=True)
-    assert "/telephony/static/telephony.js" not in client_for("leader").get("/").get_data(as_text=True)
+    assert "/assets/telephony/telephony." in client_for("ana").get("/").get_data(as_text=True)
+    assert "/assets/telephony/telephony." not in client_for("leader").get("/").get_data(as_text=True)

@@ -62,7 +62,12 @@ def test_menu_statuses_and_status_filter_speak_the_users_language(
 def test_the_pipeline_allows_only_the_banks_moves(crm_app, db, access_for):
     from plugins.sales.services import stage_label, stage_workflow
 
-    assert stage_label("pre-qualified") == "Precalificada"
+    assert stage_label("pre-qualified") == "Pre-qualified"  # no request: English
+    with crm_app.test_request_context("/", headers={"Accept-Language": "es"}):
+        from flask_babel import refresh
+
+        refresh()  # the locale is cached on the test's application context
+        assert stage_label("pre-qualified") == "Precalificada"
     moves = {(t.source, t.target) for t in stage_workflow().transitions}
     assert ("pre-approved", "pre-qualified") in moves and ("pre-approved", "qualified") not in moves
 

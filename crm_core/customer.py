@@ -10,6 +10,9 @@ enabled = ["sales", "purchasing", "activities"]
 [menu]
 modules = ["sales", "activities"]              # module order; unlisted ones follow
 
+[menu.labels]
+sales = { en = "Commercial", es = "Comercial" } # a label: a text, or one per language
+
 [menu.sessions.leads]
 label = "Prospects"                            # relabel
 order = 5                                      # order inside its module
@@ -21,6 +24,10 @@ columns = ["name", "company", "status"]
 [statuses.leads]                               # visible status → fixed internal state
 "New" = "active"
 "In progress" = "active"
+
+[statuses.opportunities]                       # or: internal state = its name per language
+active = { en = "In progress", es = "En gestión" }
+won = { en = "Won", es = "Ganada" }
 
 [fields.leads.segment]                          # a custom field (docs/customer-overrides.md)
 type = "choice"
@@ -45,14 +52,20 @@ from pathlib import Path
 from typing import Any
 
 from crm_core.custom_fields.declarations import FieldDecl, parse_fields
+from crm_core.custom_fields.texts import Texts
 from crm_core.errors import ConfigError
+from crm_core.i18n import LANGUAGES
 
 KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields"}
 
 
+#: A label of the customer file: one text (every language) or :class:`Texts` per language.
+Label = str | Texts
+
+
 @dataclass(frozen=True)
 class SessionMenu:
-    label: str | None = None
+    label: Label | None = None
     order: int | None = None
     hidden: bool = False
 
@@ -65,10 +78,11 @@ class CustomerConfig:
     path: Path | None = None
     plugins: tuple[str, ...] | None = None
     module_order: tuple[str, ...] = ()
-    module_labels: dict[str, str] = field(default_factory=dict)
+    module_labels: dict[str, Label] = field(default_factory=dict)
     sessions: dict[str, SessionMenu] = field(default_factory=dict)
     grid_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    statuses: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: per session: visible name (a text, or :class:`Texts` per language) → internal state.
+    statuses: dict[str, dict[Label, str]] = field(default_factory=dict)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: ``[fields.<session>.<field>]``: custom fields and built-in field settings (EXT-16).
     fields: tuple[FieldDecl, ...] = ()
@@ -107,6 +121,35 @@ def _str_list(value: Any, path: Path, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def parse_label(value: Any, path: Path, key: str) -> Label:
+    """A label: one non-empty text, or a table giving it in every language of the app,
+    ``{ en = "Commercial", es = "Comercial" }`` (shown in the user's language)."""
+    if isinstance(value, str) and value.strip():
+        return value
+    example = ", ".join(f'{lang} = "..."' for lang in LANGUAGES)
+    _expect(isinstance(value, dict), path, key, f"must be a text or a table of texts by language, {{ {example} }}")
+    unknown = sorted(set(value) - set(LANGUAGES))
+    _expect(not unknown, path, key, f"unknown language {', '.join(unknown)}; languages: {', '.join(LANGUAGES)}")
+    missing = [lang for lang in LANGUAGES if not (isinstance(value.get(lang), str) and value[lang].strip())]
+    _expect(not missing, path, key, f"missing the text in {', '.join(missing)}")
+    return Texts(value)
+
+
+def _statuses(spec: Any, path: Path, key: str) -> dict[Label, str]:
+    """``"Visible name" = "state"`` lines, or ``state = { en = "...", es = "..." }`` lines (one
+    form per table)."""
+    _expect(isinstance(spec, dict) and spec, path, key, "must be a table of statuses")
+    if all(isinstance(v, str) for v in spec.values()):
+        return {parse_label(visible, path, f"{key}.{visible}"): state for visible, state in spec.items()}
+    _expect(
+        all(isinstance(v, dict) for v in spec.values()),
+        path,
+        key,
+        'use one form per table: "Visible name" = "state", or state = { en = "...", es = "..." }',
+    )
+    return {parse_label(texts, path, f"{key}.{state}"): state for state, texts in spec.items()}
+
+
 def load_customer(overrides_dir: Path, name: str) -> CustomerConfig:
     """Read and shape-check ``<overrides_dir>/<name>/customer.toml``."""
     path = overrides_dir / name / "customer.toml"
@@ -134,39 +177,26 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
     for key in menu:
         _expect(key in {"modules", "sessions", "labels"}, path, f"menu.{key}", "unknown key")
     module_order = _str_list(menu.get("modules", []), path, "menu.modules")
-    module_labels = menu.get("labels", {})
-    _expect(
-        isinstance(module_labels, dict) and all(isinstance(v, str) for v in module_labels.values()),
-        path,
-        "menu.labels",
-        "must map module names to labels",
-    )
+    raw_labels = menu.get("labels", {})
+    _expect(isinstance(raw_labels, dict), path, "menu.labels", "must map module names to labels")
+    module_labels = {name: parse_label(v, path, f"menu.labels.{name}") for name, v in raw_labels.items()}
     sessions: dict[str, SessionMenu] = {}
     for sname, spec in menu.get("sessions", {}).items():
         key = f"menu.sessions.{sname}"
         _expect(isinstance(spec, dict), path, key, "must be a table")
         for k in spec:
             _expect(k in {"label", "order", "hidden"}, path, f"{key}.{k}", "unknown key")
-        _expect(isinstance(spec.get("label", ""), str), path, f"{key}.label", "must be a string")
+        label = parse_label(spec["label"], path, f"{key}.label") if "label" in spec else None
         order = spec.get("order")
         _expect(order is None or isinstance(order, int), path, f"{key}.order", "must be an integer")
         _expect(isinstance(spec.get("hidden", False), bool), path, f"{key}.hidden", "must be true/false")
-        sessions[sname] = SessionMenu(spec.get("label"), order, spec.get("hidden", False))
+        sessions[sname] = SessionMenu(label, order, spec.get("hidden", False))
     grid: dict[str, tuple[str, ...]] = {}
     for sname, spec in raw.get("grid", {}).items():
         key = f"grid.{sname}"
         _expect(isinstance(spec, dict) and set(spec) <= {"columns"}, path, key, "only 'columns' is allowed")
         grid[sname] = _str_list(spec.get("columns", []), path, f"{key}.columns")
-    statuses: dict[str, dict[str, str]] = {}
-    for sname, spec in raw.get("statuses", {}).items():
-        key = f"statuses.{sname}"
-        _expect(
-            isinstance(spec, dict) and all(isinstance(v, str) for v in spec.values()),
-            path,
-            key,
-            "must map visible status names to internal states",
-        )
-        statuses[sname] = dict(spec)
+    statuses = {sname: _statuses(spec, path, f"statuses.{sname}") for sname, spec in raw.get("statuses", {}).items()}
     settings = raw.get("settings", {})
     _expect(
         isinstance(settings, dict) and all(isinstance(v, dict) for v in settings.values()),
@@ -182,7 +212,7 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
         path=path,
         plugins=plugins,
         module_order=module_order,
-        module_labels=dict(module_labels),
+        module_labels=module_labels,
         sessions=sessions,
         grid_columns=grid,
         statuses=statuses,

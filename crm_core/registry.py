@@ -31,8 +31,8 @@ class Registry:
     hidden: set[str] = field(default_factory=set)
     #: plugin that declared each session (for messages and ``crm plugins list``).
     owners: dict[str, str] = field(default_factory=dict)
-    #: visible status name → internal code, per session (CORE-14).
-    status_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: visible status name (a text or per-language ``Texts``) → internal code, per session (CORE-14).
+    status_maps: dict[str, dict[Any, str]] = field(default_factory=dict)
     module_order: tuple[str, ...] = ()
     #: model → its custom fields by name (read by ``CustomFields.__getattr__``).
     custom_by_model: dict[type, dict[str, FieldDecl]] = field(default_factory=dict)
@@ -126,14 +126,19 @@ class Registry:
                 out.append((mod, [i for _k, _n, i in sorted(items, key=lambda t: (t[0], t[1]))]))
         return out
 
-    def visible_statuses(self, sdef: SessionDef) -> list[tuple[str, str]]:
-        """``(visible name, internal code)`` pairs for filters and pickers."""
+    def visible_statuses(self, sdef: SessionDef) -> list[tuple[Any, str]]:
+        """``(visible name, internal code)`` pairs for filters and pickers; a name may be a
+        per-language text (``str()`` shows it in the user's language)."""
         mapping = self.status_maps.get(sdef.name)
         if mapping:
             return list(mapping.items())
         return [(st.label, st.code) for st in sdef.statuses]
 
-    def status_label(self, sdef: SessionDef, code: str) -> str:
+    def status_choices(self, sdef: SessionDef) -> list[tuple[str, str]]:
+        """:meth:`visible_statuses` with each name as text in the current user's language."""
+        return [(str(label), code) for label, code in self.visible_statuses(sdef)]
+
+    def status_label(self, sdef: SessionDef, code: str) -> Any:
         """The first visible name mapped to ``code`` (or the declared label)."""
         for label, internal in self.visible_statuses(sdef):
             if internal == code:
@@ -271,8 +276,9 @@ def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
         codes = {st.code for st in sdef.statuses}
         for visible, internal in mapping.items():
             if internal not in codes:
+                line = visible if isinstance(visible, str) else internal
                 raise ConfigError(
-                    f"{customer.where(key + '.' + visible)}: unknown internal state {internal!r}; "
+                    f"{customer.where(key + '.' + line)}: unknown internal state {internal!r}; "
                     f"states: {', '.join(sorted(codes))}"
                 )
         missing = codes - set(mapping.values())

@@ -44,7 +44,7 @@ def _filters(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
         codes = [st.code for st in sdef.statuses if st.open]
     q = ListQuery(all_records=access.sees_all and args.get("all") == "1", status=codes,
                   text=args.get("q", "").strip()[:200])
-    labels = {code: label for label, code in crm_state().registry.visible_statuses(sdef)}
+    labels = {code: str(label) for label, code in crm_state().registry.visible_statuses(sdef)}
     state = {"q": q.text, "status": [labels.get(c, c) for c in codes], "all": "1" if q.all_records else None}
     return q, state
 
@@ -89,7 +89,7 @@ def board_view(session_name: str):  # type: ignore[no-untyped-def]
     filters = {"q": state["q"] or None, "status": state["status"], "all": state["all"]}
     return render_template(
         "screens/board.html", sdef=sdef, columns=columns, state=state, can_move=can_move,
-        statuses=crm_state().registry.visible_statuses(sdef), sees_all=access.sees_all,
+        statuses=crm_state().registry.status_choices(sdef), sees_all=access.sees_all,
         column_url=url_for("screens.board_column", session_name=sdef.name, **filters),
         totals_url=url_for("screens.board_totals", session_name=sdef.name, **filters),
     )

@@ -56,7 +56,7 @@ def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[
     """Visible status names (or internal codes) → internal codes (CORE-14); unknown names are
     returned separately so the screen can say so instead of silently showing everything."""
     registry = crm_state().registry
-    by_name = dict(registry.visible_statuses(sdef))
+    by_name = {str(label): code for label, code in registry.visible_statuses(sdef)}
     codes = {st.code for st in sdef.statuses}
     chosen, unknown = [], []
     for value in wanted:
@@ -160,7 +160,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         page=page,
         total=total,
         state=state,
-        statuses=crm_state().registry.visible_statuses(sdef),
+        statuses=crm_state().registry.status_choices(sdef),
         per_page_choices=PER_PAGE_CHOICES,
         sees_all=access.sees_all,
         toolbar=toolbar,

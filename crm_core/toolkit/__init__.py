@@ -24,6 +24,7 @@ from crm_core.api.plugin_api import api_blueprint
 from crm_core.api.resources import json_body as api_body
 from crm_core.bootstrap import ensure_group
 from crm_core.charts import BarChart, ChartSeries, bar_chart
+from crm_core.custom_fields.texts import Texts
 from crm_core.db import Base, session, unit_of_work
 from crm_core.declarations import (
     Action,
@@ -170,6 +171,7 @@ __all__ = [
     "enqueued",
     "outbox_history",
     "outbox_status_label",
+    "Texts",
     # errors
     "BusinessRuleError",
     "NotFound",

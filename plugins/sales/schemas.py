@@ -19,6 +19,9 @@ from crm_core.toolkit import e164, edited_element
 from plugins.sales import services
 from plugins.sales.names import session_names
 
+#: The languages a client's stage labels are given in (``[settings.sales.stage_labels]``).
+LANGUAGES = ("en", "es")
+
 _valid_email = validate.Email()
 
 
@@ -72,6 +75,15 @@ class SalesSettings(Schema):
     stage_names = fields.Dict(
         keys=fields.Str(validate=validate.Length(min=1, max=60)), values=fields.Str(), load_default=dict
     )
+    #: stage → its name per language, ``{ en = "Won", es = "Ganada" }``; wins over ``stage_names``.
+    stage_labels = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Dict(
+            keys=fields.Str(validate=validate.OneOf(LANGUAGES)),
+            values=fields.Str(validate=validate.Length(min=1, max=60)),
+        ),
+        load_default=dict,
+    )
 
     #: Campaign loads: the opportunities an import adds to a campaign go to a group's members.
     assignment = fields.Nested(AssignmentSettings, load_default=None)
@@ -97,6 +109,18 @@ class SalesSettings(Schema):
             raise ValidationError(
                 {"stage_names": [_("Unknown stages: %(s)s.", s=", ".join(unknown))]}
             )
+
+    @validates_schema
+    def _stage_labels_are_complete(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        labels = data.get("stage_labels", {})
+        unknown = sorted(set(labels) - set(data["stages"]))
+        if unknown:
+            raise ValidationError({"stage_labels": [_("Unknown stages: %(s)s.", s=", ".join(unknown))]})
+        for stage, texts in labels.items():
+            missing = [lang for lang in LANGUAGES if lang not in texts]
+            if missing:
+                message = _("Missing the name in: %(l)s.", l=", ".join(missing))
+                raise ValidationError({"stage_labels": {stage: [message]}})
 
     @validates_schema
     def _transitions_use_stages(self, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -24,6 +24,7 @@ from crm_core.toolkit import (
     Access,
     BusinessRuleError,
     SessionDef,
+    Texts,
     Transition,
     User,
     Workflow,
@@ -73,9 +74,11 @@ def stages() -> list[str]:
 
 def stage_choices() -> list[tuple[str, str]]:
     """``(stage, visible name)`` in pipeline order. Like ``[statuses.<session>]``, the customer's
-    ``[settings.sales.stage_names]`` maps visible names to stages; a stage it does not name shows
+    ``[settings.sales.stage_names]`` maps visible names to stages (``stage_labels``, stage → name per
+    language, shown in the user's language, wins over it); a stage neither names shows
     its default name (translated) or, for a customer's own stage, the stage as configured."""
     named = {stage: name for name, stage in (crm_state().setting("sales", "stage_names") or {}).items()}
+    named |= {stage: str(Texts(texts)) for stage, texts in (crm_state().setting("sales", "stage_labels") or {}).items()}
     return [(s, named.get(s) or str(DEFAULT_STAGE_NAMES.get(s, s))) for s in stages()]
 
 

@@ -37,6 +37,16 @@ def app_for(tmp_path, toml: str, overrides_py: str | None = None):
         ('[statuses.samples]\n"Open" = "active"\n"Done" = "finished"', r"\[statuses.samples.Done\]: unknown internal state"),
         ('[statuses.samples]\n"Open" = "active"', r"\[statuses.samples\]: every internal state needs a visible name"),
         ('[settings.erp_gl7]\nurl = "x"', r"\[settings.erp_gl7\]: no such enabled plugin"),
+        ('[menu.labels]\ntesting = { en = "Tests" }', r"\[menu.labels.testing\]: missing the text in es"),
+        ('[menu.labels]\ntesting = { en = "T", es = "P", ro = "T" }', r"\[menu.labels.testing\]: unknown language ro"),
+        ('[menu.sessions.samples]\nlabel = 3', r"\[menu.sessions.samples.label\]: must be a text or a table"),
+        ('[menu.sessions.samples]\nlabel = { en = "W", es = "" }', r"\[menu.sessions.samples.label\]: missing the text in es"),
+        ('[statuses.samples]\nactive = { en = "Open", es = "Abierto" }\nfinished = { en = "Done", es = "Hecho" }',
+         r"\[statuses.samples.finished\]: unknown internal state 'finished'"),
+        ('[statuses.samples]\nactive = { en = "Open" }\nclosed = { en = "Done", es = "Hecho" }',
+         r"\[statuses.samples.active\]: missing the text in es"),
+        ('[statuses.samples]\nactive = { en = "Open", es = "Abierto" }', r"\[statuses.samples\]: every internal state needs a visible name"),
+        ('[statuses.samples]\n"Open" = "active"\nclosed = { en = "Done", es = "Hecho" }', r"\[statuses.samples\]: use one form per table"),
     ],
 )
 def test_bad_configuration_stops_start_up_naming_file_and_key(tmp_path, toml, message):
@@ -114,3 +124,33 @@ def test_a_grid_column_may_name_a_custom_field(tmp_path):
     app = app_for(tmp_path, '[plugins]\nenabled = ["sales"]\n[fields.leads.segment]\ntype = "text"\n'
                   '[grid.leads]\ncolumns = ["name", "segment"]\n')
     assert app.extensions["crm"].registry.sdef("leads").columns == ("name", "segment")
+
+
+def test_labels_and_statuses_per_language_follow_the_user_language(tmp_path):
+    app = app_for(
+        tmp_path,
+        """
+        [plugins]
+        enabled = ["sample"]
+        [menu.labels]
+        testing = { en = "Trials", es = "Pruebas" }
+        [menu.sessions.samples]
+        label = { en = "Widgets", es = "Artilugios" }
+        [statuses.samples]
+        active = { en = "Open", es = "Abierto" }
+        closed = { en = "Done", es = "Hecho" }
+        """,
+    )
+    reg = app.extensions["crm"].registry
+    samples = reg.sdef("samples")
+    seen = {}
+    for language in ("en", "es"):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            seen[language] = (
+                str(reg.modules["testing"].label),
+                str(samples.label),
+                [(str(label), code) for label, code in reg.visible_statuses(samples)],
+                str(reg.status_label(samples, "closed")),
+            )
+    assert seen["en"] == ("Trials", "Widgets", [("Open", "active"), ("Done", "closed")], "Done")
+    assert seen["es"] == ("Pruebas", "Artilugios", [("Abierto", "active"), ("Hecho", "closed")], "Hecho")

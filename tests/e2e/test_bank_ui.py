@@ -1,4 +1,5 @@
-"""Banco BP in a real browser, on a desktop and on a phone: an executive opens a client's 360
+"""Banco BP in a real browser, on a desktop and on a phone: the bank's menu and status names in
+the user's language; an executive opens a client's 360
 view — CRM and Core-system sections side by side, a hanging Core source a placeholder while the
 rest renders (CAS-04) — and executes a transaction on a case through the Core system, confirmed,
 recorded on the case's "Core system" tab (CAS-03)."""
@@ -47,6 +48,11 @@ def bank_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
                 case = create(db, state.registry.sdef("cases"), access,
                               {"account_id": account.id, "subject": f"Cobro duplicado {label}", "type": "claim"})
                 ids[f"account-{label}"], ids[f"case-{label}"] = account.id, case.id
+            # bob reads Spanish and has a client of his own (the labels test)
+            bob = db.query(User).filter_by(username="bob").one()
+            bob.language = "es"
+            create(db, state.registry.sdef("accounts"), load_access(db, bob, state.row_filters),
+                   {"code": "0987654321", "name": "Rosa Vera"})
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -96,3 +102,21 @@ def test_an_executive_sees_the_client_360_and_runs_a_core_transaction(request, b
     assert core.money_executions() == executed + 1
     row = page.locator("#core-calls .core-call").first
     assert row.get_attribute("data-outcome") == "done" and "executed: TX" in row.inner_text()
+
+
+@pytest.mark.parametrize(
+    ("user", "menu", "status", "filter_name"),
+    [("ana", "Clients", "Client", "Inactive"), ("bob", "Clientes", "Cliente", "Inactivo")],
+)
+def test_the_banks_menu_and_statuses_speak_the_users_language(page, bank_server, user, menu, status, filter_name):
+    base, _core, _ids = bank_server
+    log_in(page, base, user)
+    assert page.locator("nav a", has_text=re.compile(f"^\\s*{menu}\\s*$")).count() >= 1  # in the (collapsed) menu
+    page.goto(f"{base}/s/accounts")
+    assert page.locator("table td", has_text=re.compile(f"^{status}$")).count() >= 1
+    assert page.locator("#grid-status label", has_text=re.compile(f"^{filter_name}$")).count() == 1
+    page.locator("#grid-status label", has_text=re.compile(f"^{filter_name}$")).click()
+    assert page.locator("#grid-status input:checked").get_attribute("value") == filter_name
+    page.goto(f"{base}/s/accounts?status={filter_name}")
+    assert page.locator("#grid-status input:checked").get_attribute("value") == filter_name
+    assert page.locator("table td", has_text=re.compile(f"^{status}$")).count() == 0

@@ -20,16 +20,54 @@ def test_the_bank_runs_its_plugins_menu_and_vocabulary(crm_app, client_for):
         "sales", "activities", "cases", "messaging", "telephony"}
     assert "purchasing" not in state.plugins and "erp_gl7" not in state.plugins
     assert state.setting("sales", "stages") == ["pre-approved", "pre-qualified", "qualified"]
-    assert state.registry.status_label(state.registry.sdef("cases"), "open") == "Abierto"
+    assert str(state.registry.status_label(state.registry.sdef("cases"), "open")) == "Open"  # no request: English
     page = client_for("ana").get("/").get_data(as_text=True)
-    assert ">Clientes</a>" in page and ">Casos</a>" in page
+    assert ">Clients</a>" in page and ">Cases</a>" in page
+
+
+@bank
+@pytest.mark.parametrize(
+    ("language", "seen", "unseen"),
+    [
+        ("en", ["After-sales", ">Clients</a>", ">Campaigns</a>", ">Client<", ">Inactive</label>"],
+         ["Posventa", ">Clientes</a>", ">Cliente<"]),
+        ("es", ["Posventa", ">Clientes</a>", ">Campañas</a>", ">Cliente<", ">Inactivo</label>"],
+         ["After-sales", ">Clients</a>", ">Client<"]),
+    ],
+)
+def test_menu_statuses_and_status_filter_speak_the_users_language(
+    crm_app, db, users, access_for, client_for, language, seen, unseen
+):
+    from crm_core.toolkit import create_element, crm_state, unit_of_work
+
+    with unit_of_work() as s:
+        create_element(s, crm_state().registry.sdef("accounts"), access_for("ana"),
+                       {"code": "0911111111", "name": "Rosa Vera"})
+    users["ana"].language = language
+    db.commit()
+    page = client_for("ana").get("/s/accounts", query_string={"status": "active"}).get_data(as_text=True)
+    assert "Rosa Vera" in page
+    for text in seen:
+        assert text in page, text
+    for text in unseen:
+        assert text not in page, text
+    # the status filter also takes the visible name, in the user's language
+    visible = {"en": "Inactive", "es": "Inactivo"}[language]
+    page = client_for("ana").get("/s/accounts", query_string={"status": visible}).get_data(as_text=True)
+    assert "Rosa Vera" not in page and "Unknown status" not in page and "desconocido" not in page
+    assert f'value="{visible}" checked' in page
 
 
 @bank
 def test_the_pipeline_allows_only_the_banks_moves(crm_app, db, access_for):
     from plugins.sales.services import stage_label, stage_workflow
 
-    assert stage_label("pre-qualified") == "Precalificada"
+    assert stage_label("pre-qualified") == "Pre-qualified"  # no request: English
+    with crm_app.test_request_context("/", headers={"Accept-Language": "es"}):
+        from flask_babel import refresh
+
+        refresh()  # the locale is cached on the test's application context
+        assert stage_label("pre-qualified") == "Precalificada"
     moves = {(t.source, t.target) for t in stage_workflow().transitions}
     assert ("pre-approved", "pre-qualified") in moves and ("pre-approved", "qualified") not in moves
 

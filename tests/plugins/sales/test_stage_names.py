@@ -52,3 +52,30 @@ def test_the_customer_names_its_stages_like_statuses(app_ctx, monkeypatch):
 def test_a_name_for_an_unknown_stage_stops_start_up():
     with pytest.raises(ValidationError, match="typo"):
         SalesSettings().load({"stages": ["a"], "stage_names": {"A": "typo"}})
+
+
+def test_stage_labels_per_language_follow_the_user_language(crm_app, app_ctx, monkeypatch):
+    from flask_babel import refresh
+
+    settings = SalesSettings().load({
+        "stages": ["pre-approve", "qualify"], "stage_names": {"Pre-approval": "pre-approve"},
+        "stage_labels": {"pre-approve": {"en": "Pre-approved", "es": "Preaprobada"}},
+    })
+    monkeypatch.setitem(crm_state().settings, "sales", settings)
+    for language, expected in (("en", "Pre-approved"), ("es", "Preaprobada")):
+        with crm_app.test_request_context("/", headers={"Accept-Language": language}):
+            refresh()  # the locale is cached on the test's application context
+            assert services.stage_choices() == [("pre-approve", expected), ("qualify", "qualify")]
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ({"typo": {"en": "A", "es": "A"}}, "Unknown stages: typo"),
+        ({"a": {"en": "A"}}, "Missing the name in: es"),
+        ({"a": {"en": "A", "es": "A", "ro": "A"}}, "Must be one of"),
+    ],
+)
+def test_bad_stage_labels_stop_start_up(app_ctx, labels, message):
+    with pytest.raises(ValidationError, match=message):
+        SalesSettings().load({"stages": ["a"], "stage_labels": labels})

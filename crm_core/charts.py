@@ -6,9 +6,10 @@ renderings of the same figures:
 
 * the **table**, :meth:`BarChart.header` and :meth:`BarChart.table`: what the page shows under
   the chart and what ``table_response`` sends as CSV, XLSX or PDF (the listing formats);
-* the **drawing**, through the one template macro ``charts.html`` ``bar_chart(chart)``, which
-  reads :meth:`BarChart.geometry`. No plugin template draws a chart itself, so changing how
-  charts are drawn (another library) changes that macro and nothing else.
+* the **drawing**, through the one template macro ``charts.html`` ``bar_chart(chart)``: the
+  table marked for ``static/charts.js``, which draws it with Apache ECharts (from npm) like the
+  funnel, the call figures and the dashboard. No plugin template draws a chart itself, so
+  changing how charts are drawn changes that macro and that script and nothing else.
 
 Columns with ``drawn=False`` are figures of the table only (a count next to a rate).
 """
@@ -19,53 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Colours of the drawn series, in order, when a series names none (Bootstrap's palette).
-PALETTE = ("#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997")
-WIDTH = 640
-LABEL_WIDTH = 170
-BAR_HEIGHT = 18
-ROW_GAP = 12
-#: Room kept right of the longest bar for its figure.
-VALUE_ROOM = 70
-
 
 @dataclass(frozen=True)
 class ChartSeries:
     """One column of a chart's figures: ``key`` (stable, for tests and scripts), its label,
-    whether it is drawn, and an optional colour."""
+    whether it is drawn, and an optional colour (CSS, e.g. ``"#dc3545"``; else the palette's)."""
 
     key: str
     label: Any
     drawn: bool = True
     color: str = ""
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One drawn bar: geometry only (the macro draws it)."""
-
-    series: ChartSeries
-    value: float
-    y: float
-    width: float
-    color: str
-
-
-@dataclass(frozen=True)
-class BarRow:
-    label: str
-    y: float
-    bars: tuple[Bar, ...]
-
-
-@dataclass(frozen=True)
-class Geometry:
-    width: int
-    height: int
-    label_width: int
-    bar_height: int
-    rows: tuple[BarRow, ...]
-    legend: tuple[tuple[Any, str], ...]
 
 
 @dataclass(frozen=True)
@@ -95,27 +59,6 @@ class BarChart:
     def table(self) -> list[list[Any]]:
         """The table's rows, the same figures the chart draws (and the table-only ones)."""
         return [[label, *figures] for label, figures in self.rows]
-
-    def drawn(self) -> list[tuple[int, ChartSeries, str]]:
-        shown = [(i, s) for i, s in enumerate(self.series) if s.drawn]
-        return [(i, s, s.color or PALETTE[n % len(PALETTE)]) for n, (i, s) in enumerate(shown)]
-
-    def geometry(self) -> Geometry:
-        """Bars scaled to the largest drawn figure; each category a group of bars."""
-        drawn = self.drawn()
-        top = max([float(f[i] or 0) for _label, f in self.rows for i, _s, _c in drawn] + [0.0]) or 1.0
-        room = WIDTH - LABEL_WIDTH - VALUE_ROOM
-        step = max(len(drawn), 1) * BAR_HEIGHT + ROW_GAP
-        rows = []
-        for n, (label, figures) in enumerate(self.rows):
-            y = n * step
-            bars = tuple(
-                Bar(s, float(figures[i] or 0), y + k * BAR_HEIGHT, round(room * float(figures[i] or 0) / top, 1), color)
-                for k, (i, s, color) in enumerate(drawn)
-            )
-            rows.append(BarRow(label, y, bars))
-        return Geometry(WIDTH, max(len(self.rows) * step, step), LABEL_WIDTH, BAR_HEIGHT, tuple(rows),
-                        tuple((s.label, color) for _i, s, color in drawn))
 
     def as_dict(self) -> dict[str, Any]:
         """The declaration as plain data (for a client-side drawing or an API)."""

@@ -4,7 +4,8 @@
 // does not. The table marks what to draw:
 //   - each row's label: the cell with data-chart-label, else the row's first cell;
 //   - values: the cells with data-value, one per series, in the order of the header cells that
-//     carry data-series (their text names the series); without them, one series.
+//     carry data-series (their text names the series, their data-color, if any, colours it);
+//     without them, one series.
 // .crm-chart's data-chart picks the drawing: bar (horizontal), columns (vertical, stacked),
 // pie or funnel. No inline script: the CSP forbids it.
 (() => {
@@ -14,7 +15,8 @@
   const colours = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997"];
 
   function read(table) {
-    const series = [...table.querySelectorAll("thead [data-series]")].map((th) => th.textContent.trim());
+    const heads = [...table.querySelectorAll("thead [data-series]")];
+    const series = heads.map((th) => th.textContent.trim());
     const rows = [...table.querySelectorAll("tbody tr")].filter((tr) => tr.querySelector("[data-value]"));
     const labels = rows.map((tr) => (tr.querySelector("[data-chart-label]") || tr.cells[0]).textContent.trim());
     const cells = rows.map((tr) => [...tr.querySelectorAll("[data-value]")]);
@@ -23,6 +25,7 @@
       labels,
       series: names.map((name, i) => ({
         name,
+        color: heads[i] ? heads[i].dataset.color : undefined,
         values: cells.map((c) => Number(c[i] ? c[i].dataset.value : 0)),
         texts: cells.map((c) => (c[i] ? c[i].textContent.trim() : "")),
       })),
@@ -44,7 +47,7 @@
     const many = data.series.length > 1;
     const series = data.series.map((s, i) => ({
       type: "bar", name: s.name, data: s.values, stack: kind === "columns" ? "total" : undefined,
-      itemStyle: { color: colours[i % colours.length] },
+      itemStyle: { color: s.color || colours[i % colours.length] },
     }));
     const category = { type: "category", data: data.labels };
     const grid = { left: 8, right: 16, top: many ? 32 : 8, bottom: 8, containLabel: true };

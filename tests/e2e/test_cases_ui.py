@@ -71,11 +71,11 @@ def test_case_reports_show_a_chart_and_its_table_and_switch_reports(request, liv
     page = request.getfixturevalue(device)
     log_in(page, live_server, "leader")
     page.goto(f"{live_server}/cases/reports")
-    assert page.locator("#chart-status").is_visible()
+    page.locator('#chart-status[data-ready="true"] svg').first.wait_for()  # drawn by ECharts, like the funnel
     assert page.locator("#case-report-table th").first.inner_text() == "Status"
     page.click('#case-reports [data-report="sla"]')
     page.wait_for_url(re.compile(r"report=sla"))
-    assert page.locator("#chart-sla").is_visible()
+    page.locator('#chart-sla[data-ready="true"] svg').first.wait_for()
     headers = page.locator("#case-report-table th").all_inner_texts()
     assert headers[:3] == ["Type", "Open past due", "Resolved late"]
     page.fill("#report-from", "2026-05-01")
@@ -90,7 +90,7 @@ def test_case_reports_show_a_chart_and_its_table_and_switch_reports(request, liv
                              data={"account_id": account.json()["id"], "subject": "Para el informe", "type": "sales"})
     assert made.ok, made.text()
     page.goto(f"{live_server}/cases/reports?report=type")
-    assert page.locator('#chart-type [data-category="Sales"]').count() == 1
+    assert page.locator('#case-report-table [data-category="Sales"]').count() == 1
     href = page.locator('[data-format="csv"]').get_attribute("href")
     download = page.request.get(live_server + href)  # the page's own cookies, read to the end
     assert download.ok and download.headers["content-disposition"].endswith('filename="cases-type.csv"')

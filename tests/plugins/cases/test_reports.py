@@ -108,7 +108,7 @@ def test_the_period_counts_cases_created_in_it(client_for, cases):
 
 def test_the_page_draws_the_chart_and_the_table_of_the_same_figures(client_for, cases):
     html = client_for("leader").get(URL + "?report=sla").get_data(as_text=True)
-    assert 'data-chart="sla"' in html and 'id="chart-sla"' in html and 'id="case-report-table"' in html
+    assert 'data-chart-key="sla"' in html and 'id="chart-sla"' in html and 'id="case-report-table"' in html
     assert 'data-category="Billing"' in html and 'data-series="open_late"' in html
     assert 'data-series="with_sla"' not in html  # table-only figures are not drawn
     for key in reports.REPORTS:

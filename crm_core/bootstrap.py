@@ -41,7 +41,8 @@ DEFAULT_GROUPS = {
 
 
 def ensure_groups(db: DbSession, registry: Registry) -> dict[str, Group]:
-    """Administrators, Leaders and Executives; default rights are given, never overwritten.
+    """Administrators, Leaders and Executives, then the client's own ``[groups]``; default rights
+    are given, never overwritten.
 
     A default group gets its rights on every session when it is created; an existing group keeps
     whatever an administrator set (``crm init`` and ``crm demo`` run on every start of
@@ -57,6 +58,8 @@ def ensure_groups(db: DbSession, registry: Registry) -> dict[str, Group]:
             db.flush()
             _grant(db, group, spec, registry.sessions.values())
         groups[name] = group
+    for own in registry.customer.groups if registry.customer else ():  # the client's, shaped like a default
+        groups[own.name] = ensure_group(db, own.name, own.description, like=own.like)
     grant_new_sessions(db, registry)
     return groups
 

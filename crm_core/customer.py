@@ -56,7 +56,9 @@ from crm_core.custom_fields.texts import Texts
 from crm_core.errors import ConfigError
 from crm_core.i18n import LANGUAGES
 
-KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields"}
+KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields", "groups"}
+#: The default groups a client's own group may be shaped like (crm_core/bootstrap.py makes them).
+GROUP_SHAPES = ("Administrators", "Leaders", "Executives")
 
 
 #: A label of the customer file: one text (every language) or :class:`Texts` per language.
@@ -68,6 +70,16 @@ class SessionMenu:
     label: Label | None = None
     order: int | None = None
     hidden: bool = False
+
+
+@dataclass(frozen=True)
+class ClientGroup:
+    """``[groups."<name>"]``: a group of the client's own, made by ``crm init`` when missing."""
+
+    name: str
+    description: str = ""
+    #: the default group whose rights and ``sees_all`` it starts with (none: no rights).
+    like: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,8 @@ class CustomerConfig:
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: ``[fields.<session>.<field>]``: custom fields and built-in field settings (EXT-16).
     fields: tuple[FieldDecl, ...] = ()
+    #: ``[groups]``: the client's own user groups (e.g. a bank's branch managers).
+    groups: tuple[ClientGroup, ...] = ()
 
     @property
     def directory(self) -> Path | None:
@@ -204,6 +218,7 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
         "settings",
         "must hold one table per plugin, e.g. [settings.erp_gl7]",
     )
+    groups = _groups(raw.get("groups", {}), path)
     decls, problems = parse_fields(raw.get("fields", {}))
     if problems:
         raise ConfigError("\n  ".join(f"{path} [{key}]: {message}" for key, message in problems))
@@ -218,4 +233,21 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
         statuses=statuses,
         settings=settings,
         fields=tuple(decls),
+        groups=groups,
     )
+
+
+def _groups(raw: Any, path: Path) -> tuple[ClientGroup, ...]:
+    _expect(isinstance(raw, dict), path, "groups", 'must hold one table per group, e.g. [groups."Branch managers"]')
+    out = []
+    for name, spec in raw.items():
+        key = f"groups.{name}"
+        _expect(isinstance(spec, dict), path, key, "must be a table")
+        _expect(0 < len(name.strip()) <= 80 and name == name.strip(), path, key, "a group name has 1 to 80 characters")
+        for k in spec:
+            _expect(k in {"description", "like"}, path, f"{key}.{k}", "unknown key; expected description, like")
+        description, like = spec.get("description", ""), spec.get("like")
+        _expect(isinstance(description, str), path, f"{key}.description", "must be a text")
+        _expect(like is None or like in GROUP_SHAPES, path, f"{key}.like", f"must be one of {list(GROUP_SHAPES)}")
+        out.append(ClientGroup(name, description, like))
+    return tuple(out)

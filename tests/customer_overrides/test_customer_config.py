@@ -47,6 +47,9 @@ def app_for(tmp_path, toml: str, overrides_py: str | None = None):
          r"\[statuses.samples.active\]: missing the text in es"),
         ('[statuses.samples]\nactive = { en = "Open", es = "Abierto" }', r"\[statuses.samples\]: every internal state needs a visible name"),
         ('[statuses.samples]\n"Open" = "active"\nclosed = { en = "Done", es = "Hecho" }', r"\[statuses.samples\]: use one form per table"),
+        ('[groups.Auditors]\nlike = "Bosses"', r"\[groups.Auditors.like\]: must be one of \['Administrators'"),
+        ('[groups.Auditors]\nrights = "all"', r"\[groups.Auditors.rights\]: unknown key"),
+        ('[groups]\nAuditors = "yes"', r"\[groups.Auditors\]: must be a table"),
     ],
 )
 def test_bad_configuration_stops_start_up_naming_file_and_key(tmp_path, toml, message):
@@ -154,3 +157,37 @@ def test_labels_and_statuses_per_language_follow_the_user_language(tmp_path):
             )
     assert seen["en"] == ("Trials", "Widgets", [("Open", "active"), ("Done", "closed")], "Done")
     assert seen["es"] == ("Pruebas", "Artilugios", [("Abierto", "active"), ("Hecho", "closed")], "Hecho")
+
+
+def test_a_clients_own_group_is_made_once_with_the_rights_of_the_group_it_is_like(tmp_path):
+    from sqlalchemy import select
+
+    from crm_core.bootstrap import ensure_groups
+    from crm_core.db import Base, unit_of_work
+    from crm_core.models.auth import Group, Permission
+
+    app = app_for(tmp_path, '''
+        [plugins]
+        enabled = ["sample"]
+        [groups."Branch managers"]
+        description = "Gerentes de agencia"
+        like = "Leaders"
+        [groups.Auditors]
+        ''')
+    Base.metadata.create_all(app.extensions["crm_db"].engine)
+    with app.app_context():
+        registry = app.extensions["crm"].registry
+        with unit_of_work() as db:
+            ensure_groups(db, registry)
+            managers = db.scalar(select(Group).where(Group.name == "Branch managers"))
+            managers.description = "changed by an administrator"
+        with unit_of_work() as db:
+            groups = ensure_groups(db, registry)  # crm init again: kept as the administrator left it
+            leaders, managers, auditors = groups["Leaders"], groups["Branch managers"], groups["Auditors"]
+            assert managers.sees_all == leaders.sees_all is True and managers.description == "changed by an administrator"
+
+            def rights(group):
+                rows = db.scalars(select(Permission).where(Permission.group_id == group.id))
+                return {(p.session_name, p.can_view, p.can_modify) for p in rows if p.can_view or p.can_modify}
+
+            assert rights(managers) == rights(leaders) != set() and rights(auditors) == set()

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import Access, BarChart, ChartSeries, Group, bar_chart, scoped, utcnow
+from crm_core.toolkit import Access, BarChart, ChartSeries, Group, bar_chart, crm_state, scoped, utcnow
 from plugins.cases import services
 from plugins.cases.models import WORKING_STATES, Case
 
@@ -65,9 +65,11 @@ def _base(access: Access, period: Period, *columns: Any) -> Select:
 
 
 def _status_labels() -> dict[str, str]:
+    """Each state's name as the grid shows it: the client's ``[statuses.cases]`` name if any."""
     from plugins.cases.sessions import STATUSES
 
-    return {s.code: str(s.label) for s in STATUSES}
+    sdef = services.cases_sdef()
+    return {s.code: str(crm_state().registry.status_label(sdef, s.code)) for s in STATUSES}
 
 
 def _counts(db: DbSession, access: Access, period: Period, column: Any) -> list[tuple[Any, int]]:

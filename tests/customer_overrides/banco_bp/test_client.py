@@ -109,3 +109,12 @@ def test_demo_data_is_the_banks_and_made_once(crm_app, db):
     manager = db.scalar(select(User).where(User.username == "gerente"))
     group = db.get(Group, manager.group_id)
     assert group.name == "Branch managers" and group.sees_all
+
+
+@bank
+def test_the_cases_status_report_uses_the_banks_status_names(crm_app, db, users, client_for):
+    users["ana"].language = "es"
+    db.commit()
+    page = client_for("ana").get("/cases/reports", query_string={"report": "status"}).get_data(as_text=True)
+    assert 'data-category="Recopilando información"' in page  # the bank's name, not the plugin's
+    assert "Recogiendo información" not in page

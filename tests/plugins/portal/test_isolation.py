@@ -22,7 +22,9 @@ pytestmark = pytest.mark.crm(plugins=PLUGINS)
 OPEN = {"portal.login", "portal.code", "portal.code_again", "portal.logout", "portal.welcome",
         "portal.reset_password", "portal.reset", "portal.language", "portal.static"}
 #: Staff-side endpoints meant for people who are not signed in.
-STAFF_PUBLIC = {"auth.login", "auth.language", "api.openapi", "static", "bootstrap.static",
+#: Public to anyone, so open to a portal session too: login, language, the OpenAPI document and its
+#: reference page, static files, public web forms.
+STAFF_PUBLIC = {"auth.login", "auth.language", "api.openapi", "api.docs", "static", "bootstrap.static",
                 "webforms_public.public_form"}
 MISSING = "C-1999-999999"
 

@@ -55,6 +55,13 @@ def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     return staff.detail_tabs(sdef)
 
 
+@hookimpl
+def crm_demo_data(db: DbSession, users: dict[str, Any]) -> None:
+    from plugins.portal import demo
+
+    demo.load(db, users)
+
+
 #: The session whose records portal logins belong to (sales' contacts; cases are never deleted).
 CONTACTS = "contacts"
 

@@ -25,12 +25,9 @@ p95 ≤ 20 ms on the grid path (issue 18). ``CRM_TEST_DATABASE_URL`` names the s
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -38,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
+from bench.limits import scratch_pg, timed
 from bench.seed import ensure_leader, ensure_owners
 from crm_core.app import create_app
 from crm_core.bootstrap import ensure_groups
@@ -50,7 +48,6 @@ from crm_core.security.access import load_access
 from crm_core.security.passwords import hash_password
 from crm_core.services import bulk
 from crm_core.services.queries import Criterion, ListQuery, fetch_page
-from crm_core.testing.database import DEFAULT_PG, create_pg_database, drop_pg_database, pg_available
 from crm_core.testing.plugin import base_settings
 from plugins.sales.models import Lead
 
@@ -99,17 +96,6 @@ def seed(app: Any, rows: int, owners: list[int]) -> None:
             conn.exec_driver_sql(f"CREATE INDEX ON bench_lead_columns (owner_id, {column}, id)")
         conn.exec_driver_sql("ANALYZE sales_lead")
         conn.exec_driver_sql("ANALYZE bench_lead_columns")
-
-
-def measure(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    call()  # warm the plan caches
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
 
 
 #: The same questions as SQL: ``{c}`` is the column, ``{scope}`` the owner condition.
@@ -178,14 +164,14 @@ def run(app: Any, owners: list[int], leader_id: int, repeat: int) -> list[float]
     with app.app_context(), unit_of_work() as db:
         sdef = crm_state().registry.sdef("leads")
         floor_id = db.scalar(select(Lead.id).order_by(Lead.id.desc()).limit(1))
-        floor, floor95 = measure(lambda: db.get(Lead, rnd.randrange(1, floor_id), populate_existing=True), repeat)
+        floor, floor95 = timed(lambda: db.get(Lead, rnd.randrange(1, floor_id), populate_existing=True), repeat)
         print(f"machine floor (primary-key read of one lead): median {floor:.2f} ms, p95 {floor95:.2f} ms")
         print(f"{'question':48} {'storage':8} {'median ms':>10} {'p95 ms':>8} {'p95/floor':>10}")
         for who, user_id, own in (("leader", leader_id, None), ("executive", owners[3], owners[3])):
             access = load_access(db, db.get(User, user_id))
             for label, calls in cases(db, sdef, access, rnd, own):
                 for storage, call in calls.items():
-                    median, p95 = measure(call, repeat)
+                    median, p95 = timed(call, repeat)
                     if storage == "grid":
                         worst.append(p95)
                     print(f"{who + ': ' + label:48} {storage:8} {median:10.2f} {p95:8.2f} {p95 / floor95:10.1f}")
@@ -197,42 +183,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="leads (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=200, help="timed queries per figure (default 200)")
     args = parser.parse_args(argv)
-    base = os.environ.get("CRM_TEST_DATABASE_URL", "")
-    base = base if base.startswith("postgresql") else DEFAULT_PG
-    reason = pg_available(base)
-    if reason:
-        print(f"skipped: {reason}")
-        return 0
-    name = f"crm_bench_{uuid.uuid4().hex[:10]}"
-    db_url = create_pg_database(base, name)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            client = Path(tmp) / "bench_fields"
-            client.mkdir()
-            (client / "customer.toml").write_text(CLIENT, encoding="utf-8")
-            app = create_app(base_settings(db_url, CRM_CUSTOMER="bench_fields", CRM_OVERRIDES_DIR=tmp))
-            upgrade(app)
-            with app.app_context(), unit_of_work() as db:
-                ensure_groups(db, crm_state().registry)
-            engine = app.extensions["crm_db"].engine
-            password = hash_password("bench-password-1")
-            owners, leader_id = ensure_owners(engine, password), ensure_leader(engine, password)
-            started = time.perf_counter()
-            seed(app, args.rows, owners)
-            seeded = time.perf_counter() - started
-            started = time.perf_counter()
-            result = app.test_cli_runner().invoke(cli, ["fields", "index"])
-            assert result.exit_code == 0, result.output
-            with engine.begin() as conn:
-                conn.exec_driver_sql("ANALYZE sales_lead")
-            indexed = time.perf_counter() - started
-            print(f"PostgreSQL, {args.rows:,} leads, 20 owners; seeding took {seeded:.0f} s, "
-                  f"crm fields index {indexed:.0f} s")
-            worst = run(app, owners, leader_id, args.repeat)
-            print(f"worst grid p95 {max(worst):.2f} ms (target ≤ 20 ms): {'met' if max(worst) <= 20 else 'MISSED'}")
-            engine.dispose()
-    finally:
-        drop_pg_database(base, name)
+    with scratch_pg() as db_url:
+        return measure_all(db_url, args) if db_url else 0
+
+
+def measure_all(db_url: str, args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        client = Path(tmp) / "bench_fields"
+        client.mkdir()
+        (client / "customer.toml").write_text(CLIENT, encoding="utf-8")
+        app = create_app(base_settings(db_url, CRM_CUSTOMER="bench_fields", CRM_OVERRIDES_DIR=tmp))
+        upgrade(app)
+        with app.app_context(), unit_of_work() as db:
+            ensure_groups(db, crm_state().registry)
+        engine = app.extensions["crm_db"].engine
+        password = hash_password("bench-password-1")
+        owners, leader_id = ensure_owners(engine, password), ensure_leader(engine, password)
+        started = time.perf_counter()
+        seed(app, args.rows, owners)
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        result = app.test_cli_runner().invoke(cli, ["fields", "index"])
+        assert result.exit_code == 0, result.output
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE sales_lead")
+        indexed = time.perf_counter() - started
+        print(f"PostgreSQL, {args.rows:,} leads, 20 owners; seeding took {seeded:.0f} s, "
+              f"crm fields index {indexed:.0f} s")
+        worst = run(app, owners, leader_id, args.repeat)
+        print(f"worst grid p95 {max(worst):.2f} ms (target ≤ 20 ms): {'met' if max(worst) <= 20 else 'MISSED'}")
+        engine.dispose()
     return 0
 
 

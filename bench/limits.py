@@ -18,12 +18,36 @@ that is not shared.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import text
+
+
+@contextmanager
+def scratch_pg() -> Iterator[str | None]:
+    """A new PostgreSQL database for one benchmark run (``CRM_TEST_DATABASE_URL``'s server, else
+    the local one), dropped afterwards; ``None`` after printing why when no server answers."""
+    from crm_core.testing.database import DEFAULT_PG, create_pg_database, drop_pg_database, pg_available
+
+    base = os.environ.get("CRM_TEST_DATABASE_URL", "")
+    base = base if base.startswith("postgresql") else DEFAULT_PG
+    reason = pg_available(base)
+    if reason:
+        print(f"skipped: {reason}")
+        yield None
+        return
+    name = f"crm_bench_{uuid.uuid4().hex[:10]}"
+    url = create_pg_database(base, name)
+    try:
+        yield url
+    finally:
+        drop_pg_database(base, name)
 
 
 def timed(call: Callable[[], Any], repeat: int) -> tuple[float, float]:

@@ -21,12 +21,9 @@ in the same run (``bench/limits.py``); the target is p95 ≤ 5 ms (docs/telephon
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +40,6 @@ from crm_core.models.auth import User
 from crm_core.security.access import load_access
 from crm_core.security.passwords import hash_password
 from crm_core.services import bulk
-from crm_core.testing.database import DEFAULT_PG, create_pg_database, drop_pg_database, pg_available
 from crm_core.testing.plugin import base_settings
 from plugins.sales.models import Account, Contact, Lead
 
@@ -110,15 +106,6 @@ def samples_from(app: Any) -> dict[str, list[tuple[str, int]]]:
     return samples
 
 
-def measure(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), statistics.quantiles(times, n=20, method="inclusive")[-1]
-
-
 def run(app: Any, samples: dict[str, list[tuple[str, int]]], owners: list[int], leader_id: int, repeat: int) -> None:
     rnd = random.Random(5)
     with app.app_context(), unit_of_work() as db:
@@ -162,7 +149,7 @@ def run(app: Any, samples: dict[str, list[tuple[str, int]]], owners: list[int], 
         for label, call in cases:
             for _ in range(5):
                 call()  # warm the plan caches (psycopg prepares a statement on its 5th run)
-            median, p95 = measure(call, repeat)
+            median, p95 = limits.timed(call, repeat)
             print(f"{label:48} {median:10.2f} {p95:8.2f} {limits.cpu_ms(call, max(10, repeat // 2)):8.2f}")
 
 
@@ -194,18 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.database_url:
         bench(args.database_url, args.rows, args.repeat)
         return 0
-    base = os.environ.get("CRM_TEST_DATABASE_URL", "")
-    base = base if base.startswith("postgresql") else DEFAULT_PG
-    reason = pg_available(base)
-    if reason:
-        print(f"skipped: {reason}")
-        return 0
-    name = f"crm_bench_{uuid.uuid4().hex[:10]}"
-    db_url = create_pg_database(base, name)
-    try:
-        bench(db_url, args.rows, args.repeat)
-    finally:
-        drop_pg_database(base, name)
+    with limits.scratch_pg() as db_url:
+        if db_url:
+            bench(db_url, args.rows, args.repeat)
     return 0
 
 

@@ -103,6 +103,15 @@ def translate(message: str) -> str:
     return message
 
 
+def flat(messages: Any) -> list[str]:
+    """Every message of ``ValidationError.messages`` (dicts and lists, any depth), in order."""
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in flat(value)]
+    if isinstance(messages, list | tuple):
+        return [m for value in messages for m in flat(value)]
+    return [str(messages)]
+
+
 def translated(messages: Any) -> Any:
     """``ValidationError.messages`` (dicts and lists of strings, any depth) with every string
     passed through :func:`translate`."""

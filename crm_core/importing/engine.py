@@ -34,6 +34,7 @@ from crm_core.importing.lines import ImportResult, ImportSpec, LineRefused, Line
 from crm_core.importing.reader import Row, read_rows
 from crm_core.security.access import Access
 from crm_core.services import elements, lookups
+from crm_core.validation_messages import flat as flat_messages
 from crm_core.validation_messages import translated
 
 CHUNK = 1_000
@@ -46,20 +47,12 @@ def _reasons(exc: Exception) -> list[tuple[str, str]]:
     """``(field, reason)`` pairs of a refused row."""
     if isinstance(exc, ValidationError):
         messages = translated(exc.normalized_messages())
-        return [(name, "; ".join(_flatten(msg))) for name, msg in messages.items()]
+        return [(name, "; ".join(flat_messages(msg))) for name, msg in messages.items()]
     if isinstance(exc, BusinessRuleError):
         return [(exc.field or "", str(exc))]
     if isinstance(exc, CrmError):
         return [("", str(exc))]
     return [("", _("The database refused this line: %(e)s", e=str(getattr(exc, "orig", exc)).splitlines()[0]))]
-
-
-def _flatten(msg: Any) -> list[str]:
-    if isinstance(msg, dict):
-        return [m for value in msg.values() for m in _flatten(value)]
-    if isinstance(msg, list | tuple):
-        return [m for value in msg for m in _flatten(value)]
-    return [str(msg)]
 
 
 @dataclass(frozen=True)

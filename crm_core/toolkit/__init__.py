@@ -96,6 +96,7 @@ from crm_core.services.notes import add_note
 from crm_core.services.queries import like_text
 from crm_core.static_files import static_url
 from crm_core.toolkit import audit, groupings, logins, lookups, privacy, workflow
+from crm_core.validation_messages import flat as flat_errors
 from crm_core.validation_messages import translated as translated_errors
 
 csrf_exempt = csrf.exempt
@@ -160,6 +161,7 @@ __all__ = [
     "unusable_reference",
     "like_text",
     "translated_errors",
+    "flat_errors",
     "audit",
     "groupings",
     "logins",

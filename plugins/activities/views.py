@@ -22,8 +22,10 @@ from crm_core.toolkit import (
     User,
     crm_state,
     current_access,
+    flat_errors,
     get_element,
     int_arg,
+    translated_errors,
     unit_of_work,
 )
 from crm_core.toolkit import session as db_session
@@ -169,18 +171,10 @@ def calendar_move(activity_id: int) -> Any:
         with unit_of_work() as db:
             feed.reschedule(db, access, activity, start, request.form.get("minutes"))
     except ValidationError as exc:
-        return jsonify({"ok": False, "message": " ".join(_flatten(exc.messages))}), 409
+        return jsonify({"ok": False, "message": " ".join(flat_errors(translated_errors(exc.messages)))}), 409
     except (BusinessRuleError, PermissionDenied) as exc:
         return jsonify({"ok": False, "message": str(exc)}), 409
     return jsonify({"ok": True, "message": _("%(name)s moved.", name=activity.subject)})
-
-
-def _flatten(messages: Any) -> list[str]:
-    if isinstance(messages, dict):
-        return [m for value in messages.values() for m in _flatten(value)]
-    if isinstance(messages, list | tuple):
-        return [m for value in messages for m in _flatten(value)]
-    return [str(messages)]
 
 
 def _column(day: Any, activities: list[Any], zone: Any, user_arg: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ class CoreDouble:
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *_args: Any) -> None:
-                pass
+                """The double's requests stay out of the test output."""
 
             def _send(self, status: int, body: Any, raw: bytes | None = None) -> None:
                 data = raw if raw is not None else json.dumps(body).encode()
@@ -91,11 +91,11 @@ class CoreDouble:
         if parts[0] == "clients" and parts[-1] == "products":
             return 200, {"products": [
                 {"product": "Savings account", "number": "1002003001", "balance": "2450.10", "opened": "2019-03-01"},
-                {"product": "Credit card", "number": "4111-XXXX-1111", "balance": "-320.00", "opened": "2021-07-15"}]}
+                {"product": "Credit card", "number": "4111 **** **** 1111", "balance": "-320.00", "opened": "2021-07-15"}]}
         if parts[0] == "clients" and parts[-1] == "movements":
             return 200, {"movements": [
                 {"date": "2026-11-28", "concept": "Nómina / payroll", "amount": "1200.00", "product": "1002003001"},
-                {"date": "2026-11-29", "concept": "Supermercado", "amount": "-54.20", "product": "4111-XXXX-1111"}]}
+                {"date": "2026-11-29", "concept": "Supermercado", "amount": "-54.20", "product": "4111 **** **** 1111"}]}
         if parts[0] == "clients":
             return 200, {"client": parts[1], "name": "Carlos Mendoza", "segment": "Preferente"}
         if parts == ["transactions"] and method == "POST":

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,8 +60,12 @@ def load_at_start(app: Flask) -> None:
 def _stamp(app: Flask) -> Path:
     """The instance folder's stamp of the app's database: the processes serving one database
     share it (and test runs on other databases never touch it)."""
-    url = str(app.config.get("CRM_DATABASE_URL", ""))
-    return Path(app.instance_path) / f"fields-{hashlib.sha256(url.encode()).hexdigest()[:12]}.stamp"
+    path = app.extensions.get("crm_fields_stamp")
+    if path is None:  # derived once per app: it is stat'ed before every request
+        url = str(app.config.get("CRM_DATABASE_URL", ""))
+        path = Path(app.instance_path) / f"fields-{hashlib.sha256(url.encode()).hexdigest()[:12]}.stamp"
+        app.extensions["crm_fields_stamp"] = path
+    return path
 
 
 def _stamp_time(app: Flask) -> float:
@@ -76,8 +79,7 @@ def touch_stamp(app: Flask) -> None:
     path = _stamp(app)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
-        os.utime(path)
+        path.touch()  # updates the time of an existing stamp too
     except OSError:
         log.warning("cannot write %s: other processes see field changes at their restart", path)
 

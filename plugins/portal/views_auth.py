@@ -9,6 +9,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask import session as cookie_session
 from flask_babel import gettext as _
 from flask_babel import refresh
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from crm_core.toolkit import BusinessRuleError, logins, session, unit_of_work
@@ -33,6 +34,13 @@ def _signed(user: accounts.PortalUser, stage: str, target: str) -> Response:
     return realm.set_cookie(redirect(target), user, stage)
 
 
+def _throttled(form: FlaskForm, throttled: bool) -> bool:
+    """Whether the sign-in step is refused for too many failures; the form then says why."""
+    if throttled:
+        form.form_errors.append(_("Too many failed attempts. Wait a few minutes and try again."))
+    return throttled
+
+
 def register(bp: Blueprint) -> None:
     @bp.route("/login", methods=["GET", "POST"])
     def login():  # type: ignore[no-untyped-def]
@@ -43,8 +51,7 @@ def register(bp: Blueprint) -> None:
         if form.validate_on_submit():
             db = session()
             email, address = form.email.data.strip().lower(), logins.client_address()
-            if accounts.throttled(db, email, address):
-                form.form_errors.append(_("Too many failed attempts. Wait a few minutes and try again."))
+            if _throttled(form, accounts.throttled(db, email, address)):
                 status = 429
             else:
                 with unit_of_work():
@@ -71,8 +78,7 @@ def register(bp: Blueprint) -> None:
         if form.validate_on_submit():
             db = session()
             name, address = accounts.THROTTLE_PREFIX + user.email, logins.client_address()
-            if logins.is_throttled(db, name, address):
-                form.form_errors.append(_("Too many failed attempts. Wait a few minutes and try again."))
+            if _throttled(form, logins.is_throttled(db, name, address)):
                 status = 429
             else:
                 with unit_of_work():
@@ -144,8 +150,7 @@ def register(bp: Blueprint) -> None:
         if form.validate_on_submit():
             db = session()
             email, address = form.email.data.strip().lower(), logins.client_address()
-            if accounts.throttled(db, email, address):
-                form.form_errors.append(_("Too many failed attempts. Wait a few minutes and try again."))
+            if _throttled(form, accounts.throttled(db, email, address)):
                 status = 429
             else:
                 with unit_of_work():

@@ -5,6 +5,7 @@ errors and nothing wider than a phone's screen."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 from tests.e2e.test_board_and_search_ui import _console
@@ -19,7 +20,7 @@ def test_the_reference_lists_the_sessions_operations(page, live_server):
     page.locator("#swagger-ui .opblock-tag", has_text="leads").first.wait_for()
     page.locator("#swagger-ui .opblock-tag", has_text="leads").first.click()
     page.locator("#swagger-ui .opblock-summary-path", has_text="/api/v1/leads").first.wait_for()
-    assert page.locator("#swagger-ui .info .title").count() == 1
+    expect(page.locator("#swagger-ui .info .title")).to_have_count(1)
     assert problems == []
 
 

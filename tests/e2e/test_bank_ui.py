@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from crm_core.devserver import QuietRequestHandler
@@ -94,7 +95,7 @@ def test_an_executive_sees_the_client_360_and_runs_a_core_transaction(request, b
     page.fill("#f-amount", "25.00")
     page.fill("#f-concept", "Devolución comisión")
     page.click("#core-action-run")  # not confirmed: refused in place, nothing sent
-    assert page.locator("#f-confirm.is-invalid").count() == 1
+    expect(page.locator("#f-confirm.is-invalid")).to_have_count(1)
     executed = core.money_executions()
     page.check("#f-confirm")
     page.click("#core-action-run")
@@ -114,9 +115,9 @@ def test_the_banks_menu_and_statuses_speak_the_users_language(page, bank_server,
     assert page.locator("nav a", has_text=re.compile(f"^\\s*{menu}\\s*$")).count() >= 1  # in the (collapsed) menu
     page.goto(f"{base}/s/accounts")
     assert page.locator("table td", has_text=re.compile(f"^{status}$")).count() >= 1
-    assert page.locator("#grid-status label", has_text=re.compile(f"^{filter_name}$")).count() == 1
+    expect(page.locator("#grid-status label", has_text=re.compile(f"^{filter_name}$"))).to_have_count(1)
     page.locator("#grid-status label", has_text=re.compile(f"^{filter_name}$")).click()
     assert page.locator("#grid-status input:checked").get_attribute("value") == filter_name
     page.goto(f"{base}/s/accounts?status={filter_name}")
     assert page.locator("#grid-status input:checked").get_attribute("value") == filter_name
-    assert page.locator("table td", has_text=re.compile(f"^{status}$")).count() == 0
+    expect(page.locator("table td", has_text=re.compile(f"^{status}$"))).to_have_count(0)

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import log_in
@@ -76,14 +77,14 @@ def test_drag_a_card_to_another_stage_and_the_figures_follow(page, live_server, 
     log_in(page, live_server, "ana")
     page.goto(f"{live_server}/s/opportunities/board")
     card = page.locator(f'.crm-card[data-id="{seeded["Horno de leña"]}"]')
-    assert _column(page, "prospecting").locator(card).count() == 1
+    expect(_column(page, "prospecting").locator(card)).to_have_count(1)
     card.drag_to(_column(page, "proposal").locator("ul"), source_position={"x": 8, "y": 6})
     page.locator("#board-status", has_text="moved to Proposal").wait_for(state="attached")
-    assert _column(page, "proposal").locator(card).count() == 1
+    expect(_column(page, "proposal").locator(card)).to_have_count(1)
     page.wait_for_function("document.querySelector('#board [data-stage=proposal] [data-figure=count]').textContent === '1'")
     assert _column(page, "proposal").locator("[data-figure=weighted]").inner_text() == "400.00"
     page.reload()
-    assert _column(page, "proposal").locator(card).count() == 1  # stored, not only moved on screen
+    expect(_column(page, "proposal").locator(card)).to_have_count(1)  # stored, not only moved on screen
     assert problems == []
 
 
@@ -99,8 +100,8 @@ def test_a_refused_move_springs_back_with_the_reason(page, live_server, live_app
     alert.wait_for(state="visible")
     assert "not possible" in alert.inner_text() and alert.get_attribute("role") == "alert"
     assert page.evaluate("document.activeElement.id") == "board-error"
-    assert _column(page, "prospecting").locator(card).count() == 1
-    assert _column(page, "negotiation").locator(card).count() == 0
+    expect(_column(page, "prospecting").locator(card)).to_have_count(1)
+    expect(_column(page, "negotiation").locator(card)).to_have_count(0)
     assert problems == []
 
 
@@ -113,7 +114,7 @@ def test_the_move_menu_moves_a_card_from_the_keyboard_on_a_phone(phone, live_ser
     phone.focus(f'.crm-card[data-id="{camara}"] button[type=submit]')
     phone.keyboard.press("Enter")
     phone.locator("#board-status", has_text="moved to Negotiation").wait_for(state="attached")
-    assert _column(phone, "negotiation").locator(f'.crm-card[data-id="{camara}"]').count() == 1
+    expect(_column(phone, "negotiation").locator(f'.crm-card[data-id="{camara}"]')).to_have_count(1)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the board scrolls sideways ({width}px)"
     assert problems == []
@@ -146,7 +147,7 @@ def test_search_on_a_phone_fits_the_screen(phone, live_server, seeded):
     assert width <= 375, f"the page scrolls sideways ({width}px)"
     phone.locator("#global-search-results [role=option]", has_text="Horno de leña").click()
     phone.wait_for_url(re.compile(rf"/s/opportunities/{seeded['Horno de leña']}$"))
-    assert phone.locator("#stage-bar [aria-current=step]").count() == 1
+    expect(phone.locator("#stage-bar [aria-current=step]")).to_have_count(1)
     assert problems == []
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import log_in
@@ -71,24 +72,24 @@ def test_month_view_drag_to_reschedule_and_refused_moves_spring_back(page, live_
     page.goto(f"{live_server}/activities/calendar?date=2030-03-12")
     event = _day(page, "2030-03-12").locator(".fc-event", has_text="Visita Ferretería Ruiz")
     event.wait_for()
-    assert page.locator("#calendar", has_text="Reunión de Bob").count() == 0
+    expect(page.locator("#calendar", has_text="Reunión de Bob")).to_have_count(0)
     assert _day(page, "2030-04-01").get_attribute("class").count("fc-day-other") == 1
 
     _drag(page, event, _day(page, "2030-03-14"))
     page.locator("#cal-status", has_text="moved").wait_for(state="attached")
-    assert _day(page, "2030-03-14").locator(".fc-event", has_text="Visita Ferretería Ruiz").count() == 1
+    expect(_day(page, "2030-03-14").locator(".fc-event", has_text="Visita Ferretería Ruiz")).to_have_count(1)
     assert _stored(app, visit) == (datetime(2030, 3, 14, 10, 0, tzinfo=UTC), "planned")
 
     _set_status(app, call, "done")  # closed meanwhile in another window: the move is refused
     _drag(page, _day(page, "2030-03-20").locator(".fc-event", has_text="Llamada"), _day(page, "2030-03-21"))
     page.locator("#cal-error", has_text="Only planned activities can be moved.").wait_for()
-    assert _day(page, "2030-03-20").locator(".fc-event", has_text="Llamada").count() == 1
-    assert _day(page, "2030-03-21").locator(".fc-event").count() == 0
+    expect(_day(page, "2030-03-20").locator(".fc-event", has_text="Llamada")).to_have_count(1)
+    expect(_day(page, "2030-03-21").locator(".fc-event")).to_have_count(0)
     assert _stored(app, call) == (datetime(2030, 3, 20, 9, 0, tzinfo=UTC), "done")
 
     page.locator(".fc-timeGridWeek-button").click()
     page.locator(".fc-timegrid-event", has_text="Visita Ferretería Ruiz").wait_for()
-    assert page.locator(".fc-timegrid-slot-label", has_text="08:00").count() == 1
+    expect(page.locator(".fc-timegrid-slot-label", has_text="08:00")).to_have_count(1)
     # the hour axis opens at the working hours (08:00 by default): midnight is scrolled away
     top = page.evaluate("""() => {
         const scroller = document.querySelector('.fc-timegrid-body').closest('.fc-scroller');

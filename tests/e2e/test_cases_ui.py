@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
@@ -51,14 +52,14 @@ def test_an_agent_opens_resolves_and_closes_a_case(request, live_server, device,
 
     page.click('[data-action="close"]')
     page.click("#action-run")  # without the agreement: refused in place
-    assert page.locator('[data-field="agreed_by"] .invalid-feedback').count() == 1
+    expect(page.locator('[data-field="agreed_by"] .invalid-feedback')).to_have_count(1)
     page.fill("#f-agreed_by", "Rosa Ferrer")
     page.select_option("#f-agreed_via", "phone")
     page.click("#action-run")
     page.wait_for_url(re.compile(r"/s/cases/\d+$"))
     assert page.locator("#detail-status").inner_text() == "Closed"
     # a closed case offers no life-cycle action (the inboxes plugin's "send to inbox" stays)
-    assert page.locator('[data-action]:not([data-action="send_to_inbox"])').count() == 0
+    expect(page.locator('[data-action]:not([data-action="send_to_inbox"])')).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
 
     page.goto(page.url + "?tab=history")
@@ -90,7 +91,7 @@ def test_case_reports_show_a_chart_and_its_table_and_switch_reports(request, liv
                              data={"account_id": account.json()["id"], "subject": "Para el informe", "type": "sales"})
     assert made.ok, made.text()
     page.goto(f"{live_server}/cases/reports?report=type")
-    assert page.locator('#case-report-table [data-category="Sales"]').count() == 1
+    expect(page.locator('#case-report-table [data-category="Sales"]')).to_have_count(1)
     href = page.locator('[data-format="csv"]').get_attribute("href")
     download = page.request.get(live_server + href)  # the page's own cookies, read to the end
     assert download.ok and download.headers["content-disposition"].endswith('filename="cases-type.csv"')

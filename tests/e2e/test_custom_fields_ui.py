@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 from werkzeug.serving import make_server
 
@@ -60,7 +61,7 @@ def test_segment_on_the_form_and_the_grid_in_english(page, demo_server):
     fields = page.locator("form [data-field]").evaluate_all("els => els.map(e => e.dataset.field)")
     assert fields.index("company") == 0 and fields.index("segment") == 2  # the client's order
     create_lead(page, demo_server, "Hotel Miramar", "corporate")
-    assert page.locator("h1", has_text="Hotel Miramar").count() == 1
+    expect(page.locator("h1", has_text="Hotel Miramar")).to_have_count(1)
     page.goto(f"{demo_server}/s/leads")
     assert page.locator('th[data-column="segment"]').inner_text().strip() == "Segment"
     row = page.locator("tbody tr", has_text="Hotel Miramar")

@@ -5,6 +5,7 @@ drawn from the tables beside them; a leader also sees the team."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 from tests.e2e.test_board_and_search_ui import _console, _create
@@ -37,7 +38,7 @@ def test_an_executive_sees_figures_and_charts_with_tables(page, live_server, pip
     _charts_drawn(page)
     stages = page.locator("#chart-mine-pipeline_stages table")
     assert "1,500.00" in stages.inner_text() or "4,000.00" in stages.inner_text()
-    assert page.locator("#kpi-team-pipeline").count() == 0
+    expect(page.locator("#kpi-team-pipeline")).to_have_count(0)
     card.get_by_role("link").click()
     page.wait_for_url("**/s/opportunities**")
     assert problems == []
@@ -46,7 +47,7 @@ def test_an_executive_sees_figures_and_charts_with_tables(page, live_server, pip
 def test_a_leader_sees_the_team_on_a_phone_without_overflow(phone, live_server, pipeline):
     problems = _console(phone)
     log_in(phone, live_server, "leader")
-    assert phone.locator("#kpi-team-pipeline").count() == 1
+    expect(phone.locator("#kpi-team-pipeline")).to_have_count(1)
     _charts_drawn(phone)
     assert "Ana" in phone.locator("#chart-team-won_people table").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
@@ -59,7 +60,7 @@ def test_the_funnel_uses_the_same_charts_drawn_from_its_table(page, phone, live_
         log_in(browser_page, live_server, "leader")
         browser_page.goto(f"{live_server}/sales/funnel")
         browser_page.locator('#funnel-chart[data-ready="true"] svg').first.wait_for()
-        assert browser_page.locator("#funnel-table tbody tr").count() == 4
+        expect(browser_page.locator("#funnel-table tbody tr")).to_have_count(4)
         assert browser_page.evaluate("document.documentElement.scrollWidth") <= browser_page.viewport_size["width"]
         assert problems == []
 
@@ -70,6 +71,6 @@ def test_the_call_figures_use_the_same_charts_drawn_from_their_table(page, live_
     page.goto(f"{live_server}/telephony/figures?from=2026-11-01&to=2026-11-07")
     page.locator('#figures-chart[data-ready="true"] svg').first.wait_for()
     periods = page.locator('#figures-figure table[data-table="periods"]')
-    assert periods.locator("thead th[data-series]").count() == 2
+    expect(periods.locator("thead th[data-series]")).to_have_count(2)
     assert periods.locator("tbody tr[data-period]").count() == periods.locator("tbody tr").count() - 1
     assert problems == []

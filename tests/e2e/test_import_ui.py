@@ -4,6 +4,7 @@ the background job's progress and read the per-line error report (CORE-11)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
@@ -22,14 +23,14 @@ def test_leads_import_with_progress_and_error_report(page, live_server, tmp_path
     page.select_option("#import-separator", ";")
     page.click("#import-upload button[type=submit]")
     selects = page.locator('#import-map select[name="col"]')
-    assert selects.count() == 3
+    expect(selects).to_have_count(3)
     for index, field in enumerate(("name", "company", "email")):
         selects.nth(index).select_option(field)
     page.check("#mode-valid")
     page.click("#import-map button[type=submit]")
     page.locator("#import-message").wait_for(timeout=20_000)
     assert page.locator('[data-count="created"]').inner_text() == "2"
-    assert page.locator("#import-errors tbody tr").count() == 1
+    expect(page.locator("#import-errors tbody tr")).to_have_count(1)
     assert "3" in page.locator("#import-errors tbody tr").inner_text()
     page.goto(f"{live_server}/s/leads?q=Núñez")
-    assert page.locator("tbody tr", has_text="Panadería Núñez").count() == 1
+    expect(page.locator("tbody tr", has_text="Panadería Núñez")).to_have_count(1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
@@ -26,7 +27,7 @@ def _send_lead_to_executives(page, base: str, name: str) -> None:
     page.fill("#f-note", "The customer asked for a call back today.")
     page.click("#action-run")
     page.wait_for_load_state()
-    assert page.locator(".alert-success", has_text="Send to inbox done.").count() == 1
+    expect(page.locator(".alert-success", has_text="Send to inbox done.")).to_have_count(1)
 
 
 def _take(page, base: str, username: str, name: str) -> None:
@@ -37,9 +38,9 @@ def _take(page, base: str, username: str, name: str) -> None:
     assert name not in row.inner_text()  # not theirs yet: no name, no link
     row.locator(".inbox-take").click()
     page.wait_for_url(f"{base}/inbox/mine")
-    assert page.locator(".alert-success", has_text="The item is yours").count() == 1
+    expect(page.locator(".alert-success", has_text="The item is yours")).to_have_count(1)
     page.locator(".inbox-open", has_text=name).click()
-    assert page.locator("h1", has_text=name).count() == 1
+    expect(page.locator("h1", has_text=name)).to_have_count(1)
 
 
 @pytest.mark.parametrize(("sender", "taker"), [("page", "phone"), ("phone", "page")])

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from crm_core.testing.database import scratch_database
 from tests.e2e.conftest import log_in
@@ -93,17 +94,17 @@ def search_and_open(page: Any, base: str, open_menu: bool) -> None:
     page.click("#kb-search-button")
     hit = page.locator(".kb-hit")
     hit.first.wait_for()
-    assert hit.count() == 1
+    expect(hit).to_have_count(1)
     assert hit.locator("mark").count() >= 1
     hit.locator("h2 a").click()
     page.locator("#kb-article").wait_for()
-    assert page.locator("#kb-body strong", has_text="router").count() == 1
-    assert page.locator("#kb-body ol li").count() == 2
+    expect(page.locator("#kb-body strong", has_text="router")).to_have_count(1)
+    expect(page.locator("#kb-body ol li")).to_have_count(2)
     assert page.evaluate("window.__xss") is None  # the payloads in the body did not run
-    assert page.locator("#kb-body img[onerror]").count() == 0
+    expect(page.locator("#kb-body img[onerror]")).to_have_count(0)
     page.click("#kb-back")
     page.wait_for_url("**/knowledge/search?**")
-    assert page.locator(".kb-hit").count() == 1
+    expect(page.locator(".kb-hit")).to_have_count(1)
 
 
 @pytest.mark.browser

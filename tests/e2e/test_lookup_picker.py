@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
@@ -42,7 +43,7 @@ def test_arrows_and_enter_pick_a_result_without_submitting_the_form(page, live_s
 
     picker.press("Enter")  # nothing highlighted: nothing happens, above all no submit
     page.wait_for_timeout(300)
-    assert posts == [] and page.url == form_url and options.count() == 2
+    expect(posts == [] and page.url == form_url and options).to_have_count(2)
 
     picker.press("ArrowDown")
     picker.press("ArrowDown")
@@ -58,10 +59,10 @@ def test_arrows_and_enter_pick_a_result_without_submitting_the_form(page, live_s
     picker.press("Enter")
     page.wait_for_timeout(300)
     assert posts == [] and page.url == form_url
-    assert picker.input_value() == chosen and options.count() == 0
+    expect(picker.input_value() == chosen and options).to_have_count(0)
     assert picker.get_attribute("aria-expanded") == "false"
     assert page.locator("input[name=account_id]").input_value() != ""
 
     page.click("main button[type=submit] >> nth=0")
     page.wait_for_url(re.compile(r"/s/contacts/\d+$"))
-    assert page.locator("h1", has_text="Soler").count() == 1
+    expect(page.locator("h1", has_text="Soler")).to_have_count(1)

@@ -4,6 +4,7 @@ permissions, in a real browser (issue: platform core — done when)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
@@ -20,8 +21,8 @@ def test_wrong_password_shows_a_message(page, live_server):
 
 def test_menu_is_filtered_by_the_groups_permissions(page, live_server):
     log_in(page, live_server, "ana")
-    assert page.locator('[data-session="leads"]').count() == 1
-    assert page.locator('[data-module="configuration"]').count() == 0
+    expect(page.locator('[data-session="leads"]')).to_have_count(1)
+    expect(page.locator('[data-module="configuration"]')).to_have_count(0)
     page.click("#crm-menu >> text=Sales")
     page.click('[data-session="leads"]')
     assert page.url.endswith("/s/leads")
@@ -34,7 +35,7 @@ def test_admin_creates_group_user_and_grants_a_session(browser, page, live_serve
     page.click("text=New group")
     page.fill("#name", "Call center")
     page.click("main button[type=submit]")
-    assert page.get_by_role("link", name="Call center", exact=True).count() == 1
+    expect(page.get_by_role("link", name="Call center", exact=True)).to_have_count(1)
 
     page.goto(f"{live_server}/config/users/new")
     page.fill("#username", "carla")
@@ -42,19 +43,19 @@ def test_admin_creates_group_user_and_grants_a_session(browser, page, live_serve
     page.select_option("#group_id", label="Call center")
     page.fill("#password", "carla-password")
     page.click("main button[type=submit]")
-    assert page.get_by_role("link", name="carla", exact=True).count() == 1
+    expect(page.get_by_role("link", name="carla", exact=True)).to_have_count(1)
 
     page.goto(f"{live_server}/config/permissions")
     page.select_option("select[name=group]", label="Call center")
     page.click("text=Show")
     page.check('input[name="contacts:view"]')
     page.click("main button[type=submit] >> text=Save")
-    assert page.locator(".alert-success").count() == 1
+    expect(page.locator(".alert-success")).to_have_count(1)
 
     other = browser.new_context().new_page()
     log_in(other, live_server, "carla", "carla-password")
-    assert other.locator('[data-session="contacts"]').count() == 1
-    assert other.locator('[data-session="leads"]').count() == 0
+    expect(other.locator('[data-session="contacts"]')).to_have_count(1)
+    expect(other.locator('[data-session="leads"]')).to_have_count(0)
     other.context.close()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from itsdangerous import URLSafeSerializer
+from playwright.sync_api import expect
 
 from crm_core.testing import TEST_SECRET
 from crm_core.testing.database import scratch_database
@@ -126,7 +127,7 @@ def test_the_portal_fits_a_phone_and_keeps_its_labels(served, phone):
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
     phone.goto(f"{base}/portal/requests/new")
     for field in ("type", "subject", "description"):
-        assert phone.locator(f"label[for={field}]").count() == 1
+        expect(phone.locator(f"label[for={field}]")).to_have_count(1)
     box = phone.locator("#send-request").bounding_box()
     assert box["height"] >= 40  # a finger-sized target
     phone.keyboard.press("Tab")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
@@ -35,7 +36,7 @@ def test_preview_then_confirm_erases_the_client(request, live_server, device, co
 
     page.click("#erase")  # not ticked: the browser refuses to send the form
     assert page.eval_on_selector("#understood", "box => box.validity.valueMissing")
-    assert page.locator("#preview").count() == 1  # still the preview, nothing sent
+    expect(page.locator("#preview")).to_have_count(1)  # still the preview, nothing sent
     page.goto(account_url)
     assert f"Bartolomea Secreta {code}" in page.inner_text("main")
 
@@ -43,9 +44,9 @@ def test_preview_then_confirm_erases_the_client(request, live_server, device, co
     page.check("#understood")
     page.click("#erase")
     page.wait_for_url(f"{live_server}/config/privacy")
-    assert page.locator(".alert-success", has_text="Personal data erased").count() == 1
+    expect(page.locator(".alert-success", has_text="Personal data erased")).to_have_count(1)
     account_id = account_url.rsplit("/", 1)[1]
-    assert page.locator("#erasures tbody tr", has_text=f"#{account_id}").count() == 1
+    expect(page.locator("#erasures tbody tr", has_text=f"#{account_id}")).to_have_count(1)
 
     page.goto(account_url)
     main = page.inner_text("main")

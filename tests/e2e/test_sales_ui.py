@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
@@ -19,7 +20,7 @@ def test_executive_creates_and_qualifies_a_lead(page, live_server):
     page.fill("#f-company", "Miramar Hoteles S.L.")
     page.fill("#f-email", "compras@miramar.example")
     page.click("main button[type=submit] >> nth=0")
-    assert page.locator("h1", has_text="Hotel Miramar").count() == 1
+    expect(page.locator("h1", has_text="Hotel Miramar")).to_have_count(1)
 
     page.click("text=Qualify")
     page.check("#f-create_opportunity")
@@ -29,11 +30,11 @@ def test_executive_creates_and_qualifies_a_lead(page, live_server):
     page.fill("#f-contact_last_name", "Soler")
     page.click("#action-run")
     page.wait_for_load_state()
-    assert page.locator(".alert-success").count() >= 1
+    expect(page.locator(".alert-success").first).to_be_visible()
 
     page.goto(f"{live_server}/s/accounts")
     row = page.locator("tbody tr", has_text="Miramar")
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     assert re.search(r"OP\d+", row.inner_text())
 
 
@@ -44,7 +45,7 @@ def test_disqualify_without_reason_is_refused_in_place(page, live_server):
     page.click("main button[type=submit] >> nth=0")
     page.click("text=Disqualify")
     page.click("#action-run")
-    assert page.locator('[data-field="reason"] .invalid-feedback').count() == 1
+    expect(page.locator('[data-field="reason"] .invalid-feedback')).to_have_count(1)
 
 
 def test_phone_grid_shows_cards_that_fit_the_screen(phone, live_server):

@@ -5,6 +5,7 @@ queues the call through her extension."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm_core.db import unit_of_work
@@ -55,7 +56,7 @@ def test_a_ringing_call_pops_the_callers_card_in_the_open_page(page, live_app):
     # the served app enables cases too: an unknown caller can open a new case as well
     assert unknown.locator("a.tel-new", has_text="New case").get_attribute("href").endswith("/s/cases/new?phone=600+000+999")
     unknown.locator("[data-tel-close]").click()
-    assert page.locator("#tel-pop .tel-pop-card[data-call='pw-unknown']").count() == 0
+    expect(page.locator("#tel-pop .tel-pop-card[data-call='pw-unknown']")).to_have_count(0)
 
     # click-to-call from the lead's phone field: queued through ana's extension
     page.locator("a.crm-phone").click()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from crm_core.testing.database import scratch_database
 from tests.e2e.conftest import log_in
@@ -60,7 +61,7 @@ def test_an_agent_walks_the_triage_then_opens_the_case(request, served, device, 
     page = request.getfixturevalue(device)
     log_in(page, server.url, "ana")
     page.goto(f"{server.url}/s/cases/{case_id}?tab=triage")
-    assert page.locator('[data-action="open"]').count() == 0  # not offered before the triage
+    expect(page.locator('[data-action="open"]')).to_have_count(0)  # not offered before the triage
     assert "luces del router" in page.locator("#triage-question").inner_text()
     page.click(".triage-choice >> text=Sí")
     page.wait_for_url(re.compile(r"tab=triage"))
@@ -68,7 +69,7 @@ def test_an_agent_walks_the_triage_then_opens_the_case(request, served, device, 
     page.click(".triage-choice >> text=No")
     page.wait_for_url(re.compile(r"tab=triage"))
     assert "reiniciar el router" in page.locator("#triage-outcome").inner_text()
-    assert page.locator("#triage-answers li").count() == 2
+    expect(page.locator("#triage-answers li")).to_have_count(2)
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
     page.click('[data-action="open"]')
     page.click("#action-run")

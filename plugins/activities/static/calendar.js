@@ -99,4 +99,7 @@
     },
   });
   calendar.render();
+  // The toolbar's arrows are icons in buttons named by their title: hidden from assistive
+  // technology, which otherwise meets images without a name (WCAG 1.1.1).
+  el.querySelectorAll(".fc-icon").forEach((icon) => icon.setAttribute("aria-hidden", "true"));
 })();

@@ -70,7 +70,7 @@ def test_postgresql_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db)
     from plugins.sales.models import Account, Contact, Lead
 
     if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("the import-key indexes exist on PostgreSQL only (SQLite scans)")
+        pytest.skip("PostgreSQL's join; SQLite's lookup is the next test")
     from sqlalchemy import text
 
     from crm_core.indexes import import_key
@@ -81,3 +81,25 @@ def test_postgresql_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db)
         sql = query.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
         plan = "\n".join(db.scalars(text(f"EXPLAIN {sql}")))
         assert f"{model.__tablename__}_{key.key}_ikey" in plan, plan
+
+
+@pytest.mark.crm(plugins=["sales"])
+@pytest.mark.parametrize("who", ["ana", "admin"])
+def test_sqlite_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db, access_for, who):
+    """The statement the duplicate check runs on SQLite, as an owner (the scope adds the owner)
+    and as an administrator, searches the folded-key index instead of scanning the table."""
+    from sqlalchemy import text
+
+    from crm_core.extensions import crm_state
+    from crm_core.importing.keys import lookup_by_values
+
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's lookup by values; PostgreSQL's join is the test above")
+    for name, key, table in (("leads", "email", "sales_lead"), ("contacts", "email", "sales_contact"),
+                             ("accounts", "code", "sales_account"),
+                             ("opportunities", "external_ref", "sales_opportunity")):
+        sdef = crm_state().registry.sdef(name)
+        stmt = lookup_by_values(db, sdef, access_for(who), (key,), ["a@x.test", "b@x.test"])
+        sql = stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(row[-1]) for row in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+        assert f"USING INDEX ix_{table}_{key}_ikey" in plan, plan

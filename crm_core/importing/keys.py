@@ -84,7 +84,7 @@ def existing(db: DbSession, sdef: SessionDef, access: Access, names: tuple[str, 
     try:
         _fill(conn, table, keys)
         cols = [column(sdef, name) for name in names]
-        match = and_(*(func.coalesce(_folded(db, col), "") == table.c[f"k{i}"] for i, col in enumerate(cols)))
+        match = and_(*(_folded(db, col) == table.c[f"k{i}"] for i, col in enumerate(cols)))
         stmt = scoped(sdef, access, True, select(*table.c, sdef.model.id).join(table, match))
         out: dict[tuple[str, ...], int] = {}
         for *parts, pk in db.execute(stmt.order_by(sdef.model.id)):

@@ -35,6 +35,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import delete, func, select, text
 
+from bench import limits
 from bench.import_bench import rss_mb
 from bench.seed import ASCII, CITIES, COMPANY_A, COMPANY_B, FIRST, LAST, SUFFIX, ensure_owners
 from crm_core.app import create_app
@@ -266,6 +267,16 @@ class _Sampler:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, rss_mb())
+
+
+def machine_limits(app: Flask, session_name: str) -> dict[str, tuple[float, ...]]:
+    """The machine's limits now (bench/limits.py): a round trip and a primary-key read of the
+    session's table, median and p95 ms."""
+    with app.app_context():
+        sdef = crm_state().registry.sdef(session_name)
+        with unit_of_work() as db:
+            row_id = db.scalar(select(func.min(sdef.model.id))) or 0
+    return limits.measure(app.extensions["crm_db"].engine, sdef.model.__tablename__, row_id)
 
 
 def db_cpu(app: Flask) -> float:

@@ -26,7 +26,7 @@ from flask import Flask
 from flask_login import FlaskLoginClient
 from sqlalchemy import event, select
 
-from bench import import_bench, model, real_import
+from bench import import_bench, limits, model, real_import
 from bench.seed import ensure_leader, ensure_owners, seed
 from crm_core.app import create_app
 from crm_core.db import Base, unit_of_work
@@ -264,8 +264,15 @@ def time_real_imports(url: str, sessions: tuple[str, ...], table_rows: int, impo
             print(f"\n{name}: table topped up to {table_rows:,} rows in {seeded:.0f} s")
         else:
             real_import.analyze(app)  # statistics for indexes a migration has just added
+        load_before = os.getloadavg()
+        found = real_import.machine_limits(app, name)
         result = real_import.measure_session(app, name, user, accounts, table_rows, import_rows, runs, modes, counter)
-        out.append(real_import.report(result))
+        figures = real_import.report(result)
+        limits.report(found)
+        load = (load_before, os.getloadavg())
+        print(f"load average (1, 5, 15 min) before {load[0][0]:.2f} {load[0][1]:.2f} {load[0][2]:.2f}, "
+              f"after {load[1][0]:.2f} {load[1][1]:.2f} {load[1][2]:.2f}")
+        out.append(figures | {"limits_ms": found, "load_average": load})
     counter.listen(app.extensions["crm_db"].engine, on=False)
     return out
 

@@ -7,9 +7,9 @@
   the two expressions cannot drift. Because the filter's words are split on whitespace, a word
   never spans the space between two fields: it matches exactly the rows a per-field test would.
 * :func:`import_key` — an import key's folded value, ``lower(btrim(coalesce(col, '')))``, which
-  the import's duplicate check joins on (``crm_core.importing.keys``); PostgreSQL migrations
-  index it (:func:`crm_core.migrate_ops.create_import_key_indexes`) so that the check looks each
-  key of the file up instead of scanning the table.
+  the import's duplicate check joins on (``crm_core.importing.keys``); migrations index it
+  (:func:`crm_core.migrate_ops.create_import_key_indexes`; on SQLite the index is on
+  ``crm_fold(col)``) so that the check looks each key of the file up instead of scanning the table.
 * :func:`list_indexes` — the two btrees that give a page in the session's default order
   straight off an index, for "my records" and for "all records", with the status and search
   fields included so that PostgreSQL checks the filters inside the index (index-only scans).
@@ -29,8 +29,8 @@ from sqlalchemy.sql import ColumnElement
 #: they exist on PostgreSQL only and are created by migrations, not declared on the models.
 TRGM_SUFFIX = "_trgm"
 
-#: Suffix of the indexes on a folded import key: PostgreSQL-only, made by migrations, left alone
-#: by autogenerate like the trigram ones.
+#: Suffix of the indexes on a folded import key: expression indexes made by migrations (the
+#: expression differs between PostgreSQL and SQLite), left alone by autogenerate like the trigram ones.
 IMPORT_KEY_SUFFIX = "_ikey"
 
 #: A btree entry must stay under 2,704 bytes on PostgreSQL; included fields are budgeted at 3
@@ -74,8 +74,14 @@ def import_key_index_name(table: str, column_name: str) -> str:
 
 
 def import_key_index_sql(table: str, column_name: str, dialect: Dialect) -> str:
-    """``CREATE INDEX`` on the folded value of ``table.column_name`` (PostgreSQL)."""
-    sql = import_key(column(column_name, String)).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    """``CREATE INDEX`` on the folded value of ``table.column_name``: :func:`import_key` on
+    PostgreSQL, ``crm_fold(column)`` on SQLite (the function :mod:`crm_core.db` registers on every
+    connection; a connection without it cannot write to the table)."""
+    if dialect.name == "sqlite":
+        sql = f"crm_fold({column_name})"
+    else:
+        sql = str(import_key(column(column_name, String)).compile(dialect=dialect,
+                                                                  compile_kwargs={"literal_binds": True}))
     return f"CREATE INDEX IF NOT EXISTS {import_key_index_name(table, column_name)} ON {table} (({sql}))"
 
 

@@ -5,7 +5,7 @@ cannot. They exist only there, so they are created by migrations, not declared o
 their names end in ``_trgm`` and autogenerate leaves them alone. New migrations create one
 index per table over the search document (:func:`create_search_index`); the per-field helpers
 remain for the migrations that used them. Import-key indexes (:func:`create_import_key_indexes`,
-names ending in ``_ikey``) are PostgreSQL-only expression indexes made the same way.
+names ending in ``_ikey``) are expression indexes made the same way, on PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
@@ -66,17 +66,19 @@ def drop_search_index(table: str) -> None:
 
 def create_import_key_indexes(table: str, columns: Iterable[str]) -> None:
     """One btree per import key column on its folded value (``crm_core.indexes.import_key``),
-    so an import's duplicate check looks up the file's keys instead of scanning the table;
-    PostgreSQL only (SQLite folds with a Python function and scans)."""
+    so an import's duplicate check looks up the file's keys instead of scanning the table.
+    PostgreSQL indexes ``lower(btrim(coalesce(col, '')))``; SQLite ``crm_fold(col)``, the
+    Unicode fold :mod:`crm_core.db` registers on every connection (whose ``lower()`` folds ASCII
+    only). Idempotent (``IF NOT EXISTS``)."""
     bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
+    if bind.dialect.name not in ("postgresql", "sqlite"):
         return
     for column in columns:
         op.execute(import_key_index_sql(table, column, bind.dialect))
 
 
 def drop_import_key_indexes(table: str, columns: Iterable[str]) -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_bind().dialect.name not in ("postgresql", "sqlite"):
         return
     for column in columns:
         op.execute(f"DROP INDEX IF EXISTS {import_key_index_name(table, column)}")

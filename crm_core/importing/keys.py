@@ -5,12 +5,16 @@ against the records the importer may see. Loading every key the importer can see
 made an import's time and memory grow with the table (a 20-row import into 356,000 leads took
 3 s and hundreds of MB). Here the file's keys go into a temporary table and one join returns
 only the records that match, so the work follows the file, not the table: one ``CREATE``, the
-keys' ``INSERT``, one ``SELECT`` and one ``DROP`` whatever the table holds.
+keys' ``COPY``, one ``ANALYZE``, one ``SELECT`` and one ``DROP`` whatever the table holds.
+SQLite does not use an index on an expression for a join, only for a comparison with values, so
+there the keys are sent as ``IN`` lists of :data:`IN_BATCH` values (one ``SELECT`` per batch).
 
 Both sides are folded the same way: Python's ``str.strip().lower()`` for the file, and for the
 stored values ``lower(btrim(…))`` on PostgreSQL (Unicode-aware under a UTF-8 ``ctype``) or, on
 SQLite, whose ``lower()`` folds ASCII only, the function :func:`fold` registered on every
-connection (``crm_fold``, see :mod:`crm_core.db`).
+connection (``crm_fold``, see :mod:`crm_core.db`). Migrations index these expressions on both
+databases (:func:`crm_core.migrate_ops.create_import_key_indexes`), so each key is an index
+lookup.
 """
 
 from __future__ import annotations
@@ -19,16 +23,19 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Column, MetaData, String, Table, and_, func, insert, select
+from sqlalchemy import Column, MetaData, Select, String, Table, and_, func, insert, or_, select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.sql.util import ClauseAdapter
 
 from crm_core.declarations import SessionDef
 from crm_core.indexes import import_key
 from crm_core.security.access import Access, scoped
 from crm_core.services.queries import column
 
-#: Keys sent per INSERT statement into the temporary table.
+#: Keys sent per INSERT statement into the temporary table (databases other than the two above).
 INSERT_BATCH = 5_000
+#: Keys per ``IN`` list on SQLite (well under its 32,766 bound parameters).
+IN_BATCH = 500
 
 
 def fold(value: Any) -> str:
@@ -38,7 +45,7 @@ def fold(value: Any) -> str:
 
 def _folded(db: DbSession, col: Any) -> Any:
     if db.get_bind().dialect.name == "sqlite":
-        return func.coalesce(func.crm_fold(col), "")
+        return func.crm_fold(col)  # the expression SQLite migrations index; NULL stays NULL
     return import_key(col)  # the expression PostgreSQL migrations index (create_import_key_indexes)
 
 
@@ -68,6 +75,8 @@ def existing(db: DbSession, sdef: SessionDef, access: Access, names: tuple[str, 
     ``keys`` (folded); the first such record (lowest id) when several share a key."""
     if not keys:
         return {}
+    if db.get_bind().dialect.name == "sqlite":
+        return _existing_by_values(db, sdef, access, names, keys)
     table = Table(f"crm_import_keys_{uuid.uuid4().hex[:12]}", MetaData(),
                   *(Column(f"k{i}", String) for i in range(len(names))), prefixes=["TEMPORARY"])
     conn = db.connection()
@@ -83,3 +92,40 @@ def existing(db: DbSession, sdef: SessionDef, access: Access, names: tuple[str, 
         return out
     finally:
         table.drop(conn)
+
+
+def _existing_by_values(db: DbSession, sdef: SessionDef, access: Access, names: tuple[str, ...],
+                        keys: Collection[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """SQLite: the folded first key part looked up in its index, ``IN_BATCH`` values a statement;
+    the other parts are compared here on the few rows found."""
+    wanted = set(keys)
+    firsts = sorted({key[0] for key in wanted})
+    found: list[tuple[int, tuple[str, ...]]] = []
+    for start in range(0, len(firsts), IN_BATCH):
+        stmt = lookup_by_values(db, sdef, access, names, firsts[start : start + IN_BATCH])
+        found.extend((pk, tuple(part or "" for part in parts)) for pk, *parts in db.execute(stmt))
+    out: dict[tuple[str, ...], int] = {}
+    for pk, key in sorted(found):
+        if key in wanted:
+            out.setdefault(key, pk)
+    return out
+
+
+def lookup_by_values(db: DbSession, sdef: SessionDef, access: Access, names: tuple[str, ...],
+                     firsts: list[str]) -> Select[Any]:
+    """The ``SELECT`` of :func:`_existing_by_values` for one batch of folded first parts: ids
+    and folded key parts of the records the importer may see.
+
+    The key is matched in a subquery of its own: with the scope's conditions beside it, SQLite
+    (no statistics) preferred the index of the session's fixed filter (``kind = …``) or the
+    owner's and read all their rows; this way the folded-key index finds the ids and the scope
+    checks each of them by primary key."""
+    found = sdef.model.__table__.alias()
+    first = column(sdef, names[0])
+    first = ClauseAdapter(found).traverse(getattr(first, "__clause_element__", lambda: first)())
+    match = _folded(db, first).in_(firsts)
+    if "" in firsts:  # an empty first part (a key of several fields) equals a NULL value
+        match = or_(match, first.is_(None))
+    candidates = select(found.c.id).where(match)
+    folded = [_folded(db, column(sdef, name)) for name in names]
+    return scoped(sdef, access, True, select(sdef.model.id, *folded).where(sdef.model.id.in_(candidates)))

@@ -45,11 +45,12 @@ def file_of(tag: str) -> str:
     return "Name;Email\n" + "".join(f"Imported {i};{tag}{i}@import.test\n" for i in range(1_000))
 
 
-def test_the_sql_of_a_1000_row_import_does_not_grow_with_the_table(sdef, db, users, access_for):
-    ana = access_for("ana")
-    small = statements_of_import(db, sdef, ana, file_of("a"))
+@pytest.mark.parametrize("who", ["ana", "admin"])  # an owner, and an administrator who sees every row
+def test_the_sql_of_a_1000_row_import_does_not_grow_with_the_table(sdef, db, users, access_for, who):
+    importer = access_for(who)
+    small = statements_of_import(db, sdef, importer, file_of("a"))
     seed(db, [users["ana"], users["bob"]], 6_000, "big")  # 3,000 ana may see, 3,000 she may not
-    large = statements_of_import(db, sdef, ana, file_of("b"))
+    large = statements_of_import(db, sdef, importer, file_of("b"))
     assert db.scalar(select(func.count()).select_from(Sample)) == 8_000
     assert small == large
     assert small < 40  # per chunk of 1,000 rows, not per row
@@ -70,7 +71,7 @@ def test_postgresql_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db)
     from plugins.sales.models import Account, Contact, Lead
 
     if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("the import-key indexes exist on PostgreSQL only (SQLite scans)")
+        pytest.skip("PostgreSQL's join; SQLite's lookup is the next test")
     from sqlalchemy import text
 
     from crm_core.indexes import import_key
@@ -81,3 +82,25 @@ def test_postgresql_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db)
         sql = query.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
         plan = "\n".join(db.scalars(text(f"EXPLAIN {sql}")))
         assert f"{model.__tablename__}_{key.key}_ikey" in plan, plan
+
+
+@pytest.mark.crm(plugins=["sales"])
+@pytest.mark.parametrize("who", ["ana", "admin"])
+def test_sqlite_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db, access_for, who):
+    """The statement the duplicate check runs on SQLite, as an owner (the scope adds the owner)
+    and as an administrator, searches the folded-key index instead of scanning the table."""
+    from sqlalchemy import text
+
+    from crm_core.extensions import crm_state
+    from crm_core.importing.keys import lookup_by_values
+
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's lookup by values; PostgreSQL's join is the test above")
+    for name, key, table in (("leads", "email", "sales_lead"), ("contacts", "email", "sales_contact"),
+                             ("accounts", "code", "sales_account"),
+                             ("opportunities", "external_ref", "sales_opportunity")):
+        sdef = crm_state().registry.sdef(name)
+        stmt = lookup_by_values(db, sdef, access_for(who), (key,), ["a@x.test", "b@x.test"])
+        sql = stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(row[-1]) for row in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+        assert f"USING INDEX ix_{table}_{key}_ikey" in plan, plan

@@ -152,20 +152,21 @@ def escalate_batch(db: DbSession, rule: Rule, step: Step, target: Target, where:
     if not moved:
         return 0, following
     rows = [row for row in picked if row.id in moved]
-    db.execute(
-        insert(CaseEscalation).on_conflict_do_nothing(index_elements=["case_id", "step"]),
-        [{"case_id": row.id, "step": step.number, "rule": rule.key, "group_id": group_id, "user_id": user_id,
-          "escalated_at": now} for row in rows],
-    )
+    history = insert(CaseEscalation).from_select(
+        ["case_id", "step", "rule", "group_id", "user_id", "escalated_at"],
+        select(state.case_id, state.step, literal(rule.key), state.group_id, state.user_id, state.escalated_at)
+        .where(state.case_id.in_(list(moved))),
+    )  # one statement from the rows just moved, not one per case
+    db.execute(history.on_conflict_do_nothing(index_elements=["case_id", "step"]))
     names = names or {}
     new_name = names.get(target, step.group or step.user)
-    changes = {
-        row.id: {"escalation_step": [row.step or 0, step.number],
-                 "escalated_to": [names.get((row.group_id, row.user_id)) if row.step else None, new_name]}
-        for row in rows
-    }
+    alike: dict[tuple[int, str | None], list[int]] = {}  # cases that moved from the same place
+    for row in rows:
+        alike.setdefault((row.step or 0, names.get((row.group_id, row.user_id)) if row.step else None), []).append(row.id)
     with audit.audit_context(action=ACTION):
-        audit.record_updates(db, Case.__element_type__, changes)
+        for (old_step, old_name), ids in alike.items():
+            audit.record_same_update(db, Case.__element_type__, ids, {
+                "escalation_step": [old_step, step.number], "escalated_to": [old_name, new_name]})
     plugins = crm_state().plugins
     if "inboxes" in plugins:
         crm_state().pm.hook.crm_inbox_send_many(

@@ -105,7 +105,7 @@ def test_a_crash_in_the_middle_leaves_done_batches_done_and_a_rerun_continues(ne
         backdate(db, case, OPENED)
     now = OPENED + timedelta(days=30)  # past step 1 and 2, not 3 (21 business days = 29+ days)
     calls = {"n": 0}
-    real = escalation.audit.record_updates
+    real = escalation.audit.record_same_update
 
     def crash_on_second_batch(*args, **kwargs):
         calls["n"] += 1
@@ -113,11 +113,11 @@ def test_a_crash_in_the_middle_leaves_done_batches_done_and_a_rerun_continues(ne
             raise RuntimeError("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(escalation.audit, "record_updates", crash_on_second_batch)
+    monkeypatch.setattr(escalation.audit, "record_same_update", crash_on_second_batch)
     with pytest.raises(RuntimeError, match="worker killed"):
         escalation.run(now=now, batch=2)
     assert db.scalar(select(func.count()).select_from(CaseEscalation)) == 2
-    monkeypatch.setattr(escalation.audit, "record_updates", real)
+    monkeypatch.setattr(escalation.audit, "record_same_update", real)
     assert escalation.run(now=now, batch=2) == 3
     assert escalation.run(now=now, batch=2) == 0
     rows = db.execute(select(CaseEscalation.case_id, func.count()).group_by(CaseEscalation.case_id)).all()

@@ -162,7 +162,8 @@ def escalate_batch(db: DbSession, rule: Rule, step: Step, target: Target, where:
     new_name = names.get(target, step.group or step.user)
     alike: dict[tuple[int, str | None], list[int]] = {}  # cases that moved from the same place
     for row in rows:
-        alike.setdefault((row.step or 0, names.get((row.group_id, row.user_id)) if row.step else None), []).append(row.id)
+        came_from = names.get((row.group_id, row.user_id)) if row.step else None
+        alike.setdefault((row.step or 0, came_from), []).append(row.id)
     with audit.audit_context(action=ACTION):
         for (old_step, old_name), ids in alike.items():
             audit.record_same_update(db, Case.__element_type__, ids, {

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, bindparam, column, func, literal, select, table
+from sqlalchemy import Integer, Subquery, bindparam, column, func, literal, select, table
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import BusinessRuleError, Group, User, crm_state, group_can, utcnow
+from crm_core.toolkit import BusinessRuleError, Group, User, crm_state, group_can, session_label, utcnow
 from plugins.inboxes.models import InboxItem
 from plugins.inboxes.services import GROUP, MINE
 
@@ -29,6 +29,7 @@ def _check(db: DbSession, session_name: str, group_id: int | None, user_id: int 
     registry = crm_state().registry
     if session_name not in registry.sessions or not registry.is_available(session_name):
         raise BusinessRuleError(_("The area of this item is no longer available."))
+    sdef = registry.sessions[session_name]
     if (group_id is None) == (user_id is None):
         raise BusinessRuleError(_("Choose a user or a group to send to."), field="recipient")
     if group_id is not None:
@@ -38,7 +39,7 @@ def _check(db: DbSession, session_name: str, group_id: int | None, user_id: int 
         if not group_can(db, group_id, GROUP, "view") or not group_can(db, group_id, session_name, "view"):
             raise BusinessRuleError(
                 _("The group %(group)s may not see %(area)s, so it cannot receive this %(element)s.",
-                  group=group.name, area=session_name, element=session_name),
+                  group=group.name, area=session_label(sdef), element=str(sdef.singular or sdef.label)),
                 field="recipient",
             )
         return
@@ -50,7 +51,7 @@ def _check(db: DbSession, session_name: str, group_id: int | None, user_id: int 
                                   user=user.display_name()), field="recipient")
 
 
-def _pairs(db: DbSession, items: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
+def _pairs(db: DbSession, items: list[tuple[int, int]]) -> Subquery:
     """``(element_id, sender_id)`` rows from two bound arrays: one parameter each, any count."""
     elements = [int(element_id) for element_id, _sender in items]
     senders = [int(sender) for _element, sender in items]

@@ -3,12 +3,19 @@
     .venv/bin/python -m bench.escalation_bench [--database-url URL] [--cases 1000000] [--due-share 0.05] [--runs 3]
 
 Without ``--database-url`` it runs on PostgreSQL (``CRM_TEST_DATABASE_URL`` or the test kit's
-default server) in a scratch database dropped afterwards. Seeds N working cases with
-``generate_series`` (half billing claims, the rest spread over other types), of which
-``--due-share`` were created long enough ago to be due for a ladder step (the demo client's
-ladder: 7, 14 and 21 business days in Madrid) and the rest during the last few days. Each run
-resets the cases' escalation and times ``escalation.run``: prints median and p95 seconds over the
-runs, cases escalated, and the process's peak RSS (bounded: batches, never all rows in memory).
+default server) in a scratch database dropped afterwards, with the sales, inboxes and cases
+plugins (each step hands its cases to the next inbox through the inboxes' bulk send). Seeds N
+working cases with ``generate_series`` (half billing claims, the rest spread over other types),
+of which ``--due-share`` were created long enough ago to be due for a ladder step (the demo
+client's ladder: 7, 14 and 21 business days in Madrid) and the rest during the last few days.
+
+Each round resets the escalation (state, history, audit rows, inbox items; vacuumed) and times
+``escalation.run``, then times the **floor** of the same round: what the database needs at least
+to store the same outcome — a bare ``UPDATE`` of as many rows of the narrow escalation state and a
+bare ``INSERT … SELECT`` of as many inbox items, one committed transaction. Prints median and p95
+of both over the rounds and their ratio, the cases escalated, the CPU seconds of this process, its
+peak RSS (bounded: batches, never all rows in memory), the load average and the machine's limits
+measured in the same run (bench/limits.py).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
+from bench import limits
 from crm_core.app import create_app
 from crm_core.db import unit_of_work
 from crm_core.models.auth import User
@@ -46,7 +54,7 @@ SETTINGS = {
 
 
 def build_app(url: str) -> Any:
-    return create_app({"CRM_ENV": "development", "CRM_DATABASE_URL": url, "CRM_PLUGINS": "sales,cases",
+    return create_app({"CRM_ENV": "development", "CRM_DATABASE_URL": url, "CRM_PLUGINS": "sales,inboxes,cases",
                        "CRM_SECRET_KEY": "benchmark-only-secret-key"})
 
 
@@ -66,13 +74,13 @@ def seed(engine: Any, cases: int, due_share: float) -> None:
         conn.execute(text(f"""
             INSERT INTO cases_case (uid, owner_id, creator_id, created_at, updated_at, version, number,
                 account_id, subject, description, product, symptom, origin, type, priority, status,
-                resolution, agreed_by, agreed_via, cancel_reason, escalation_step)
+                resolution, agreed_by, agreed_via, cancel_reason)
             SELECT md5(n::text), :o, :o,
                    CASE WHEN n <= {due} THEN :now - (10 + n % 50) * interval '1 day'
                         ELSE :now - (n % 4320) * interval '1 minute' END,
                    :now, 1, 'C-B-' || n, :a, 'Case ' || n, '', '', '', 'phone',
                    CASE WHEN n % 10 < 5 THEN 'billing' WHEN n % 10 < 7 THEN 'defect' ELSE 'sales' END,
-                   'normal', CASE WHEN n % 2 = 0 THEN 'open' ELSE 'gathering' END, '', '', '', '', 0
+                   'normal', CASE WHEN n % 2 = 0 THEN 'open' ELSE 'gathering' END, '', '', '', ''
             FROM generate_series(1, {cases}) AS n
         """), {"o": owner, "a": account, "now": NOW})
         conn.execute(text("ANALYZE cases_case"))
@@ -81,9 +89,37 @@ def seed(engine: Any, cases: int, due_share: float) -> None:
 def reset(engine: Any) -> None:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM cases_escalation"))
+        conn.execute(text("DELETE FROM cases_escalation_state"))
         conn.execute(text("DELETE FROM crm_audit WHERE action = 'escalate'"))
-        conn.execute(text("UPDATE cases_case SET escalation_step = 0 WHERE escalation_step > 0"))
-        conn.execute(text("ANALYZE cases_case"))
+        conn.execute(text("DELETE FROM inbox_item"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ("cases_escalation", "cases_escalation_state", "crm_audit", "inbox_item", "cases_case"):
+            conn.execute(text(f"VACUUM ANALYZE {table}"))
+
+
+def floor(engine: Any) -> float:
+    """Seconds the database needs at least for the outcome of the run just made: every state row
+    updated once and as many inbox items inserted, in one committed transaction (then removed)."""
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE cases_escalation_state SET step = step, escalated_at = escalated_at"))
+        conn.execute(text("""
+            INSERT INTO inbox_item (session, element_type, element_id, sender_id, group_id, user_id,
+                                    requested_action, action_text, note, state, received_at, version)
+            SELECT 'cases', 'floor', case_id, user_id_or_owner, group_id, user_id, 'resolve', '', '', 'open', now(), 1
+            FROM (SELECT s.case_id, s.group_id, s.user_id, c.owner_id AS user_id_or_owner
+                  FROM cases_escalation_state s JOIN cases_case c ON c.id = s.case_id) AS moved
+        """))
+    took = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM inbox_item WHERE element_type = 'floor'"))
+    return took
+
+
+def quantiles(values: list[float]) -> tuple[float, float]:
+    """(median, p95 nearest rank) of a few rounds."""
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def run(url: str, cases: int, due_share: float, runs: int) -> None:
@@ -100,7 +136,7 @@ def run(url: str, cases: int, due_share: float, runs: int) -> None:
     print(f"seeded {cases:,} working cases ({due_share:.0%} created 10-60 days ago) "
           f"in {time.perf_counter() - started:.1f} s")
     policy = build_policy(SETTINGS)
-    timings, cpu, moved = [], [], 0
+    timings, floors, cpu, moved = [], [], [], 0
     with app.app_context():
         for _ in range(runs):
             reset(engine)
@@ -108,14 +144,20 @@ def run(url: str, cases: int, due_share: float, runs: int) -> None:
             moved = escalation.run(now=NOW, policy=policy)
             timings.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+            floors.append(floor(engine))
+    some_case = engine.connect().execute(text("SELECT min(id) FROM cases_case")).scalar()
+    limits.report(limits.measure(engine, "cases_case", some_case, repeat=100))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"database: {engine.dialect.name}, {cases:,} working cases, {moved:,} escalated per run, {runs} runs")
-    print(f"{'escalation run':20} {'median s':>10} {'p95 s':>8} {'cases/s':>10} {'peak RSS MB':>12} {'CPU s':>8}")
-    median = statistics.median(timings)
-    print(f"{'escalation.run':20} {median:10.2f} {p95:8.2f} {moved / median:10,.0f} {peak:12.0f} "
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"database: {engine.dialect.name}, {cases:,} working cases, {moved:,} escalated per run, {runs} runs, "
+          f"load average {load}")
+    print(f"{'':24} {'median s':>10} {'p95 s':>8} {'cases/s':>10} {'peak RSS MB':>12} {'CPU s':>8}")
+    median, p95 = quantiles(timings)
+    print(f"{'escalation.run':24} {median:10.2f} {p95:8.2f} {moved / median:10,.0f} {peak:12.0f} "
           f"{statistics.median(cpu):8.2f}")
+    floor_median, floor_p95 = quantiles(floors)
+    print(f"{'floor (state + items)':24} {floor_median:10.2f} {floor_p95:8.2f} {moved / floor_median:10,.0f}")
+    print(f"ratio run / floor (medians): {median / floor_median:.1f}")
     print("CPU s: this process only (Python and the driver); the rest of the wall time is the database's")
 
 

@@ -112,11 +112,11 @@ def seed_cases(engine: Any, cases: int, owners: list[int], group_id: int) -> flo
         conn.execute(text(f"""
             INSERT INTO cases_case (uid, owner_id, creator_id, created_at, updated_at, version, number,
                 account_id, subject, description, product, symptom, origin, type, priority, status,
-                resolution, agreed_by, agreed_via, cancel_reason, escalation_step, group_id, due_at, resolved_at)
+                resolution, agreed_by, agreed_via, cancel_reason, group_id, due_at, resolved_at)
             SELECT md5('case' || n::text), o.owner, o.owner, c.created, c.created, 1, 'C-B-' || n,
                    o.account, ({subjects})[1 + n % {len(SUBJECTS)}] || ' ' || n, '', 'Fibra ' || (n % 5), '',
                    'phone', (ARRAY['billing','sales','defect','complaint'])[1 + (n / 20) % 4],
-                   (ARRAY['low','normal','normal','high','urgent'])[1 + (n / 7) % 5], st.status, '', '', '', '', 0,
+                   (ARRAY['low','normal','normal','high','urgent'])[1 + (n / 7) % 5], st.status, '', '', '', '',
                    CASE WHEN (n / 20) % 5 = 0 THEN CAST(:g AS integer) END, c.created + interval '7 days',
                    CASE WHEN st.status IN ('resolved', 'closed') THEN c.created + (n % 200) * interval '1 hour' END
             FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS n

@@ -23,6 +23,7 @@ the same format with :func:`created_changes` and :func:`bulk_entry`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -33,7 +34,8 @@ from functools import cache
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import Boolean, Enum, Integer, String, event, inspect, select, update
+from sqlalchemy import Boolean, Enum, Integer, String, bindparam, event, func, inspect, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.models.audit import AuditEntry
@@ -208,6 +210,32 @@ def record_updates(db: DbSession, element_type: str, changes: dict[int, dict[str
         for element_id, fields in changes.items()
     ]
     db.execute(AuditEntry.__table__.insert(), rows)
+
+
+def record_same_update(db: DbSession, element_type: str, element_ids: list[int], fields: dict[str, Any],
+                       object_type: str | None = None) -> None:
+    """:func:`record_updates` for many elements that changed alike (a set-based job moving a
+    batch from one state to the next): one "update" row per id, all with ``fields``, written by
+    one ``INSERT … SELECT`` over the ids (``unnest`` on PostgreSQL, ``json_each`` on SQLite)
+    instead of a statement per row."""
+    if not element_ids:
+        return
+    ctx, at, user_id = _current(), utcnow(), _acting_user_id()
+    changes = {k: [jsonable(v) for v in pair] for k, pair in fields.items()}
+    ids = [int(i) for i in element_ids]
+    if db.get_bind().dialect.name == "postgresql":
+        source = select(func.unnest(bindparam("audit_ids", ids, type_=ARRAY(Integer))).label("id")).subquery()
+    else:
+        each = func.json_each(json.dumps(ids)).table_valued("value").alias("ids")
+        source = select(each.c.value.label("id")).subquery()
+    columns = AuditEntry.__table__.c
+    rows = select(
+        literal(element_type, columns.element_type.type), source.c.id, literal(at, columns.at.type),
+        literal(user_id, Integer), literal(ctx.action or "update", columns.action.type), literal("update"),
+        literal(object_type, columns.object_type.type), literal(changes, columns.changes.type),
+    )
+    names = ["element_type", "element_id", "at", "user_id", "action", "operation", "object_type", "changes"]
+    db.execute(AuditEntry.__table__.insert().from_select(names, rows))
 
 
 def target_of(obj: Any) -> tuple[str, int, str | None]:

@@ -6,6 +6,6 @@ request or ``elements.*`` (a worker job, demo data) only says who acts and under
 
 from __future__ import annotations
 
-from crm_core.services.audit import audit_context, record_updates
+from crm_core.services.audit import audit_context, record_same_update, record_updates
 
-__all__ = ["audit_context", "record_updates"]
+__all__ = ["audit_context", "record_same_update", "record_updates"]

@@ -1,18 +1,24 @@
 """Escalation of working cases along their SLA ladders (CAS-02), a periodic job of ``crm worker``.
 
-Set-based, so a million open cases cost a handful of statements per ladder step, never a query
-per case: for each step (highest first, so a case overdue for several steps jumps to the last
+Set-based, so a million open cases cost a handful of statements per batch, never a query per
+case, and a step writes narrow rows only, never the wide case row (docs/cases.md, "where the
+time goes"). For each step (highest first, so a case overdue for several steps jumps to the last
 one) the business-time cutoff is computed once (``BusinessCalendar.subtract``: a case created at
-or before it has been open the step's business time), then batches of due cases are
+or before it has been open the step's business time), then batches of due cases, walked in
+creation order off ``ix_cases_case_escalation_due`` with a keyset (no batch rereads the rows of
+the previous one), are
 
-1. selected and locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: a second worker takes other
-   rows instead of waiting for these),
-2. moved with one ``UPDATE … WHERE escalation_step < step RETURNING`` (the guard makes a rerun or
-   a concurrent worker skip cases already moved),
+1. selected with their escalation state and locked (``FOR NO KEY UPDATE SKIP LOCKED`` on
+   PostgreSQL: a second worker takes other rows instead of waiting for these; the lock writes
+   no index),
+2. moved with one ``INSERT INTO cases_escalation_state … ON CONFLICT (case_id) DO UPDATE …
+   WHERE step < :step RETURNING`` (the guard makes a rerun or a concurrent worker skip cases
+   already moved),
 3. recorded in ``cases_escalation`` (unique (case, step): recorded once), audited on each case's
-   history under the action ``escalate``, and, when the messaging plugin is enabled, notified
-   with one e-mail per batch to the new assignee or the group's members (outbox, same
-   transaction, idempotency key per batch).
+   history under the action ``escalate``, handed to the step's inbox with the inboxes plugin's
+   bulk send (``crm_inbox_send_many``: one statement per batch) when inboxes is enabled, and,
+   when messaging is enabled, notified with one e-mail per batch to the new assignee or the
+   group's members (outbox, same transaction, idempotency key per batch).
 
 Each batch is one transaction: a crash mid-run leaves committed batches done and the rest for
 the next run, which continues where it stopped.
@@ -27,12 +33,12 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, not_, select, update
+from sqlalchemy import and_, literal, not_, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import BusinessRuleError, Group, User, audit, crm_state, enqueue, unit_of_work, utcnow
-from plugins.cases.models import WORKING_STATES, Case, CaseEscalation
+from plugins.cases.models import Case, CaseEscalation, CaseEscalationState, working
 from plugins.cases.sla import MATCH_FIELDS, Policy, Rule, Step, current_policy
 
 log = logging.getLogger(__name__)
@@ -40,6 +46,10 @@ log = logging.getLogger(__name__)
 ACTION = "escalate"
 EMAIL_TOPIC = "messaging.email"
 DEFAULT_BATCH = 5000
+#: The request an escalated case carries in the inbox it lands in (the inboxes' vocabulary).
+INBOX_REQUEST = "resolve"
+
+Target = tuple[int | None, int | None]
 
 
 def run(now: datetime | None = None, batch: int | None = None, policy: Policy | None = None) -> int:
@@ -49,17 +59,19 @@ def run(now: datetime | None = None, batch: int | None = None, policy: Policy | 
     batch = batch or crm_state().setting("cases", "escalation_batch", DEFAULT_BATCH)
     with unit_of_work() as db:  # every named group and user first: a typo escalates nothing
         targets = {(rule.key, step.number): _target(db, step) for rule in policy.rules for step in rule.ladder}
+    names = {targets[(rule.key, step.number)]: step.group or step.user for rule in policy.rules for step in rule.ladder}
     total = 0
     for rule in policy.rules:
         for step in reversed(rule.ladder):
             cutoff = policy.calendar.subtract(now, step.minutes)
             where = _due(policy, rule, step, cutoff)
             target = targets[(rule.key, step.number)]
+            after: tuple[datetime, int] | None = None
             while True:
                 with unit_of_work() as db:
-                    moved = escalate_batch(db, rule, step, target, where, now, batch)
+                    moved, after = escalate_batch(db, rule, step, target, where, now, batch, after, names)
                 total += moved
-                if moved == 0:
+                if after is None:
                     break
     return total
 
@@ -71,7 +83,8 @@ def _condition(rule: Rule) -> Any:
 
 
 def _due(policy: Policy, rule: Rule, step: Step, cutoff: datetime) -> Any:
-    """Working cases of ``rule`` (not of a more specific rule) below ``step``, created by ``cutoff``."""
+    """Working cases of ``rule`` (not of a more specific rule) created by ``cutoff``; the step
+    already taken is checked against the escalation state in :func:`escalate_batch`."""
     narrower = [
         _condition(other) for other in policy.rules
         if other is not rule and other.type == rule.type and other.specificity > rule.specificity
@@ -79,13 +92,12 @@ def _due(policy: Policy, rule: Rule, step: Step, cutoff: datetime) -> Any:
     return and_(
         _condition(rule),
         *(not_(c) for c in narrower),
-        Case.status.in_(WORKING_STATES),
-        Case.escalation_step < step.number,
+        working(Case.status),  # the literals inline: the partial index matches
         Case.created_at <= cutoff,
     )
 
 
-def _target(db: DbSession, step: Step) -> tuple[int | None, int | None]:
+def _target(db: DbSession, step: Step) -> Target:
     """``(group id, user id)`` the step names; a name that does not exist stops the job loudly."""
     if step.group:
         group_id = db.scalar(select(Group.id).where(Group.name == step.group))
@@ -98,57 +110,79 @@ def _target(db: DbSession, step: Step) -> tuple[int | None, int | None]:
     return None, user_id
 
 
-def escalate_batch(db: DbSession, rule: Rule, step: Step, target: tuple[int | None, int | None], where: Any,
-                   now: datetime, batch: int) -> int:
+def escalate_batch(db: DbSession, rule: Rule, step: Step, target: Target, where: Any, now: datetime, batch: int,
+                   after: tuple[datetime, int] | None = None, names: dict[Target, str] | None = None,
+                   ) -> tuple[int, tuple[datetime, int] | None]:
     """Escalate at most ``batch`` due cases to ``step`` (``target``: group id, user id) in the
-    caller's transaction."""
+    caller's transaction, among those after ``after`` (created_at, id) in creation order.
+    Returns how many moved and where the next batch starts (None: no more due cases)."""
     group_id, user_id = target
-    pick = select(Case.id, Case.group_id, Case.assignee_id, Case.escalation_step).where(where)
-    # No ORDER BY: the batch comes straight off ix_cases_case_escalation (type, step, created_at);
-    # ordering by id would make PostgreSQL walk the primary key past every other case.
-    pick = pick.limit(batch)
+    state = CaseEscalationState
+    pick = (
+        select(Case.id, Case.number, Case.owner_id, Case.created_at, state.step, state.group_id, state.user_id)
+        .outerjoin(state, state.case_id == Case.id)
+        .where(where, or_(state.step.is_(None), state.step < step.number))
+        .order_by(Case.created_at, Case.id)
+        .limit(batch)
+    )
+    if after is not None:
+        pick = pick.where(tuple_(Case.created_at, Case.id) > tuple_(*after))
     dialect = db.get_bind().dialect.name
     if dialect == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    before = {row.id: row for row in db.execute(pick)}
-    if not before:
-        return 0
-    values: dict[str, Any] = {"escalation_step": step.number, "updated_at": now, "version": Case.version + 1}
-    if group_id is not None:
-        values.update(group_id=group_id, assignee_id=None)
-    else:
-        values["assignee_id"] = user_id
-    moved = db.execute(
-        update(Case)
-        .where(Case.id.in_(list(before)), Case.escalation_step < step.number)
-        .values(**values)
-        .returning(Case.id, Case.number)
-        .execution_options(synchronize_session=False)
-    ).all()
-    if not moved:
-        return 0
+        # Locks the case rows only (not the outer-joined state) and writes no index.
+        pick = pick.with_for_update(of=Case, skip_locked=True, key_share=True)
+    picked = db.execute(pick).all()
+    if not picked:
+        return 0, None
+    following = (picked[-1].created_at, picked[-1].id) if len(picked) == batch else None
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.execute(
-        insert(CaseEscalation).on_conflict_do_nothing(index_elements=["case_id", "step"]),
-        [{"case_id": cid, "step": step.number, "rule": rule.key, "group_id": group_id, "user_id": user_id,
-          "escalated_at": now} for cid, _number in moved],
+    ids = [row.id for row in picked]
+    upsert = insert(state).from_select(
+        ["case_id", "step", "group_id", "user_id", "escalated_at"],
+        select(Case.id, literal(step.number), literal(group_id, state.group_id.type),
+               literal(user_id, state.user_id.type), literal(now, state.escalated_at.type)).where(Case.id.in_(ids)),
     )
-    changes = {}
-    for cid, _number in moved:
-        old = before[cid]
-        fields: dict[str, list[Any]] = {"escalation_step": [old.escalation_step, step.number]}
-        if group_id is not None:
-            fields["group_id"] = [old.group_id, group_id]
-            if old.assignee_id is not None:
-                fields["assignee_id"] = [old.assignee_id, None]
-        elif old.assignee_id != user_id:
-            fields["assignee_id"] = [old.assignee_id, user_id]
-        changes[cid] = fields
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={"step": upsert.excluded.step, "group_id": upsert.excluded.group_id,
+              "user_id": upsert.excluded.user_id, "escalated_at": upsert.excluded.escalated_at},
+        where=state.step < upsert.excluded.step,
+    ).returning(state.case_id)
+    moved = set(db.scalars(upsert))
+    if not moved:
+        return 0, following
+    rows = [row for row in picked if row.id in moved]
+    history = insert(CaseEscalation).from_select(
+        ["case_id", "step", "rule", "group_id", "user_id", "escalated_at"],
+        select(state.case_id, state.step, literal(rule.key), state.group_id, state.user_id, state.escalated_at)
+        .where(state.case_id.in_(list(moved))),
+    )  # one statement from the rows just moved, not one per case
+    db.execute(history.on_conflict_do_nothing(index_elements=["case_id", "step"]))
+    names = names or {}
+    new_name = names.get(target, step.group or step.user)
+    alike: dict[tuple[int, str | None], list[int]] = {}  # cases that moved from the same place
+    for row in rows:
+        came_from = names.get((row.group_id, row.user_id)) if row.step else None
+        alike.setdefault((row.step or 0, came_from), []).append(row.id)
     with audit.audit_context(action=ACTION):
-        audit.record_updates(db, Case.__element_type__, changes)
-    if "messaging" in crm_state().plugins:
-        _notify(db, rule, step, group_id, user_id, [number for _cid, number in moved], moved[0][0])
-    return len(moved)
+        for (old_step, old_name), ids in alike.items():
+            audit.record_same_update(db, Case.__element_type__, ids, {
+                "escalation_step": [old_step, step.number], "escalated_to": [old_name, new_name]})
+    plugins = crm_state().plugins
+    if "inboxes" in plugins:
+        crm_state().pm.hook.crm_inbox_send_many(
+            db=db, session_name="cases", element_type=Case.__element_type__,
+            items=[(row.id, row.owner_id) for row in rows], group_id=group_id, user_id=user_id,
+            requested_action=INBOX_REQUEST, action_text=_step_text(step), note="",
+        )
+    if "messaging" in plugins:
+        _notify(db, rule, step, group_id, user_id, [row.number for row in rows], rows[0].id)
+    return len(rows), following
+
+
+def _step_text(step: Step) -> str:
+    """The inbox item's line, in the site's language (a job has no user)."""
+    return _("SLA escalation, step %(step)s", step=step.number)
 
 
 def _notify(db: DbSession, rule: Rule, step: Step, group_id: int | None, user_id: int | None,

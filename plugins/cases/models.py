@@ -10,8 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, literal_column, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from crm_core.toolkit import Base, CustomFields, Element, UTCDateTime, list_indexes, utcnow
 
@@ -53,8 +65,10 @@ class Case(CustomFields, Element, Base):
               postgresql_where=text(WORKING_SQL), sqlite_where=text(WORKING_SQL)),
         Index("ix_cases_case_working_all", "due_at", "id", postgresql_include=["owner_id", "assignee_id"],
               postgresql_where=text(WORKING_SQL), sqlite_where=text(WORKING_SQL)),
-        # Escalation: working cases of one type at a ladder step, opened before a cutoff.
-        Index("ix_cases_case_escalation", "type", "escalation_step", "created_at"),
+        # Escalation: working cases of one type opened before a cutoff, in creation order (the
+        # job walks it with a keyset); the step taken lives in the narrow cases_escalation_state.
+        Index("ix_cases_case_escalation_due", "type", "created_at", "id",
+              postgresql_where=text(WORKING_SQL), sqlite_where=text(WORKING_SQL)),
     )
 
     #: Given once the row exists (``services.number_cases``), never typed: ``C-2026-000123``.
@@ -79,8 +93,6 @@ class Case(CustomFields, Element, Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: When the first answer is due (SLA response time; plugins/cases/sla.py).
     respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    #: The last escalation step taken (0: none); one ``CaseEscalation`` row per step.
-    escalation_step: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(20), default="gathering")
     resolution: Mapped[str] = mapped_column(Text, default="")
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -90,6 +102,22 @@ class Case(CustomFields, Element, Base):
     agreed_via: Mapped[str] = mapped_column(String(20), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    @hybrid_property
+    def escalation_step(self) -> int:
+        """The last escalation step taken (0: none), kept in the narrow
+        :class:`CaseEscalationState` row: escalating never rewrites the wide case row."""
+        db = object_session(self)
+        if db is None or self.id is None:
+            return 0
+        return db.scalar(select(CaseEscalationState.step).where(CaseEscalationState.case_id == self.id)) or 0
+
+    @escalation_step.inplace.expression
+    @classmethod
+    def _escalation_step_expression(cls) -> ColumnElement[int]:
+        """The same as SQL (a correlated primary-key read), for queries and reporting views."""
+        step = select(CaseEscalationState.step).where(CaseEscalationState.case_id == cls.id).scalar_subquery()
+        return func.coalesce(step, 0)
 
     @property
     def sla_state(self) -> str:
@@ -150,6 +178,25 @@ class CaseEscalation(Base):
     step: Mapped[int] = mapped_column()
     #: The SLA rule the step belongs to (``type/product/symptom/priority``).
     rule: Mapped[str] = mapped_column(String(200))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("crm_group.id"), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
+    escalated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseEscalationState(Base):
+    """Where a case stands on its ladder: the last step taken and the inbox it went to.
+
+    A narrow row of its own (a case that never escalated has none) so that a step writes a few
+    small rows instead of a new version of the wide case row in its fifteen-odd indexes; the
+    job's ``INSERT … ON CONFLICT (case_id) DO UPDATE … WHERE step < :step`` is the guard that
+    makes a rerun or a second worker skip a case already moved (docs/cases.md).
+    """
+
+    __tablename__ = "cases_escalation_state"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases_case.id"), primary_key=True, autoincrement=False)
+    step: Mapped[int] = mapped_column()
+    #: The inbox the last step sent the case to: a group's or a user's.
     group_id: Mapped[int | None] = mapped_column(ForeignKey("crm_group.id"), nullable=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
     escalated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -52,6 +52,16 @@ def crm_home_panels(user: User) -> list[Panel]:
 
 
 @hookimpl
+def crm_inbox_send_many(db: DbSession, session_name: str, element_type: str, items: list[tuple[int, int]],
+                        group_id: int | None, user_id: int | None, requested_action: str, action_text: str,
+                        note: str) -> int:
+    from plugins.inboxes import bulk
+
+    return bulk.send_many(db, session_name, element_type, items, group_id, user_id, requested_action,
+                          action_text, note)
+
+
+@hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
 

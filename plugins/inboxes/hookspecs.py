@@ -26,3 +26,21 @@ def crm_inbox_item_sent(item: Any, sdef: SessionDef, element: Any, access: Acces
 def crm_inbox_item_taken(item: Any, sdef: SessionDef, element: Any, access: Access, user: User, db: DbSession) -> None:
     """``user`` took ``item`` from its group's inbox (``access``: the taker's); the element's
     owner is already the taker where the element has one."""
+
+
+@hookspec(firstresult=True)
+def crm_inbox_send_many(db: DbSession, session_name: str, element_type: str, items: list[tuple[int, int]],
+                        group_id: int | None, user_id: int | None, requested_action: str, action_text: str,
+                        note: str) -> int:
+    """Put many elements of one session in one inbox at once — the bulk send of jobs such as
+    SLA escalation, answered by the inboxes plugin itself (first result; a client override may
+    wrap it). ``items`` are ``(element id, sender id)`` pairs (the job sends each element on
+    its owner's behalf); exactly one of ``group_id`` and ``user_id`` names the inbox.
+
+    One ``INSERT … SELECT`` per call in the caller's transaction, whatever the number of
+    elements; returns how many items were stored. The caller has decided who may receive the
+    elements (a configured ladder, not a user's pick): no per-element right is checked, and no
+    audit row is written per item — the caller records the move in the element's history.
+    Refuses (``BusinessRuleError``) a session that is not served, a recipient that does not
+    exist or is inactive, and a group whose rights do not include its inbox and the session.
+    ``crm_inbox_item_sent`` is not fired per item."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Blueprint, jsonify
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm_core.api.auth import create_token
 from crm_core.db import unit_of_work
@@ -98,3 +98,21 @@ def test_a_plugin_api_blueprint_authenticates_answers_json_and_joins_the_openapi
     assert refused.status_code == 422 and refused.get_json()["error"]["fields"] == {"refuse": ["refused"]}
     assert client.post("/api/v1/probe/echo", data="x", headers=bearer).status_code == 415
     assert "/api/v1/probe/echo" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_record_same_update_writes_one_row_per_element_with_one_statement(db, users):
+    from crm_core.testing import sql_statements
+    from crm_core.toolkit import audit
+
+    ids = [_sample(db, users["ana"]).id for _ in range(3)]
+    with sql_statements(db.get_bind(), markers=False) as seen, audit.audit_context(action="escalate",
+                                                                                    user=users["bob"]):
+        audit.record_same_update(db, "sample", ids, {"stage": [1, 2], "who": [None, "Leaders"]})
+    writes = [s for s in seen if not s.upper().startswith(("SAVEPOINT", "RELEASE"))]  # the test's transaction
+    assert len(writes) == 1 and writes[0].lstrip().upper().startswith("INSERT INTO CRM_AUDIT")
+    rows = db.scalars(select(AuditEntry).where(AuditEntry.action == "escalate").order_by(AuditEntry.element_id)).all()
+    assert [(r.element_type, r.element_id, r.operation, r.user_id, r.changes) for r in rows] == [
+        ("sample", i, "update", users["bob"].id, {"stage": [1, 2], "who": [None, "Leaders"]}) for i in ids
+    ]
+    audit.record_same_update(db, "sample", [], {"stage": [2, 3]})  # nothing to record: no statement
+    assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "escalate")) == 3

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
+from crm_core.errors import BusinessRuleError
 from crm_core.events import handles
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import Group
 from crm_core.models.notes import Grouping, GroupingMember
 from crm_core.services import elements
+from crm_core.testing import sql_statements
+from crm_core.toolkit import hookimpl
 from plugins.activities.models import Activity
 from plugins.inboxes import services as inbox_services
 from plugins.inboxes.models import InboxItem
@@ -233,6 +237,35 @@ def inbox_item_sent_fires_once_per_send_after_the_item_is_stored(kit: Kit) -> No
     assert kit.calls("crm_inbox_item_sent") == [("samples", "Acme", True, 1, "leader", "leader")]
     kit.db.expire_all()
     assert kit.db.get(Sample, acme.id).comments == "announced to the inbox"
+
+
+@hookimpl(wrapper=True)
+def _send_many(db: Any, session_name: str, element_type: str, items: list[Any], group_id: Any, user_id: Any,
+               requested_action: str, action_text: str, note: str) -> Any:
+    stored = yield  # a client override's wrapper: sees the call and the inboxes plugin's answer
+    record("crm_inbox_send_many")((session_name, [e for e, _s in items], group_id is not None, stored))
+    return stored
+
+
+@exercise("crm_inbox_send_many", _send_many, plugins=("inboxes", "sample"))
+def inbox_send_many_stores_one_open_item_per_element_with_one_statement(kit: Kit) -> None:
+    acme, zeta = kit.create("samples", "leader", name="Acme"), kit.create("samples", "leader", name="Zeta")
+    group = kit.db.scalar(select(Group.id).where(Group.name == "Executives"))
+    hook = kit.app.extensions["crm"].pm.hook
+    with unit_of_work(), sql_statements(kit.db.get_bind(), markers=False) as seen:
+        stored = hook.crm_inbox_send_many(db=kit.db, session_name="samples", element_type="sample",
+                                          items=[(acme.id, acme.owner_id), (zeta.id, acme.owner_id)],
+                                          group_id=group, user_id=None, requested_action="review",
+                                          action_text="Batch  review", note="")
+    assert stored == 2 and kit.calls("crm_inbox_send_many") == [("samples", [acme.id, zeta.id], True, 2)]
+    assert len([s for s in seen if s.lstrip().upper().startswith("INSERT")]) == 1
+    items = kit.db.execute(select(InboxItem.element_id, InboxItem.group_id, InboxItem.sender_id, InboxItem.state,
+                                  InboxItem.action_text).order_by(InboxItem.element_id)).all()
+    assert [tuple(i) for i in items] == [(e.id, group, acme.owner_id, "open", "Batch review") for e in (acme, zeta)]
+    with pytest.raises(BusinessRuleError), unit_of_work():  # an unknown inbox stores nothing
+        hook.crm_inbox_send_many(db=kit.db, session_name="samples", element_type="sample", items=[(acme.id, 1)],
+                                 group_id=None, user_id=10**9, requested_action="review", action_text="", note="")
+    assert kit.db.scalar(select(func.count()).select_from(InboxItem)) == 2
 
 
 def _inbox_taken(item: Any, sdef: Any, element: Any, access: Any, user: Any, db: Any) -> None:

@@ -23,7 +23,7 @@ from crm_core.models.auth import Group, User
 from crm_core.testing.database import create_pg_database, drop_pg_database
 from crm_core.testing.plugin import base_settings
 from plugins.cases import escalation
-from plugins.cases.models import Case, CaseEscalation
+from plugins.cases.models import Case, CaseEscalation, CaseEscalationState
 from plugins.sales.models import Account
 
 CASES = 400
@@ -76,8 +76,9 @@ def test_two_workers_at_once_escalate_each_case_once_on_postgresql(pg_url):
             leaders = s.scalar(select(Group.id).where(Group.name == "Leaders"))
             rows = s.execute(select(CaseEscalation.case_id, func.count()).group_by(CaseEscalation.case_id)).all()
             assert len(rows) == CASES and {n for _cid, n in rows} == {1}
-            assert set(s.scalars(select(Case.group_id))) == {leaders}
-            assert set(s.scalars(select(Case.escalation_step))) == {1}
+            assert set(s.scalars(select(CaseEscalationState.group_id))) == {leaders}
+            assert set(s.scalars(select(CaseEscalationState.step))) == {1}
+            assert s.scalar(select(func.count()).select_from(CaseEscalationState)) == CASES
         with app.app_context():
             assert escalation.run(now=NOW) == 0
         app.extensions["crm_db"].engine.dispose()

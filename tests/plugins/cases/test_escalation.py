@@ -13,7 +13,7 @@ from crm_core.app import crm_state
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import Group, User
 from plugins.cases import escalation, sla
-from plugins.cases.models import Case, CaseEscalation
+from plugins.cases.models import Case, CaseEscalation, CaseEscalationState
 
 CUSTOMERS = Path(__file__).parent / "customers"
 pytestmark = pytest.mark.crm(plugins=["sales", "cases"], customer="telco_sla", settings={"CRM_OVERRIDES_DIR": str(CUSTOMERS)})
@@ -32,6 +32,13 @@ def steps(db, case) -> list[int]:
     return list(db.scalars(select(CaseEscalation.step).where(CaseEscalation.case_id == case.id).order_by("step")))
 
 
+def state(db, case) -> tuple[int, int | None, int | None] | None:
+    """The case's step and the inbox (group, user) it was escalated to, or None."""
+    row = db.execute(select(CaseEscalationState.step, CaseEscalationState.group_id, CaseEscalationState.user_id)
+                     .where(CaseEscalationState.case_id == case.id)).first()
+    return tuple(row) if row else None
+
+
 def test_a_billing_claim_climbs_the_ladder_in_business_time_across_dst(new_case, db, users):
     case = new_case()
     backdate(db, case, OPENED)
@@ -39,15 +46,13 @@ def test_a_billing_claim_climbs_the_ladder_in_business_time_across_dst(new_case,
     # Seven business days run out on Monday 04-06 11:00 CEST (09:00 UTC), not a minute before.
     assert escalation.run(now=datetime(2026, 4, 6, 8, 59, tzinfo=UTC)) == 0
     assert escalation.run(now=datetime(2026, 4, 6, 9, 0, tzinfo=UTC)) == 1
-    db.refresh(case)
-    assert (case.escalation_step, case.group_id, case.assignee_id) == (1, leaders, None)
+    assert state(db, case) == (1, leaders, None) and case.escalation_step == 1
     assert steps(db, case) == [1]
     # Fourteen days: to the manager (a user), the group stays.
     calendar = sla.current_policy().calendar
     fourteen = calendar.add(OPENED, 14 * 9 * 60)
     assert escalation.run(now=fourteen) == 1
-    db.refresh(case)
-    assert (case.escalation_step, case.assignee_id) == (2, users["leader"].id)
+    assert state(db, case) == (2, None, users["leader"].id)
     assert steps(db, case) == [1, 2]
 
 
@@ -55,24 +60,26 @@ def test_a_case_late_for_several_steps_jumps_to_the_last_one_once(new_case, db, 
     case = new_case()
     backdate(db, case, OPENED - timedelta(days=60))
     assert escalation.run(now=OPENED) == 1
-    db.refresh(case)
-    assert (case.escalation_step, case.assignee_id) == (3, users["admin"].id)
+    assert state(db, case) == (3, None, users["admin"].id)
     assert steps(db, case) == [3]
     assert escalation.run(now=OPENED) == 0
     assert escalation.run(now=OPENED + timedelta(days=90)) == 0
 
 
-def test_each_step_is_audited_on_the_case_history(new_case, db, users):
+def test_each_step_is_audited_on_the_case_history_and_leaves_the_case_row_alone(new_case, db, users):
     case = new_case(assignee_id=users["ana"].id)
-    backdate(db, case, OPENED - timedelta(days=60))
-    escalation.run(now=OPENED)
-    row = db.scalar(select(AuditEntry).where(AuditEntry.element_type == "case", AuditEntry.element_id == case.id,
-                                             AuditEntry.action == "escalate"))
-    assert row.operation == "update"
-    assert row.changes["escalation_step"] == [0, 3]
-    assert row.changes["assignee_id"] == [users["ana"].id, users["admin"].id]
+    backdate(db, case, OPENED)
+    escalation.run(now=datetime(2026, 4, 6, 9, 0, tzinfo=UTC))
+    escalation.run(now=OPENED + timedelta(days=60))
+    rows = db.scalars(select(AuditEntry).where(AuditEntry.element_type == "case", AuditEntry.element_id == case.id,
+                                               AuditEntry.action == "escalate").order_by(AuditEntry.id)).all()
+    assert [r.operation for r in rows] == ["update", "update"]
+    assert [r.changes for r in rows] == [{"escalation_step": [0, 1], "escalated_to": [None, "Leaders"]},
+                                         {"escalation_step": [1, 3], "escalated_to": ["Leaders", "admin"]}]
+    # The step lives in the narrow state row: the wide case row is not rewritten (no new
+    # version in its indexes), so its assignee and version are what the users left.
     db.refresh(case)
-    assert case.version == 2
+    assert (case.assignee_id, case.version) == (users["ana"].id, 1)
 
 
 def test_only_working_cases_of_the_rule_escalate(new_case, action, db):
@@ -98,7 +105,7 @@ def test_a_crash_in_the_middle_leaves_done_batches_done_and_a_rerun_continues(ne
         backdate(db, case, OPENED)
     now = OPENED + timedelta(days=30)  # past step 1 and 2, not 3 (21 business days = 29+ days)
     calls = {"n": 0}
-    real = escalation.audit.record_updates
+    real = escalation.audit.record_same_update
 
     def crash_on_second_batch(*args, **kwargs):
         calls["n"] += 1
@@ -106,11 +113,11 @@ def test_a_crash_in_the_middle_leaves_done_batches_done_and_a_rerun_continues(ne
             raise RuntimeError("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(escalation.audit, "record_updates", crash_on_second_batch)
+    monkeypatch.setattr(escalation.audit, "record_same_update", crash_on_second_batch)
     with pytest.raises(RuntimeError, match="worker killed"):
         escalation.run(now=now, batch=2)
     assert db.scalar(select(func.count()).select_from(CaseEscalation)) == 2
-    monkeypatch.setattr(escalation.audit, "record_updates", real)
+    monkeypatch.setattr(escalation.audit, "record_same_update", real)
     assert escalation.run(now=now, batch=2) == 3
     assert escalation.run(now=now, batch=2) == 0
     rows = db.execute(select(CaseEscalation.case_id, func.count()).group_by(CaseEscalation.case_id)).all()
@@ -159,3 +166,31 @@ def test_the_sla_tab_lists_the_steps_taken(new_case, db, client_for):
     escalation.run(now=OPENED)
     page = client_for("ana").get(f"/s/cases/{case.id}?tab=sla").get_data(as_text=True)
     assert 'id="case-escalations"' in page and "<td>3</td>" in page and "Admin" in page
+
+
+@pytest.mark.crm(plugins=["sales", "inboxes", "cases"], customer="telco_sla",
+                 settings={"CRM_OVERRIDES_DIR": str(CUSTOMERS)})
+def test_with_inboxes_each_step_lands_in_the_next_inbox_with_one_insert_per_batch(new_case, db, users):
+    from crm_core.testing import sql_statements
+    from plugins.inboxes.models import InboxItem
+
+    cases = [new_case(subject=f"Claim {n}") for n in range(5)]
+    for case in cases:
+        backdate(db, case, OPENED)
+    leaders = db.scalar(select(Group.id).where(Group.name == "Leaders"))
+    with sql_statements(db.get_bind(), markers=False) as seen:
+        assert escalation.run(now=datetime(2026, 4, 6, 9, tzinfo=UTC), batch=2) == 5
+    inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT INTO INBOX_ITEM")]
+    assert len(inserts) == 3  # batches of 2, 2 and 1: one statement each, never one per case
+    items = db.scalars(select(InboxItem).order_by(InboxItem.element_id)).all()
+    assert [(i.element_type, i.element_id, i.group_id, i.user_id, i.state) for i in items] == [
+        ("case", c.id, leaders, None, "open") for c in cases
+    ]
+    assert {i.sender_id for i in items} == {cases[0].owner_id}
+    assert all(i.requested_action == "resolve" and "step 1" in i.action_text for i in items)
+    # A rerun adds nothing; the next step puts the cases in the manager's own inbox.
+    assert escalation.run(now=datetime(2026, 4, 6, 9, tzinfo=UTC)) == 0
+    assert escalation.run(now=sla.current_policy().calendar.add(OPENED, 14 * 9 * 60)) == 5
+    mine = db.scalars(select(InboxItem).where(InboxItem.user_id == users["leader"].id)).all()
+    assert sorted(i.element_id for i in mine) == sorted(c.id for c in cases)
+    assert db.scalar(select(func.count()).select_from(InboxItem)) == 10

@@ -23,7 +23,7 @@ from crm_core.indexes import list_indexes, search_index_sql
 from crm_core.models.element import Element
 from crm_core.plugins import hookimpl
 
-meta = PluginMeta(description="benchmark-only contact session")
+meta = PluginMeta(description="benchmark-only contact session", requires_contract=">=2.1,<3")
 SESSION = "bench_contacts"
 SEARCH = ("name", "company", "email")
 

@@ -116,7 +116,17 @@ def cpu_and_wall(call: Callable[[], Any], counter: StatementCounter, repeat: int
         return statistics.quantiles(xs, n=20, method="inclusive")[-1]
 
     return {"cpu_median": statistics.median(cpu), "cpu_p95": p95(cpu), "wall_median": statistics.median(wall),
-            "wall_p95": p95(wall), "statements": counter.count}
+            "wall_p95": p95(wall), "statements": counter.count, "calls": python_calls(call)}
+
+
+def python_calls(call: Callable[[], Any]) -> int:
+    """Python function calls of one request (``cProfile``'s count): the same on a busy host as
+    on a quiet one, so it compares two versions of the code where CPU times cannot."""
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    call()
+    profiler.disable()
+    return int(pstats.Stats(profiler).total_calls)  # type: ignore[attr-defined]
 
 
 def profile(call: Callable[[], Any], repeat: int, limit: int = 45, out: str | None = None) -> None:
@@ -148,23 +158,25 @@ def run(url: str, rows: int, repeat: int, profile_path: str | None, out: str | N
         found = limits.measure(engine, "inbox_item", item, browser, repeat=repeat)
         print(f"database: {engine.dialect.name}, {rows:,} rows per table; load average {os.getloadavg()}")
         limits.report(found)
+        floor_calls = python_calls(lambda: browser.get("/bench-floor-no-such-page"))
+        print(f"empty request: {floor_calls:,} Python calls")
         counter = StatementCounter()
         counter.listen(engine)
         print(f"{'request (owner01, 50 rows)':32} {'CPU med':>8} {'CPU p95':>8} {'wall med':>9} "
-              f"{'wall p95':>9} {'SQL':>4}")
+              f"{'wall p95':>9} {'SQL':>4} {'calls':>7}")
         results = []
         for label, call in pages(browser):
             if only and only not in label:
                 continue
             figures = cpu_and_wall(call, counter, repeat)
             print(f"{label:32} {figures['cpu_median']:8.2f} {figures['cpu_p95']:8.2f} {figures['wall_median']:9.2f} "
-                  f"{figures['wall_p95']:9.2f} {figures['statements']:4d}")
+                  f"{figures['wall_p95']:9.2f} {figures['statements']:4d} {figures['calls']:7d}")
             results.append({"request": label, **figures})
         counter.listen(engine, on=False)
         print(f"load average after: {os.getloadavg()}")
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps({"limits": found, "pages": results, "load": os.getloadavg(),
+        Path(out).write_text(json.dumps({"limits": found, "floor_calls": floor_calls, "pages": results, "load": os.getloadavg(),
                                          "machine": _machine()}, indent=1))
     engine.dispose()
 

@@ -176,8 +176,8 @@ def run(url: str, rows: int, repeat: int, profile_path: str | None, out: str | N
         print(f"load average after: {os.getloadavg()}")
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps({"limits": found, "floor_calls": floor_calls, "pages": results, "load": os.getloadavg(),
-                                         "machine": _machine()}, indent=1))
+        Path(out).write_text(json.dumps({"limits": found, "floor_calls": floor_calls, "pages": results,
+                                         "load": os.getloadavg(), "machine": _machine()}, indent=1))
     engine.dispose()
 
 

@@ -162,6 +162,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="rows each real session's table holds before the import (default: as --rows)")
     parser.add_argument("--modes", default="all,valid", help="import modes (default all,valid)")
     parser.add_argument("--no-grid", action="store_true", help="skip the grid/API timings")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of grid/API timings, with a new ANALYZE before each round after the "
+                             "first, so a plan that depends on the statistics' sample shows (default 3)")
     parser.add_argument("--json", default="bench/results/latest.json",
                         help="result file (default bench/results/latest.json; bench/results/ is not committed)")
     parser.add_argument("--listener", action="store_true", help="add a plugin listening to crm_element_created")
@@ -238,14 +241,27 @@ def time_grid(app: Flask, args: argparse.Namespace, rows: int, user: Any, secret
         if seed_seconds
         else f"database: {engine.dialect.name}, {rows:,} contacts, 20 owners (already seeded)"
     )
-    print(f"{'request':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8} {'in SQL ms':>10}")
     out = []
-    for label, call in cases:
-        median, p95, statements, sql_ms = measure(call, counter, args.repeat)
-        print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d} {sql_ms:10.2f}")
-        out.append({"request": label, "median_ms": median, "p95_ms": p95, "statements": statements, "sql_ms": sql_ms})
+    for round_no in range(1, args.rounds + 1):
+        if round_no > 1:
+            # New planner statistics from a new random sample: a plan that depends on the sample
+            # (issue 13, target 5) shows as a figure that moves between rounds.
+            analyze_table(engine, model.BenchContact.__tablename__)
+        print(f"round {round_no} of {args.rounds}" + (" (after a new ANALYZE)" if round_no > 1 else ""))
+        print(f"{'request':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8} {'in SQL ms':>10}")
+        for label, call in cases:
+            median, p95, statements, sql_ms = measure(call, counter, args.repeat)
+            print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d} {sql_ms:10.2f}")
+            out.append({"request": label, "round": round_no, "median_ms": median, "p95_ms": p95,
+                        "statements": statements, "sql_ms": sql_ms})
     counter.listen(engine, on=False)
     return out
+
+
+def analyze_table(engine: Any, table: str) -> None:
+    """``ANALYZE`` one table (the bench's own table name): fresh statistics from a new sample."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"ANALYZE {table}")
 
 
 def time_real_imports(url: str, sessions: tuple[str, ...], table_rows: int, import_rows: int, runs: int,

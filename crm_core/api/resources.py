@@ -19,7 +19,7 @@ from crm_core.api.blueprint import bp
 from crm_core.api.errors import etag, json_error
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
-from crm_core.declarations import SessionDef, schema_fields
+from crm_core.declarations import SessionDef, dumping_schema, schema_fields
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.extensions import crm_state
 from crm_core.request_input import INT64_MAX, int_arg, page_arg
@@ -164,7 +164,8 @@ def list_elements(session_name: str) -> Response:
     except BusinessRuleError as exc:  # a schema field that is not a column: bad input, not a rule
         raise ValidationError({exc.field or "filter": [str(exc)]}) from None
     body: dict[str, Any] = {
-        "items": sdef.schema(many=True).dump(page.items),  # one schema instance for the page
+        # one schema instance for the page, with the cheaper attribute access (declarations.py)
+        "items": dumping_schema(sdef.schema)(many=True).dump(page.items),
         "page": page.page,
         "per_page": page.per_page,
         "has_next": page.has_next,

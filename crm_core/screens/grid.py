@@ -4,13 +4,10 @@ only what the user may do. Also the JSON lookup used by pickers and the bulk del
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import inspect as sa_inspect
 
@@ -19,10 +16,11 @@ from crm_core.db import session as db_session
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
-from crm_core.reports.formats import call_href, is_phone_field
+from crm_core.reports.formats import is_phone_field
 from crm_core.request_input import int_arg, int_list, page_arg
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import endpoint_url, grid_sdef
+from crm_core.screens.grid_cells import CellText, row_cells
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
 from crm_core.services.display import Names, shown, value_names
@@ -71,21 +69,8 @@ def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[
 
 def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
     """One grid value as people read it (:func:`crm_core.services.display.shown`), localised
-    (CORE-17)."""
-    value = shown(sdef, element, col, names)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, datetime):
-        return format_datetime(value, "short")
-    if isinstance(value, date):
-        return format_date(value, "short")
-    if isinstance(value, Decimal | float):
-        return format_decimal(value)
-    if isinstance(value, list | tuple):  # a multi-choice custom field: its choices' labels
-        return ", ".join(str(names.get((col, v), v)) for v in value)
-    return str(value)
+    (CORE-17); the page itself formats its cells with :func:`crm_core.screens.grid_cells.row_cells`."""
+    return CellText()(shown(sdef, element, col, names), col, names)
 
 
 def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
@@ -135,7 +120,13 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
     columns = list(sdef.columns) or ["id"]
     names = value_names(sdef, page.items, columns)
-    rows = [(el, [cell(sdef, el, c, names) for c in columns]) for el in page.items]
+    sortable = _sortable(sdef)
+    headers = [(c, _label(sdef, c), c in sortable) for c in columns]
+    detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK)
+    mark = str(ID_MARK)
+    rows = row_cells(sdef, page.items, [(c, label) for c, label, _s in headers], names,
+                     lambda pk: detail.replace(mark, str(pk)),
+                     frozenset(c for c in columns if is_phone_field(sdef, c)))
     can_modify = access.can(sdef, "modify")
     toolbar = {
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,
@@ -151,12 +142,8 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     return render_template(
         "screens/grid.html",
         sdef=sdef,
-        columns=[(c, _label(sdef, c), c in _sortable(sdef)) for c in columns],
+        columns=headers,
         rows=rows,
-        phone_columns=frozenset(c for c in columns if is_phone_field(sdef, c)),
-        detail_url=url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK),
-        id_mark=str(ID_MARK),
-        call_href=call_href,
         page=page,
         total=total,
         state=state,

@@ -71,6 +71,9 @@ def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -
     targets, users = lookup_targets(sdef), user_fields(sdef)
     names: Names = {}
     for col in columns:
+        if col == sdef.status_field and sdef.statuses:
+            names.update(status_names(sdef))
+            continue
         field = declared.get(col)
         if isinstance(field, fields.List):  # a multi-choice custom field: its items' labels
             names.update(((col, value), label) for value, label in choices_of(field.inner) or ())
@@ -92,13 +95,22 @@ def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -
     return names
 
 
+def status_names(sdef: SessionDef) -> Names:
+    """``(status field, code) → visible name`` of every status, in the user's language: one
+    translation per status and page instead of one per row (``Registry.status_label``)."""
+    registry = crm_state().registry
+    codes = {st.code for st in sdef.statuses} | {code for _label, code in registry.visible_statuses(sdef)}
+    return {(sdef.status_field, code): str(registry.status_label(sdef, code)) for code in codes}
+
+
 def shown(sdef: SessionDef, element: Any, col: str, names: Names) -> Any:
     """The value of ``col`` as people read it, before number and date formatting."""
     value = getattr(element, col, None)
     if value is None:
         return None
     if col == sdef.status_field and sdef.statuses:
-        return str(crm_state().registry.status_label(sdef, value))
+        known = names.get((col, value))
+        return known if known is not None else str(crm_state().registry.status_label(sdef, value))
     if isinstance(value, list):  # a multi-choice custom field
         return ", ".join(str(names.get((col, v), v)) for v in value)
     if (col, value) in names:

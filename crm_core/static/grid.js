@@ -71,7 +71,7 @@
     b.dataset.move = String(step);
     return b;
   }
-  list.querySelectorAll("li[data-column]").forEach((item) => {
+  list.querySelectorAll("li[data-col]").forEach((item) => {
     const name = item.querySelector("label").textContent;
     item.append(button(`${list.dataset.up}: ${name}`, "↑", -1), button(`${list.dataset.down}: ${name}`, "↓", 1));
   });

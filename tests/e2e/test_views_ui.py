@@ -20,8 +20,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def seeded(live_app) -> dict[str, int]:
     app = live_app.app
-    return {name: _create(app, "ana", "leads", name=name, company="Ojeadas SL")
-            for name in ("Ojeada Uno", "Ojeada Dos", "Ojeada Tres", "Distinto")}
+    ids = {name: _create(app, "ana", "leads", name=name, company="Miradas SL")
+           for name in ("Ojeada Uno", "Ojeada Dos", "Ojeada Tres")}
+    ids["Distinto"] = _create(app, "ana", "leads", name="Distinto", company="Miradas SL")
+    return ids
 
 
 def test_filters_apply_as_you_type_and_a_saved_view_comes_back(page, live_server, seeded):
@@ -33,8 +35,10 @@ def test_filters_apply_as_you_type_and_a_saved_view_comes_back(page, live_server
     expect(page.locator("#grid tbody tr")).to_have_count(3)
     page.locator("#grid-columns summary").click()
     page.locator("#col-company").uncheck()
-    page.locator('#grid-columns-list li[data-column="status"] button[data-move="-1"]').click()
-    expect(page).to_have_url(re.compile(r"cols=name&cols=status"))
+    up = page.locator('#grid-columns-list li[data-col="status"] button[data-move="-1"]')
+    for _ in range(3):  # name, city, email, phone, status → name, status, city, email, phone
+        up.click()
+    expect(page).to_have_url(re.compile(r"cols=name&cols=status&cols=city&cols=email&cols=phone"))
     expect(page.locator("#grid thead th[data-column]").first).to_have_attribute("data-column", "name")
     expect(page.locator("#grid thead th[data-column]").nth(1)).to_have_attribute("data-column", "status")
     expect(page.locator('#grid thead th[data-column="company"]')).to_have_count(0)
@@ -87,7 +91,9 @@ def test_views_on_a_phone_fit_the_screen(phone, live_server, seeded):
     phone.click("#save-view")
     expect(phone.locator("#grid-current-view")).to_have_text("Móvil")
     phone.locator("#grid-views-menu summary").click()
+    expect(phone.locator("#grid-views-menu a", has_text="Móvil")).to_be_visible()
     _no_horizontal_scroll(phone)
+    phone.locator("#grid-views-menu summary").click()  # closes the menu
     phone.click("#manage-views")
     expect(phone.locator("#views-list")).to_contain_text("Móvil")
     _no_horizontal_scroll(phone)

@@ -38,7 +38,7 @@ def test_the_column_chooser_shows_the_chosen_columns_in_the_chosen_order(client_
     make_sample("ana", name="Acme", company="Acme SL")
     html = client_for("ana").get("/s/samples?cols=amount&cols=name").get_data(as_text=True)
     assert headers(html) == ["amount", "name"]
-    chooser = re.findall(r'<li class="list-group-item d-flex[^"]*" data-column="(\w+)">', html)
+    chooser = re.findall(r'<li class="list-group-item d-flex[^"]*" data-col="(\w+)">', html)
     assert chooser == ["amount", "name", "company", "email", "status"]  # shown first, then the rest
     assert re.search(r'id="col-amount" value="amount" checked', html)
     assert not re.search(r'id="col-email" value="email" checked', html)

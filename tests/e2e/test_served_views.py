@@ -15,7 +15,7 @@ def leads(production) -> dict[str, int]:
     ana = production.server.login("ana")
     ids = {}
     for name in ("Vista Alfa", "Vista Beta", "Vista Gamma", "Otro nombre"):
-        response = ana.post("/api/v1/leads", json={"name": name, "company": "Vistas SL"})
+        response = ana.post("/api/v1/leads", json={"name": name, "company": "Panorama SL"})
         assert response.status_code == 201, response.text
         ids[name] = response.json()["id"]
     return ids

@@ -23,6 +23,7 @@ from crm_core.extensions import crm_state
 from crm_core.models.auth import ACTIONS, Group, Permission, User
 from crm_core.security.passwords import hash_password, password_problem
 from crm_core.security.sessions import end_sessions
+from crm_core.services import views as grid_views
 
 
 def _loaded(obj: Any, attr: str) -> Any:
@@ -119,6 +120,7 @@ def delete_user(db: DbSession, user: User, acting: User) -> None:
                     session=sdef.label,
                 )
             )
+    grid_views.forget_user(db, user.id)
     db.delete(user)
 
 
@@ -132,6 +134,7 @@ def delete_group(db: DbSession, group: Group) -> None:
                 n=members,
             )
         )
+    grid_views.forget_group(db, group.id)
     db.delete(group)
 
 

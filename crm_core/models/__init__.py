@@ -8,6 +8,7 @@ from crm_core.models.menu import FieldSetting, MenuSetting
 from crm_core.models.notes import Grouping, GroupingMember, Note
 from crm_core.models.privacy import Erasure
 from crm_core.models.types import UTCDateTime, utcnow
+from crm_core.models.views import GridView
 from crm_core.models.vocabularies import VocabularyValue
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Erasure",
     "FieldSetting",
     "Group",
+    "GridView",
     "ImportJob",
     "ImportMapping",
     "Grouping",

@@ -21,14 +21,16 @@ from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, Tab
 from crm_core.errors import BusinessRuleError, Conflict, NotFound, PermissionDenied
 from crm_core.extensions import crm_state
-from crm_core.request_input import int_arg
+from crm_core.request_input import BadInput, int_arg
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_sdef, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
+from crm_core.screens.grid_state import back_args, grid_path, read_state
 from crm_core.security import current_access, get_element
 from crm_core.security.access import may_modify
 from crm_core.services import board, elements, workflow
 from crm_core.services.display import user_names
+from crm_core.services.neighbours import neighbours
 
 
 def detail_tabs(sdef: SessionDef) -> list[Tab]:
@@ -112,8 +114,31 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         can_delete=element is not None and sdef.deletable and may_modify(sdef, access, element),
         owner_name=_owner_name(element),
         stage_bar=stage_bar,
+        nav=grid_nav(sdef, element, access),
     )
     return html, status
+
+
+def grid_nav(sdef: SessionDef, element: Any, access: Any) -> dict[str, Any]:
+    """Where "back" leads and the previous/next record of the grid the user came from (issue 17
+    item 4): the grid's state travels in ``back``, a path of this session's grid (anything else
+    is ignored), and the neighbours come from the grid's own query, one keyset row each way."""
+    back = request.args.get("back")
+    args = back_args(sdef, back)
+    nav: dict[str, Any] = {"back": grid_path(sdef), "param": None, "prev": None, "next": None}
+    if args is None or element is None:
+        return nav
+    try:
+        query, _state = read_state(sdef, access, args)
+    except BadInput:  # a hand-edited address with a broken number: plain "back", no neighbours
+        return nav
+    nav.update(back=back, param=back)
+    before, after = neighbours(db_session(), sdef, access, query, element)
+    if before is not None:
+        nav["prev"] = url_for("screens.detail", session_name=sdef.name, element_id=before, back=back)
+    if after is not None:
+        nav["next"] = url_for("screens.detail", session_name=sdef.name, element_id=after, back=back)
+    return nav
 
 
 def _stage_bar(sdef: SessionDef, element: Any, access: Any) -> dict[str, Any] | None:
@@ -186,7 +211,8 @@ def detail(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
     except (ValidationError, BusinessRuleError, IntegrityError) as exc:
         return _render(sdef, element, specs, submitted(specs, request.form), _save_errors(exc), 400)
     flash(_("Saved.") if changes else _("Nothing changed."), "success" if changes else "info")
-    return redirect(url_for("screens.detail", session_name=sdef.name, element_id=element.id))
+    back = request.args.get("back") if back_args(sdef, request.args.get("back")) is not None else None
+    return redirect(url_for("screens.detail", session_name=sdef.name, element_id=element.id, back=back))
 
 
 @bp.route("/<session_name>/<int:element_id>/delete", methods=["GET", "POST"])

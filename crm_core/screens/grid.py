@@ -4,12 +4,10 @@ only what the user may do. Also the JSON lookup used by pickers and the bulk del
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import inspect as sa_inspect
 
 from crm_core.db import read_session, unit_of_work
 from crm_core.db import session as db_session
@@ -17,17 +15,17 @@ from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.reports.formats import is_phone_field
-from crm_core.request_input import int_arg, int_list, page_arg
+from crm_core.request_input import int_arg, int_list
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import endpoint_url, grid_sdef
 from crm_core.screens.grid_cells import CellText, row_cells
+from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state, sortable
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
+from crm_core.services import views as grid_views
 from crm_core.services.display import Names, shown, value_names
 from crm_core.services.queries import ListQuery, capped_count, fetch_page
 
-PER_PAGE_CHOICES = (10, 25, 50, 100)
-DEFAULT_PER_PAGE = 25
 LOOKUP_LIMIT = 20
 #: Stands for a row's id in the detail link built once per page (``url_for`` per row cost about a
 #: tenth of a page's CPU); digits, so the route accepts it.
@@ -41,72 +39,10 @@ def _label(sdef: SessionDef, name: str) -> str:
     return str(label or name.replace("_", " ").capitalize())
 
 
-def _sortable(sdef: SessionDef) -> frozenset[str]:
-    return _column_keys(sdef.model) | {f.name for f in sdef.custom_fields if f.sortable}
-
-
-@lru_cache(maxsize=256)
-def _column_keys(model: type) -> frozenset[str]:
-    return frozenset(c.key for c in sa_inspect(model).column_attrs)
-
-
-def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[str]]:
-    """Visible status names (or internal codes) → internal codes (CORE-14); unknown names are
-    returned separately so the screen can say so instead of silently showing everything."""
-    registry = crm_state().registry
-    by_name = {str(label): code for label, code in registry.visible_statuses(sdef)}
-    codes = {st.code for st in sdef.statuses}
-    chosen, unknown = [], []
-    for value in wanted:
-        if value in by_name:
-            chosen.append(by_name[value])
-        elif value in codes:
-            chosen.append(value)
-        else:
-            unknown.append(value)
-    return sorted(set(chosen)), unknown
-
-
 def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
     """One grid value as people read it (:func:`crm_core.services.display.shown`), localised
     (CORE-17); the page itself formats its cells with :func:`crm_core.screens.grid_cells.row_cells`."""
     return CellText()(shown(sdef, element, col, names), col, names)
-
-
-def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
-    access = current_access()
-    args = request.args
-    per_page = int_arg("per_page", DEFAULT_PER_PAGE)
-    if per_page not in PER_PAGE_CHOICES:
-        per_page = DEFAULT_PER_PAGE
-    sort = args.get("sort", "")
-    if sort and (sort.lstrip("-") not in sdef.columns or sort.lstrip("-") not in _sortable(sdef)):
-        flash(_("The grid cannot be sorted by “%(f)s”.", f=sort.lstrip("-")), "warning")
-        sort = ""
-    codes, unknown = status_filter(sdef, args.getlist("status"))
-    for name in unknown:
-        flash(_("Unknown status “%(s)s” ignored.", s=name), "warning")
-    only = [name for name in args.getlist("only") if sdef.named_filter(name)]
-    for name in set(args.getlist("only")) - set(only):
-        flash(_("Unknown filter “%(f)s” ignored.", f=name), "warning")
-    q = ListQuery(
-        all_records=access.sees_all and args.get("all") == "1",
-        status=codes,
-        only=tuple(only),
-        text=args.get("q", "").strip()[:200],
-        sort=sort,
-        page=page_arg(),
-        per_page=per_page,
-    )
-    state = {
-        "q": q.text,
-        "status": [s for s in args.getlist("status") if s not in unknown],
-        "only": only,
-        "all": "1" if q.all_records else None,
-        "sort": sort or None,
-        "per_page": per_page,
-    }
-    return q, state
 
 
 @bp.route("/<session_name>")
@@ -114,18 +50,25 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     sdef = grid_sdef(session_name)
     access = current_access()
     access.require(sdef, "view")
-    query, state = _grid_query(sdef)
+    if not request.args:  # the bare grid opens the user's default view, if any (issue 17 item 4)
+        default = grid_views.default_view(db_session(), access.user, sdef.name)
+        if default is not None:
+            return redirect(url_for("screens.view_apply", session_name=sdef.name, view_id=default.id))
+    query, grid_state = read_state(sdef, access, request.args)
+    for notice in grid_state.notices:
+        flash(notice, "warning")
+    state = {**grid_state.args(), "q": grid_state.q}
     db = read_session()  # the standby's when CRM_DATABASE_READ_URL is set (docs/operations.md)
     page = fetch_page(db, sdef, access, query)
     total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
-    columns = list(sdef.columns) or ["id"]
+    columns = grid_state.columns
     names = value_names(sdef, page.items, columns)
-    sortable = _sortable(sdef)
-    headers = [(c, _label(sdef, c), c in sortable) for c in columns]
-    detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK)
+    can_sort = sortable(sdef)
+    headers = [(c, _label(sdef, c), c in can_sort) for c in columns]
+    detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK, back=grid_address(sdef))
     mark = str(ID_MARK)
     rows = row_cells(sdef, page.items, [(c, label) for c, label, _s in headers], names,
-                     lambda pk: detail.replace(mark, str(pk)),
+                     lambda pk: detail.replace(mark, str(pk), 1),
                      frozenset(c for c in columns if is_phone_field(sdef, c)))
     can_modify = access.can(sdef, "modify")
     toolbar = {
@@ -151,6 +94,10 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         per_page_choices=PER_PAGE_CHOICES,
         sees_all=access.sees_all,
         toolbar=toolbar,
+        views=grid_views.visible(db_session(), access.user, sdef.name),
+        view_id=int_arg("view"),
+        all_columns=[(c, _label(sdef, c)) for c in ordered_choice(sdef, columns)],
+        shown_columns=frozenset(columns),
     )
 
 

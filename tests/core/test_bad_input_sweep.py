@@ -72,6 +72,7 @@ def _seed(app: Flask) -> dict[str, Any]:
     from crm_core.models.imports import ImportJob
     from crm_core.models.menu import FieldSetting
     from crm_core.models.notes import Note
+    from crm_core.models.views import GridView
     from crm_core.models.vocabularies import VocabularyValue
     from crm_core.outbox import enqueue
     from crm_core.security.passwords import hash_password
@@ -100,7 +101,8 @@ def _seed(app: Flask) -> dict[str, Any]:
             message = enqueue(db, "sweep", {}, "sweep-1")
             setting = FieldSetting(session_name="leads", name="sweep_note", spec={"type": "text"})
             value = VocabularyValue(vocabulary="sweep", code="one", labels={"en": "One"})
-            db.add_all([setting, value])
+            view = GridView(user_id=ana.id, session_name="samples", name="Sweep", state={"q": "x"}, is_default=False)
+            db.add_all([setting, value, view])
             db.flush()
             return {
                 "users": users,
@@ -109,6 +111,7 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "note_id": note.id,
                 "setting_id": setting.id,
                 "value_id": value.id,
+                "view_id": view.id,
                 "job_id": job.id,
                 "message_id": message.id,
                 "group_id": db.scalar(select(Group.id).where(Group.name == "Executives")),

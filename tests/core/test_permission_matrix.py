@@ -166,3 +166,30 @@ def test_leader_switches_to_all_records_and_executive_cannot(crm_app, client_for
         for item in ana
     ), sdef.name
     assert len(leader) >= len(ana)
+
+
+@pytest.mark.parametrize("name", GRID_SESSIONS)
+def test_saved_views_of_a_session_need_its_view_permission_and_stay_their_owners(crm_app, client_for, db, users,
+                                                                                 name):
+    """Issue 17 item 4: the views pages of every grid follow ``view`` on the session, and
+    another user's private view reads as not found on every view route."""
+    from crm_core.models.views import GridView
+
+    bob_view = GridView(user_id=users["bob"].id, session_name=name, name="Bob's", state={}, is_default=False)
+    db.add(bob_view)
+    db.commit()
+    client = client_for("ana")
+    grant(db, users["ana"], name, set())
+    assert client.get(f"/s/{name}/views").status_code == 403
+    assert client.post(f"/s/{name}/views", data={"name": "Mine"}).status_code == 403
+    assert client.get(f"/s/{name}/views/{bob_view.id}").status_code == 403
+    grant(db, users["ana"], name, {"view"})
+    assert client.get(f"/s/{name}/views").status_code == 200
+    assert client.post(f"/s/{name}/views", data={"name": "Mine"}).status_code == 302
+    assert client.get(f"/s/{name}/views/{bob_view.id}").status_code == 404
+    for route in ("rename", "default", "share", "delete"):
+        assert client.post(f"/s/{name}/views/{bob_view.id}/{route}", data={"name": "x", "confirm": "1"}).status_code \
+            == 404, route
+    db.expire_all()
+    assert db.get(GridView, bob_view.id).name == "Bob's"
+    assert db.scalar(select(GridView.name).where(GridView.user_id == users["ana"].id)) == "Mine"

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
 
 
 def names_in(html: str) -> list[str]:
-    return re.findall(r'<td data-label="Name"><a href="/s/samples/\d+">([^<]*)</a>', html)
+    return re.findall(r'<td data-label="Name"><a href="/s/samples/\d+(?:\?back=[^"]*)?">([^<]*)</a>', html)
 
 
 def test_grid_shows_the_declared_columns_with_schema_labels(client_for, make_sample):

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
@@ -26,6 +27,7 @@ from crm_core.screens.common import endpoint_url, grid_sdef
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
 from crm_core.services.display import Names, shown, value_names
+from crm_core.services.groupings import SESSION as SMART_SESSION
 from crm_core.services.queries import ListQuery, capped_count, fetch_page
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -124,6 +126,20 @@ def _grid_query(sdef: SessionDef) -> tuple[ListQuery, dict[str, Any]]:
     return q, state
 
 
+def _smart_list_url(sdef: SessionDef, access: Any, state: dict[str, Any]) -> str | None:
+    """The new-grouping form prefilled with this grid's filters as a smart list's criteria
+    (offered while a filter is applied and the user may create groupings)."""
+    registry = crm_state().registry
+    if sdef.name == SMART_SESSION or SMART_SESSION not in registry.sessions or not access.can(SMART_SESSION, "modify"):
+        return None
+    criteria = [("q", state["q"])] if state["q"] else []
+    criteria += [("status", s) for s in state["status"]] + [("only", o) for o in state["only"]]
+    if not criteria:
+        return None
+    args = urlencode({"session_name": sdef.name, "criteria": urlencode(criteria)})
+    return f"{url_for('screens.new', session_name=SMART_SESSION)}?{args}"
+
+
 @bp.route("/<session_name>")
 def grid(session_name: str):  # type: ignore[no-untyped-def]
     sdef = grid_sdef(session_name)
@@ -147,6 +163,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         else None,
         "export_csv": endpoint_url("screens.export", session_name=sdef.name, format="csv"),
         "export_xlsx": endpoint_url("screens.export", session_name=sdef.name, format="xlsx"),
+        "smart_list": _smart_list_url(sdef, access, state),
     }
     return render_template(
         "screens/grid.html",

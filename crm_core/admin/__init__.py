@@ -373,7 +373,7 @@ def field_delete(setting_id: int):  # type: ignore[no-untyped-def]
 def field_access():  # type: ignore[no-untyped-def]
     """Per group, the fields of a session its members may not see or not change (EXT-16):
     pick the group and the session, then visible / read-only / hidden per field."""
-    from crm_core.admin import field_access as rules
+    from crm_core.admin import field_access_settings as rules
 
     access = current_access()
     access.require("fields", "view")

@@ -55,7 +55,7 @@ def rows(db: DbSession, group: Group, sdef: SessionDef) -> list[FieldRow]:
     stored = dict(db.execute(
         select(FieldAccess.field_name, FieldAccess.mode)
         .where(FieldAccess.group_id == group.id, FieldAccess.session_name == sdef.name)
-    ).tuples().all())
+    ).all())
     from_file = file_rules(group, sdef.name)
     out = []
     for name, field in schema_fields(sdef.schema).items():

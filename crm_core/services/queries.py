@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -174,8 +174,11 @@ def build(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
     """The filtered, sorted ``SELECT`` (no paging) for ``q``; raises on unknown fields and on
     fields hidden from the user (field-level access), whose values a filter would reveal."""
     _refuse_hidden(sdef, access, q)
+    searched = bool(sdef.search)
     sdef = restricted(sdef, access)  # the text filter searches only the fields the user sees
     stmt = scoped(sdef, access, q.all_records)
+    if q.text.split() and searched and not sdef.search:
+        stmt = stmt.where(false())  # every searched field is hidden from the user: nothing matches
     if q.status:
         stmt = stmt.where(column(sdef, sdef.status_field).in_(list(q.status)))
     cond = text_condition(sdef, q.text)

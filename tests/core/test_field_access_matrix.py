@@ -38,7 +38,7 @@ def _text_fields(sdef) -> list[str]:
             hasattr(v, "choices") for v in field.validators
         ):
             continue
-        if field.metadata.get("widget") or name.endswith(("_id", "email", "phone", "url", "code", "uid")):
+        if field.metadata.get("widget") == "phone" or name.endswith(("_id", "email", "phone", "url", "code", "uid")):
             continue
         out.append(name)
     return out
@@ -49,19 +49,25 @@ def _marked(db, sdef, admin, ana):
     that field; ``None`` when the demo data has no fitting element."""
     cond = [getattr(sdef.model, k) == v for k, v in sdef.where.items()]
     element = db.scalar(select(sdef.model).where(sdef.model.owner_id == ana.id, *cond).limit(1))
-    if element is None:
-        return None
+    if element is None:  # the demo gave ana none: one of someone else's becomes hers
+        element = db.scalar(select(sdef.model).where(*cond).limit(1))
+        if element is None:
+            return None
+        element.owner_id = ana.id
+        db.commit()
     for name in _text_fields(sdef):
+        setattr(element, name, MARKER)  # part of the record's name? (tried in memory only)
+        in_name = MARKER in (element.display_name() or "")
+        db.expire(element)
+        if in_name:
+            continue
         try:
             with unit_of_work():
                 elements.update(db, sdef, admin, element, {name: MARKER})
         except Exception:  # noqa: BLE001 - a field whose rules refuse the marker: try the next
             db.rollback()
             continue
-        if MARKER not in (element.display_name() or ""):
-            return element, name
-        with unit_of_work():
-            elements.update(db, sdef, admin, element, {name: None if schema_fields(sdef.schema)[name].allow_none else ""})
+        return element, name
     return None
 
 
@@ -84,7 +90,7 @@ def prepared(crm_app, db, users, access_for, demo_data):
         db.commit()
         found = _marked(db, sdef, access_for("admin"), users["ana"])
         if found is None:
-            pytest.skip(f"no element of ana's in {name} with a free text field")
+            pytest.skip(f"no {name} in the demo data, or none with a free text field")
         element, field = found
         _restrict(db, users["ana"].group_id, name, field, mode)
         return sdef, element, field
@@ -112,7 +118,9 @@ def test_a_hidden_field_leaks_on_no_path(crm_app, client_for, db, users, prepare
     for url in _reads(name, eid, field):
         response = client.get(url)
         assert response.status_code == 200, f"{url} gave {response.status_code}"
-        assert MARKER.encode() not in response.data, f"{url} shows the hidden field {field}"
+        text = response.get_data(as_text=True)
+        where = text.find(MARKER)
+        assert where < 0, f"{url} shows the hidden field {field}: …{text[max(0, where - 1200):where + 80]}…"
     assert field not in client.get(f"/api/v1/{name}/{eid}").get_json()
     # searching, filtering or sorting by the hidden field tells nothing about its value
     # (the grid shows the text typed in its search box: that is the user's own input)

@@ -122,24 +122,25 @@ def refuse_writes(
     rules = access.field_rules(sdef)
     if not rules:
         return data
-    declared = schema_fields(_declared(sdef).schema)  # type: ignore[arg-type]
+    session = declared(sdef)
+    fields_of = schema_fields(session.schema)  # type: ignore[arg-type]
     errors: dict[str, list[str]] = {}
     unchanged = set()
     for name in sorted(rules.hidden | rules.read_only):
-        field = declared.get(name)
+        field = fields_of.get(name)
         key = (field.data_key or name) if field is not None else name
         if key not in data:
             continue
         if element is not None and field is not None and _same(field, data[key], getattr(element, name, None)):
             unchanged.add(key)
             continue
-        errors[key] = [refused_field(_declared(sdef), name)]
+        errors[key] = [refused_field(session, name)]
     if errors:
         raise ValidationError(errors)
     return {k: v for k, v in data.items() if k not in unchanged} if unchanged else data
 
 
-def _declared(sdef: SessionDef) -> SessionDef:
+def declared(sdef: SessionDef) -> SessionDef:
     """The session as the registry holds it (``sdef`` may be a :func:`restricted` view)."""
     return crm_state().registry.sessions.get(sdef.name, sdef)
 

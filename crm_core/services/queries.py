@@ -22,7 +22,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.indexes import search_document
 from crm_core.security.access import Access, scoped
-from crm_core.security.field_access import restricted
+from crm_core.security.field_access import declared, restricted
 
 MAX_PER_PAGE = 500
 COUNT_CAP = 10_000
@@ -174,7 +174,7 @@ def build(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
     """The filtered, sorted ``SELECT`` (no paging) for ``q``; raises on unknown fields and on
     fields hidden from the user (field-level access), whose values a filter would reveal."""
     _refuse_hidden(sdef, access, q)
-    searched = bool(sdef.search)
+    searched = bool(declared(sdef).search)  # ``sdef`` may already be the user's restricted view
     sdef = restricted(sdef, access)  # the text filter searches only the fields the user sees
     stmt = scoped(sdef, access, q.all_records)
     if q.text.split() and searched and not sdef.search:

@@ -38,6 +38,10 @@ label = { en = "Segment", es = "Segmento" }
 required = true
 position = 2
 
+[field_access.leads.Executives]                 # per group: fields hidden or read-only
+hidden = ["source"]
+read_only = ["company"]
+
 [settings.core]
 home_shortcut_label = "Open GL7"
 home_shortcut_url = "https://gl7.example.com"
@@ -56,7 +60,7 @@ from crm_core.custom_fields.texts import Texts
 from crm_core.errors import ConfigError
 from crm_core.i18n import LANGUAGES
 
-KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields", "groups"}
+KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields", "groups", "field_access"}
 #: The default groups a client's own group may be shaped like (crm_core/bootstrap.py makes them).
 GROUP_SHAPES = ("Administrators", "Leaders", "Executives")
 
@@ -100,6 +104,9 @@ class CustomerConfig:
     fields: tuple[FieldDecl, ...] = ()
     #: ``[groups]``: the client's own user groups (e.g. a bank's branch managers).
     groups: tuple[ClientGroup, ...] = ()
+    #: ``[field_access.<session>."<group>"]``: session → group name → field → ``hidden`` or
+    #: ``read_only`` (checked against the sessions and groups at start-up).
+    field_access: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path | None:
@@ -234,7 +241,31 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
         settings=settings,
         fields=tuple(decls),
         groups=groups,
+        field_access=_field_access(raw.get("field_access", {}), path),
     )
+
+
+def _field_access(raw: Any, path: Path) -> dict[str, dict[str, dict[str, str]]]:
+    """``[field_access.<session>."<group>"]`` with ``hidden`` and ``read_only`` lists of fields;
+    whether the session, group and fields exist is checked against the registry later."""
+    example = 'e.g. [field_access.leads."Executives"] hidden = ["source"]'
+    _expect(isinstance(raw, dict), path, "field_access", f"must hold one table per session and group, {example}")
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for session_name, groups in raw.items():
+        key = f"field_access.{session_name}"
+        _expect(isinstance(groups, dict) and groups, path, key, f"must hold one table per group, {example}")
+        for group, spec in groups.items():
+            gkey = f"{key}.{group}"
+            _expect(isinstance(spec, dict), path, gkey, "must be a table with hidden and read_only lists")
+            for k in spec:
+                _expect(k in {"hidden", "read_only"}, path, f"{gkey}.{k}", "unknown key; expected hidden, read_only")
+            modes: dict[str, str] = {}
+            for mode in ("hidden", "read_only"):
+                for name in _str_list(spec.get(mode, []), path, f"{gkey}.{mode}"):
+                    _expect(name not in modes, path, f"{gkey}.{mode}", f"{name!r} is listed twice")
+                    modes[name] = mode
+            out.setdefault(session_name, {})[group] = modes
+    return out
 
 
 def _groups(raw: Any, path: Path) -> tuple[ClientGroup, ...]:

@@ -19,7 +19,8 @@ import pluggy
 from crm_core.checks import check_registry, known_fields, raise_if_any
 from crm_core.custom_fields.apply import apply_fields, custom_by_model
 from crm_core.custom_fields.declarations import FieldDecl
-from crm_core.customer import CustomerConfig
+from crm_core.custom_fields.field_rules import rule_problems
+from crm_core.customer import GROUP_SHAPES, CustomerConfig
 from crm_core.declarations import Action, Module, SessionDef
 from crm_core.errors import ConfigError, PluginError
 
@@ -268,6 +269,7 @@ def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
             f"{customer.where(f'fields.{decl.session_name}.{decl.name}')}: {problem}" for decl, problem in problems
         ))
     _apply_grid(reg.sessions, customer)
+    _check_field_access(reg.sessions, customer)
     for name, mapping in customer.statuses.items():
         key = f"statuses.{name}"
         sdef = reg.sessions.get(name)
@@ -288,6 +290,27 @@ def apply_customer(reg: Registry, customer: CustomerConfig) -> None:
                 f"missing: {', '.join(sorted(missing))}"
             )
         reg.status_maps[name] = dict(mapping)
+
+
+def _check_field_access(sessions: dict[str, SessionDef], customer: CustomerConfig) -> None:
+    """``[field_access]``: each session has records, each group is a default group or one of
+    ``[groups]``, each field a field of the session that a group may be kept from (every
+    problem named at once)."""
+    groups = {*GROUP_SHAPES, *(g.name for g in customer.groups)}
+    problems = []
+    for name, by_group in customer.field_access.items():
+        sdef = sessions.get(name)
+        if sdef is None or not sdef.has_grid:
+            known = ", ".join(sorted(n for n, s in sessions.items() if s.has_grid))
+            problems.append(f"{customer.where('field_access.' + name)}: unknown session {name!r}; sessions: {known}")
+            continue
+        for group, names in by_group.items():
+            key = f"field_access.{name}.{group}"
+            if group not in groups:
+                problems.append(f"{customer.where(key)}: unknown group {group!r}; groups: {', '.join(sorted(groups))}")
+            problems += [f"{customer.where(key)}: {p}" for p in rule_problems(sdef, names)]
+    if problems:
+        raise ConfigError("\n  ".join(problems))
 
 
 def _apply_grid(sessions: dict[str, SessionDef], customer: CustomerConfig) -> None:

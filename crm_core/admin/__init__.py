@@ -369,6 +369,42 @@ def field_delete(setting_id: int):  # type: ignore[no-untyped-def]
     return render_template("admin/confirm.html", question=question, form=form, back=url_for("admin.fields"))
 
 
+@bp.route("/fields/access", methods=["GET", "POST"])
+def field_access():  # type: ignore[no-untyped-def]
+    """Per group, the fields of a session its members may not see or not change (EXT-16):
+    pick the group and the session, then visible / read-only / hidden per field."""
+    from crm_core.admin import field_access_settings as rules
+
+    access = current_access()
+    access.require("fields", "view")
+    db = db_session()
+    groups = list(db.scalars(select(Group).order_by(Group.name)))
+    choices = rules.sessions()
+    source = request.form if request.method == "POST" else request.args
+    group = next((g for g in groups if str(g.id) == source.get("group", "")), groups[0] if groups else None)
+    sdef = next((s for s in choices if s.name == source.get("session", "")), choices[0] if choices else None)
+    form = ConfirmForm()
+    error: BusinessRuleError | None = None
+    if request.method == "POST":
+        access.require("fields", "modify")
+        if not form.validate_on_submit() or group is None or sdef is None:
+            abort(400)
+        try:
+            with unit_of_work() as wdb:
+                rules.save(wdb, wdb.get(Group, group.id), sdef, request.form)
+        except BusinessRuleError as exc:
+            error = exc
+        else:
+            flash(_("Field access of %(g)s on %(s)s saved: it applies from the next page its members open.",
+                    g=group.name, s=sdef.label), "success")
+            return redirect(url_for("admin.field_access", group=group.id, session=sdef.name))
+    rows = rules.rows(db, group, sdef) if group is not None and sdef is not None else []
+    return render_template(
+        "admin/field_access.html", groups=groups, sessions=choices, group=group, sdef=sdef, rows=rows,
+        form=form, error=error, posted=request.form if error else {},
+    ), (400 if error else 200)
+
+
 # --- vocabularies -------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.extensions import crm_state
 from crm_core.request_input import INT64_MAX, int_arg, page_arg
 from crm_core.security import current_access, get_element
+from crm_core.security.field_access import restricted
 from crm_core.services import elements, queries
 from crm_core.services.queries import Criterion, ListQuery
 from crm_core.validation_messages import translate
@@ -32,12 +33,13 @@ TRUE = ("1", "true", "yes", "on")
 
 
 def api_sdef(name: str) -> SessionDef:
-    """The available session ``name`` that has a model, else 404."""
+    """The available session ``name`` that has a model, as the caller may see it (hidden fields
+    left out of reads, read-only ones not written: field-level access), else 404."""
     registry = crm_state().registry
     sdef = registry.sessions.get(name)
     if sdef is None or not sdef.has_grid or not registry.is_available(name):
         raise NotFound(_("No such session."))
-    return sdef
+    return restricted(sdef, current_access())
 
 
 def field_names(schema: type[Schema]) -> frozenset[str]:

@@ -33,6 +33,7 @@ from crm_core.errors import BusinessRuleError, CrmError
 from crm_core.importing.lines import ImportResult, ImportSpec, LineRefused, LineValues, check_spec
 from crm_core.importing.reader import Row, read_rows
 from crm_core.security.access import Access
+from crm_core.security.field_access import restricted
 from crm_core.services import elements, lookups
 from crm_core.validation_messages import flat as flat_messages
 from crm_core.validation_messages import translated
@@ -255,6 +256,7 @@ def run_import(
 ) -> ImportResult:
     """Import decoded ``text``; needs an app context. Raises only for file-level problems."""
     access.require(sdef, "modify")
+    sdef = restricted(sdef, access)  # no column fills a field the user's group may not change
     check_spec(sdef, spec)
     result = ImportResult(total=sum(1 for _row in data_rows(text, spec)))
     run = _all_or_nothing if spec.mode == "all" else _valid_rows

@@ -21,6 +21,7 @@ from crm_core.errors import BusinessRuleError
 from crm_core.importing.keys import existing, fold
 from crm_core.importing.reader import Row
 from crm_core.security.access import Access
+from crm_core.security.field_access import read_only_names, refused_field
 from crm_core.text_rules import code_point, find_control_character
 
 MODES = ("all", "valid")
@@ -103,6 +104,8 @@ def check_spec(sdef: SessionDef, spec: ImportSpec) -> None:
     if not mapped:
         raise BusinessRuleError(_("Map at least one column to a field."), field="columns")
     for name in mapped:
+        if name in read_only_names(sdef.schema):
+            raise BusinessRuleError(refused_field(sdef, name), field="columns")
         if name not in allowed:
             raise BusinessRuleError(_("Unknown field “%(f)s”.", f=name), field="columns")
         if mapped.count(name) > 1:

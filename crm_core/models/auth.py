@@ -148,3 +148,24 @@ class KnownSession(Base):
 
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FieldAccess(Base):
+    """One row per (group, session, field) an administrator restricted on Configuration → Fields:
+    the field is ``hidden`` from the group's members or ``read_only`` for them (EXT-16)."""
+
+    __tablename__ = "crm_field_access"
+    __table_args__ = (UniqueConstraint("group_id", "session_name", "field_name"),)
+    __audited__ = True
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset({"group_id"})
+    __audit_keep__ = ("session_name", "field_name")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("crm_group.id", ondelete="CASCADE"))
+    session_name: Mapped[str] = mapped_column(String(80))
+    field_name: Mapped[str] = mapped_column(String(80))
+    mode: Mapped[str] = mapped_column(String(20))
+
+    def audit_target(self) -> tuple[str, int]:
+        """A field rule's changes show in its group's history, like its permissions."""
+        return Group.__tablename__, self.group_id

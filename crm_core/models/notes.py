@@ -50,6 +50,10 @@ class Grouping(Element, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     #: The session whose elements this grouping holds, e.g. ``accounts``.
     session_name: Mapped[str] = mapped_column("session", String(80), index=True)
+    #: A smart list's saved criteria: the grid's query arguments (``q``, ``status``, ``only``,
+    #: ``filter=field:op:value``, ``match``); its members are computed when used. ``None`` for
+    #: a grouping of chosen members.
+    criteria: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
     members: Mapped[list[GroupingMember]] = relationship(
         back_populates="grouping", cascade="all, delete-orphan"

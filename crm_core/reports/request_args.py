@@ -16,17 +16,19 @@ from crm_core.errors import NotFound
 from crm_core.extensions import crm_state
 from crm_core.security import current_access
 from crm_core.security.access import Access
+from crm_core.security.field_access import restricted
 from crm_core.services.queries import ListQuery, is_column
 
 
 def sdef_for(name: str, action: str = "view") -> tuple[SessionDef, Access]:
-    """The grid session ``name`` and the user's access, after the permission check."""
+    """The grid session ``name`` as the user may see it (field-level access) and their access,
+    after the permission check."""
     sdef = crm_state().registry.sessions.get(name)
     if sdef is None or not sdef.has_grid:
         raise NotFound(_("No such screen."))
     access = current_access()
     access.require(sdef, action)
-    return sdef, access
+    return restricted(sdef, access), access
 
 
 def field_labels(sdef: SessionDef) -> dict[str, str]:

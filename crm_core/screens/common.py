@@ -14,16 +14,19 @@ from flask_babel import gettext as _
 from crm_core.declarations import SessionDef
 from crm_core.errors import NotFound
 from crm_core.extensions import crm_state
+from crm_core.security import current_access
+from crm_core.security.field_access import restricted
 from crm_core.validation_messages import translated
 
 
 def grid_sdef(name: str) -> SessionDef:
-    """The available session ``name`` if it has a grid; NotFound otherwise (hidden included)."""
+    """The available session ``name`` if it has a grid, as the user may see it (without the
+    fields their group may not see, field-level access); NotFound otherwise (hidden included)."""
     registry = crm_state().registry
     sdef = registry.sessions.get(name)
     if sdef is None or not sdef.has_grid or not registry.is_available(name):
         raise NotFound(_("No such screen."))
-    return sdef
+    return restricted(sdef, current_access())
 
 
 def endpoint_url(endpoint: str, **values: Any) -> str | None:

@@ -28,6 +28,7 @@ from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, val
 from crm_core.screens.grid_state import back_args, grid_path, read_state
 from crm_core.security import current_access, get_element
 from crm_core.security.access import may_modify
+from crm_core.security.field_access import refused_field
 from crm_core.services import board, elements, workflow
 from crm_core.services.display import user_names
 from crm_core.services.neighbours import neighbours
@@ -157,6 +158,15 @@ def _owner_name(element: Any) -> str:
     return user_names(db_session(), [element.owner_id]).get(element.owner_id, "")
 
 
+def _restricted_inputs(sdef: SessionDef) -> None:
+    """A form that sends a field the user's group may not change (no input offers it: a forged
+    or stale form) is refused as a whole, naming the field, and nothing is written."""
+    rules = current_access().field_rules(sdef)
+    sent = sorted(set(request.form) & (rules.hidden | rules.read_only))
+    if sent:
+        raise ValidationError({name: [refused_field(sdef, name)] for name in sent})
+
+
 def _save_errors(exc: Exception) -> dict[str, list[str]]:
     if isinstance(exc, ValidationError):
         return messages_of(exc.messages)
@@ -181,6 +191,7 @@ def new(session_name: str):  # type: ignore[no-untyped-def]
         values["owner_id"] = str(access.user.id)
         return _render(sdef, None, specs, values, {})
     try:
+        _restricted_inputs(sdef)
         with unit_of_work() as db:
             element = elements.create(db, sdef, access, parse(specs, request.form))
     except (ValidationError, BusinessRuleError, IntegrityError) as exc:
@@ -202,14 +213,15 @@ def detail(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
     access.require(sdef, "modify")
     version = int_arg("version", source=request.form)
     try:
+        _restricted_inputs(sdef)
         with unit_of_work() as db:
             changes = elements.update(
                 db, sdef, access, element, parse(specs, request.form), expected_version=version, partial=False
             )
     except Conflict as exc:
-        return _render(sdef, element, specs, submitted(specs, request.form), {"_form": [str(exc)]}, 409)
+        return _render(sdef, element, specs, submitted(specs, request.form, element), {"_form": [str(exc)]}, 409)
     except (ValidationError, BusinessRuleError, IntegrityError) as exc:
-        return _render(sdef, element, specs, submitted(specs, request.form), _save_errors(exc), 400)
+        return _render(sdef, element, specs, submitted(specs, request.form, element), _save_errors(exc), 400)
     flash(_("Saved.") if changes else _("Nothing changed."), "success" if changes else "info")
     back = request.args.get("back") if back_args(sdef, request.args.get("back")) is not None else None
     return redirect(url_for("screens.detail", session_name=sdef.name, element_id=element.id, back=back))

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.models.auth import User
 from crm_core.security.access import Access
+from crm_core.security.field_access import read_only_names
 from crm_core.services.display import choices_of
 
 TEXT_WIDGETS = ("text", "textarea", "email")
@@ -39,6 +40,8 @@ class FieldSpec:
     allow_none: bool = False
     #: a line of help under the field (``metadata={"help": ...}``, per-client fields' ``help``).
     help: str = ""
+    #: read-only for the user's group (field-level access): the value is shown, no input.
+    locked: bool = False
 
 
 def _label(name: str, field: fields.Field) -> str:
@@ -85,8 +88,12 @@ def form_fields(
     users with the change-owner permission; the session's fixed ``where`` values never do."""
     specs = []
     lookups = lookup_targets(sdef) if sdef else {}
+    locked = read_only_names(schema)
     for name, field in schema_fields(schema).items():
-        if field.dump_only or field.metadata.get("hidden") or (sdef and name in sdef.where):
+        if (field.dump_only and name not in locked) or field.metadata.get("hidden") or (sdef and name in sdef.where):
+            continue
+        if name in locked:
+            specs.append(_locked(name, field, lookups.get(name) or field.metadata.get("lookup")))
             continue
         label, required = _label(name, field), bool(field.required)
         if name == "owner_id" and sdef is not None:
@@ -109,6 +116,13 @@ def form_fields(
     return specs
 
 
+def _locked(name: str, field: fields.Field, target: str | None) -> FieldSpec:
+    """A field the user's group may read but not change: shown with its value, never parsed."""
+    choices = choices_of(field)
+    widget = "lookup" if target else "select" if choices is not None else _widget(field)[0]
+    return FieldSpec(name, _label(name, field), widget, choices=choices or (), lookup=target, locked=True)
+
+
 def _aware(raw: str) -> str:
     """A ``datetime-local`` value is wall time in the user's zone; the schema gets ISO with offset."""
     try:
@@ -125,6 +139,8 @@ def parse(specs: list[FieldSpec], form: Mapping[str, str]) -> dict[str, Any]:
     ``None`` where the field allows it and are left out otherwise (so *required* is reported)."""
     data: dict[str, Any] = {}
     for spec in specs:
+        if spec.locked:
+            continue  # a read-only field is never written from the form
         if spec.widget == "checkbox":
             data[spec.name] = spec.name in form
             continue
@@ -164,11 +180,14 @@ def values_of(specs: list[FieldSpec], obj: Any) -> dict[str, str]:
     return {s.name: to_text(getattr(obj, s.name, None), s.widget) for s in specs}
 
 
-def submitted(specs: list[FieldSpec], form: Mapping[str, str]) -> dict[str, str]:
-    """What the user typed, to show again after an error (their input is never lost)."""
+def submitted(specs: list[FieldSpec], form: Mapping[str, str], element: Any = None) -> dict[str, str]:
+    """What the user typed, to show again after an error (their input is never lost); read-only
+    fields show the stored value of ``element``."""
     out = {}
     for s in specs:
-        if s.widget == "checkbox":
+        if s.locked:
+            out[s.name] = to_text(getattr(element, s.name, None), s.widget)
+        elif s.widget == "checkbox":
             out[s.name] = "1" if s.name in form else ""
         else:
             out[s.name] = form.get(s.name, "")

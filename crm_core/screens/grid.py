@@ -5,6 +5,7 @@ only what the user may do. Also the JSON lookup used by pickers and the bulk del
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,6 +25,7 @@ from crm_core.security import current_access, get_element
 from crm_core.services import elements
 from crm_core.services import views as grid_views
 from crm_core.services.display import Names, shown, value_names
+from crm_core.services.groupings import SESSION as SMART_SESSION
 from crm_core.services.queries import ListQuery, capped_count, fetch_page
 
 LOOKUP_LIMIT = 20
@@ -43,6 +45,20 @@ def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
     """One grid value as people read it (:func:`crm_core.services.display.shown`), localised
     (CORE-17); the page itself formats its cells with :func:`crm_core.screens.grid_cells.row_cells`."""
     return CellText()(shown(sdef, element, col, names), col, names)
+
+
+def _smart_list_url(sdef: SessionDef, access: Any, state: dict[str, Any]) -> str | None:
+    """The new-grouping form prefilled with this grid's filters as a smart list's criteria
+    (offered while a filter is applied and the user may create groupings)."""
+    registry = crm_state().registry
+    if sdef.name == SMART_SESSION or SMART_SESSION not in registry.sessions or not access.can(SMART_SESSION, "modify"):
+        return None
+    criteria = [("q", state["q"])] if state["q"] else []
+    criteria += [("status", s) for s in state["status"]] + [("only", o) for o in state["only"]]
+    if not criteria:
+        return None
+    args = urlencode({"session_name": sdef.name, "criteria": urlencode(criteria)})
+    return f"{url_for('screens.new', session_name=SMART_SESSION)}?{args}"
 
 
 @bp.route("/<session_name>")
@@ -81,6 +97,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         else None,
         "export_csv": endpoint_url("screens.export", session_name=sdef.name, format="csv"),
         "export_xlsx": endpoint_url("screens.export", session_name=sdef.name, format="xlsx"),
+        "smart_list": _smart_list_url(sdef, access, state),
     }
     return render_template(
         "screens/grid.html",

@@ -75,11 +75,15 @@ def _labels(sdef: SessionDef) -> dict[str, str]:
     return {name: str(f.metadata.get("label") or name) for name, f in schema_fields(sdef.schema).items()}
 
 
-def _lines(sdef: SessionDef, entry: AuditEntry, labels: dict[str, str], names: display.Names) -> tuple[Line, ...]:
+def _lines(
+    sdef: SessionDef, entry: AuditEntry, labels: dict[str, str], names: display.Names, hidden: frozenset[str]
+) -> tuple[Line, ...]:
     own = entry.object_type is None
     field_labels = labels if own else {k: str(v) for k, v in ATTACHED_FIELDS.get(entry.object_type, {}).items()}
     out = []
     for name, pair in (entry.changes or {}).items():
+        if own and name in hidden:
+            continue  # a field the reader's group may not see: neither its values nor its change
         label = field_labels.get(name, name)
         if not isinstance(pair, list):  # a secret: that it changed, never the value
             out.append(Line(label, None, _("changed")))
@@ -91,10 +95,11 @@ def _lines(sdef: SessionDef, entry: AuditEntry, labels: dict[str, str], names: d
     return tuple(out)
 
 
-def history_entries(db: Any, sdef: SessionDef, element: Any) -> list[Entry]:
-    """The element's history, newest first, ready for the tab."""
+def history_entries(db: Any, sdef: SessionDef, element: Any, hidden: frozenset[str] = frozenset()) -> list[Entry]:
+    """The element's history, newest first, ready for the tab; the changes of ``hidden`` fields
+    (those the reader's group may not see, field-level access) are left out."""
     rows = audit.history(db, element.element_type, element.id)
-    labels = _labels(sdef)
+    labels = {k: v for k, v in _labels(sdef).items() if k not in hidden}
     values = [
         SimpleNamespace(**{name: v})
         for row in rows if row.object_type is None
@@ -105,6 +110,6 @@ def history_entries(db: Any, sdef: SessionDef, element: Any) -> list[Entry]:
     names = display.value_names(sdef, values, columns) if columns else {}
     who = display.user_names(db, {row.user_id for row in rows})
     return [
-        Entry(row.at, who.get(row.user_id, _("system")), _what(sdef, row), _lines(sdef, row, labels, names))
+        Entry(row.at, who.get(row.user_id, _("system")), _what(sdef, row), _lines(sdef, row, labels, names, hidden))
         for row in rows
     ]

@@ -47,13 +47,18 @@ def render_groupings(sdef: SessionDef, element: Any) -> str:
 
 
 def render_history(sdef: SessionDef, element: Any) -> str:
-    check_element(sdef, current_access(), element, "view")
-    entries = history_entries(db_session(), sdef, element)
+    access = current_access()
+    check_element(sdef, access, element, "view")
+    entries = history_entries(db_session(), sdef, element, access.field_rules(sdef).hidden)
     return render_template("screens/tab_history.html", entries=entries)
 
 
 def render_members(sdef: SessionDef, grouping: Any) -> str:
-    result = groupings.members(db_session(), grouping, current_access())
+    try:
+        result = groupings.members(db_session(), grouping, current_access())
+    except BusinessRuleError as exc:  # a smart list whose criteria no longer fit, or a hidden field's
+        return render_template("screens/tab_members.html", result=groupings.Members(smart=True), member_sdef=None,
+                               problem=str(exc))
     member_sdef = crm_state().registry.sessions.get(grouping.session_name)
     return render_template("screens/tab_members.html", result=result, member_sdef=member_sdef)
 

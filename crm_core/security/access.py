@@ -11,6 +11,8 @@ functions and nothing else:
   an administrator or a leader who asked for all records) and the ``crm_row_filters``
   contributed by plugins and customer overrides.
 * :func:`check_element` — the same rules for one loaded element.
+* :meth:`Access.field_rules` — the fields of a session the user's group may not see or not
+  change (``crm_core.security.field_access``: ``restricted`` and ``refuse_writes`` apply them).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from sqlalchemy.orm import object_session
 from crm_core.declarations import SessionDef
 from crm_core.errors import NotFound, PermissionDenied
 from crm_core.extensions import crm_state
-from crm_core.models.auth import ACTIONS, Permission, User
+from crm_core.models.auth import ACTIONS, FieldAccess, Permission, User
 from crm_core.request_input import parse_int
+from crm_core.security.field_access import HIDDEN, NO_RULES, READ_ONLY, FieldRules
 
 NONE = (False, False, False)
 
@@ -43,6 +46,8 @@ class Access:
     row_filters: Any = None  # callable(session, user) -> list of SQL conditions
     #: ``Registry.is_available``: sessions hidden in customer.toml are refused on every path.
     available: Callable[[str], bool] | None = None
+    #: session name → the fields the user's group may not see or change (field-level access).
+    fields: Mapping[str, FieldRules] | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -66,6 +71,17 @@ class Access:
             return True
         name = name_or_sdef if isinstance(name_or_sdef, str) else name_or_sdef.name
         return self.perms.get(name, NONE)[ACTIONS.index(action)]
+
+    def field_rules(self, name_or_sdef: str | SessionDef) -> FieldRules:
+        """The hidden and read-only fields of a session for this user; administrators see and
+        change every field, as they may do everything."""
+        if self.is_admin or not self.fields:
+            return NO_RULES
+        name = name_or_sdef if isinstance(name_or_sdef, str) else name_or_sdef.name
+        return self.fields.get(name, NO_RULES)
+
+    def may_see_field(self, name_or_sdef: str | SessionDef, field: str) -> bool:
+        return field not in self.field_rules(name_or_sdef).hidden
 
     def require(self, name_or_sdef: str | SessionDef, action: str = "view") -> None:
         """Raise ``NotFound`` for a session the customer hid, ``PermissionDenied`` without the right."""
@@ -106,7 +122,36 @@ def load_access(db: DbSession, user: User, row_filters: Any = None) -> Access:
         .where(Permission.group_id == user.group_id)
     ).all()
     perms = {r[0]: (bool(r[1]), bool(r[2]), bool(r[3])) for r in rows}
-    return Access(user, perms, row_filters, current_app.extensions["crm"].registry.is_available)
+    state = current_app.extensions["crm"]
+    return Access(user, perms, row_filters, state.registry.is_available, group_field_rules(db, user, state.customer))
+
+
+def group_field_rules(db: DbSession, user: User, customer: Any) -> dict[str, FieldRules]:
+    """The field rules of the user's group: customer.toml's ``[field_access]`` for the group's
+    name, merged with the rules administrators stored for the group (one query)."""
+    if user.group_id is None:
+        return {}
+    by_session: dict[str, dict[str, str]] = {}
+    group_name = user.group.name if user.group is not None else None
+    for session_name, groups in (getattr(customer, "field_access", None) or {}).items():
+        for name, mode in groups.get(group_name, {}).items():
+            by_session.setdefault(session_name, {})[name] = mode
+    stored = db.execute(
+        select(FieldAccess.session_name, FieldAccess.field_name, FieldAccess.mode).where(
+            FieldAccess.group_id == user.group_id
+        )
+    ).all()
+    for session_name, name, mode in stored:
+        chosen = by_session.setdefault(session_name, {})
+        if chosen.get(name) != HIDDEN:  # hidden by either wins
+            chosen[name] = mode
+    return {
+        s: FieldRules(
+            frozenset(n for n, m in names.items() if m == HIDDEN),
+            frozenset(n for n, m in names.items() if m == READ_ONLY),
+        )
+        for s, names in by_session.items()
+    }
 
 
 def group_can(db: DbSession, group_id: int, name_or_sdef: str | SessionDef, action: str = "view") -> bool:

@@ -35,6 +35,7 @@ from crm_core.models.auth import User
 from crm_core.models.types import utcnow
 from crm_core.request_input import INT64_MAX, INT64_MIN
 from crm_core.security.access import Access, check_element, get_element, visible_ids
+from crm_core.security.field_access import refuse_writes
 from crm_core.services import audit, bulk, workflow
 
 
@@ -169,7 +170,7 @@ def _new_element(db: DbSession, sdef: SessionDef, access: Access, values: dict[s
 def create(db: DbSession, sdef: SessionDef, access: Access, data: Mapping[str, Any]) -> Any:
     """Validate and insert a new element owned by the current user (or the given owner)."""
     access.require(sdef, "modify")
-    values = validate(sdef, data)
+    values = validate(sdef, refuse_writes(sdef, access, data))
     check_references(db, sdef, access, values)
     element = _new_element(db, sdef, access, values)
     with audit.audit_context(user=access.user):
@@ -211,7 +212,17 @@ def create_many(db: DbSession, sdef: SessionDef, access: Access, rows: Sequence[
     row with :func:`create` to find the culprit.
     """
     access.require(sdef, "modify")
-    return create_validated(db, sdef, access, validate_many(sdef, rows))
+    out: list[dict[str, Any] | ValidationError] = []
+    allowed: list[tuple[int, Mapping[str, Any]]] = []
+    for i, data in enumerate(rows):
+        try:
+            allowed.append((i, refuse_writes(sdef, access, data)))
+            out.append({})
+        except ValidationError as exc:
+            out.append(exc)
+    for (i, _data), loaded in zip(allowed, validate_many(sdef, [d for _i, d in allowed]), strict=True):
+        out[i] = loaded
+    return create_validated(db, sdef, access, out)
 
 
 def validate_many(
@@ -352,7 +363,7 @@ def update(
     check_element(sdef, access, element, "modify")
     if expected_version is not None and expected_version != element.version:
         raise Conflict(_("Someone else saved this record first. Reload it and apply your change again."))
-    values = validate(sdef, data, partial=partial, element=element)
+    values = validate(sdef, refuse_writes(sdef, access, data, element), partial=partial, element=element)
     check_references(db, sdef, access, {k: v for k, v in values.items() if getattr(element, k, None) != v})
     owner_id = values.pop("owner_id", None)
     if owner_id is not None and owner_id != element.owner_id:

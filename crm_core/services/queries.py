@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -22,6 +22,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.indexes import search_document
 from crm_core.security.access import Access, scoped
+from crm_core.security.field_access import declared, restricted
 
 MAX_PER_PAGE = 500
 COUNT_CAP = 10_000
@@ -158,9 +159,26 @@ def order_by(sdef: SessionDef, sort: str) -> list[Any]:
     return [first] if spec.lstrip("-") == "id" else [first, tie]
 
 
+def _refuse_hidden(sdef: SessionDef, access: Access, q: ListQuery) -> None:
+    """A field the user's group may not see is no filter and no sort for them: refused as the
+    unknown field it is to them, whichever path asks (grid, API, listing, export, search)."""
+    hidden = access.field_rules(sdef).hidden
+    if not hidden:
+        return
+    for name in [c.field for c in q.criteria] + [q.sort.lstrip("-")]:
+        if name in hidden:
+            raise BusinessRuleError(_("Unknown field “%(f)s”.", f=name), field=name)
+
+
 def build(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
-    """The filtered, sorted ``SELECT`` (no paging) for ``q``; raises on unknown fields."""
+    """The filtered, sorted ``SELECT`` (no paging) for ``q``; raises on unknown fields and on
+    fields hidden from the user (field-level access), whose values a filter would reveal."""
+    _refuse_hidden(sdef, access, q)
+    searched = bool(declared(sdef).search)  # ``sdef`` may already be the user's restricted view
+    sdef = restricted(sdef, access)  # the text filter searches only the fields the user sees
     stmt = scoped(sdef, access, q.all_records)
+    if q.text.split() and searched and not sdef.search:
+        stmt = stmt.where(false())  # every searched field is hidden from the user: nothing matches
     if q.status:
         stmt = stmt.where(column(sdef, sdef.status_field).in_(list(q.status)))
     cond = text_condition(sdef, q.text)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import SessionDef
 from crm_core.security.access import Access
+from crm_core.security.field_access import restricted
 from crm_core.services.queries import ListQuery, fetch_page
 
 PER_SESSION = 5
@@ -31,8 +32,10 @@ class Hits:
 
 
 def searchable(sdefs: Iterable[SessionDef], access: Access) -> list[SessionDef]:
-    """The sessions with records and search fields that ``access`` may view."""
-    return [s for s in sdefs if s.has_grid and s.search and access.can(s, "view")]
+    """The sessions with records and search fields that ``access`` may view, each searched only
+    by the fields the user's group may see (field-level access)."""
+    views = [restricted(s, access) for s in sdefs if s.has_grid and access.can(s, "view")]
+    return [s for s in views if s.search]
 
 
 def search(db: DbSession, access: Access, sdefs: Iterable[SessionDef], text: str,

@@ -19,8 +19,10 @@ PRODID = "-//crm-framework//activities//EN"
 ICS_STATUS = {"planned": "CONFIRMED", "done": "CONFIRMED", "cancelled": "CANCELLED"}
 
 
-def calendar_bytes(activities: Iterable[Activity], name: str) -> bytes:
-    """A VCALENDAR with one VEVENT per activity; UID is the activity's stable uid, times in UTC."""
+def calendar_bytes(activities: Iterable[Activity], name: str, hidden: frozenset[str] = frozenset()) -> bytes:
+    """A VCALENDAR with one VEVENT per activity; UID is the activity's stable uid, times in UTC.
+    The description and location are left out when they are ``hidden`` from the reader's group
+    (field-level access: ``access.field_rules(sdef).hidden``)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -34,9 +36,9 @@ def calendar_bytes(activities: Iterable[Activity], name: str) -> bytes:
         event.add("dtstart", activity.starts_at.astimezone(UTC))
         event.add("dtend", (activity.starts_at + timedelta(minutes=activity.duration)).astimezone(UTC))
         event.add("summary", printable(activity.subject))
-        if activity.description:
+        if activity.description and "description" not in hidden:
             event.add("description", printable(activity.description))
-        if activity.location:
+        if activity.location and "location" not in hidden:
             event.add("location", printable(activity.location))
         event.add("status", ICS_STATUS.get(activity.status, "CONFIRMED"))
         event.add("categories", [activity.type.upper()])

@@ -203,7 +203,10 @@ def ics() -> Response:
     access.require("calendar", "view")
     db = db_session()
     owner = agenda.calendar_owner(db, access, int_arg("user"))
-    body = calendar_bytes(agenda.of_owner(db, access, owner), _("Activities of %(name)s", name=owner.display_name()))
+    hidden = access.field_rules(activities_sdef()).hidden
+    body = calendar_bytes(
+        agenda.of_owner(db, access, owner), _("Activities of %(name)s", name=owner.display_name()), hidden
+    )
     return Response(
         body,
         mimetype="text/calendar",

@@ -1,0 +1,127 @@
+"""Field access by group (issue 18 item 6, EXT-16): customer.toml's ``[field_access]`` checked at
+start-up and applied, the Configuration screen that stores the same rules, administrators
+unrestricted, messages in Spanish. Every path is covered by ``test_field_access_matrix.py``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crm_core.db import unit_of_work
+from crm_core.errors import ConfigError
+from crm_core.models.auth import FieldAccess, Group
+from tests.core.test_startup_checks import app_with, client_folder
+from tests.support import sample
+
+CUSTOMERS = Path(__file__).parent / "customers"
+from_file = pytest.mark.crm(plugins=["sample"], extra_plugins={"sample": sample}, customer="field_access",
+                            settings={"CRM_OVERRIDES_DIR": str(CUSTOMERS)})
+plain = pytest.mark.crm(extra_plugins={"sample": sample})
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[field_access.shoes."Executives"]\nhidden = ["name"]', r"\[field_access.shoes\]: unknown session 'shoes'"),
+        ('[field_access.leads."Interns"]\nhidden = ["source"]', r"\[field_access.leads.Interns\]: unknown group 'Interns'"),
+        ('[field_access.leads."Executives"]\nhidden = ["shoe_size"]', r"unknown field 'shoe_size' of 'leads'"),
+        ('[field_access.leads."Executives"]\nread_only = ["name"]', r"'name' is required"),
+        ('[field_access.leads."Executives"]\nhidden = ["id"]', r"'id' cannot be hidden or read-only"),
+        ('[field_access.leads."Executives"]\nvisible = ["source"]', r"\[field_access.leads.Executives.visible\]: unknown key"),
+        ('[field_access.leads."Executives"]\nhidden = ["source"]\nread_only = ["source"]', r"'source' is listed twice"),
+        ('[field_access.leads]\nhidden = ["source"]', r"\[field_access.leads.hidden\]: must be a table"),
+    ],
+)
+def test_a_mistake_in_field_access_stops_start_up_naming_file_and_key(tmp_path, toml, message):
+    with pytest.raises(ConfigError, match=message):
+        app_with("sales", **client_folder(tmp_path, toml + "\n"))
+
+
+def test_a_group_of_the_clients_own_may_be_restricted(tmp_path):
+    toml = '[groups."Branch managers"]\nlike = "Leaders"\n[field_access.leads."Branch managers"]\nhidden = ["source"]\n'
+    app = app_with("sales", **client_folder(tmp_path, toml))
+    assert app.extensions["crm"].customer.field_access == {"leads": {"Branch managers": {"source": "hidden"}}}
+
+
+@pytest.fixture
+def sample_of(db, users):
+    def make(owner: str = "ana"):
+        user = users[owner]
+        with unit_of_work():
+            element = sample.Sample(name="Visible name", company="Acme", comments="Secret remark", kind="sale",
+                                    owner_id=user.id, creator_id=user.id)
+            db.add(element)
+        return element
+
+    return make
+
+
+@from_file
+def test_the_files_rules_apply_to_the_group_and_not_to_administrators(client_for, sample_of):
+    element = sample_of()
+    ana = client_for("ana").get(f"/api/v1/samples/{element.id}").get_json()
+    assert "comments" not in ana and ana["company"] == "Acme"
+    page = client_for("ana").get(f"/s/samples/{element.id}").get_data(as_text=True)
+    assert "Secret remark" not in page and 'data-locked="company"' in page
+    admin = client_for("admin").get(f"/api/v1/samples/{element.id}").get_json()
+    assert admin["comments"] == "Secret remark"
+    assert client_for("admin").patch(f"/api/v1/samples/{element.id}", json={"company": "Beta"}).status_code == 200
+
+
+@from_file
+def test_the_screen_lists_the_files_rules_read_only(client_for, db):
+    group = db.scalar(select(Group).where(Group.name == "Executives"))
+    html = client_for("admin").get(f"/config/fields/access?group={group.id}&session=samples").get_data(as_text=True)
+    assert 'name="field:comments"' not in html and 'name="field:company"' not in html
+    assert 'data-field="comments"' in html and "customer.toml" in html
+
+
+@plain
+def test_the_screen_stores_the_rules_and_they_apply_at_once(client_for, db, sample_of):
+    element = sample_of("bob")
+    group = db.scalar(select(Group).where(Group.name == "Executives"))
+    admin = client_for("admin")
+    page = admin.get(f"/config/fields/access?group={group.id}&session=samples").get_data(as_text=True)
+    assert 'name="field:comments"' in page and 'name="field:name"' not in page  # name is required
+    response = admin.post("/config/fields/access", data={
+        "group": group.id, "session": "samples", "field:comments": "hidden", "field:company": "read_only",
+    })
+    assert response.status_code == 302
+    stored = {(r.field_name, r.mode) for r in db.scalars(select(FieldAccess))}
+    assert stored == {("comments", "hidden"), ("company", "read_only")}
+    assert "comments" not in client_for("bob").get(f"/api/v1/samples/{element.id}").get_json()
+    # visible again: the row goes
+    admin.post("/config/fields/access", data={"group": group.id, "session": "samples",
+                                              "field:comments": "visible", "field:company": "read_only"})
+    assert {r.field_name for r in db.scalars(select(FieldAccess))} == {"company"}
+
+
+@plain
+@pytest.mark.parametrize(("field", "value"), [("name", "hidden"), ("company", "secret"), ("shoe", "hidden")])
+def test_the_screen_refuses_a_required_unknown_or_bad_choice_and_changes_nothing(client_for, db, field, value):
+    group = db.scalar(select(Group).where(Group.name == "Executives"))
+    response = client_for("admin").post("/config/fields/access", data={
+        "group": group.id, "session": "samples", f"field:{field}": value,
+    })
+    assert response.status_code == 400
+    assert f'data-error="field:{field}"' in response.get_data(as_text=True)
+    assert db.scalars(select(FieldAccess)).all() == []
+
+
+@plain
+def test_only_administrators_reach_the_screen(client_for):
+    assert client_for("ana").get("/config/fields/access").status_code == 403
+
+
+@plain
+def test_the_refusal_is_in_spanish_for_a_spanish_user(client_for, db, users, sample_of):
+    element = sample_of()
+    db.add(FieldAccess(group_id=users["ana"].group_id, session_name="samples", field_name="company", mode="read_only"))
+    users["ana"].language = "es"
+    db.commit()
+    body = client_for("ana").patch(f"/api/v1/samples/{element.id}", json={"company": "Beta"}).get_json()
+    assert body["error"]["fields"]["company"] == ["Su grupo no puede cambiar el campo «Company»."]
+    html = client_for("ana").get(f"/s/samples/{element.id}").get_data(as_text=True)
+    assert "Solo lectura" in html

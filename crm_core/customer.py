@@ -51,12 +51,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crm_core.branding import Branding, parse_branding
 from crm_core.custom_fields.declarations import FieldDecl, parse_fields
 from crm_core.custom_fields.texts import Texts
 from crm_core.errors import ConfigError
 from crm_core.i18n import LANGUAGES
 
-KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields", "groups"}
+KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields", "groups", "branding"}
 #: The default groups a client's own group may be shaped like (crm_core/bootstrap.py makes them).
 GROUP_SHAPES = ("Administrators", "Leaders", "Executives")
 
@@ -100,6 +101,8 @@ class CustomerConfig:
     fields: tuple[FieldDecl, ...] = ()
     #: ``[groups]``: the client's own user groups (e.g. a bank's branch managers).
     groups: tuple[ClientGroup, ...] = ()
+    #: ``[branding]``: the client's name, logo and colour (crm_core/branding.py).
+    branding: Branding = field(default_factory=Branding)
 
     @property
     def directory(self) -> Path | None:
@@ -234,6 +237,9 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
         settings=settings,
         fields=tuple(decls),
         groups=groups,
+        branding=parse_branding(raw["branding"], path.parent, str(path), parse_label)
+        if "branding" in raw
+        else Branding(),
     )
 
 

@@ -2,7 +2,7 @@
 
 ```toml
 [branding]
-name = "Demo Corp"                       # or { en = "…", es = "…" }
+name = "Acme Ltd"                        # or { en = "…", es = "…" }
 logo = "static/logo.svg"                 # a file inside the client folder: svg, png, webp or jpg
 colour = "#0b6e4f"                       # #rgb or #rrggbb
 ```

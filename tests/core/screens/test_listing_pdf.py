@@ -82,7 +82,7 @@ def test_without_criteria_the_pdf_says_so(client_for, make_sample):
     assert "Total" not in text  # no amount, no totals row
 
 
-@pytest.mark.crm(customer="demo", plugins=["sales"])
+@pytest.mark.crm(customer="demo")
 def test_the_pdf_carries_the_clients_name(client_for):
     client = client_for("ana")
     assert client.post("/api/v1/accounts", json={"code": "PDF-1", "name": "Informes S.A."}).status_code == 201

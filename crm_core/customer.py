@@ -55,12 +55,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crm_core.branding import Branding, parse_branding
 from crm_core.custom_fields.declarations import FieldDecl, parse_fields
 from crm_core.custom_fields.texts import Texts
 from crm_core.errors import ConfigError
 from crm_core.i18n import LANGUAGES
 
-KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields", "groups", "field_access"}
+KNOWN_TABLES = {"plugins", "menu", "grid", "statuses", "settings", "fields", "groups", "field_access", "branding"}
 #: The default groups a client's own group may be shaped like (crm_core/bootstrap.py makes them).
 GROUP_SHAPES = ("Administrators", "Leaders", "Executives")
 
@@ -107,6 +108,8 @@ class CustomerConfig:
     #: ``[field_access.<session>."<group>"]``: session → group name → field → ``hidden`` or
     #: ``read_only`` (checked against the sessions and groups at start-up).
     field_access: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    #: ``[branding]``: the client's name, logo and colour (crm_core/branding.py).
+    branding: Branding = field(default_factory=Branding)
 
     @property
     def directory(self) -> Path | None:
@@ -242,6 +245,9 @@ def parse_customer(raw: dict[str, Any], name: str, path: Path) -> CustomerConfig
         fields=tuple(decls),
         groups=groups,
         field_access=_field_access(raw.get("field_access", {}), path),
+        branding=parse_branding(raw["branding"], path.parent, str(path), parse_label)
+        if "branding" in raw
+        else Branding(),
     )
 
 

@@ -375,6 +375,9 @@ class PluginMeta:
     #: ``plugins.sales.hookspecs``: the core adds it to the plugin manager before registering any
     #: plugin, so business events are owned by their plugin, not by ``crm_core/hookspecs.py``.
     hookspecs: ModuleType | None = None
+    #: Plugins whose ``crm_demo_data`` runs before this plugin's when they are enabled, without
+    #: requiring them: e.g. activities links its demo activities to the records sales made.
+    demo_after: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=512)

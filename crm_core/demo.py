@@ -74,8 +74,19 @@ def make_demo_data(db: Any, users: Mapping[str, User]) -> None:
 def demo_order(plugins: Mapping[str, LoadedPlugin]) -> list[str]:
     """Plugins in the order their demo data is made: the enabled plugins in dependency order
     (the order they were registered in), the client override, then the core, whose groupings
-    cover the records every plugin made."""
-    return [n for n, p in plugins.items() if p.origin != "core"] + [n for n, p in plugins.items() if p.origin == "core"]
+    cover the records every plugin made; a plugin naming others in ``PluginMeta.demo_after``
+    moves after those of them that are enabled (a cycle keeps the registration order)."""
+    names = [n for n, p in plugins.items() if p.origin != "core"]
+    names += [n for n, p in plugins.items() if p.origin == "core"]
+    ordered: list[str] = []
+    pending = list(names)
+    while pending:
+        ready = next((n for n in pending if not set(plugins[n].meta.demo_after) & (set(pending) - {n})), None)
+        if ready is None:
+            return ordered + pending
+        ordered.append(ready)
+        pending.remove(ready)
+    return ordered
 
 
 def demo_caller(pm: pluggy.PluginManager, name: str) -> Callable[..., Any]:

@@ -27,6 +27,8 @@ from werkzeug.wrappers import Response
 #: How long a hashed name may be cached: a year, never revalidated.
 IMMUTABLE = "public, max-age=31536000, immutable"
 CORE = "core"
+#: The product's icon (crm_core/static); a client's logo takes its place (crm_core/branding.py).
+FAVICON = "favicon.svg"
 _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<ext>\.[A-Za-z0-9]+)$")
 _digests: dict[str, tuple[int, int, str]] = {}
 

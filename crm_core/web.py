@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_bootstrap import Bootstrap5
 from flask_login import current_user
 
-from crm_core import static_files
+from crm_core import branding, static_files
 from crm_core.admin import bp as admin_bp
 from crm_core.api import bp as api_bp
 from crm_core.api.errors import json_error
@@ -46,6 +46,7 @@ def init_app(app: Flask, state: Any) -> None:
         app.register_blueprint(bp)
     Bootstrap5(app)
     static_files.init_app(app)
+    branding.init_app(app)
     app.jinja_env.globals.update(
         visible_menu=visible_menu,
         session_url=session_url,

@@ -1,4 +1,4 @@
-"""Report files: CSV (streamed), XLSX (openpyxl write-only) and PDF (fpdf2) (CORE-10).
+"""Report files: CSV (streamed), XLSX (openpyxl write-only) and PDF (fpdf2, crm_core/reports/pdf.py) (CORE-10).
 
 Spreadsheet cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are
 prefixed with ``'`` so a spreadsheet never runs them as formulas (CSV injection, NF-03). The one
@@ -21,12 +21,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from flask_babel import format_date, format_datetime, format_decimal
 
 from crm_core.declarations import SessionDef, schema_fields
+from crm_core.reports.pdf import pdf_bytes
+from crm_core.reports.pdf import pdf_font as pdf_font  # re-exported: the PDF's font lookup
 from crm_core.services.display import shown, value_names
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -35,7 +36,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: cannot encode them) and the XML non-characters U+FFFE and U+FFFF.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 REPLACEMENT = "\ufffd"
-PDF_LINE_BREAKS = re.compile("[\t\n\r]+")
 #: Longest text an Excel cell holds; longer text is cut (Excel refuses the whole file otherwise).
 XLSX_CELL_MAX = 32_767
 #: A phone number as people type it: a digit, ``(`` or one ``+`` first, then digits, spaces,
@@ -44,12 +44,6 @@ PHONE_NUMBER = re.compile(r"(?=[^0-9]*[0-9])[+(0-9][0-9 ().-]*")
 #: Schema field metadata marking a phone field: ``metadata={"widget": "phone"}``.
 PHONE_WIDGET = "phone"
 CSV_CHUNK = 500
-#: Unicode TTF fonts looked for, in order; without one the PDF falls back to a Latin-1 core font.
-PDF_FONTS = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-)
 
 
 class PhoneText(str):
@@ -176,53 +170,6 @@ def _sheet_title(title: str) -> str:
     return (cleaned or "Report")[:31]
 
 
-def pdf_font() -> str | None:
-    """Path of a Unicode TTF font for PDFs, or ``None`` (then Latin-1 text only)."""
-    return next((p for p in PDF_FONTS if Path(p).is_file()), None)
-
-
-def pdf_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], note: str = "") -> bytes:
-    """A landscape A4 table; long cells are cut to the column width."""
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    font = pdf_font()
-    if font:
-        pdf.add_font("crm", "", font)
-        family, clean = "crm", str
-    else:
-        family, clean = "helvetica", _latin1
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_page()
-    pdf.set_font(family, size=13)
-    pdf.cell(0, 8, clean(title), new_x="LMARGIN", new_y="NEXT")
-    width = pdf.epw / max(1, len(header))
-    pdf.set_font(family, size=8)
-    _pdf_row(pdf, [clean(h) for h in header], width, fill=True)
-    for row in rows:
-        _pdf_row(pdf, [clean(display_value(v)) for v in row], width)
-    if note:
-        pdf.ln(2)
-        pdf.cell(0, 6, clean(note), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
-def _pdf_row(pdf: Any, cells: Sequence[str], width: float, fill: bool = False) -> None:
-    if fill:
-        pdf.set_fill_color(230, 230, 230)
-    for text in cells:
-        text = PDF_LINE_BREAKS.sub(" ", text)  # a cell is one line; breaks would print as boxes
-        used = pdf.get_string_width(text)
-        if used > width - 2:  # cut in one step: proportional estimate, then the "..." marker
-            text = text[: max(0, int(len(text) * (width - 4) / used) - 2)] + "..."
-        pdf.cell(width, 6, text, border=1, fill=fill)
-    pdf.ln(6)
-
-
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def table_response(fmt: str, name: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:
     """A plugin's own table (a report's figures) as a download in a listing format: ``csv``,
     ``xlsx`` or ``pdf``, with the same cell rules as the listings (formula-safe text)."""
@@ -233,7 +180,7 @@ def table_response(fmt: str, name: str, title: str, header: Sequence[str], rows:
         body: Any = xlsx_bytes(title, header, rows)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "pdf":
-        body, mime = pdf_bytes(title, header, [[display_value(v) for v in row] for row in rows]), "application/pdf"
+        body, mime = pdf_bytes(title, header, rows, shown=display_value), "application/pdf"
     elif fmt == "csv":
         body, mime = "".join(csv_stream(header, rows)), "text/csv"
     else:

@@ -12,6 +12,7 @@ from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
+from crm_core.branding import brand_name
 from crm_core.db import read_session, stream_scalars
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
@@ -60,6 +61,7 @@ def listing(session_name: str) -> Any:
         return render_template("screens/listing.html", **context)
     try:
         criteria = parse_criteria(sdef, labels, rows)
+        context["criteria"] = criteria
         stmt = build(sdef, access, grid_query(criteria=criteria, match=context["match"]))
         first = read_session().scalars(stmt.limit(1)).first()
     except BusinessRuleError as exc:
@@ -89,12 +91,33 @@ def _report(sdef: SessionDef, stmt: Select, context: dict[str, Any]) -> Any:
     items = items[:limit]
     note = _("Only the first %(n)s rows are shown; choose CSV or XLSX for all.", n=limit) if truncated else ""
     if fmt == "pdf":
-        body = pdf_bytes(str(sdef.label), [label for _n, label in columns], rows_of(sdef, items, names), note)
+        body = pdf_bytes(str(sdef.label), [label for _n, label in columns], rows_of(sdef, items, names), note,
+                         criteria=describe(context), brand=brand_name(), shown=display_value)
         return _download(body, "application/pdf", sdef.name, "pdf")
     table = list(rows_of(sdef, items, names))
     phones = frozenset(n for n in names if is_phone_field(sdef, n))
     return render_template("screens/listing.html", table=table, note=note, display_value=display_value,
                            phone_columns=phones, call_href=call_href, **context)
+
+
+def describe(context: dict[str, Any]) -> str:
+    """The criteria a report ran with, as people read them ("Amount > 1,000 and City contains
+    Madrid"); "" when there are none."""
+    labels = context["labels"]
+    words = {"=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "contains": _("contains"),
+             "startswith": _("starts with")}
+    parts = []
+    for c in context.get("criteria") or ():
+        label = labels.get(c.field, c.field)
+        if c.op == "empty":
+            parts.append(_("%(f)s is empty", f=label))
+        elif c.op == "between":
+            parts.append(_("%(f)s between %(a)s and %(b)s", f=label, a=display_value(c.value[0]),
+                           b=display_value(c.value[1])))
+        else:
+            parts.append(f"{label} {words.get(c.op, c.op)} {display_value(c.value)}")
+    joiner = _("or") if context["match"] == "any" else _("and")
+    return f" {joiner} ".join(parts)
 
 
 def file_response(sdef: SessionDef, stmt: Select, fmt: str, columns: list[tuple[str, str]]) -> Response:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from crm_core.api.plugin_api import api_blueprint
 from crm_core.api.resources import json_body as api_body
 from crm_core.bootstrap import ensure_group
+from crm_core.branding import client_name
 from crm_core.charts import BarChart, ChartSeries, bar_chart
 from crm_core.custom_fields.texts import Texts
 from crm_core.db import Base, session, unit_of_work
@@ -88,6 +89,7 @@ from crm_core.security.access import (
     session_label,
     visible_ids,
 )
+from crm_core.services.bulk_elements import insert_elements
 from crm_core.services.display import shown, value_names
 from crm_core.services.elements import change_owner, edited_element, unusable_reference
 from crm_core.services.elements import create as create_element
@@ -157,6 +159,8 @@ __all__ = [
     "create_element",
     "update_element",
     "add_note",
+    "insert_elements",
+    "client_name",
     "edited_element",
     "unusable_reference",
     "like_text",

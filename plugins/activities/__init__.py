@@ -24,6 +24,7 @@ meta = PluginMeta(
     requires_contract=">=2.1,<3",
     hookspecs=hookspecs,
     settings_schema=ActivitiesSettings,
+    demo_after=("sales", "purchasing", "cases"),  # demo activities link to their records
 )
 
 
@@ -99,6 +100,7 @@ def crm_activities_due(starts_from: datetime, starts_until: datetime, db: DbSess
 @hookimpl
 def crm_demo_data(db: DbSession, users: dict[str, User]) -> None:
     demo.load(db, users)
+    demo.load_quarter(db, users)
 
 
 @hookimpl(optionalhook=True)

@@ -20,6 +20,8 @@ from plugins.cases import services
 from plugins.cases.models import Case
 from plugins.sales.models import Account, Contact
 
+#: How many customers get the cases of the plan (the first active ones).
+ACCOUNTS = 8
 DEMO_NAMESPACE = uuid.UUID("0b7f3c52-5a0e-4f43-9d0c-2f1f3e9a6c21")
 #: (subject, type, priority, origin, product, symptom, due in hours, final state)
 PLAN = (
@@ -62,7 +64,7 @@ def load(db: DbSession, users: dict[str, User]) -> int:
     added = 0
     now = utcnow()
     types = {code for code, _name in services.type_choices()}
-    for account in list(accounts)[:4]:
+    for account in list(accounts)[:ACCOUNTS]:
         owner = by_id.get(account.owner_id)
         if owner is None:
             continue

@@ -11,12 +11,13 @@ import hashlib
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.utils import formataddr
 from typing import Any
 
 from flask import render_template
 from jinja2 import TemplateNotFound
 
-from crm_core.toolkit import crm_state
+from crm_core.toolkit import client_name, crm_state
 
 TEMPLATES = ("activity_scheduled", "activities_generated", "activity_reminder")
 LANGUAGES = ("en", "es")
@@ -40,9 +41,11 @@ def render_email(name: str, language: str, context: dict[str, Any]) -> tuple[str
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def build_message(payload: dict[str, Any], key: str, sender: str) -> EmailMessage:
+def build_message(payload: dict[str, Any], key: str, sender: str, name: str | None = None) -> EmailMessage:
+    """The mail of ``payload``; ``name`` (the client's, ``[branding] name``) is the sender's
+    display name when given."""
     msg = EmailMessage()
-    msg["From"] = sender
+    msg["From"] = formataddr((name, sender)) if name else sender
     msg["To"] = payload["to"]
     msg["Subject"] = payload["subject"]
     # Derived from the key, the Message-ID is the same on every attempt: a mail server or client
@@ -65,7 +68,7 @@ def deliver_email(payload: dict[str, Any], key: str) -> None:
     s = crm_state().settings.get("messaging", {})
     if not s.get("smtp_host"):
         raise RuntimeError("SMTP is not configured: set smtp_host in [settings.messaging]")
-    message = build_message(payload, key, s["sender"])
+    message = build_message(payload, key, s["sender"], client_name(payload.get("language")))
     timeout = s.get("smtp_timeout", 10.0)
     if s.get("smtp_security") == "ssl":
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(

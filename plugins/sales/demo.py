@@ -2,8 +2,12 @@
 and English leads, customers, contacts, opportunities in several states, a campaign and a few
 groupings, spread over the team.
 
-Idempotent: nothing is added when the demo campaign already exists, so ``crm demo`` can run
-again after an upgrade without duplicating records.
+Then the demo company's volume (plugins/sales/demo_company.py): hundreds of customers, contacts,
+leads and opportunities over every stage with six months of won and lost history.
+
+Idempotent: the hand-written records are not added again when the demo campaign exists, and the
+demo company's records have fixed uids, so ``crm demo`` can run again after an upgrade without
+duplicating records.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import DemoUser, Grouping, User, audit, crm_state, groupings
-from plugins.sales import services
+from plugins.sales import demo_company, services
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 
 DEMO_CAMPAIGN = "DEMO-SPRING"
@@ -75,9 +79,18 @@ def _add(db: DbSession, element: Any, owner: User) -> Any:
 
 
 def load(db: DbSession, users: dict[str, User]) -> None:
-    """Create the demo records once (see the module docstring)."""
-    if not users or db.scalar(select(Campaign.id).where(Campaign.code == DEMO_CAMPAIGN)) is not None:
+    """Create the demo records once (see the module docstring), then what is missing of the demo
+    company (plugins/sales/demo_company.py)."""
+    if not users:
         return
+    campaign = db.scalar(select(Campaign).where(Campaign.code == DEMO_CAMPAIGN))
+    if campaign is None:
+        campaign = _curated(db, users)
+    demo_company.load(db, users, campaign)
+
+
+def _curated(db: DbSession, users: dict[str, User]) -> Campaign:
+    """The hand-written records, taken through the real services (qualify, win, lose …)."""
     today = date.today()
     leader = _user(users, "leader")
     campaign = _add(
@@ -105,6 +118,7 @@ def load(db: DbSession, users: dict[str, User]) -> None:
             services.change_stage(db, services.access_of(db, owner), opportunity, step)
     add_leads(db, users, LEADS, campaign)
     _groupings(db, users)
+    return campaign
 
 
 def add_leads(db: DbSession, users: dict[str, User], rows: Any, campaign: Campaign | None = None) -> None:

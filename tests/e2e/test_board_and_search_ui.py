@@ -57,14 +57,14 @@ def seeded(live_app) -> dict[str, int]:
 
 
 def _console(page: Any) -> list[str]:
-    """Console errors (a CSP violation is one), script errors and failed requests other than the
-    favicon (the app has none yet, issue 17 item 11) and a refused move (409, expected)."""
+    """Console errors (a CSP violation is one), script errors and failed requests other than a
+    refused move (409, expected); the favicon is one of the requests that must not fail."""
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text)
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") and r.status != 409 else None)
+            if r.status >= 400 and r.status != 409 else None)
     return problems
 
 

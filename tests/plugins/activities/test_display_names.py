@@ -37,7 +37,7 @@ def test_listings_show_the_owners_name_in_every_format(client_for, users, add_ac
 
     printed = {}
 
-    def capture(title, header, rows, note=""):  # the PDF writer gets what is printed
+    def capture(title, header, rows, note="", **_layout):  # the PDF writer gets what is printed
         printed["rows"] = list(rows)
         return b"%PDF-"
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from crm_core.db import unit_of_work
 from crm_core.errors import PermissionDenied
-from plugins.sales import demo, funnel
+from plugins.sales import demo, demo_company, funnel
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 
 pytestmark = pytest.mark.crm(plugins=["sales", "purchasing"])
@@ -93,7 +93,7 @@ def test_demo_data_loads_once_and_twice_adds_nothing(db, users):
     with unit_of_work():
         demo.load(db, users)
     first = _counts(db)
-    assert all(first) and first[0] == len(demo.LEADS)
+    assert all(first) and first[0] == len(demo.LEADS) + demo_company.LEADS
     assert set(db.scalars(select(Opportunity.status))) == {"active", "won", "lost"}
     assert set(db.scalars(select(Lead.owner_id))) == {users[n].id for n in ("ana", "bob", "leader")}
     with unit_of_work():

@@ -42,6 +42,9 @@ from crm_core.declarations import (
     SessionDef,
     Status,
     Tab,
+    TimelineEntry,
+    TimelineLine,
+    TimelineLink,
     Transition,
     UserField,
     Workflow,
@@ -88,7 +91,7 @@ from crm_core.security.access import (
     session_label,
     visible_ids,
 )
-from crm_core.services.display import shown, value_names
+from crm_core.services.display import shown, user_names, value_names
 from crm_core.services.elements import change_owner, edited_element, unusable_reference
 from crm_core.services.elements import create as create_element
 from crm_core.services.elements import update as update_element
@@ -121,6 +124,9 @@ __all__ = [
     "SessionDef",
     "Status",
     "Tab",
+    "TimelineEntry",
+    "TimelineLine",
+    "TimelineLink",
     "Transition",
     "UserField",
     "Workflow",
@@ -193,6 +199,7 @@ __all__ = [
     "int_arg",
     "parse_int",
     "shown",
+    "user_names",
     "value_names",
     "printable",
     "table_response",

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from flask import url_for
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
+from marshmallow import fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
@@ -230,7 +233,25 @@ def _readable(sdef: SessionDef, name: str, value: Any, names: display.Names, tar
         return _("a record you may not see") if name in targets else _("a former user")
     if isinstance(shown, bool):
         return _("Yes") if shown else _("No")
+    if isinstance(shown, str) and shown == value:
+        return _formatted(schema_fields(sdef.schema)[name], shown)  # type: ignore[arg-type]
     return shown
+
+
+def _formatted(field: fields.Field, value: str) -> str:
+    """A stored date, date-time or number (ISO text, decimal string in the audit row) as the
+    reader's locale and time zone write it."""
+    try:
+        if isinstance(field, fields.DateTime):
+            moment = datetime.fromisoformat(value)
+            return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC), "short")
+        if isinstance(field, fields.Date):
+            return format_date(date.fromisoformat(value), "short")
+        if isinstance(field, fields.Decimal | fields.Float):
+            return format_decimal(Decimal(value))
+    except (ValueError, ArithmeticError):
+        return value
+    return value
 
 
 def _note_entry(sdef: SessionDef, element: Any, note: Note, users: dict[int, str]) -> TimelineEntry:

@@ -14,9 +14,24 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
-from tests.e2e.test_board_and_search_ui import _act, _console, _create
+from tests.e2e.test_board_and_search_ui import _console, _create
 
 pytestmark = pytest.mark.browser
+
+
+def _qualify(app: Any, username: str, lead_id: int, **data: Any) -> None:
+    from sqlalchemy import select
+
+    from crm_core.app import crm_state
+    from crm_core.db import unit_of_work
+    from crm_core.models.auth import User
+    from crm_core.security.access import get_element, load_access
+    from crm_core.services import elements
+
+    with app.app_context(), unit_of_work() as db:
+        access = load_access(db, db.scalar(select(User).where(User.username == username)), crm_state().row_filters)
+        sdef = crm_state().registry.sdef("leads")
+        elements.run_action(db, sdef, access, get_element(db, sdef, access, lead_id, "modify"), "qualify", data)
 
 
 def _notes(app: Any, username: str, session_name: str, element_id: int, texts: list[str]) -> None:
@@ -43,14 +58,16 @@ def lead(live_app) -> int:
     lead_id = _create(app, "ana", "leads", name="Timeline Norte", company="Timeline Norte S.L.",
                       email="compras@timeline-norte.example")
     _notes(app, "ana", "leads", lead_id, [f"Call note {i}" for i in range(34)])
-    _act(app, "ana", lead_id, "qualify", create_opportunity=True, opportunity_name="Hornos Norte")
+    _qualify(app, "ana", lead_id, create_opportunity=True, opportunity_name="Hornos Norte")
     return lead_id
 
 
-def _shot(page: Any, name: str) -> None:
+def _shot(page: Any, name: str, box: dict | None = None) -> None:
+    """The visible page, or from the top of ``box`` (a phone's timeline starts below the tabs)."""
     folder = os.environ.get("CRM_SCREENSHOT_DIR")
     if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=False)
+        clip = {"x": 0, "y": box["y"], "width": page.viewport_size["width"], "height": 740} if box else None
+        page.screenshot(path=str(Path(folder) / name), full_page=bool(box), clip=clip)
 
 
 def test_the_timeline_reads_pages_and_takes_a_note_in_place(page, live_server, lead):
@@ -105,7 +122,7 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(phone, live_server, lead):
     phone.goto(f"{live_server}/s/leads/{lead}?tab=timeline")
     expect(phone.locator("#timeline-entries")).to_contain_text("Qualified →")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    _shot(phone, "timeline-375.png")
+    _shot(phone, "timeline-375.png", phone.locator("#tab-timeline").bounding_box())
     phone.locator("#timeline-more").click()
     expect(phone.locator("#timeline-more")).to_have_count(0)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375

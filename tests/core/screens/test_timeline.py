@@ -63,6 +63,14 @@ def test_entries_are_newest_first_one_per_change_set_with_labels_not_codes(
     assert all(line.label not in ("owner_id", "parent_id", "stage") for e in entries for line in e.lines)
 
 
+def test_dates_and_amounts_read_as_the_locale_writes_them(db, samples, make_sample, access_for):
+    mine = make_sample("ana", name="Dated")
+    with unit_of_work():
+        elements.update(db, samples, access_for("ana"), mine, {"due": "2026-03-09", "amount": "1234.50"})
+    lines = {line.label: line.after for line in _page(db, samples, mine, access_for("ana")).entries[0].lines}
+    assert lines == {"Due date": "3/9/26", "Amount": "1,234.5"}
+
+
 def test_a_reference_the_reader_may_not_see_is_neither_named_nor_linked(db, samples, make_sample, access_for):
     hidden = make_sample("bob", name="Secret Bob Co")
     mine = make_sample("ana", name="Mine")

@@ -80,6 +80,9 @@ class Action:
     available: Callable[[Any], bool] = lambda element: True
     permission: str = "modify"
     confirm: str | None = None
+    #: Offered in place by the timeline's composer (a quick form under the record's history,
+    #: e.g. "Send email", "Add activity"), besides the detail screen's action buttons.
+    composer: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,47 @@ class Tab:
     label: str
     render: Callable[[SessionDef, Any], str]
     order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineLink:
+    """A record named by a timeline entry: its name, and its detail URL when the reader may open it."""
+
+    label: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One changed field of a timeline entry, as people read it: the field's label, the values
+    as the grid shows them (labels and names, never codes or ids), a link for a referenced record."""
+
+    label: str
+    before: Any = None
+    after: Any = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One entry of a record's timeline (``crm_timeline_entries``).
+
+    ``at`` is an aware UTC datetime; ``key`` is unique across every source and stable (e.g.
+    ``"activity:000000000042"``: zero-padded so that entries of one moment sort the same way on
+    every page); ``kind`` (``note``, ``change``, ``activity``, ``call``, ``message`` …) styles
+    the entry; ``title``, ``who`` and ``body`` are shown as text (never HTML), ``url`` opens the
+    entry's own record, ``links`` name related records.
+    """
+
+    at: Any
+    key: str
+    kind: str
+    title: str
+    who: str = ""
+    body: str = ""
+    lines: tuple[TimelineLine, ...] = ()
+    links: tuple[TimelineLink, ...] = ()
+    url: str | None = None
 
 
 @dataclass(frozen=True)

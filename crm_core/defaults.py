@@ -81,6 +81,7 @@ def crm_register_blueprints(app: Flask) -> list[Blueprint]:
 @hookimpl
 def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     out = [
+        Tab("timeline", _l("Timeline"), tabs.render_timeline, order=5),
         Tab("notes", _l("Notes"), tabs.render_notes, order=900),
         Tab("history", _l("History"), tabs.render_history, order=990),
     ]

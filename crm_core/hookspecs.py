@@ -30,11 +30,24 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import click
     from flask import Blueprint, Flask
     from sqlalchemy.orm import Session as DbSession
 
-    from crm_core.declarations import Action, DemoUser, Kpi, Module, Panel, PeriodicJob, SessionDef, Tab, UserField
+    from crm_core.declarations import (
+        Action,
+        DemoUser,
+        Kpi,
+        Module,
+        Panel,
+        PeriodicJob,
+        SessionDef,
+        Tab,
+        TimelineEntry,
+        UserField,
+    )
     from crm_core.models.auth import User
     from crm_core.privacy.plan import ErasurePlan, PersonalData
     from crm_core.security.access import Access
@@ -105,6 +118,24 @@ def crm_element_actions(sdef: SessionDef) -> list[Action]:
 @hookspec
 def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     """Return side tabs for the detail screen of ``session``'s elements (activities, notes …)."""
+
+
+@hookspec
+def crm_timeline_entries(
+    sdef: SessionDef, element: Any, access: Access, db: DbSession, before: datetime | None, limit: int
+) -> list[TimelineEntry]:
+    """Return what this plugin knows about ``element`` for its timeline on the detail screen:
+    at most ``limit`` :class:`~crm_core.declarations.TimelineEntry` dated at or before
+    ``before`` (any date when ``None``), newest first — the core merges every plugin's answer
+    with the record's own changes and notes and pages through them with ``before``.
+
+    Called per page, in a request, after the core checked that ``access`` may view ``element``.
+    Show only what ``access`` may see: read your records through ``scoped`` (an activity of
+    someone else's the reader may not see is left out) and give a related record's name and
+    link only when the reader may open it. Texts as people read them: labels and names, never
+    codes, states or user ids. Query in a bounded number of statements (one or two per page,
+    not per entry): a record may have thousands of entries.
+    """
 
 
 @hookspec

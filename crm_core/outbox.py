@@ -154,15 +154,16 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS[status])
 
 
-def history(db: DbSession, element_type: str, element_id: int, limit: int = 50) -> list[OutboxMessage]:
-    """Messages about one element, newest first (the element's integration/message history)."""
-    stmt = (
-        select(OutboxMessage)
-        .where(OutboxMessage.element_type == element_type, OutboxMessage.element_id == element_id)
-        .order_by(OutboxMessage.id.desc())
-        .limit(limit)
+def history(db: DbSession, element_type: str, element_id: int, limit: int = 50,
+            before: datetime | None = None) -> list[OutboxMessage]:
+    """Messages about one element, newest first (the element's integration/message history);
+    with ``before``, those created at or before that moment (a timeline's next page)."""
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.element_type == element_type, OutboxMessage.element_id == element_id
     )
-    return list(db.scalars(stmt))
+    if before is not None:
+        stmt = stmt.where(OutboxMessage.created_at <= before)
+    return list(db.scalars(stmt.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))
 
 
 def _get(db: DbSession, message_id: int) -> OutboxMessage:

@@ -40,6 +40,14 @@ def detail_tabs(sdef: SessionDef) -> list[Tab]:
     return sorted(tabs, key=lambda t: (t.order, t.name))
 
 
+def usable_actions(sdef: SessionDef, element: Any, access: Any) -> list[Any]:
+    """The actions ``access`` may run on ``element`` now (its buttons, the timeline's composer)."""
+    return [
+        a for a in workflow.allowed_actions(sdef, element)
+        if access.can(sdef, a.permission) and (a.permission == "view" or may_modify(sdef, access, element))
+    ]
+
+
 def lookup_names(specs: list[FieldSpec], values: dict[str, str]) -> dict[str, str]:
     """The referenced element's display name for each filled lookup field (or ``#id`` when the
     user may not see it: a picker never reveals a record past the ownership rules)."""
@@ -87,12 +95,7 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
     active = request.args.get("tab", "info")
     tab = next((t for t in tabs if t.name == active), None)
     registry = crm_state().registry
-    actions = []
-    if element is not None:
-        actions = [
-            a for a in workflow.allowed_actions(sdef, element)
-            if access.can(sdef, a.permission) and (a.permission == "view" or may_modify(sdef, access, element))
-        ]
+    actions = usable_actions(sdef, element, access) if element is not None else []
     stage_bar = _stage_bar(sdef, element, access)
     status_label = None
     if element is not None and sdef.statuses and hasattr(element, sdef.status_field):
@@ -276,6 +279,8 @@ def action(session_name: str, element_id: int, name: str):  # type: ignore[no-un
             if result is not None and hasattr(result, "display_name"):
                 done = _("%(a)s done: %(r)s.", a=act.label, r=result.display_name())
             flash(done, "success")
+            if request.form.get("tab") == "timeline":  # run from the timeline's composer
+                here = url_for("screens.detail", session_name=sdef.name, element_id=element.id, tab="timeline")
             return redirect(here)
     return render_template(
         "screens/action.html", sdef=sdef, element=element, act=act, specs=specs, values=values,

@@ -60,7 +60,7 @@ def action_label(sdef: SessionDef, name: str) -> str:
     return name
 
 
-def _what(sdef: SessionDef, entry: AuditEntry) -> str:
+def what_happened(sdef: SessionDef, entry: AuditEntry) -> str:
     if entry.operation is None:  # written before the central audit
         return str(OPERATIONS[entry.action]) if entry.action in OPERATIONS else action_label(sdef, entry.action)
     words = ATTACHED.get(entry.object_type or "", OPERATIONS)
@@ -110,6 +110,7 @@ def history_entries(db: Any, sdef: SessionDef, element: Any, hidden: frozenset[s
     names = display.value_names(sdef, values, columns) if columns else {}
     who = display.user_names(db, {row.user_id for row in rows})
     return [
-        Entry(row.at, who.get(row.user_id, _("system")), _what(sdef, row), _lines(sdef, row, labels, names, hidden))
+        Entry(row.at, who.get(row.user_id, _("system")), what_happened(sdef, row),
+              _lines(sdef, row, labels, names, hidden))
         for row in rows
     ]

@@ -17,15 +17,23 @@ from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_sdef, refused
+from crm_core.screens.detail import usable_actions
+from crm_core.screens.forms import form_fields
 from crm_core.screens.history import history_entries
+from crm_core.screens.timeline import timeline
 from crm_core.security import current_access, get_element
-from crm_core.security.access import check_element
+from crm_core.security.access import check_element, may_modify
 from crm_core.services import groupings, notes
 from crm_core.uploads import TOO_LARGE_STATUS, FileTooLarge, human_size, read_upload
 
 
 def _detail_url(sdef: SessionDef, element: Any, tab: str) -> str:
     return url_for("screens.detail", session_name=sdef.name, element_id=element.id, tab=tab)
+
+
+def _back_tab() -> str:
+    """The tab a note form was posted from: the timeline's composer or the notes tab."""
+    return "timeline" if request.form.get("tab") == "timeline" else "notes"
 
 
 def render_notes(sdef: SessionDef, element: Any) -> str:
@@ -51,6 +59,31 @@ def render_history(sdef: SessionDef, element: Any) -> str:
     check_element(sdef, access, element, "view")
     entries = history_entries(db_session(), sdef, element, access.field_rules(sdef).hidden)
     return render_template("screens/tab_history.html", entries=entries)
+
+
+def render_timeline(sdef: SessionDef, element: Any) -> str:
+    """The record's timeline (issue 17 item 2): a page of entries and, for those who may modify
+    the record, the composer that adds a note in place."""
+    access = current_access()
+    check_element(sdef, access, element, "view")
+    page = timeline(db_session(), sdef, element, access, request.args.get("before"))
+    composers = [(a, form_fields(a.schema) if a.schema else []) for a in usable_actions(sdef, element, access)
+                 if a.composer]
+    return render_template(
+        "screens/tab_timeline.html", sdef=sdef, element=element, page=page, composers=composers,
+        can_modify=access.can(sdef, "modify") and may_modify(sdef, access, element),
+    )
+
+
+@bp.route("/<session_name>/<int:element_id>/timeline")
+def timeline_page(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
+    """The entries of one timeline page alone, for the "load more" button (the same page with
+    ``?tab=timeline&before=…`` works without script)."""
+    sdef = grid_sdef(session_name)
+    access = current_access()
+    element = get_element(db_session(), sdef, access, element_id, "view")
+    page = timeline(db_session(), sdef, element, access, request.args.get("before"))
+    return render_template("screens/timeline_entries.html", sdef=sdef, element=element, page=page)
 
 
 def render_members(sdef: SessionDef, grouping: Any) -> str:
@@ -82,7 +115,7 @@ def note_add(session_name: str, element_id: int):  # type: ignore[no-untyped-def
         flash(str(exc), "danger")
     else:
         flash(_("Note added."), "success")
-    return redirect(_detail_url(sdef, element, "notes"))
+    return redirect(_detail_url(sdef, element, _back_tab()))
 
 
 @bp.route("/<session_name>/<int:element_id>/notes/<int:note_id>")

@@ -43,6 +43,9 @@ from crm_core.declarations import (
     SessionDef,
     Status,
     Tab,
+    TimelineEntry,
+    TimelineLine,
+    TimelineLink,
     Transition,
     UserField,
     Workflow,
@@ -90,7 +93,7 @@ from crm_core.security.access import (
     visible_ids,
 )
 from crm_core.services.bulk_elements import insert_elements
-from crm_core.services.display import shown, value_names
+from crm_core.services.display import shown, user_names, value_names
 from crm_core.services.elements import change_owner, edited_element, unusable_reference
 from crm_core.services.elements import create as create_element
 from crm_core.services.elements import update as update_element
@@ -123,6 +126,9 @@ __all__ = [
     "SessionDef",
     "Status",
     "Tab",
+    "TimelineEntry",
+    "TimelineLine",
+    "TimelineLink",
     "Transition",
     "UserField",
     "Workflow",
@@ -197,6 +203,7 @@ __all__ = [
     "int_arg",
     "parse_int",
     "shown",
+    "user_names",
     "value_names",
     "printable",
     "table_response",

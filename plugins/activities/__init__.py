@@ -14,7 +14,7 @@ from flask import Blueprint, Flask
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import Access, Kpi, Module, Panel, PluginMeta, SessionDef, Tab, User, crm_state, handles, hookimpl
-from plugins.activities import agenda, demo, hookspecs, panels, views
+from plugins.activities import agenda, compose, demo, hookspecs, panels, timeline, views
 from plugins.activities.services import SESSION, check_links, unlink_deleted
 from plugins.activities.sessions import ACTIVITIES, CALENDAR, MODULE
 from plugins.activities.settings import ActivitiesSettings
@@ -46,6 +46,18 @@ def crm_register_blueprints(app: Flask) -> list[Blueprint]:
 @hookimpl
 def crm_detail_tabs(sdef: SessionDef) -> list[Tab]:
     return panels.detail_tabs(sdef)
+
+
+@hookimpl
+def crm_element_actions(sdef: SessionDef) -> list[Any]:
+    """"Add activity" on every other record (the timeline's composer offers it in place)."""
+    return compose.compose_actions(sdef)
+
+
+@hookimpl
+def crm_timeline_entries(element: Any, access: Access, db: DbSession, before: Any, limit: int) -> list[Any]:
+    """Activities and calls linked to the record, on its timeline."""
+    return timeline.entries(db, access, element, before, limit)
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from crm_core.toolkit import PeriodicJob, PluginMeta, SessionDef, Tab, hookimpl
-from plugins.messaging import hookspecs
+from plugins.messaging import hookspecs, timeline
 from plugins.messaging.settings import MessagingSettings
 
 meta = PluginMeta(
@@ -29,6 +29,12 @@ def crm_register_sessions() -> list[SessionDef]:
         SessionDef("message_templates", "configuration", _l("Message templates"),
                    endpoint="messaging.templates", order=50),
     ]
+
+
+@hookimpl
+def crm_timeline_entries(element: Any, db: Any, before: Any, limit: int) -> list[Any]:
+    """Emails and SMS about the record on its timeline."""
+    return timeline.entries(db, element, before, limit)
 
 
 @hookimpl

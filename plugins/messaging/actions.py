@@ -53,5 +53,5 @@ def email_actions(sdef: SessionDef) -> list[Action]:
         return []
     return [
         Action("send_email", _l("Send email"), send_email, schema=SendEmailSchema,
-               available=lambda element: bool(_address(element)))
+               available=lambda element: bool(_address(element)), composer=True)
     ]

@@ -90,4 +90,4 @@ def start(plugins: str, **extra: ModuleType) -> Flask:
     return create_app(base_settings("sqlite://", CRM_PLUGINS=plugins), extra_plugins=extra)
 
 
-from tests.core.hook_exercises import events, portal, privacy, questions, registration  # noqa: E402,F401  (they fill EXERCISES)
+from tests.core.hook_exercises import events, portal, privacy, questions, registration, timeline  # noqa: E402,F401  (they fill EXERCISES)

@@ -1,7 +1,7 @@
 """Configuration → Fields → Access by group (EXT-16): which fields of a session a group's members
 may not see (*hidden*) or not change (*read-only*), stored as
 :class:`~crm_core.models.auth.FieldAccess` rows and read with the group's permissions on every
-request (``crm_core.security.access.group_field_rules``), so a change applies at once in every
+request (``crm_core.security.access.load_access``), so a change applies at once in every
 server process. Rules of customer.toml's ``[field_access]`` are shown and cannot be changed here.
 """
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, or_, select, true
+from sqlalchemy import Boolean, Select, String, and_, null, or_, select, true, union_all
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
@@ -116,19 +116,29 @@ def not_found(sdef: SessionDef) -> NotFound:
 
 
 def load_access(db: DbSession, user: User, row_filters: Any = None) -> Access:
-    """One query for all of the user's permissions."""
-    rows = db.execute(
-        select(Permission.session_name, Permission.can_view, Permission.can_modify, Permission.can_change_owner)
-        .where(Permission.group_id == user.group_id)
-    ).all()
-    perms = {r[0]: (bool(r[1]), bool(r[2]), bool(r[3])) for r in rows}
+    """One query for all of the user's permissions: the group's rights per session and its
+    field rules (``UNION ALL`` of both tables, one round trip — a caller lookup or an API call
+    loads an access for each request)."""
+    rights = select(
+        Permission.session_name, Permission.can_view, Permission.can_modify, Permission.can_change_owner,
+        null().cast(String).label("field_name"), null().cast(String).label("mode"),
+    ).where(Permission.group_id == user.group_id)
+    fields = select(
+        FieldAccess.session_name, null().cast(Boolean), null().cast(Boolean), null().cast(Boolean),
+        FieldAccess.field_name, FieldAccess.mode,
+    ).where(FieldAccess.group_id == user.group_id)
+    rows = db.execute(union_all(rights, fields)).all() if user.group_id is not None else []
+    perms = {r[0]: (bool(r[1]), bool(r[2]), bool(r[3])) for r in rows if r[4] is None}
+    stored = [(r[0], r[4], r[5]) for r in rows if r[4] is not None]
     state = current_app.extensions["crm"]
-    return Access(user, perms, row_filters, state.registry.is_available, group_field_rules(db, user, state.customer))
+    rules = group_field_rules(user, state.customer, stored)
+    return Access(user, perms, row_filters, state.registry.is_available, rules)
 
 
-def group_field_rules(db: DbSession, user: User, customer: Any) -> dict[str, FieldRules]:
+def group_field_rules(user: User, customer: Any, stored: list[tuple[str, str, str]]) -> dict[str, FieldRules]:
     """The field rules of the user's group: customer.toml's ``[field_access]`` for the group's
-    name, merged with the rules administrators stored for the group (one query)."""
+    name, merged with the rules administrators stored for the group (``stored``: session, field,
+    mode rows, read by :func:`load_access` in its one query)."""
     if user.group_id is None:
         return {}
     by_session: dict[str, dict[str, str]] = {}
@@ -136,11 +146,6 @@ def group_field_rules(db: DbSession, user: User, customer: Any) -> dict[str, Fie
     for session_name, groups in (getattr(customer, "field_access", None) or {}).items():
         for name, mode in groups.get(group_name, {}).items():
             by_session.setdefault(session_name, {})[name] = mode
-    stored = db.execute(
-        select(FieldAccess.session_name, FieldAccess.field_name, FieldAccess.mode).where(
-            FieldAccess.group_id == user.group_id
-        )
-    ).all()
     for session_name, name, mode in stored:
         chosen = by_session.setdefault(session_name, {})
         if chosen.get(name) != HIDDEN:  # hidden by either wins

@@ -382,7 +382,7 @@ def field_access():  # type: ignore[no-untyped-def]
     choices = rules.sessions()
     source = request.form if request.method == "POST" else request.args
     group = next((g for g in groups if str(g.id) == source.get("group", "")), groups[0] if groups else None)
-    sdef = next((s for s in choices if s.name == source.get("session", "")), choices[0] if choices else None)
+    sdef = next((s for s in choices if s.name == source.get("session_name", "")), choices[0] if choices else None)
     form = ConfirmForm()
     error: BusinessRuleError | None = None
     if request.method == "POST":
@@ -397,7 +397,7 @@ def field_access():  # type: ignore[no-untyped-def]
         else:
             flash(_("Field access of %(g)s on %(s)s saved: it applies from the next page its members open.",
                     g=group.name, s=sdef.label), "success")
-            return redirect(url_for("admin.field_access", group=group.id, session=sdef.name))
+            return redirect(url_for("admin.field_access", group=group.id, session_name=sdef.name))
     rows = rules.rows(db, group, sdef) if group is not None and sdef is not None else []
     return render_template(
         "admin/field_access.html", groups=groups, sessions=choices, group=group, sdef=sdef, rows=rows,

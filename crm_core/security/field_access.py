@@ -122,8 +122,8 @@ def refuse_writes(
     rules = access.field_rules(sdef)
     if not rules:
         return data
-    session = declared(sdef)
-    fields_of = schema_fields(session.schema)  # type: ignore[arg-type]
+    shown = declared(sdef)
+    fields_of = schema_fields(shown.schema)  # type: ignore[arg-type]
     errors: dict[str, list[str]] = {}
     unchanged = set()
     for name in sorted(rules.hidden | rules.read_only):
@@ -134,7 +134,7 @@ def refuse_writes(
         if element is not None and field is not None and _same(field, data[key], getattr(element, name, None)):
             unchanged.add(key)
             continue
-        errors[key] = [refused_field(session, name)]
+        errors[key] = [refused_field(shown, name)]
     if errors:
         raise ValidationError(errors)
     return {k: v for k, v in data.items() if k not in unchanged} if unchanged else data

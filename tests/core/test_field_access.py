@@ -73,7 +73,7 @@ def test_the_files_rules_apply_to_the_group_and_not_to_administrators(client_for
 @from_file
 def test_the_screen_lists_the_files_rules_read_only(client_for, db):
     group = db.scalar(select(Group).where(Group.name == "Executives"))
-    html = client_for("admin").get(f"/config/fields/access?group={group.id}&session=samples").get_data(as_text=True)
+    html = client_for("admin").get(f"/config/fields/access?group={group.id}&session_name=samples").get_data(as_text=True)
     assert 'name="field:comments"' not in html and 'name="field:company"' not in html
     assert 'data-field="comments"' in html and "customer.toml" in html
 
@@ -83,17 +83,17 @@ def test_the_screen_stores_the_rules_and_they_apply_at_once(client_for, db, samp
     element = sample_of("bob")
     group = db.scalar(select(Group).where(Group.name == "Executives"))
     admin = client_for("admin")
-    page = admin.get(f"/config/fields/access?group={group.id}&session=samples").get_data(as_text=True)
+    page = admin.get(f"/config/fields/access?group={group.id}&session_name=samples").get_data(as_text=True)
     assert 'name="field:comments"' in page and 'name="field:name"' not in page  # name is required
     response = admin.post("/config/fields/access", data={
-        "group": group.id, "session": "samples", "field:comments": "hidden", "field:company": "read_only",
+        "group": group.id, "session_name": "samples", "field:comments": "hidden", "field:company": "read_only",
     })
     assert response.status_code == 302
     stored = {(r.field_name, r.mode) for r in db.scalars(select(FieldAccess))}
     assert stored == {("comments", "hidden"), ("company", "read_only")}
     assert "comments" not in client_for("bob").get(f"/api/v1/samples/{element.id}").get_json()
     # visible again: the row goes
-    admin.post("/config/fields/access", data={"group": group.id, "session": "samples",
+    admin.post("/config/fields/access", data={"group": group.id, "session_name": "samples",
                                               "field:comments": "visible", "field:company": "read_only"})
     assert {r.field_name for r in db.scalars(select(FieldAccess))} == {"company"}
 
@@ -103,7 +103,7 @@ def test_the_screen_stores_the_rules_and_they_apply_at_once(client_for, db, samp
 def test_the_screen_refuses_a_required_unknown_or_bad_choice_and_changes_nothing(client_for, db, field, value):
     group = db.scalar(select(Group).where(Group.name == "Executives"))
     response = client_for("admin").post("/config/fields/access", data={
-        "group": group.id, "session": "samples", f"field:{field}": value,
+        "group": group.id, "session_name": "samples", f"field:{field}": value,
     })
     assert response.status_code == 400
     assert f'data-error="field:{field}"' in response.get_data(as_text=True)

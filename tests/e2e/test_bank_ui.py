@@ -7,19 +7,17 @@ recorded on the case's "Core system" tab (CAS-03)."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from crm_core.devserver import QuietRequestHandler
 from crm_core.testing.database import scratch_database
 from crm_core.testing.plugin import base_settings
 from tests.customer_overrides.banco_bp.core_double import CoreDouble, running
 from tests.e2e.conftest import log_in
+from tests.support.live import serving
 from tests.support.served import prepare_database
 
 pytestmark = pytest.mark.browser
@@ -54,15 +52,8 @@ def bank_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
             bob.language = "es"
             create(db, state.registry.sdef("accounts"), load_access(db, bob, state.row_filters),
                    {"code": "0987654321", "name": "Rosa Vera"})
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}", core, ids
-        finally:
-            server.shutdown()
-            thread.join(5)
-            app.extensions["crm_db"].engine.dispose()
+        with serving(app) as base:
+            yield base, core, ids
 
 
 @pytest.mark.parametrize(("device", "label"), [("page", "desk"), ("phone", "phone")])

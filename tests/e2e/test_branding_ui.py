@@ -4,18 +4,16 @@ included), the CSP strict, nothing wider than the phone."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from crm_core.devserver import QuietRequestHandler
 from crm_core.testing.database import scratch_database
 from crm_core.testing.plugin import base_settings
 from tests.e2e.conftest import log_in
+from tests.support.live import serving
 from tests.support.served import prepare_database
 
 pytestmark = pytest.mark.browser
@@ -30,15 +28,8 @@ def branded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with scratch_database(str(tmp_path_factory.mktemp("branded"))) as url:
         prepare_database(url)
         app = create_app(base_settings(url, CRM_CUSTOMER="demo", WTF_CSRF_ENABLED=True))
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(5)
-            app.extensions["crm_db"].engine.dispose()
+        with serving(app) as base:
+            yield base
 
 
 def _problems(page: Any) -> list[str]:

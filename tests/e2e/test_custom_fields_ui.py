@@ -3,18 +3,16 @@ on the new-lead form (label, help, translated choices) and in the grid (EXT-16, 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
-from crm_core.devserver import QuietRequestHandler
 from crm_core.testing.database import scratch_database
 from crm_core.testing.plugin import base_settings
 from tests.e2e.conftest import log_in
+from tests.support.live import serving
 from tests.support.served import prepare_database
 
 pytestmark = pytest.mark.browser
@@ -32,15 +30,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         app = create_app(base_settings(url, CRM_CUSTOMER="demo", WTF_CSRF_ENABLED=True))
         with app.app_context(), unit_of_work() as db:
             db.execute(update(User).where(User.username == "bob").values(language="es"))
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(5)
-            app.extensions["crm_db"].engine.dispose()
+        with serving(app) as base:
+            yield base
 
 
 def create_lead(page, base: str, name: str, segment: str) -> None:  # type: ignore[no-untyped-def]

@@ -5,19 +5,17 @@ filter saved as a smart list shows its members with a count."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from crm_core.devserver import QuietRequestHandler
 from crm_core.testing.database import scratch_database
 from crm_core.testing.plugin import base_settings
 from tests.e2e.conftest import log_in
 from tests.e2e.test_board_and_search_ui import _console
+from tests.support.live import serving
 from tests.support.served import prepare_database
 
 pytestmark = pytest.mark.browser
@@ -60,15 +58,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
             for name in ("Smartco One", "Smartco Two"):
                 elements.create(db, sdef, admin, {"name": name, "owner_id": users["ana"].id})
             lead_id = lead.id
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}", lead_id
-        finally:
-            server.shutdown()
-            thread.join(5)
-            app.extensions["crm_db"].engine.dispose()
+        with serving(app) as base:
+            yield base, lead_id
 
 
 def _executive_sees_the_rules(page: Any, base: str, lead_id: int, city: str) -> None:

@@ -31,8 +31,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCrm]:
             yield server
 
 
-def _count(client, session: str) -> int:
-    html = client.get(f"/s/{session}", params={"all": "1", "count": "1"}).text
+def _count(client, session_name: str) -> int:
+    html = client.get(f"/s/{session_name}", params={"all": "1", "count": "1"}).text
     found = re.search(r'id="grid-count">([\d,]+)\+? records', html)
     assert found, html[:500]
     return int(found[1].replace(",", ""))

@@ -81,10 +81,10 @@ def test_hidden_and_read_only_fields_on_every_path_of_an_executive(served):
 
 def test_a_rule_stored_on_the_screen_reaches_every_worker(served):
     admin = served.login("admin")
-    groups = admin.get("/config/fields/access", params={"session": "leads"}).text
+    groups = admin.get("/config/fields/access", params={"session_name": "leads"}).text
     executives = groups.split('">Executives</option>')[0].rsplit('value="', 1)[1]
     saved = admin.post("/config/fields/access", data={
-        "group": executives, "session": "leads", "field:city": "hidden",
+        "group": executives, "session_name": "leads", "field:city": "hidden",
         "csrf_token": csrf_token(admin, "/config/fields/access"),
     })
     assert saved.status_code == 302, saved.text

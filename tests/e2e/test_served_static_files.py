@@ -9,7 +9,7 @@ import re
 from crm_core.static_files import IMMUTABLE
 
 ASSET = re.compile(r'(?:href|src)="(/assets/[^"]+)"')
-HASHED = re.compile(r"^/assets/[a-z_]+/.+\.[0-9a-f]{12}\.(css|js)$")
+HASHED = re.compile(r"^/assets/[a-z_]+/.+\.[0-9a-f]{12}\.(css|js|svg|png|ico)$")
 
 
 def _assets(html: str) -> list[str]:

@@ -70,7 +70,7 @@ OPPORTUNITY_NAMES = {
            "Mantenimiento preventivo", "Cambio de proveedor", "Proyecto de reforma", "Pedido de temporada",
            "Licencias adicionales", "Instalación llave en mano"),
     "en": ("Annual contract renewal", "New store fit-out", "Quarterly supply", "Maintenance plan",
-           "Supplier switch", "Seasonal order", "Additional licences", "Turnkey installation"),
+           "Provider change", "Seasonal order", "Additional licences", "Turnkey installation"),
 }
 
 WON_REASONS = ("Precio y plazo aceptados", "Best delivery terms", "Buena relación previa", "Won on service quality",
@@ -83,12 +83,12 @@ DISQUALIFY_REASONS = ("Sin presupuesto este año / no budget this year", "Fuera 
 NOTES = {
     "es": ("Llamada con el cliente: quiere la oferta revisada antes del viernes.",
            "Visita a sus instalaciones; buena impresión, piden referencias.",
-           "Pendiente de aprobación del comité de compras.",
+           "Pendiente de la aprobación de la dirección.",
            "Enviado catálogo actualizado y tarifa 2026.",
            "Prefiere que le llamemos por la mañana."),
     "en": ("Call with the customer: wants the revised offer before Friday.",
            "Site visit went well; they asked for references.",
-           "Waiting for the purchasing committee's approval.",
+           "Waiting for the board's approval.",
            "Sent the updated catalogue and price list.",
            "Prefers calls in the morning."),
 }

@@ -129,6 +129,8 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "number": "C-2026-000001",  # a case number on the portal (the sweep's users are staff)
                 "token": "sweep-token",  # a portal invitation or reset link
                 "slug": "sweep",  # a public web form
+                "digest": "0" * 12,  # a client's logo or colour file under a stale name
+                "ext": "png",
             }
 
 

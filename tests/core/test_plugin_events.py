@@ -27,6 +27,7 @@ GENERIC_HOOKS = {
     "crm_register_periodic_jobs",
     "crm_element_actions",
     "crm_detail_tabs",
+    "crm_timeline_entries",
     "crm_home_panels",
     "crm_row_filters",
     "crm_demo_users",

@@ -12,7 +12,7 @@ from crm_core.static_files import IMMUTABLE, MissingStaticFile, static_url
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSET = re.compile(r'(?:href|src)="(/assets/[^"]+)"')
-HASHED = re.compile(r"^/assets/[a-z_]+/.+\.[0-9a-f]{12}\.(css|js)$")
+HASHED = re.compile(r"^/assets/[a-z_]+/.+\.[0-9a-f]{12}\.(css|js|svg|png|ico)$")
 
 
 def test_a_page_links_every_stylesheet_and_script_by_a_hashed_name_served_immutable(client_for):
@@ -26,7 +26,7 @@ def test_a_page_links_every_stylesheet_and_script_by_a_hashed_name_served_immuta
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == IMMUTABLE
-        assert response.headers["Content-Type"].split(";")[0] in ("text/css", "text/javascript")
+        assert response.headers["Content-Type"].split(";")[0] in ("text/css", "text/javascript", "image/svg+xml", "image/png", "image/x-icon")
 
 
 def test_a_changed_file_gets_a_new_name_and_the_old_name_is_gone(crm_app, tmp_path, monkeypatch):

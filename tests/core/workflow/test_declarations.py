@@ -56,7 +56,7 @@ def _app_with(workflow: Workflow):
         ),
         (
             Workflow(transitions=(Transition("active", "closed", action="shut"),)),
-            r"workflow transition 'active' → 'closed' names unknown action 'shut'; actions: archive, close",
+            r"workflow transition 'active' → 'closed' names unknown action 'shut'; actions: (add_activity, )?archive, close",
         ),
         (
             Workflow(field="state", transitions=(Transition("active", "closed"),)),

@@ -25,7 +25,7 @@ OPEN = {"portal.login", "portal.code", "portal.code_again", "portal.logout", "po
 #: Public to anyone, so open to a portal session too: login, language, the OpenAPI document and its
 #: reference page, static files, public web forms.
 STAFF_PUBLIC = {"auth.login", "auth.language", "api.openapi", "api.docs", "static", "bootstrap.static",
-                "webforms_public.public_form"}
+                "webforms_public.public_form", "branding.favicon", "branding.css", "branding.logo"}
 MISSING = "C-1999-999999"
 
 

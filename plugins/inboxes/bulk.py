@@ -80,12 +80,13 @@ def send_many(db: DbSession, session_name: str, element_type: str, items: list[t
     _check(db, session_name, group_id, user_id)
     pairs = _pairs(db, items)
     now = utcnow()
-    target = table("inbox_item", *(column(name) for name in COLUMNS))
+    target = table("inbox_item", column("id"), *(column(name) for name in COLUMNS))
     source = select(
         literal(session_name), literal(element_type), pairs.c.element_id, pairs.c.sender_id,
         literal(group_id, Integer), literal(user_id, Integer), literal(requested_action),
         literal(" ".join((action_text or "").split())[:200]), literal((note or "").strip()), literal("open"),
         literal(now, InboxItem.__table__.c.received_at.type), literal(1),
     )
-    result = db.execute(target.insert().from_select(list(COLUMNS), source))
-    return int(result.rowcount or 0)
+    # the count from RETURNING: psycopg reports no row count (-1) for this INSERT … SELECT
+    stored = db.execute(target.insert().from_select(list(COLUMNS), source).returning(target.c.id))
+    return len(stored.all())

@@ -36,16 +36,13 @@ from typing import Any
 from sqlalchemy import select, text
 
 from bench.limits import scratch_pg, timed
-from bench.seed import ensure_leader, ensure_owners
+from bench.seed import prepare_app
 from crm_core.app import create_app
-from crm_core.bootstrap import ensure_groups
 from crm_core.cli import cli
 from crm_core.db import unit_of_work
 from crm_core.extensions import crm_state
-from crm_core.migrate import upgrade
 from crm_core.models.auth import User
 from crm_core.security.access import load_access
-from crm_core.security.passwords import hash_password
 from crm_core.services import bulk
 from crm_core.services.queries import Criterion, ListQuery, fetch_page
 from crm_core.testing.plugin import base_settings
@@ -193,12 +190,8 @@ def measure_all(db_url: str, args: argparse.Namespace) -> int:
         client.mkdir()
         (client / "customer.toml").write_text(CLIENT, encoding="utf-8")
         app = create_app(base_settings(db_url, CRM_CUSTOMER="bench_fields", CRM_OVERRIDES_DIR=tmp))
-        upgrade(app)
-        with app.app_context(), unit_of_work() as db:
-            ensure_groups(db, crm_state().registry)
+        owners, leader_id = prepare_app(app)
         engine = app.extensions["crm_db"].engine
-        password = hash_password("bench-password-1")
-        owners, leader_id = ensure_owners(engine, password), ensure_leader(engine, password)
         started = time.perf_counter()
         seed(app, args.rows, owners)
         seeded = time.perf_counter() - started

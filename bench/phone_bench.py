@@ -30,15 +30,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench import limits
-from bench.seed import ensure_leader, ensure_owners
+from bench.seed import prepare_app
 from crm_core.app import create_app
-from crm_core.bootstrap import ensure_groups
 from crm_core.db import unit_of_work
 from crm_core.extensions import crm_state
-from crm_core.migrate import upgrade
 from crm_core.models.auth import User
 from crm_core.security.access import load_access
-from crm_core.security.passwords import hash_password
 from crm_core.services import bulk
 from crm_core.testing.plugin import base_settings
 from plugins.sales.models import Account, Contact, Lead
@@ -155,12 +152,8 @@ def run(app: Any, samples: dict[str, list[tuple[str, int]]], owners: list[int], 
 
 def bench(db_url: str, rows: int, repeat: int) -> None:
     app = create_app(base_settings(db_url, CRM_PLUGINS=PLUGINS))
-    upgrade(app)
-    with app.app_context(), unit_of_work() as db:
-        ensure_groups(db, crm_state().registry)
+    owners, leader_id = prepare_app(app)
     engine = app.extensions["crm_db"].engine
-    password = hash_password("bench-password-1")
-    owners, leader_id = ensure_owners(engine, password), ensure_leader(engine, password)
     with app.app_context(), unit_of_work() as db:
         have = sum(db.scalar(select(func.count()).select_from(m)) or 0 for m in (Account, Contact, Lead))
     started = time.perf_counter()

@@ -179,6 +179,22 @@ def ensure_leader(engine: Engine, password_hash: str) -> int:
         return conn.execute(insert(User).returning(User.id), row).scalar_one()
 
 
+def prepare_app(app: Any) -> tuple[list[int], int]:
+    """Migrate the bench's app, add the default groups, the twenty owners and the leader;
+    returns ``(owner ids, leader id)``."""
+    from crm_core.bootstrap import ensure_groups
+    from crm_core.db import unit_of_work
+    from crm_core.migrate import upgrade
+    from crm_core.security.passwords import hash_password
+
+    upgrade(app)
+    with app.app_context(), unit_of_work() as db:
+        ensure_groups(db, app.extensions["crm"].registry)
+    engine = app.extensions["crm_db"].engine
+    password = hash_password("bench-password-1")
+    return ensure_owners(engine, password), ensure_leader(engine, password)
+
+
 def contacts(n: int, owners: list[int], seed: int = 7) -> Iterator[list[dict[str, Any]]]:
     rnd = random.Random(seed)
     now = datetime.now(UTC)

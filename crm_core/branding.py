@@ -30,7 +30,7 @@ from werkzeug.wrappers import Response
 
 from crm_core.custom_fields.texts import Texts
 from crm_core.errors import ConfigError
-from crm_core.static_files import FAVICON, IMMUTABLE, static_url
+from crm_core.static_files import FAVICON, IMMUTABLE, file_digest, static_url
 
 KEYS = {"name", "logo", "colour"}
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".webp": "image/webp", ".jpg": "image/jpeg",
@@ -129,7 +129,7 @@ def logo_url() -> str | None:
     logo = _branding().logo
     if logo is None:
         return None
-    digest = _digest(logo.read_bytes())
+    digest = file_digest(str(logo))  # hashed once per change of the file, not per page
     return url_for("branding.logo", digest=digest, ext=logo.suffix.lower().lstrip("."))
 
 
@@ -141,7 +141,7 @@ def css_url() -> str | None:
 @bp.route("/assets/brand/logo.<digest>.<ext>", endpoint="logo")
 def logo(digest: str, ext: str) -> Response:
     path = _branding().logo
-    if path is None or path.suffix.lower().lstrip(".") != ext or _digest(path.read_bytes()) != digest:
+    if path is None or path.suffix.lower().lstrip(".") != ext or file_digest(str(path)) != digest:
         abort(404)
     response = send_file(path, mimetype=LOGO_TYPES[path.suffix.lower()], max_age=31536000)
     response.headers["Cache-Control"] = IMMUTABLE

@@ -46,7 +46,7 @@ def _folder(owner: str) -> str | None:
     return blueprint.static_folder if blueprint is not None else None
 
 
-def _digest(path: str) -> str:
+def file_digest(path: str) -> str:
     """The file's content hash, recomputed only when its size or modification time changes."""
     stat = os.stat(path)
     cached = _digests.get(path)
@@ -69,7 +69,7 @@ def static_url(filename: str, owner: str = CORE) -> str:
     stem, dot, ext = filename.rpartition(".")
     if not dot or "/" in ext:
         raise MissingStaticFile(f"static file {filename!r} of {owner!r} has no extension to hash before")
-    hashed = f"{stem}.{_digest(path)}.{ext}"
+    hashed = f"{stem}.{file_digest(path)}.{ext}"
     return url_for("assets.static", owner=owner, filename=hashed)
 
 
@@ -88,7 +88,7 @@ def serve(owner: str, filename: str) -> Response:
         return response
     filename = match["stem"] + match["ext"]
     path = safe_join(folder, filename)
-    if path is None or not os.path.isfile(path) or _digest(path) != match["digest"]:
+    if path is None or not os.path.isfile(path) or file_digest(path) != match["digest"]:
         abort(404)
     response = send_from_directory(folder, filename, max_age=31536000)
     response.headers["Cache-Control"] = IMMUTABLE

@@ -52,19 +52,6 @@ WORK = {
 }
 
 
-def _linkable(db: DbSession, user: User) -> list[tuple[str, Any]]:
-    """Up to one element owned by ``user`` in each other session (to show linked activities)."""
-    found = []
-    for sdef in crm_state().registry.grid_sessions():
-        if sdef.name == SESSION:
-            continue
-        conds = [getattr(sdef.model, k) == v for k, v in sdef.where.items()]
-        element = db.scalar(select(sdef.model).where(sdef.model.owner_id == user.id, *conds).limit(1))
-        if element is not None:
-            found.append((sdef.name, element))
-    return found
-
-
 def load(db: DbSession, users: dict[str, User]) -> int:
     """Add the demo activities that are missing; returns how many were added."""
     added = 0
@@ -74,13 +61,15 @@ def load(db: DbSession, users: dict[str, User]) -> int:
             continue
         zone = user_zone(user)
         today = local_today(zone)
-        links = _linkable(db, user)
+        links = _linkables(db, user, per_session=1)
+        uids = [str(uuid.uuid5(DEMO_NAMESPACE, f"{username}-{number}")) for number in range(len(PLAN))]
+        existing = set(db.scalars(select(Activity.uid).where(Activity.uid.in_(uids))))
         for number, (offset, hour, kind, subject, duration, status) in enumerate(PLAN):
-            uid = str(uuid.uuid5(DEMO_NAMESPACE, f"{username}-{number}"))
-            if db.scalar(select(Activity.id).where(Activity.uid == uid)) is not None:
+            uid = uids[number]
+            if uid in existing:
                 continue
             local = datetime.combine(today + timedelta(days=offset), time(hour), tzinfo=zone)
-            session_name, element = links[number % len(links)] if links and number % 2 == 0 else (None, None)
+            session_name, element_id = links[number % len(links)] if links and number % 2 == 0 else (None, None)
             db.add(
                 Activity(
                     uid=uid,
@@ -91,7 +80,7 @@ def load(db: DbSession, users: dict[str, User]) -> int:
                     status=status,
                     done_at=local.astimezone(UTC) if status == "done" else None,
                     session_name=session_name,
-                    element_id=element.id if element is not None else None,
+                    element_id=element_id,
                     owner_id=user.id,
                     creator_id=user.id,
                 )

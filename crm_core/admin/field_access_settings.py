@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.custom_fields.field_rules import HIDDEN, MODES, READ_ONLY, rule_problems
+from crm_core.custom_fields.field_rules import HIDDEN, MODES, READ_ONLY, name_fields, rule_problems
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
@@ -35,6 +35,8 @@ class FieldRow:
     from_file: str | None
     #: required fields cannot be restricted (a group that creates records must fill them).
     fixed: bool
+    #: part of the record's name (shown on every link): read-only at most, never hidden
+    name_part: bool = False
 
 
 def sessions() -> list[SessionDef]:
@@ -57,12 +59,14 @@ def rows(db: DbSession, group: Group, sdef: SessionDef) -> list[FieldRow]:
         .where(FieldAccess.group_id == group.id, FieldAccess.session_name == sdef.name)
     ).all())
     from_file = file_rules(group, sdef.name)
+    in_name = name_fields(sdef)
     out = []
     for name, field in schema_fields(sdef.schema).items():
         if name == "id" or name in sdef.where:
             continue
         label = str(field.metadata.get("label") or name)
-        out.append(FieldRow(name, label, stored.get(name, VISIBLE), from_file.get(name), bool(field.required)))
+        out.append(FieldRow(name, label, stored.get(name, VISIBLE), from_file.get(name), bool(field.required),
+                            name in in_name))
     return out
 
 
@@ -83,11 +87,14 @@ def save(db: DbSession, group: Group, sdef: SessionDef, form: Mapping[str, Any])
     problems = rule_problems(sdef, wanted)
     if problems:
         unknown = [n for n in wanted if n not in schema_fields(sdef.schema)]  # type: ignore[arg-type]
-        name = unknown[0] if unknown else next(n for n in wanted if n in problems[0])
-        raise BusinessRuleError(
-            _("The field %(f)s cannot be hidden or read-only for a group (unknown or required).", f=name),
-            field=f"field:{name}",
+        name = unknown[0] if unknown else next(n for n in wanted if repr(n) in problems[0])
+        message = (
+            _("The field %(f)s makes up the record's name, shown wherever it is linked: it can be read-only, "
+              "not hidden.", f=name)
+            if wanted.get(name) == HIDDEN and name in name_fields(sdef)
+            else _("The field %(f)s cannot be hidden or read-only for a group (unknown or required).", f=name)
         )
+        raise BusinessRuleError(message, field=f"field:{name}")
     current = {
         row.field_name: row
         for row in db.scalars(

@@ -13,8 +13,10 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Response, jsonify, render_template
+from flask import Response, jsonify, render_template, request
+from flask_login import current_user
 
+from crm_core.api.auth import authenticate
 from crm_core.api.blueprint import bp
 from crm_core.api.errors import ERROR_SCHEMA
 from crm_core.api.imports import REPORT_LINES
@@ -23,6 +25,9 @@ from crm_core.declarations import SessionDef, schema_fields
 from crm_core.extensions import crm_state
 from crm_core.importing.reader import ENCODINGS, SEPARATORS
 from crm_core.models.imports import JOB_STATES, MODES, ON_DUPLICATE
+from crm_core.security import current_access
+from crm_core.security.access import Access
+from crm_core.security.field_access import restricted
 from crm_core.services.queries import MAX_PER_PAGE
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -60,6 +65,9 @@ def _list_parameters(sdef: SessionDef) -> list[dict[str, Any]]:
          "style": "form", "explode": True, "description": "field:op:value, op one of = != < <= > >= between "
          "contains startswith empty."},
         {"name": "match", "in": "query", "schema": {"type": "string", "enum": ["all", "any"]}},
+        {"name": "grouping", "in": "query", "schema": {"type": "integer", "minimum": 1},
+         "description": "Only the members of this grouping (a static grouping's chosen records or a smart "
+         "list's matches, computed for you); a grouping you cannot see is a 400."},
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": fields + [f"-{f}" for f in fields]}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
@@ -168,8 +176,10 @@ def _import_paths(spec: APISpec, sdef: SessionDef) -> None:
     }})
 
 
-def build_spec() -> dict[str, Any]:
-    """The document for the sessions registered in the current app."""
+def build_spec(access: Access | None = None) -> dict[str, Any]:
+    """The document for the sessions registered in the current app; with ``access``, as that
+    user may use the API: only the sessions they may read, without the fields their group may
+    not see, and with the fields it may not change marked ``readOnly`` (field-level access)."""
     plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
     spec = APISpec(
         title="CRM API",
@@ -186,11 +196,15 @@ def build_spec() -> dict[str, Any]:
     for sdef in registry.grid_sessions():
         if not registry.is_available(sdef.name):
             continue
+        if access is not None:
+            if not access.can(sdef, "view"):
+                continue
+            sdef = restricted(sdef, access)
         assert sdef.schema is not None
         item, patch = sdef.name, f"{sdef.name}.patch"
         # Converted to plain dicts: several sessions may share one schema class (apispec keys
         # registered schemas by class and would otherwise point them all at one name).
-        spec.components.schema(item, plugin.converter.schema2jsonschema(sdef.schema))
+        spec.components.schema(item, plugin.converter.schema2jsonschema(sdef.schema()))
         spec.components.schema(patch, plugin.converter.schema2jsonschema(sdef.schema(partial=True)))
         _session_paths(spec, sdef, item, patch, plugin)
         if sdef.importable:
@@ -204,6 +218,16 @@ def build_spec() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
+    """Public: the API as installed. A caller who authenticates (a token, or the signed-in
+    session of the reference page) gets the document as they may use it (:func:`build_spec`);
+    a bad token is the 401 of any API request."""
+    if request.headers.get("Authorization") or current_user.is_authenticated:
+        authenticate()
+        response = jsonify(build_spec(current_access()))
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Authorization")
+        response.vary.add("Cookie")
+        return response
     return jsonify(build_spec())
 
 

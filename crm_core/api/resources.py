@@ -26,6 +26,7 @@ from crm_core.request_input import INT64_MAX, int_arg, page_arg
 from crm_core.security import current_access, get_element
 from crm_core.security.field_access import restricted
 from crm_core.services import elements, queries
+from crm_core.services.groupings import member_ids, visible_grouping
 from crm_core.services.queries import Criterion, ListQuery
 from crm_core.validation_messages import translate
 
@@ -125,7 +126,21 @@ def list_query(sdef: SessionDef) -> ListQuery:
         sort=sort,
         page=page_arg(),
         per_page=int_arg("per_page", 50, low=1, high=queries.MAX_PER_PAGE) or 50,
+        members=_members(sdef),
     )
+
+
+def _members(sdef: SessionDef) -> Any:
+    """``grouping=<id>``: the ids of that grouping's members for the caller (a 400 when they may
+    not see it), else ``None``."""
+    grouping = int_arg("grouping", 0, low=1)
+    if not grouping:
+        return None
+    access = current_access()
+    try:
+        return member_ids(sdef, access, visible_grouping(db_session(), sdef, access, grouping))
+    except BusinessRuleError as exc:
+        raise ValidationError({"grouping": [str(exc)]}) from None
 
 
 def load(sdef: SessionDef, element_id: int, action: str = "view") -> Any:

@@ -13,9 +13,15 @@ READ_ONLY = "read_only"
 MODES = (HIDDEN, READ_ONLY)
 
 
+def name_fields(sdef: SessionDef) -> tuple[str, ...]:
+    """The fields a record's name is made of (the model's ``__name_fields__``)."""
+    return tuple(getattr(sdef.model, "__name_fields__", ()))
+
+
 def rule_problems(sdef: SessionDef, names: Mapping[str, str]) -> list[str]:
     """What is wrong with ``{field: mode}`` on ``sdef`` (empty when nothing): unknown fields,
-    unknown modes, the id, and required fields (a group that creates records must fill them)."""
+    unknown modes, the id, required fields (a group that creates records must fill them), and
+    hidden name fields (:func:`name_fields`: the name shows on every link to the record)."""
     if sdef.schema is None:
         return [f"session {sdef.name!r} has no fields"]
     declared = schema_fields(sdef.schema)
@@ -29,4 +35,7 @@ def rule_problems(sdef: SessionDef, names: Mapping[str, str]) -> list[str]:
             problems.append(f"{name!r} cannot be hidden or read-only")
         elif declared[name].required:
             problems.append(f"{name!r} is required, so a group cannot be kept from filling it")
+        elif mode == HIDDEN and name in name_fields(sdef):
+            problems.append(f"{name!r} makes up the record's name, shown wherever it is linked, so it can be "
+                            "read-only but not hidden")
     return problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from crm_core.db import Base
-from crm_core.migrate import include_owned, owned_tables
+from crm_core.migrate import include_owned, owned_tables, unreflected_import_key_indexes
 
 config = context.config
 app = config.attributes["crm_app"]
@@ -25,7 +25,8 @@ def run() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
         )
-        with context.begin_transaction():
+        # a batch migration that rebuilds a SQLite table reflects it, folded-key indexes included
+        with context.begin_transaction(), unreflected_import_key_indexes():
             context.run_migrations()
         connection.commit()
 

@@ -39,6 +39,11 @@ class Element:
     #: Every business record's changes are recorded at flush (``crm_core.services.audit``); a
     #: model adds fields to leave out in ``__audit_exclude__``, or sets this to ``False``.
     __audited__: ClassVar[bool] = True
+    #: The fields :meth:`display_name` is made of. The name shows wherever the record is linked
+    #: (pickers, history, timeline, other records' grids), so a group may not have these fields
+    #: *hidden* (read-only is fine): ``crm_core.custom_fields.field_rules.rule_problems``. A model
+    #: that overrides :meth:`display_name` declares its own.
+    __name_fields__: ClassVar[tuple[str, ...]] = ("name",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)

@@ -11,12 +11,15 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 
+from crm_core.db import read_session
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import NotFound
 from crm_core.extensions import crm_state
+from crm_core.request_input import int_arg
 from crm_core.security import current_access
 from crm_core.security.access import Access
 from crm_core.security.field_access import restricted
+from crm_core.services.groupings import member_ids, visible_grouping
 from crm_core.services.queries import ListQuery, is_column
 
 
@@ -48,14 +51,20 @@ def report_columns(sdef: SessionDef) -> list[tuple[str, str]]:
     return [(n, labels[n]) for n in names]
 
 
-def grid_query(args: Any = None, **extra: Any) -> ListQuery:
-    """The grid's selection from query arguments (no paging: reports take every row)."""
+def grid_query(sdef: SessionDef, access: Access, args: Any = None, **extra: Any) -> ListQuery:
+    """The grid's selection from query arguments (no paging: reports take every row); a
+    ``grouping`` the user may not see raises ``BusinessRuleError`` (*Unknown grouping*)."""
     args = request.args if args is None else args
+    grouping = int_arg("grouping", 0, source=args, low=0)
+    members = None
+    if grouping:
+        members = member_ids(sdef, access, visible_grouping(read_session(), sdef, access, grouping))
     return ListQuery(
         all_records=args.get("all") == "1",
         status=tuple(s for s in args.getlist("status") if s),
         only=tuple(s for s in args.getlist("only") if s),
         text=args.get("q", "").strip(),
         sort=args.get("sort", ""),
+        members=members,
         **extra,
     )

@@ -28,7 +28,7 @@ def export(session_name: str) -> Any:
     if fmt not in ("csv", "xlsx"):
         return render_template("screens/listing_message.html", message=_("Unknown export format."), **context), 400
     try:
-        stmt = build(sdef, access, grid_query())
+        stmt = build(sdef, access, grid_query(sdef, access))
         first = db_session().scalars(stmt.limit(1)).first()
     except BusinessRuleError as exc:
         return render_template("screens/listing_message.html", message=str(exc), **context), 400

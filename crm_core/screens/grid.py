@@ -73,7 +73,8 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     query, grid_state = read_state(sdef, access, request.args)
     for notice in grid_state.notices:
         flash(notice, "warning")
-    state = {**grid_state.args(), "q": grid_state.q}
+    state = {**grid_state.args(), "q": grid_state.q, "grouping_name": grid_state.grouping_name}
+    selection = grid_state.selection()  # export and listing take the rows the grid shows
     db = read_session()  # the standby's when CRM_DATABASE_READ_URL is set (docs/operations.md)
     page = fetch_page(db, sdef, access, query)
     total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
@@ -91,12 +92,12 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,
         "delete": can_modify and sdef.deletable,
         "board": url_for("screens.board_view", session_name=sdef.name) if sdef.board else None,
-        "listing": endpoint_url("screens.listing", session_name=sdef.name),
+        "listing": endpoint_url("screens.listing", session_name=sdef.name, **selection),
         "import": endpoint_url("screens.import_upload", session_name=sdef.name)
         if can_modify and sdef.importable
         else None,
-        "export_csv": endpoint_url("screens.export", session_name=sdef.name, format="csv"),
-        "export_xlsx": endpoint_url("screens.export", session_name=sdef.name, format="xlsx"),
+        "export_csv": endpoint_url("screens.export", session_name=sdef.name, format="csv", **selection),
+        "export_xlsx": endpoint_url("screens.export", session_name=sdef.name, format="xlsx", **selection),
         "smart_list": _smart_list_url(sdef, access, state),
     }
     return render_template(

@@ -18,14 +18,20 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect as sa_inspect
 from werkzeug.datastructures import MultiDict
 
+from crm_core.db import session as db_session
 from crm_core.declarations import SessionDef
+from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
+from crm_core.models.notes import Grouping
 from crm_core.request_input import MAX_PAGE, forbidden_character, int_arg
 from crm_core.security.access import Access
+from crm_core.services.groupings import member_ids, visible_grouping
 from crm_core.services.queries import ListQuery
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
+#: The grid parameters that choose rows (exports and listings take the same rows).
+SELECTION = ("q", "status", "only", "all", "sort", "grouping")
 #: A ``back`` longer than this is not a grid address a person copied; it is ignored.
 BACK_MAX = 2000
 
@@ -43,13 +49,21 @@ class GridState:
     sort: str | None = None
     per_page: int = DEFAULT_PER_PAGE
     notices: list[str] = field(default_factory=list)
+    #: the grouping whose members the grid shows (``grouping=<id>``), and its name
+    grouping: int | None = None
+    grouping_name: str = ""
 
     def args(self) -> dict[str, Any]:
         """The URL parameters that give this state back (``url_for`` drops the empty ones)."""
         return {
             "cols": self.cols, "q": self.q or None, "status": self.status, "only": self.only,
-            "all": self.all, "sort": self.sort, "per_page": self.per_page,
+            "all": self.all, "sort": self.sort, "per_page": self.per_page, "grouping": self.grouping,
         }
+
+    def selection(self) -> dict[str, Any]:
+        """The parameters that choose the rows (no columns, no paging): what the grid's export
+        and listing links carry, so they take the rows the grid shows."""
+        return {k: v for k, v in self.args().items() if k in SELECTION and v not in (None, [], "")}
 
     def stored(self) -> dict[str, Any]:
         """What a saved view keeps (JSON)."""
@@ -128,6 +142,7 @@ def read_state(sdef: SessionDef, access: Access, args: MultiDict[str, str]) -> t
             notices.append(_("Unknown filter “%(f)s” ignored.", f=name))
     if args.get("all") == "1" and not access.sees_all:
         notices.append(_("Only administrators and leaders may show all records."))
+    grouping = _grouping(sdef, access, args.get("grouping", ""), notices)
     query = ListQuery(
         all_records=access.sees_all and args.get("all") == "1",
         status=codes,
@@ -136,14 +151,29 @@ def read_state(sdef: SessionDef, access: Access, args: MultiDict[str, str]) -> t
         sort=sort,
         page=int_arg("page", 1, source=args, low=1, high=MAX_PAGE) or 1,
         per_page=per_page,
+        members=member_ids(sdef, access, grouping) if grouping is not None else None,
     )
     state = GridState(
         columns=columns, cols=cols, q=query.text,
         status=[s for s in args.getlist("status") if s not in unknown],
         only=only, all="1" if query.all_records else None, sort=sort or None, per_page=per_page,
-        notices=notices,
+        notices=notices, grouping=grouping.id if grouping else None, grouping_name=grouping.name if grouping else "",
     )
     return query, state
+
+
+def _grouping(sdef: SessionDef, access: Access, raw: str, notices: list[str]) -> Grouping | None:
+    """``grouping=<id>`` → that grouping of this session if the user may see it; any other
+    value is left out with a notice (the grid then shows every record again)."""
+    if not raw.strip():
+        return None
+    try:
+        grouping = visible_grouping(db_session(), sdef, access, int(raw)) if raw.strip().isdigit() else None
+    except BusinessRuleError:
+        grouping = None
+    if grouping is None:
+        notices.append(_("Unknown grouping “%(g)s”: every record is shown.", g=raw.strip()[:20]))
+    return grouping
 
 
 def grid_path(sdef: SessionDef) -> str:

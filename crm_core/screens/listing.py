@@ -27,7 +27,9 @@ from crm_core.reports.formats import (
     xlsx_bytes,
 )
 from crm_core.reports.request_args import field_labels, grid_query, report_columns, sdef_for
+from crm_core.request_input import int_arg
 from crm_core.screens.blueprint import bp
+from crm_core.services.groupings import visible_grouping
 from crm_core.services.queries import OPERATORS, build
 
 FORMATS = ("html", "pdf", "csv", "xlsx")
@@ -36,6 +38,8 @@ HTML_MAX = 2_000
 PDF_MAX = 5_000
 YIELD_PER = 1_000
 BLANK_ROWS = 2
+#: Grid parameters a listing opened from the grid keeps (hidden in its form).
+CARRIED = ("q", "only", "sort", "grouping")
 
 
 @bp.get("/<session_name>/listing")
@@ -56,13 +60,21 @@ def listing(session_name: str) -> Any:
         "all_records": args.get("all") == "1",
         "can_all": access.sees_all,
         "columns": report_columns(sdef),
+        # the grid's own filters the listing was opened with, kept as they are (issue 18 item 7)
+        "carried": [(k, v) for k in CARRIED for v in args.getlist(k) if v.strip()],
     }
+    grouping = int_arg("grouping", 0, low=0)
+    if grouping:  # named above the criteria and in the PDF's criteria line
+        try:
+            context["grouping"] = visible_grouping(read_session(), sdef, access, grouping).name
+        except BusinessRuleError as exc:
+            return render_template("screens/listing.html", error=str(exc), **context), 400
     if not args.get("run"):
         return render_template("screens/listing.html", **context)
     try:
         criteria = parse_criteria(sdef, labels, rows)
         context["criteria"] = criteria
-        stmt = build(sdef, access, grid_query(criteria=criteria, match=context["match"]))
+        stmt = build(sdef, access, grid_query(sdef, access, criteria=criteria, match=context["match"]))
         first = read_session().scalars(stmt.limit(1)).first()
     except BusinessRuleError as exc:
         return render_template("screens/listing.html", error=str(exc), **context), 400
@@ -117,7 +129,11 @@ def describe(context: dict[str, Any]) -> str:
         else:
             parts.append(f"{label} {words.get(c.op, c.op)} {display_value(c.value)}")
     joiner = _("or") if context["match"] == "any" else _("and")
-    return f" {joiner} ".join(parts)
+    text = f" {joiner} ".join(parts)
+    if context.get("grouping"):
+        members = _("Members of %(name)s", name=context["grouping"])
+        text = f"{members}; {text}" if text else members
+    return text
 
 
 def file_response(sdef: SessionDef, stmt: Select, fmt: str, columns: list[tuple[str, str]]) -> Response:

@@ -93,7 +93,11 @@ def render_members(sdef: SessionDef, grouping: Any) -> str:
         return render_template("screens/tab_members.html", result=groupings.Members(smart=True), member_sdef=None,
                                problem=str(exc))
     member_sdef = crm_state().registry.sessions.get(grouping.session_name)
-    return render_template("screens/tab_members.html", result=result, member_sdef=member_sdef)
+    # the members' grid (``grouping=<id>``), where they are filtered, exported and printed; a
+    # leader's shows every member, not only their own
+    grid = url_for("screens.grid", session_name=grouping.session_name, grouping=grouping.id,
+                   all="1" if current_access().sees_all else None) if member_sdef is not None else None
+    return render_template("screens/tab_members.html", result=result, member_sdef=member_sdef, grid=grid)
 
 
 @bp.route("/<session_name>/<int:element_id>/notes", methods=["POST"])

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.declarations import SessionDef, schema_fields
@@ -177,6 +177,35 @@ def smart_members(db: DbSession, grouping: Grouping, access: Access) -> Members:
         raise BusinessRuleError(" ".join(map(str, exc.messages_dict.get("criteria", [])))) from None
     stmt = queries.build(restricted(sdef, access), access, query).limit(SMART_LIMIT)
     return Members(list(db.scalars(stmt)), 0, True)
+
+
+def visible_grouping(db: DbSession, sdef: SessionDef, access: Access, grouping_id: int) -> Grouping:
+    """The grouping ``grouping_id`` of ``sdef``'s elements, if ``access`` may see it; anything
+    else (no such grouping, another session's, someone else's, groupings not enabled) is the
+    same *unknown grouping* error, so a number never reveals whether a grouping exists."""
+    gdef = _registry().sessions.get(SESSION)
+    grouping = None
+    if gdef is not None and access.can(gdef, "view") and sdef.name != SESSION:
+        stmt = scoped(gdef, access, all_records=True).where(Grouping.id == grouping_id)
+        grouping = db.scalars(stmt).first()
+    if grouping is None or grouping.session_name != sdef.name:
+        raise BusinessRuleError(_("Unknown grouping “%(g)s”.", g=grouping_id), field="grouping")
+    return grouping
+
+
+def member_ids(sdef: SessionDef, access: Access, grouping: Grouping) -> Select:
+    """``SELECT id`` of the members of ``grouping`` (one :func:`visible_grouping` gave): the
+    chosen ones of a static grouping, or the records a smart list's criteria match for
+    ``access``. A grid, an export, a listing or an API list asked for ``grouping=<id>`` puts it
+    in its list query (``ListQuery.members``), on top of its own filters and the reader's
+    ownership rules, so a member the reader may not see never appears."""
+    if not grouping.criteria:
+        return select(GroupingMember.element_id).where(GroupingMember.grouping_id == grouping.id)
+    try:
+        smart = parse_criteria(sdef, grouping.criteria)
+    except ValidationError as exc:  # saved before a field or status went away
+        raise BusinessRuleError(" ".join(map(str, exc.messages_dict.get("criteria", [])))) from None
+    return queries.build(restricted(sdef, access), access, smart).order_by(None).with_only_columns(sdef.model.id)
 
 
 def member_count(db: DbSession, grouping: Grouping, access: Access) -> int:

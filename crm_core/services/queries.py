@@ -52,6 +52,9 @@ class ListQuery:
     sort: str = ""
     page: int = 1
     per_page: int = 50
+    #: only the rows whose id this ``SELECT`` yields (e.g. a grouping's members,
+    #: :func:`crm_core.services.groupings.member_ids`); ``None``: no such restriction.
+    members: Select | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,8 @@ def build(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
     if q.criteria:
         conds = [criterion_condition(sdef, c) for c in q.criteria]
         stmt = stmt.where(or_(*conds) if q.match == "any" else and_(*conds))
+    if q.members is not None:
+        stmt = stmt.where(sdef.model.id.in_(q.members))
     return stmt.order_by(*order_by(sdef, q.sort))
 
 

@@ -44,6 +44,8 @@ class Activity(CustomFields, Element, Base):
     element_id: Mapped[int | None] = mapped_column(nullable=True)
     link_type: Mapped[str | None] = mapped_column("element_type", String(60), nullable=True)
 
+    __name_fields__ = ("subject",)
+
     def display_name(self) -> str:
         return self.subject or f"#{self.id}"
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, object_session
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_core.toolkit import Base, CustomFields, Element, UTCDateTime, list_indexes, utcnow
 
@@ -103,14 +103,19 @@ class Case(CustomFields, Element, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
 
+    #: The case's row of :class:`CaseEscalationState` (none until it escalates), read with the
+    #: case in the same statement (a ``LEFT JOIN``): a page of cases costs no query per case.
+    escalation_state: Mapped[CaseEscalationState | None] = relationship(
+        "CaseEscalationState", primaryjoin="Case.id == foreign(CaseEscalationState.case_id)",
+        viewonly=True, uselist=False, lazy="joined",
+    )
+
     @hybrid_property
     def escalation_step(self) -> int:
         """The last escalation step taken (0: none), kept in the narrow
         :class:`CaseEscalationState` row: escalating never rewrites the wide case row."""
-        db = object_session(self)
-        if db is None or self.id is None:
-            return 0
-        return db.scalar(select(CaseEscalationState.step).where(CaseEscalationState.case_id == self.id)) or 0
+        state = self.escalation_state
+        return state.step if state is not None else 0
 
     @escalation_step.inplace.expression
     @classmethod
@@ -126,6 +131,8 @@ class Case(CustomFields, Element, Base):
         if self.status not in WORKING_STATES or self.due_at is None:
             return ""
         return "breached" if self.due_at < utcnow() else "due"
+
+    __name_fields__ = ("number", "subject")
 
     def display_name(self) -> str:
         return f"{self.number} {self.subject}" if self.number else self.subject

@@ -36,6 +36,8 @@ class Article(CustomFields, Element, Base):
     #: For the future customer portal (EXT-13): shown to customers when also published.
     public: Mapped[bool] = mapped_column(default=False)
 
+    __name_fields__ = ("title",)
+
     def display_name(self) -> str:
         return self.title or f"#{self.id}"
 

@@ -122,6 +122,8 @@ class Account(CallerNumber, CustomFields, Element, KindMixin, Base):
     def _unique_code(self, _key: str, code: str) -> str:
         return unique_code(self, code)
 
+    __name_fields__ = ("code", "name")
+
     def display_name(self) -> str:
         return f"{self.code} {self.name}"
 
@@ -145,6 +147,8 @@ class Contact(CallerNumber, CustomFields, Element, KindMixin, Base):
 
     account: Mapped[Account] = relationship()
 
+    __name_fields__ = ("first_name", "last_name")
+
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
@@ -167,6 +171,8 @@ class Campaign(CustomFields, Element, Base):
     @validates("code")
     def _unique_code(self, _key: str, code: str) -> str:
         return unique_code(self, code)
+
+    __name_fields__ = ("code", "name")
 
     def display_name(self) -> str:
         return f"{self.code} {self.name}"

@@ -50,6 +50,8 @@ class Call(CustomFields, Element, Base):
         self.number_e164 = e164(number)
         return number
 
+    __name_fields__ = ("number", "started_at")
+
     def display_name(self) -> str:
         return f"{self.number or '?'} {self.started_at:%Y-%m-%d %H:%M}"
 

@@ -4,6 +4,7 @@ unrestricted, messages in Spanish. Every path is covered by ``test_field_access_
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,8 @@ plain = pytest.mark.crm(extra_plugins={"sample": sample})
         ('[field_access.leads."Executives"]\nvisible = ["source"]', r"\[field_access.leads.Executives.visible\]: unknown key"),
         ('[field_access.leads."Executives"]\nhidden = ["source"]\nread_only = ["source"]', r"'source' is listed twice"),
         ('[field_access.leads]\nhidden = ["source"]', r"\[field_access.leads.hidden\]: must be a table"),
+        ('[field_access.contacts."Executives"]\nhidden = ["first_name"]',
+         r"'first_name' makes up the record's name, shown wherever it is linked, so it can be read-only but not hidden"),
     ],
 )
 def test_a_mistake_in_field_access_stops_start_up_naming_file_and_key(tmp_path, toml, message):
@@ -125,3 +128,46 @@ def test_the_refusal_is_in_spanish_for_a_spanish_user(client_for, db, users, sam
     assert body["error"]["fields"]["company"] == ["Su grupo no puede cambiar el campo «Company»."]
     html = client_for("ana").get(f"/s/samples/{element.id}").get_data(as_text=True)
     assert "Solo lectura" in html
+
+
+@plain
+def test_every_sessions_name_is_made_of_its_declared_name_fields(crm_app, app_ctx):
+    """``__name_fields__`` is what keeps a name field from being hidden: every text column that
+    shows in a record's name (tried in memory on every session of every installed plugin) is
+    declared there."""
+    from sqlalchemy import String
+    from sqlalchemy import inspect as sa_inspect
+
+    from crm_core.extensions import crm_state
+
+    undeclared = []
+    for sdef in crm_state(crm_app).registry.grid_sessions():
+        element = sdef.model()
+        element.id = 4242
+        texts = [c.key for c in sa_inspect(sdef.model).column_attrs if isinstance(c.columns[0].type, String)]
+        for i, key in enumerate(texts):
+            with contextlib.suppress(KeyError, ValueError):  # a validated field (a session name, a code)
+                setattr(element, key, f"Mk{i}x")
+        try:
+            name = element.display_name()
+        except (TypeError, ValueError):  # a name of dates or numbers: its text fields set alone are not enough
+            continue
+        undeclared += [f"{sdef.name}.{k}" for i, k in enumerate(texts)
+                       if f"Mk{i}x" in name and k not in sdef.model.__name_fields__]
+    assert undeclared == []
+
+
+@pytest.mark.crm(plugins=["sales"])
+def test_the_screen_offers_read_only_but_not_hidden_for_a_name_field(client_for, db):
+    group = db.scalar(select(Group).where(Group.name == "Executives"))
+    admin = client_for("admin")
+    html = admin.get(f"/config/fields/access?group={group.id}&session_name=contacts").get_data(as_text=True)
+    row = html.split('data-field="first_name"', 1)[1].split("</tr>", 1)[0]
+    assert 'value="read_only"' in row and 'value="hidden"' not in row and "cannot be hidden" in row
+    response = admin.post("/config/fields/access", data={
+        "group": group.id, "session_name": "contacts", "field:first_name": "hidden"})
+    assert response.status_code == 400
+    assert "makes up the record&#39;s name" in response.get_data(as_text=True)
+    assert db.scalars(select(FieldAccess)).all() == []
+    assert admin.post("/config/fields/access", data={
+        "group": group.id, "session_name": "contacts", "field:first_name": "read_only"}).status_code == 302

@@ -45,6 +45,35 @@ def test_document_lists_every_session_operation_action_and_the_error_schema(crm_
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
+def test_a_caller_gets_the_document_as_they_may_use_the_api(crm_app, db, users):
+    """Field-level access and rights shape the document of an authenticated caller: a hidden field
+    is absent, a read-only one is ``readOnly``, a session without the right is left out; the
+    public document (no credentials) describes the whole API; a bad token is a 401."""
+    from crm_core.admin.services import set_permissions
+    from crm_core.models.auth import FieldAccess
+
+    group = users["ana"].group_id
+    db.add_all([FieldAccess(group_id=group, session_name="samples", field_name="company", mode="hidden"),
+                FieldAccess(group_id=group, session_name="samples", field_name="email", mode="read_only")])
+    set_permissions(db, users["ana"].group, ["locked_samples"], {"locked_samples": set()})
+    with unit_of_work():
+        _token, secret = create_token(db, users["ana"], "docs")
+    client = crm_app.test_client()
+    public = client.get("/api/v1/openapi.json").get_json()
+    assert "company" in public["components"]["schemas"]["samples"]["properties"]
+    assert "/api/v1/locked_samples/{element_id}" in public["paths"]
+    response = client.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {secret}"})
+    assert response.headers["Cache-Control"] == "private, no-store"
+    mine = response.get_json()
+    properties = mine["components"]["schemas"]["samples"]["properties"]
+    assert "company" not in properties and "company" not in mine["components"]["schemas"]["samples.patch"]["properties"]
+    assert properties["email"]["readOnly"] is True
+    assert not any(path.startswith("/api/v1/locked_samples") for path in mine["paths"])
+    assert client.get("/api/v1/openapi.json", headers={"Authorization": "Bearer nope"}).status_code == 401
+    # the reference page's signed-in session gets the same document as the token
+    assert crm_app.test_client(user=users["ana"]).get("/api/v1/openapi.json").get_json() == mine
+
+
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_generated_requests_never_cause_a_server_error(crm_app, db, users, make_element, shard):
     make_element("ana", name="Seed")

@@ -112,3 +112,72 @@ def test_the_members_tab_and_the_grid_show_and_offer_it(client_for, db, gdef, ac
     assert 'id="tool-smart-list"' not in client.get("/s/samples").get_data(as_text=True)
     form = client.get("/s/groupings/new?session_name=samples&criteria=q%3Dacme").get_data(as_text=True)
     assert 'value="q=acme"' in form
+
+
+def static(db, gdef, access, members, name: str = "Chosen"):
+    """A static grouping of ``samples`` holding ``members`` (added through the service)."""
+    sdef = crm_state().registry.sdef("samples")
+    with unit_of_work():
+        grouping = elements.create(db, gdef, access, {"name": name, "session_name": "samples"})
+    with unit_of_work():
+        for element in members:
+            groupings.add_member(db, sdef, access, element, grouping.id)
+    return grouping
+
+
+def grid_names(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<tr data-id="\d+">.*?<a [^>]*>([^<]+)</a>', html, re.S)
+
+
+def test_a_grid_export_listing_and_api_list_take_a_groupings_members(client_for, db, gdef, access_for, add):
+    """``grouping=<id>`` restricts the one list query: static members or a smart list's matches,
+    combined with the grid's other filters, on the grid, its exports, listings and the API."""
+    a1, a2, a3 = add("ana", "Alpha", "Acme"), add("ana", "Beta", "Zenith"), add("ana", "Gamma", "Acme")
+    chosen = static(db, gdef, access_for("ana"), [a1, a2])
+    clever = smart(db, gdef, access_for("ana"), "q=acme")
+    client = client_for("ana")
+    grid = client.get(f"/s/samples?grouping={chosen.id}").get_data(as_text=True)
+    assert 'id="grid-grouping"' in grid and "Members of Chosen" in grid
+    assert sorted(grid_names(grid)) == ["Alpha", "Beta"]
+    # the toolbar's export and listing take the rows the grid shows (they took every record)
+    assert f"/s/samples/export?format=csv&amp;grouping={chosen.id}" in grid
+    assert f"/s/samples/listing?grouping={chosen.id}" in grid
+    assert sorted(grid_names(client.get(f"/s/samples?grouping={clever.id}").get_data(as_text=True))) == [
+        "Alpha", "Gamma"]
+    assert grid_names(client.get(f"/s/samples?grouping={chosen.id}&q=zen").get_data(as_text=True)) == ["Beta"]
+    csv = client.get(f"/s/samples/export?format=csv&grouping={clever.id}").get_data(as_text=True)
+    assert "Alpha" in csv and "Gamma" in csv and "Beta" not in csv
+    listing = client.get(f"/s/samples/listing?run=1&format=html&grouping={chosen.id}").get_data(as_text=True)
+    assert "Members of Chosen" in listing and "Alpha" in listing and "Gamma" not in listing
+    api = client.get(f"/api/v1/samples?grouping={clever.id}").get_json()
+    assert sorted(item["name"] for item in api["items"]) == ["Alpha", "Gamma"]
+    assert a3.id in {item["id"] for item in api["items"]}
+
+
+def test_a_grouping_the_user_cannot_see_is_unknown_everywhere(client_for, db, gdef, access_for, add):
+    mine = add("bob", "Bobs", "Acme")
+    bobs = static(db, gdef, access_for("bob"), [mine], name="Bob's own")
+    client = client_for("ana")
+    grid = client.get(f"/s/samples?grouping={bobs.id}", follow_redirects=True).get_data(as_text=True)
+    assert f"Unknown grouping “{bobs.id}”: every record is shown." in grid and "Bob's own" not in grid
+    for bad in (str(bobs.id), "999999"):
+        api = client.get(f"/api/v1/samples?grouping={bad}")
+        assert api.status_code == 400 and api.get_json()["error"]["fields"]["grouping"] == [
+            f"Unknown grouping “{bad}”."]
+        export = client.get(f"/s/samples/export?format=csv&grouping={bad}")
+        assert export.status_code == 400 and "Bobs" not in export.get_data(as_text=True)
+        listing = client.get(f"/s/samples/listing?run=1&grouping={bad}")
+        assert listing.status_code == 400 and "Unknown grouping" in listing.get_data(as_text=True)
+    assert client.get("/api/v1/samples?grouping=abc").status_code == 400
+    # a leader sees bob's grouping and, with "all records", its member
+    leader = client_for("leader").get(f"/s/samples?grouping={bobs.id}&all=1").get_data(as_text=True)
+    assert grid_names(leader) == ["Bobs"]
+
+
+def test_members_tab_opens_them_as_a_list(client_for, db, gdef, access_for, add):
+    a1 = add("ana", "Alpha", "Acme")
+    chosen = static(db, gdef, access_for("ana"), [a1])
+    html = client_for("ana").get(f"/s/groupings/{chosen.id}?tab=members").get_data(as_text=True)
+    assert f'href="/s/samples?grouping={chosen.id}"' in html

@@ -6,6 +6,7 @@ filter saved as a smart list shows its members with a count."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,6 +88,14 @@ def _smart_list_from_the_grid(page: Any, base: str, name: str) -> None:
     page.click('[data-tab="members"]')
     expect(page.locator("#members-smart")).to_contain_text("2 records match its criteria for you now.")
     expect(page.locator("[data-member]")).to_have_count(2)
+    # its members as a list, exported from there
+    page.click("#members-grid")
+    expect(page.locator("#grid-grouping")).to_contain_text(f"Members of {name}")
+    expect(page.locator("#grid tbody tr[data-id]")).to_have_count(2)
+    with page.expect_download() as download:
+        page.click("#tool-export a:first-child")
+    body = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert body.count("Smartco") == 2
 
 
 def test_field_access_and_a_smart_list_on_a_desktop(page, server):

@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from crm_core.testing.database import scratch_database
@@ -113,3 +114,21 @@ def test_a_smart_list_from_the_grids_filter_is_computed_per_user(served):
     # a newcomer that matches is a member at once
     assert ana.post("/api/v1/leads", json={"name": "Smartco Two"}).status_code == 201
     assert "3 records match" in leader.get(f"/s/groupings/{gid}", params={"tab": "members"}).text
+    # the members as a list: the grid, its CSV export read to the end, the API — per user
+    grid = leader.get("/s/leads", params={"grouping": gid, "all": "1"}).text
+    assert "Members of Smartco" in grid and f"/s/leads/export?format=csv&amp;all=1&amp;grouping={gid}" in grid
+    with leader.stream("GET", "/s/leads/export", params={"format": "csv", "all": "1", "grouping": gid}) as download:
+        body = b"".join(download.iter_bytes()).decode("utf-8-sig")
+    assert {"Smartco Ana", "Smartco Bob", "Smartco Two"} <= {row[0] for row in csv.reader(io.StringIO(body))}
+    assert {i["name"] for i in leader.get("/api/v1/leads", params={"grouping": gid, "all": "1"}).json()["items"]} == {
+        "Smartco Ana", "Smartco Bob", "Smartco Two"}
+    refused = ana.get("/api/v1/leads", params={"grouping": gid})  # the leader's grouping: not ana's to use
+    assert refused.status_code == 400 and "grouping" in refused.json()["error"]["fields"]
+
+
+def test_the_openapi_document_of_an_executive_leaves_out_what_they_may_not_see(served):
+    ana_doc = served.login("ana").get("/api/v1/openapi.json").json()
+    assert "source" not in ana_doc["components"]["schemas"]["leads"]["properties"]
+    assert ana_doc["components"]["schemas"]["leads"]["properties"]["company"]["readOnly"] is True
+    anonymous = httpx.get(f"{served.url}/api/v1/openapi.json", timeout=30).json()
+    assert "source" in anonymous["components"]["schemas"]["leads"]["properties"]

@@ -33,7 +33,7 @@ hookimpl = pluggy.HookimplMarker("crm")
 Loader = Callable[[], ModuleType]
 
 #: Core features registered as plugins first, so every hook has a real user.
-CORE_PLUGINS = ("crm_core.defaults", "crm_core.privacy.hooks")
+CORE_PLUGINS = ("crm_core.defaults", "crm_core.privacy.hooks", "crm_core.notification_hooks")
 
 
 @dataclass(frozen=True)

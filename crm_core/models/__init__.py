@@ -6,6 +6,7 @@ from crm_core.models.element import Element
 from crm_core.models.imports import ImportJob, ImportMapping
 from crm_core.models.menu import FieldSetting, MenuSetting
 from crm_core.models.notes import Grouping, GroupingMember, Note
+from crm_core.models.notifications import Notification
 from crm_core.models.privacy import Erasure
 from crm_core.models.types import UTCDateTime, utcnow
 from crm_core.models.views import GridView
@@ -27,6 +28,7 @@ __all__ = [
     "MenuSetting",
     "LoginAttempt",
     "Note",
+    "Notification",
     "Permission",
     "UTCDateTime",
     "User",

@@ -24,6 +24,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.models.notes import Note
 from crm_core.security.access import Access, check_element
+from crm_core.services import notifications
 from crm_core.uploads import FileTooLarge
 
 MAX_TEXT = 20_000
@@ -137,7 +138,24 @@ def add_note(
         note.filename, note.data, note.size = safe_filename(filename), data, len(data)
     db.add(note)
     db.flush()
+    _tell_mentioned(db, sdef, access, element, text)
     return note
+
+
+def _tell_mentioned(db: DbSession, sdef: SessionDef, access: Access, element: Any, text: str) -> None:
+    """``@username`` in the note: each named user who may see the record is told (issue 17
+    item 11); a name of someone who may not see it stays plain text (nothing leaks to them)."""
+    users = notifications.mentioned(db, text)
+    if not users:
+        return
+    author = access.user
+    excerpt = text if len(text) <= 120 else text[:119] + "…"
+    notifications.notify(
+        db, users, "mention",
+        lambda: _("%(actor)s mentioned you on “%(name)s”: %(text)s", actor=author.display_name(),
+                  name=element.display_name(), text=excerpt),
+        sdef=sdef, element=element, actor=author,
+    )
 
 
 def get_note(db: DbSession, sdef: SessionDef, access: Access, element: Any, note_id: int) -> Note:

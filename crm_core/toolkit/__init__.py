@@ -98,6 +98,7 @@ from crm_core.services.elements import change_owner, edited_element, unusable_re
 from crm_core.services.elements import create as create_element
 from crm_core.services.elements import update as update_element
 from crm_core.services.notes import add_note
+from crm_core.services.notifications import notify
 from crm_core.services.queries import like_text
 from crm_core.static_files import static_url
 from crm_core.toolkit import audit, groupings, logins, lookups, privacy, workflow
@@ -165,6 +166,7 @@ __all__ = [
     "create_element",
     "update_element",
     "add_note",
+    "notify",
     "insert_elements",
     "client_name",
     "edited_element",

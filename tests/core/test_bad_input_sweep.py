@@ -72,6 +72,7 @@ def _seed(app: Flask) -> dict[str, Any]:
     from crm_core.models.imports import ImportJob
     from crm_core.models.menu import FieldSetting
     from crm_core.models.notes import Note
+    from crm_core.models.notifications import Notification
     from crm_core.models.views import GridView
     from crm_core.models.vocabularies import VocabularyValue
     from crm_core.outbox import enqueue
@@ -102,7 +103,9 @@ def _seed(app: Flask) -> dict[str, Any]:
             setting = FieldSetting(session_name="leads", name="sweep_note", spec={"type": "text"})
             value = VocabularyValue(vocabulary="sweep", code="one", labels={"en": "One"})
             view = GridView(user_id=ana.id, session_name="samples", name="Sweep", state={"q": "x"}, is_default=False)
-            db.add_all([setting, value, view])
+            told = Notification(user_id=ana.id, kind="sweep", text="Sweep", session_name="samples",
+                                element_id=elements.get("samples", 1))
+            db.add_all([setting, value, view, told])
             db.flush()
             return {
                 "users": users,
@@ -112,6 +115,7 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "setting_id": setting.id,
                 "value_id": value.id,
                 "view_id": view.id,
+                "notification_id": told.id,
                 "job_id": job.id,
                 "message_id": message.id,
                 "group_id": db.scalar(select(Group.id).where(Group.name == "Executives")),

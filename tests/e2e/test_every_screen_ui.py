@@ -52,6 +52,8 @@ NOT_PAGES = {
     "branding.css": "the client's colour (a stylesheet)",
     "branding.favicon": "the page icon (an image)",
     "branding.logo": "the client's logo (an image)",
+    "notifications.count": "the bell's unread count (JSON)",
+    "notifications.open_one": "marks a notification read and goes to its record (redirect)",
 }
 #: Pages of another realm or reached only with a one-time token: their own tests cover them
 #: (tests/e2e/test_portal_ui.py runs axe-free checks on the portal's phone layout).

@@ -72,3 +72,35 @@ def test_activities_and_messaging_a_meeting_is_in_the_ics_and_emailed_by_the_wor
     [mail] = [m for m in production.inbox.messages if m["Subject"] == "New activity: Visit Acme"]
     assert mail["To"] == "leader@example.com"
     assert f"https://crm.example.com/s/activities/{created.json()['id']}" in mail.get_content()
+
+
+
+def test_notifications_a_lead_given_and_a_mention_reach_the_bell_of_every_worker(production):
+    """Issue 17 item 11 through ``crm serve`` (two workers): the leader gives ana a lead and
+    mentions her in a note; ana's bell counts both from whichever worker answers, opening one
+    goes to the lead and marking all read empties it."""
+    import re
+
+    from tests.support.served import csrf_token
+
+    leader, ana = production.server.login("leader"), production.server.login("ana")
+    ana.post("/notifications/read", data={"csrf_token": csrf_token(ana, "/notifications")})
+    lead = leader.post("/api/v1/leads", json={"name": "Campanilla SA"})
+    assert lead.status_code == 201, lead.text
+    lead_id = lead.json()["id"]
+    form = leader.get(f"/s/leads/{lead_id}").text
+    ana_id = int(re.search(r'<option value="(\d+)"[^>]*>Ana</option>', form).group(1))
+    assert leader.patch(f"/api/v1/leads/{lead_id}", json={"owner_id": ana_id}).status_code == 200
+    noted = leader.post(f"/s/leads/{lead_id}/notes", data={
+        "text": "@ana please call them", "csrf_token": csrf_token(leader, f"/s/leads/{lead_id}")})
+    assert noted.status_code == 302, noted.text
+    for _attempt in range(4):  # two workers: each answers the same
+        assert ana.get("/notifications/count").json()["unread"] == 2
+    listed = ana.get("/notifications").text
+    first = re.search(r'href="/notifications/(\d+)"', listed).group(1)
+    opened = ana.get(f"/notifications/{first}")
+    assert opened.status_code == 302 and opened.headers["location"].endswith(f"/s/leads/{lead_id}")
+    assert ana.get("/notifications/count").json()["unread"] == 1
+    done = ana.post("/notifications/read", data={"csrf_token": csrf_token(ana, "/notifications")})
+    assert done.status_code == 302
+    assert ana.get("/notifications/count").json() == {"unread": 0, "shown": "0", "label": "Notifications"}

@@ -1,0 +1,122 @@
+"""In-app notifications (issue 17 item 11): the bell's count, the list, marking read, and the
+one way anything writes them — :func:`notify` (``crm_core.toolkit.notify``).
+
+Rules: nobody is told about their own act; inactive users are told nothing; a notification about
+a record goes only to users who may see that record (the same ``check_element`` as every screen:
+a mention of someone who may not see the record is not delivered, so a notification never
+leaks a name); the text is rendered in each recipient's language when written (the bell and the
+list then cost one indexed read, not a render). The core writes *assigned* (a record given to
+someone else: created for them, its owner changed, or a batch imported for them) and *mention*
+(``@username`` in a note); plugins write their own kinds (the inboxes plugin: an item sent to
+you or your group).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.orm import Session as DbSession
+
+from crm_core.declarations import SessionDef
+from crm_core.errors import CrmError, NotFound
+from crm_core.extensions import crm_state
+from crm_core.models.auth import User
+from crm_core.models.notifications import Notification
+from crm_core.models.types import utcnow
+from crm_core.security.access import check_element, load_access
+
+#: The bell shows "99+" beyond this (the count reads at most this many index entries).
+COUNT_CAP = 99
+PAGE_SIZE = 30
+MAX_TEXT = 500
+#: ``@username``: a username as the users screen accepts them, not inside an e-mail address.
+MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,63})")
+
+
+def notify(
+    db: DbSession,
+    users: Iterable[User],
+    kind: str,
+    text: Callable[[], str],
+    *,
+    sdef: SessionDef | None = None,
+    element: Any = None,
+    actor: User | None = None,
+) -> int:
+    """Tell ``users`` (one row each, in this transaction): ``text()`` is called once per
+    recipient under their language (pass a ``lambda`` around ``gettext``), ``sdef``/``element``
+    name the record the notification opens. Skips ``actor`` themselves, inactive users, and —
+    when an element is given — users who may not see it. Returns how many were written."""
+    rows, seen = [], set()
+    for user in users:
+        if user is None or user.id in seen or not user.active or (actor is not None and user.id == actor.id):
+            continue
+        seen.add(user.id)
+        if element is not None and sdef is not None and not may_see(db, user, sdef, element):
+            continue
+        with force_locale(user.language or "en"):
+            message = str(text())[:MAX_TEXT]
+        rows.append({"user_id": user.id, "kind": kind[:40], "text": message, "actor_id": actor.id if actor else None,
+                     "session_name": sdef.name if sdef is not None and element is not None else None,
+                     "element_id": getattr(element, "id", None) if sdef is not None else None,
+                     "created_at": utcnow()})
+    if rows:
+        db.execute(insert(Notification), rows)
+    return len(rows)
+
+
+def may_see(db: DbSession, user: User, sdef: SessionDef, element: Any) -> bool:
+    """Whether ``user`` may open ``element`` (their group's rights, ownership, row filters)."""
+    try:
+        check_element(sdef, load_access(db, user, crm_state().row_filters), element, "view")
+    except CrmError:
+        return False
+    return True
+
+
+def mentioned(db: DbSession, text: str) -> list[User]:
+    """The active users ``@named`` in ``text`` (unknown names are plain text)."""
+    names = {m.lower() for m in MENTION.findall(text or "")}
+    if not names:
+        return []
+    return list(db.scalars(select(User).where(func.lower(User.username).in_(sorted(names)), User.active.is_(True))))
+
+
+def unread_count(db: DbSession, user: User) -> int:
+    """Unread notifications of ``user``, counted up to :data:`COUNT_CAP` + 1."""
+    inner = (select(Notification.id).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+             .limit(COUNT_CAP + 1))
+    return db.scalar(select(func.count()).select_from(inner.subquery())) or 0
+
+
+def page(db: DbSession, user: User, before: int | None = None) -> tuple[list[Notification], bool]:
+    """The newest notifications of ``user`` (keyset: older than id ``before``), and whether
+    older ones exist."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if before:
+        stmt = stmt.where(Notification.id < before)
+    rows = list(db.scalars(stmt.order_by(Notification.id.desc()).limit(PAGE_SIZE + 1)))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def mark_all_read(db: DbSession, user: User) -> int:
+    """Mark every unread notification of ``user`` read; returns how many."""
+    result = db.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                        .values(read_at=utcnow()))
+    return result.rowcount or 0
+
+
+def opened(db: DbSession, user: User, notification_id: int) -> Notification:
+    """``user``'s notification ``notification_id``, marked read (anyone else's is not found)."""
+    note = db.scalar(select(Notification).where(and_(Notification.id == notification_id,
+                                                     Notification.user_id == user.id)))
+    if note is None:
+        raise NotFound(_("No such notification."))
+    if note.read_at is None:
+        note.read_at = utcnow()
+    return note

@@ -1,16 +1,16 @@
-"""Sales pages beyond the generic screens: the funnel (SAL-11)."""
+"""Sales pages beyond the generic screens: the funnel (SAL-11) and its drill-down."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from crm_core.toolkit import User, current_access, parse_int, session
+from crm_core.toolkit import User, crm_state, current_access, int_arg, parse_int, session, shown, value_names
 from plugins.sales import funnel
 
 bp = Blueprint("sales", __name__, url_prefix="/sales", template_folder="templates")
@@ -38,10 +38,9 @@ def _owner_arg(errors: list[str]) -> int | None:
         return None
 
 
-@bp.route("/funnel", endpoint="funnel")
-@login_required
-def funnel_page() -> Any:
-    """Funnel numbers and chart for a period and (for users who see all) an owner."""
+def _filters() -> tuple[Any, date | None, date | None, int | None, list[User], list[str]]:
+    """The funnel's period and owner from the query string, checked: access, start, end, owner,
+    the owners a leader may pick, and what was wrong."""
     access = current_access()
     access.require("funnel", "view")
     errors: list[str] = []
@@ -54,6 +53,14 @@ def funnel_page() -> Any:
         owners = list(session().scalars(select(User).where(User.active).order_by(User.full_name)))
         if owner_id is not None and owner_id not in {u.id for u in owners}:
             errors.append(_("Unknown owner."))
+    return access, start, end, owner_id, owners, errors
+
+
+@bp.route("/funnel", endpoint="funnel")
+@login_required
+def funnel_page() -> Any:
+    """Funnel numbers and chart for a period and (for users who see all) an owner."""
+    access, start, end, owner_id, owners, errors = _filters()
     steps = [] if errors else funnel.compute(session(), access, start, end, owner_id)
     return render_template(
         "sales/funnel.html",
@@ -63,4 +70,32 @@ def funnel_page() -> Any:
         owner_id=owner_id,
         start=request.args.get("from", ""),
         end=request.args.get("to", ""),
+        filters={k: v for k, v in request.args.items() if k in ("from", "to", "owner") and v},
     ), (400 if errors else 200)
+
+
+@bp.route("/funnel/<step>", endpoint="funnel_records")
+@login_required
+def funnel_records(step: str) -> Any:
+    """The records a funnel step counts (EXT-07 drill-down), same period, owner and rules."""
+    if step not in funnel.STEPS:
+        abort(404)
+    access, start, end, owner_id, _owners, errors = _filters()
+    before = int_arg("before", None, low=1)
+    if errors:
+        return render_template("sales/funnel_records.html", errors=errors, rows=[], step=step), 400
+    session_name, items, more = funnel.records(session(), access, step, start, end, owner_id, before)
+    sdef = crm_state().registry.sdef(session_name)
+    columns = [c for c in ("name", "owner_id", "status", "amount") if hasattr(sdef.model, c)]
+    names = value_names(sdef, items, columns)
+    rows = [(item, [(c, shown(sdef, item, c, names)) for c in columns]) for item in items]
+    args = {k: v for k, v in request.args.items() if k in ("from", "to", "owner") and v}
+    older = url_for("sales.funnel_records", step=step, before=items[-1].id, **args) if more and items else None
+    return render_template("sales/funnel_records.html", errors=[], sdef=sdef, rows=rows, step=step,
+                           labels=dict(_step_labels()), columns=columns, older=older,
+                           back=url_for("sales.funnel", **args))
+
+
+def _step_labels() -> list[tuple[str, str]]:
+    return [("leads", _("Leads")), ("qualified", _("Qualified")), ("disqualified", _("Disqualified")),
+            ("opportunities", _("Opportunities")), ("won", _("Won")), ("lost", _("Lost"))]

@@ -135,6 +135,7 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "slug": "sweep",  # a public web form
                 "digest": "0" * 12,  # a client's logo or colour file under a stale name
                 "ext": "png",
+                "step": "won",  # a sales funnel step to drill into
             }
 
 

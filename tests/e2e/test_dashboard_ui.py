@@ -62,6 +62,13 @@ def test_the_funnel_uses_the_same_charts_drawn_from_its_table(page, phone, live_
         browser_page.locator('#funnel-chart[data-ready="true"] svg').first.wait_for()
         expect(browser_page.locator("#funnel-table tbody tr")).to_have_count(4)
         assert browser_page.evaluate("document.documentElement.scrollWidth") <= browser_page.viewport_size["width"]
+        # each step drills down to its records, and back
+        browser_page.locator('#funnel-table tr[data-step="opportunities"] a').click()
+        expect(browser_page.locator("h1")).to_have_text("Opportunities")
+        expect(browser_page.locator("#funnel-records tbody tr[data-id]").first).to_be_visible()
+        assert browser_page.evaluate("document.documentElement.scrollWidth") <= browser_page.viewport_size["width"]
+        browser_page.click("#funnel-back")
+        expect(browser_page.locator("#funnel-table")).to_be_visible()
         assert problems == []
 
 

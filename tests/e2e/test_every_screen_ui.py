@@ -142,6 +142,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
                     "case_id": elements.get("cases"),
                     "article_id": elements.get("articles"),
                     "slug": db.scalar(select(WebForm.slug).limit(1)),
+                    "step": "won",  # a sales funnel step to drill into
                 }
         with serving(app) as base:
             yield base, ids

@@ -68,7 +68,7 @@ def test_funnel_page_draws_the_chart_from_its_table(pipeline, client_for):
     html = page.get_data(as_text=True)
     figure = html.split('id="funnel-figure"', 1)[1].split("</figure>", 1)[0]
     assert 'id="funnel-chart" data-chart="funnel"' in figure and 'data-step="won"' in figure
-    assert re.search(r'data-step="leads">\s*<td[^>]*data-chart-label>Leads</td>\s*<td[^>]*data-value="\d+"', figure)
+    assert re.search(r'data-step="leads">\s*<td[^>]*data-chart-label><a [^>]*>Leads</a></td>\s*<td[^>]*data-value="\d+"', figure)
     assert "/vendor/echarts/dist/echarts.min." in html and "<script>" not in html
     assert 'id="funnel-table"' in html and 'id="funnel-owner"' in html
 
@@ -106,3 +106,31 @@ def test_funnel_page_speaks_spanish(client_for, users, db):
     db.commit()
     html = client_for("ana").get("/sales/funnel").get_data(as_text=True)
     assert "Embudo de ventas" in html and "Clientes potenciales" in html
+
+
+def test_funnel_shows_amounts_and_conversion(pipeline, db, access_for):
+    for opportunity, amount in zip(db.scalars(select(Opportunity).order_by(Opportunity.id)), ("1500.00", "400.00"),
+                                   strict=True):
+        opportunity.amount = amount
+    db.commit()
+    steps = {s.key: s for s in funnel.compute(db, access_for("leader"))}
+    assert steps["qualified"].conversion == 50.0 and steps["leads"].conversion is None
+    assert steps["opportunities"].amount == 1900 and steps["won"].amount == 1500 and steps["won"].lost_amount == 400
+    assert steps["won"].conversion == 50.0
+
+
+def test_each_step_drills_down_to_the_records_it_counts(pipeline, db, client_for, users):
+    leader = client_for("leader")
+    html = leader.get("/sales/funnel").get_data(as_text=True)
+    assert 'href="/sales/funnel/won"' in html and 'href="/sales/funnel/lost"' in html
+    won = leader.get("/sales/funnel/won").get_data(as_text=True)
+    assert won.count('<tr data-id=') == 1 and "Ana 0" in won
+    lost = leader.get(f"/sales/funnel/lost?owner={users['bob'].id}").get_data(as_text=True)
+    assert lost.count('<tr data-id=') == 1 and "Bob 1" in lost
+    assert leader.get(f"/sales/funnel/lost?owner={users['ana'].id}").get_data(as_text=True).count('<tr data-id=') == 0
+    # an executive drills into their own records only, whatever owner they ask for
+    ana = client_for("ana").get(f"/sales/funnel/leads?owner={users['bob'].id}").get_data(as_text=True)
+    assert ana.count('<tr data-id=') == 3 and "Bob 1" not in ana
+    assert leader.get("/sales/funnel/nowhere").status_code == 404
+    assert leader.get("/sales/funnel/won?from=yesterday").status_code == 400
+    assert leader.get("/sales/funnel/won?before=x").status_code == 400

@@ -1,6 +1,7 @@
 """SLA escalation at scale (CAS-02): one run of the escalation job over N open cases.
 
     .venv/bin/python -m bench.escalation_bench [--database-url URL] [--cases 1000000] [--due-share 0.05] [--runs 3]
+                                              [--earlier-days 10]
 
 Without ``--database-url`` it runs on PostgreSQL (``CRM_TEST_DATABASE_URL`` or the test kit's
 default server) in a scratch database dropped afterwards, with the sales, inboxes and cases
@@ -12,7 +13,10 @@ client's ladder: 7, 14 and 21 business days in Madrid) and the rest during the l
 Each round resets the escalation (state, history, audit rows, inbox items; vacuumed) and times
 ``escalation.run``, then times the **floor** of the same round: what the database needs at least
 to store the same outcome — a bare ``UPDATE`` of as many rows of the narrow escalation state and a
-bare ``INSERT … SELECT`` of as many inbox items, one committed transaction. Prints median and p95
+bare ``INSERT … SELECT`` of as many inbox items (and an ``UPDATE`` of the items it closed), one
+committed transaction. With ``--earlier-days D`` each round first runs the job, untimed, as of D
+days before: the timed run then moves many cases up from a step they hold, closing their previous
+step's inbox items (``crm_inbox_close_many``), as the job does day after day. Prints median and p95
 of both over the rounds and their ratio, the cases escalated, the CPU seconds of this process, its
 peak RSS (bounded: batches, never all rows in memory), the load average and the machine's limits
 measured in the same run (bench/limits.py).
@@ -27,7 +31,7 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -99,17 +103,21 @@ def reset(engine: Any) -> None:
 
 def floor(engine: Any) -> float:
     """Seconds the database needs at least for the outcome of the run just made: every state row
-    updated once and as many inbox items inserted, in one committed transaction (then removed)."""
+    it moved updated once, as many inbox items inserted and the items it closed updated, in one
+    committed transaction (the inserted items then removed)."""
     started = time.perf_counter()
     with engine.begin() as conn:
-        conn.execute(text("UPDATE cases_escalation_state SET step = step, escalated_at = escalated_at"))
+        conn.execute(text("UPDATE cases_escalation_state SET step = step, escalated_at = escalated_at "
+                          "WHERE escalated_at = :now"), {"now": NOW})
+        conn.execute(text("UPDATE inbox_item SET closed_at = closed_at WHERE state = 'done'"))
         conn.execute(text("""
             INSERT INTO inbox_item (session, element_type, element_id, sender_id, group_id, user_id,
                                     requested_action, action_text, note, state, received_at, version)
             SELECT 'cases', 'floor', case_id, user_id_or_owner, group_id, user_id, 'resolve', '', '', 'open', now(), 1
             FROM (SELECT s.case_id, s.group_id, s.user_id, c.owner_id AS user_id_or_owner
-                  FROM cases_escalation_state s JOIN cases_case c ON c.id = s.case_id) AS moved
-        """))
+                  FROM cases_escalation_state s JOIN cases_case c ON c.id = s.case_id
+                  WHERE s.escalated_at = :now) AS moved
+        """), {"now": NOW})
     took = time.perf_counter() - started
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM inbox_item WHERE element_type = 'floor'"))
@@ -122,7 +130,7 @@ def quantiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def run(url: str, cases: int, due_share: float, runs: int) -> None:
+def run(url: str, cases: int, due_share: float, runs: int, earlier_days: float = 0) -> None:
     from crm_core.bootstrap import ensure_groups
     from crm_core.migrate import upgrade
 
@@ -140,16 +148,21 @@ def run(url: str, cases: int, due_share: float, runs: int) -> None:
     with app.app_context():
         for _ in range(runs):
             reset(engine)
+            if earlier_days:
+                escalation.run(now=NOW - timedelta(days=earlier_days), policy=policy)
             started, started_cpu = time.perf_counter(), time.process_time()
             moved = escalation.run(now=NOW, policy=policy)
             timings.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
             floors.append(floor(engine))
-    some_case = engine.connect().execute(text("SELECT min(id) FROM cases_case")).scalar()
+    with engine.connect() as conn:
+        some_case = conn.execute(text("SELECT min(id) FROM cases_case")).scalar()
+        closed = conn.execute(text("SELECT count(*) FROM inbox_item WHERE state = 'done'")).scalar()
     limits.report(limits.measure(engine, "cases_case", some_case, repeat=100))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     load = " ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"database: {engine.dialect.name}, {cases:,} working cases, {moved:,} escalated per run, {runs} runs, "
+    print(f"database: {engine.dialect.name}, {cases:,} working cases, {moved:,} escalated per run "
+          f"({closed:,} previous-step items closed; earlier run {earlier_days:g} days before), {runs} runs, "
           f"load average {load}")
     print(f"{'':24} {'median s':>10} {'p95 s':>8} {'cases/s':>10} {'peak RSS MB':>12} {'CPU s':>8}")
     median, p95 = quantiles(timings)
@@ -167,9 +180,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--due-share", type=float, default=0.05)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--earlier-days", type=float, default=0,
+                        help="first an untimed run as of this many days before (cases then move up a step)")
     args = parser.parse_args(argv)
     if args.database_url:
-        run(args.database_url, args.cases, args.due_share, args.runs)
+        run(args.database_url, args.cases, args.due_share, args.runs, args.earlier_days)
         return
     server = os.environ.get("CRM_TEST_DATABASE_URL", DEFAULT_PG)
     reason = pg_available(server)
@@ -178,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     name = f"crm_escalation_bench_{uuid.uuid4().hex[:8]}"
     url = create_pg_database(server, name)
     try:
-        run(url, args.cases, args.due_share, args.runs)
+        run(url, args.cases, args.due_share, args.runs, args.earlier_days)
     finally:
         drop_pg_database(server, name)
 

@@ -16,9 +16,11 @@ the previous one), are
    already moved),
 3. recorded in ``cases_escalation`` (unique (case, step): recorded once), audited on each case's
    history under the action ``escalate``, handed to the step's inbox with the inboxes plugin's
-   bulk send (``crm_inbox_send_many``: one statement per batch) when inboxes is enabled, and,
-   when messaging is enabled, notified with one e-mail per batch to the new assignee or the
-   group's members (outbox, same transaction, idempotency key per batch).
+   bulk send (``crm_inbox_send_many``: one statement per batch) when inboxes is enabled — the
+   previous step's items of the moved cases marked done first (``crm_inbox_close_many``, one
+   statement per batch: no dead item stays in the inbox the case left) — and, when messaging
+   is enabled, notified with one e-mail per batch to the new assignee or the group's members
+   (outbox, same transaction, idempotency key per batch).
 
 Each batch is one transaction: a crash mid-run leaves committed batches done and the rest for
 the next run, which continues where it stopped.
@@ -48,6 +50,8 @@ EMAIL_TOPIC = "messaging.email"
 DEFAULT_BATCH = 5000
 #: The request an escalated case carries in the inbox it lands in (the inboxes' vocabulary).
 INBOX_REQUEST = "resolve"
+#: The tag of the inbox items escalation sends, so that it closes its own items only.
+INBOX_SOURCE = "cases.escalation"
 
 Target = tuple[int | None, int | None]
 
@@ -170,14 +174,31 @@ def escalate_batch(db: DbSession, rule: Rule, step: Step, target: Target, where:
                 "escalation_step": [old_step, step.number], "escalated_to": [old_name, new_name]})
     plugins = crm_state().plugins
     if "inboxes" in plugins:
+        # Before the send: the items to close are those of the steps the cases leave.
+        close_items(db, [row.id for row in rows if row.step], None,
+                    _("Escalated to step %(step)s", step=step.number))
         crm_state().pm.hook.crm_inbox_send_many(
             db=db, session_name="cases", element_type=Case.__element_type__,
             items=[(row.id, row.owner_id) for row in rows], group_id=group_id, user_id=user_id,
-            requested_action=INBOX_REQUEST, action_text=_step_text(step), note="",
+            requested_action=INBOX_REQUEST, action_text=_step_text(step), note="", source=INBOX_SOURCE,
         )
     if "messaging" in plugins:
         _notify(db, rule, step, group_id, user_id, [row.number for row in rows], rows[0].id)
     return len(rows), following
+
+
+def close_items(db: DbSession, case_ids: list[int], closed_by_id: int | None, note: str) -> int:
+    """Mark done the open escalation items of ``case_ids`` (whichever inbox holds them), one
+    statement in the caller's transaction, through the inboxes' ``crm_inbox_close_many``: when
+    the cases move to the next step (``closed_by_id`` None: the job) and when one is resolved,
+    closed or cancelled (the user who did it). Items users sent about the cases stay. Without
+    the inboxes plugin, or without cases, nothing to do."""
+    if not case_ids or "inboxes" not in crm_state().plugins:
+        return 0
+    return crm_state().pm.hook.crm_inbox_close_many(
+        db=db, session_name="cases", element_type=Case.__element_type__, element_ids=case_ids,
+        source=INBOX_SOURCE, closed_by_id=closed_by_id, note=note,
+    )
 
 
 def _step_text(step: Step) -> str:

@@ -5,7 +5,9 @@ Every function runs in the caller's transaction (``with unit_of_work() as db:``)
 nothing before its checks pass; state changes go through the declared workflow
 (``workflow.transition``), so the core refuses illegal moves and the audit trail records each
 one under its action. Later parts of the cases work (SLA escalation, email-to-case, inboxes)
-call these functions instead of writing cases themselves.
+call these functions instead of writing cases themselves. A case that stops being worked on
+(resolved, closed, cancelled) closes its open escalation items in the same transaction
+(``escalation.close_items``): no dead item stays in an inbox.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crm_core.toolkit import BusinessRuleError, SessionDef, User, crm_state, utcnow, workflow
+from plugins.cases import escalation
 from plugins.cases.models import NUMBER_DIGITS, NUMBER_PREFIX, Case, CaseCounter
 from plugins.sales.models import Contact, Opportunity
 
@@ -174,6 +177,7 @@ def resolve(db: DbSession, sdef: SessionDef, case: Case, user: User, resolution:
     workflow.transition(db, sdef, case, "resolved", user, action="resolve")
     case.resolution = text
     case.resolved_at = utcnow()
+    escalation.close_items(db, [case.id], user.id, _("Case resolved"))
 
 
 def close(
@@ -196,6 +200,7 @@ def close(
         raise BusinessRuleError(_("The agreement cannot be before the case was resolved."), field="agreed_at")
     workflow.transition(db, sdef, case, "closed", user, action="close")
     case.agreed_by, case.agreed_via, case.agreed_at, case.closed_at = who, agreed_via, when, now
+    escalation.close_items(db, [case.id], user.id, _("Case closed"))
 
 
 def reopen(db: DbSession, sdef: SessionDef, case: Case, user: User) -> None:
@@ -212,3 +217,4 @@ def cancel(db: DbSession, sdef: SessionDef, case: Case, user: User, reason: str)
         raise BusinessRuleError(_("A reason is required."), field="reason")
     workflow.transition(db, sdef, case, "cancelled", user, action="cancel")
     case.cancel_reason = text
+    escalation.close_items(db, [case.id], user.id, _("Case cancelled"))

@@ -54,11 +54,19 @@ def crm_home_panels(user: User) -> list[Panel]:
 @hookimpl
 def crm_inbox_send_many(db: DbSession, session_name: str, element_type: str, items: list[tuple[int, int]],
                         group_id: int | None, user_id: int | None, requested_action: str, action_text: str,
-                        note: str) -> int:
+                        note: str, source: str) -> int:
     from plugins.inboxes import bulk
 
     return bulk.send_many(db, session_name, element_type, items, group_id, user_id, requested_action,
-                          action_text, note)
+                          action_text, note, source)
+
+
+@hookimpl
+def crm_inbox_close_many(db: DbSession, session_name: str, element_type: str, element_ids: list[int], source: str,
+                         closed_by_id: int | None, note: str) -> int:
+    from plugins.inboxes import bulk
+
+    return bulk.close_many(db, session_name, element_type, element_ids, source, closed_by_id, note)
 
 
 @hookimpl

@@ -31,7 +31,7 @@ def crm_inbox_item_taken(item: Any, sdef: SessionDef, element: Any, access: Acce
 @hookspec(firstresult=True)
 def crm_inbox_send_many(db: DbSession, session_name: str, element_type: str, items: list[tuple[int, int]],
                         group_id: int | None, user_id: int | None, requested_action: str, action_text: str,
-                        note: str) -> int:
+                        note: str, source: str) -> int:
     """Put many elements of one session in one inbox at once — the bulk send of jobs such as
     SLA escalation, answered by the inboxes plugin itself (first result; a client override may
     wrap it). ``items`` are ``(element id, sender id)`` pairs (the job sends each element on
@@ -43,4 +43,23 @@ def crm_inbox_send_many(db: DbSession, session_name: str, element_type: str, ite
     audit row is written per item — the caller records the move in the element's history.
     Refuses (``BusinessRuleError``) a session that is not served, a recipient that does not
     exist or is inactive, and a group whose rights do not include its inbox and the session.
-    ``crm_inbox_item_sent`` is not fired per item."""
+    ``crm_inbox_item_sent`` is not fired per item. ``source`` (up to 60 characters, e.g.
+    ``"cases.escalation"``) tags the items as the caller's, for ``crm_inbox_close_many``; ``""``
+    for items the caller will never close itself."""
+
+
+@hookspec(firstresult=True)
+def crm_inbox_close_many(db: DbSession, session_name: str, element_type: str, element_ids: list[int], source: str,
+                         closed_by_id: int | None, note: str) -> int:
+    """Mark done, at once, every open item that ``source`` sent (``crm_inbox_send_many``) about
+    the elements ``element_ids`` of one session — taken or not, in whichever inbox — so a job
+    that moves elements on (SLA escalation to its next step; a case resolved, closed or
+    cancelled) leaves no dead items behind. Answered by the inboxes plugin itself (first result;
+    a client override may wrap it). Items users sent, and other sources' items, stay open.
+
+    One ``UPDATE`` per call in the caller's transaction, whatever the number of elements; each
+    item records who closed it (``closed_by_id``: the user who acted, or ``None`` for a job), when,
+    and ``note`` (up to 200 characters, e.g. "Escalated to step 2", in the site's language);
+    its version is bumped, so a user closing or taking it at the same moment is refused. Returns
+    how many items were closed. No audit row is written per item: the caller records the move in
+    the element's history. An empty ``source`` is refused (``ValueError``)."""

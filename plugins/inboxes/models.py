@@ -9,7 +9,9 @@ inbox holds it:
   it; taking sets ``user_id`` (the taker) and ``taken_at`` in one conditional ``UPDATE … WHERE
   user_id IS NULL`` (:func:`plugins.inboxes.services.take`), so two takers never both win.
 
-Items are audited into their element's history: sending and taking show on the element.
+Items are audited into their element's history: sending and taking show on the element. Items a
+job sent in bulk carry the job's ``source``; the job closes them in bulk too (``bulk.close_many``:
+``closed_by_id`` empty when no user acted, ``close_note`` says why).
 """
 
 from __future__ import annotations
@@ -74,6 +76,11 @@ class InboxItem(Base):
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
+    #: Why a job closed the item ("escalated to step 2", "case resolved"); a user's close leaves it empty.
+    close_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: The job that sent the item in bulk (``cases.escalation``), so that it closes its own items
+    #: only (``crm_inbox_close_many``); empty for an item a user sent.
+    source: Mapped[str] = mapped_column(String(60), default="", server_default="")
     #: Every UPDATE says ``WHERE version = :seen``: of two concurrent takes or closes one matches.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -256,16 +256,64 @@ def inbox_send_many_stores_one_open_item_per_element_with_one_statement(kit: Kit
         stored = hook.crm_inbox_send_many(db=kit.db, session_name="samples", element_type="sample",
                                           items=[(acme.id, acme.owner_id), (zeta.id, acme.owner_id)],
                                           group_id=group, user_id=None, requested_action="review",
-                                          action_text="Batch  review", note="")
+                                          action_text="Batch  review", note="", source="samples.job")
     assert stored == 2 and kit.calls("crm_inbox_send_many") == [("samples", [acme.id, zeta.id], True, 2)]
     assert len([s for s in seen if s.lstrip().upper().startswith("INSERT")]) == 1
     items = kit.db.execute(select(InboxItem.element_id, InboxItem.group_id, InboxItem.sender_id, InboxItem.state,
-                                  InboxItem.action_text).order_by(InboxItem.element_id)).all()
-    assert [tuple(i) for i in items] == [(e.id, group, acme.owner_id, "open", "Batch review") for e in (acme, zeta)]
+                                  InboxItem.action_text, InboxItem.source).order_by(InboxItem.element_id)).all()
+    assert [tuple(i) for i in items] == [
+        (e.id, group, acme.owner_id, "open", "Batch review", "samples.job") for e in (acme, zeta)
+    ]
     with pytest.raises(BusinessRuleError), unit_of_work():  # an unknown inbox stores nothing
         hook.crm_inbox_send_many(db=kit.db, session_name="samples", element_type="sample", items=[(acme.id, 1)],
-                                 group_id=None, user_id=10**9, requested_action="review", action_text="", note="")
+                                 group_id=None, user_id=10**9, requested_action="review", action_text="", note="",
+                                 source="samples.job")
     assert kit.db.scalar(select(func.count()).select_from(InboxItem)) == 2
+
+
+@hookimpl(wrapper=True)
+def _close_many(db: Any, session_name: str, element_type: str, element_ids: list[int], source: str,
+                closed_by_id: Any, note: str) -> Any:
+    closed = yield  # a client override's wrapper: sees the call and the inboxes plugin's answer
+    record("crm_inbox_close_many")((session_name, sorted(element_ids), source, closed))
+    return closed
+
+
+@exercise("crm_inbox_close_many", _close_many, plugins=("inboxes", "sample"))
+def inbox_close_many_marks_done_only_the_sources_open_items_with_one_statement(kit: Kit) -> None:
+    acme, zeta = kit.create("samples", "leader", name="Acme"), kit.create("samples", "leader", name="Zeta")
+    group = kit.db.scalar(select(Group.id).where(Group.name == "Executives"))
+    hook = kit.app.extensions["crm"].pm.hook
+    with unit_of_work():
+        hook.crm_inbox_send_many(db=kit.db, session_name="samples", element_type="sample",
+                                 items=[(acme.id, acme.owner_id), (zeta.id, acme.owner_id)], group_id=group,
+                                 user_id=None, requested_action="review", action_text="", note="",
+                                 source="samples.job")
+    # A user's own item about Acme is not the job's: it stays open.
+    kit.action("samples", acme, "send_to_inbox", "leader", recipient=_executives(kit), requested_action="call_back")
+    leader = kit.access_for("leader").user.id
+    with unit_of_work(), sql_statements(kit.db.get_bind(), markers=False) as seen:
+        closed = hook.crm_inbox_close_many(db=kit.db, session_name="samples", element_type="sample",
+                                           element_ids=[acme.id, zeta.id], source="samples.job",
+                                           closed_by_id=leader, note="Moved  on")
+    assert closed == 2 and kit.calls("crm_inbox_close_many") == [("samples", sorted([acme.id, zeta.id]),
+                                                                  "samples.job", 2)]
+    assert len([s for s in seen if s.lstrip().upper().startswith("UPDATE")]) == 1
+    rows = kit.db.execute(select(InboxItem.element_id, InboxItem.source, InboxItem.state, InboxItem.closed_by_id,
+                                 InboxItem.close_note, InboxItem.closed_at.is_not(None), InboxItem.version)
+                          .order_by(InboxItem.id).execution_options(populate_existing=True)).all()
+    assert [tuple(r) for r in rows] == [
+        (acme.id, "samples.job", "done", leader, "Moved on", True, 2),
+        (zeta.id, "samples.job", "done", leader, "Moved on", True, 2),
+        (acme.id, "", "open", None, "", False, 1),
+    ]
+    with unit_of_work():  # closed already: nothing left to close
+        assert hook.crm_inbox_close_many(db=kit.db, session_name="samples", element_type="sample",
+                                         element_ids=[acme.id], source="samples.job", closed_by_id=None,
+                                         note="") == 0
+    with pytest.raises(ValueError), unit_of_work():  # no source: it would close users' items too
+        hook.crm_inbox_close_many(db=kit.db, session_name="samples", element_type="sample", element_ids=[acme.id],
+                                  source="", closed_by_id=None, note="")
 
 
 def _inbox_taken(item: Any, sdef: Any, element: Any, access: Any, user: Any, db: Any) -> None:

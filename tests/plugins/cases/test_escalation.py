@@ -194,3 +194,58 @@ def test_with_inboxes_each_step_lands_in_the_next_inbox_with_one_insert_per_batc
     mine = db.scalars(select(InboxItem).where(InboxItem.user_id == users["leader"].id)).all()
     assert sorted(i.element_id for i in mine) == sorted(c.id for c in cases)
     assert db.scalar(select(func.count()).select_from(InboxItem)) == 10
+
+
+@pytest.mark.crm(plugins=["sales", "inboxes", "cases"], customer="telco_sla",
+                 settings={"CRM_OVERRIDES_DIR": str(CUSTOMERS)})
+def test_the_next_step_closes_the_previous_steps_items_with_one_update_per_batch(new_case, db, users, action):
+    from crm_core.testing import sql_statements
+    from plugins.inboxes.models import InboxItem
+
+    cases = [new_case(subject=f"Claim {n}") for n in range(5)]
+    for case in cases:
+        backdate(db, case, OPENED)
+    with sql_statements(db.get_bind(), markers=False) as seen:
+        escalation.run(now=datetime(2026, 4, 6, 9, tzinfo=UTC), batch=2)
+    # The first step leaves no inbox: nothing to close, no statement.
+    assert not [s for s in seen if s.lstrip().upper().startswith("UPDATE INBOX_ITEM")]
+    # A user's own request about a case is not escalation's: it stays open.
+    action(cases[0], "send_to_inbox", "ana", recipient=f"user:{users['admin'].id}", requested_action="review")
+    with sql_statements(db.get_bind(), markers=False) as seen:
+        assert escalation.run(now=sla.current_policy().calendar.add(OPENED, 14 * 9 * 60), batch=2) == 5
+    assert len([s for s in seen if s.lstrip().upper().startswith("UPDATE INBOX_ITEM")]) == 3  # per batch
+    leaders = db.scalar(select(Group.id).where(Group.name == "Leaders"))
+    items = db.scalars(select(InboxItem).order_by(InboxItem.id).execution_options(populate_existing=True)).all()
+    first = [i for i in items if i.group_id == leaders]
+    assert sorted(i.element_id for i in first) == sorted(c.id for c in cases)
+    assert {(i.state, i.closed_by_id, i.close_note) for i in first} == {("done", None, "Escalated to step 2")}
+    assert all(i.closed_at is not None for i in first)
+    second = [i for i in items if i.user_id == users["leader"].id]
+    assert sorted(i.element_id for i in second) == sorted(c.id for c in cases)
+    assert {(i.state, i.source) for i in second} == {("open", escalation.INBOX_SOURCE)}
+    assert [(i.user_id, i.state, i.source) for i in items if i.user_id == users["admin"].id] == [
+        (users["admin"].id, "open", "")]
+
+
+@pytest.mark.crm(plugins=["sales", "inboxes", "cases"], customer="telco_sla",
+                 settings={"CRM_OVERRIDES_DIR": str(CUSTOMERS)})
+def test_a_case_resolved_closed_or_cancelled_closes_its_open_escalation_items(new_case, db, users, action):
+    from plugins.inboxes.models import InboxItem
+
+    resolved, cancelled, working_on = (new_case(subject=f"Claim {n}") for n in range(3))
+    for case in (resolved, cancelled, working_on):
+        backdate(db, case, OPENED)
+    assert escalation.run(now=datetime(2026, 4, 6, 9, tzinfo=UTC)) == 3
+    action(resolved, "open", "ana")
+    action(resolved, "resolve", "ana", resolution="Credit note issued")
+    action(cancelled, "cancel", "ana", reason="Duplicate")
+    rows = {i.element_id: (i.state, i.closed_by_id, i.close_note) for i in db.scalars(
+        select(InboxItem).execution_options(populate_existing=True))}
+    assert rows == {resolved.id: ("done", users["ana"].id, "Case resolved"),
+                    cancelled.id: ("done", users["ana"].id, "Case cancelled"),
+                    working_on.id: ("open", None, "")}
+    # Closing the resolved case later finds nothing open: the item keeps its first close.
+    action(resolved, "close", "ana", agreed_by="Rosa Ferrer", agreed_via="phone")
+    item = db.scalar(select(InboxItem).where(InboxItem.element_id == resolved.id)
+                     .execution_options(populate_existing=True))
+    assert (item.state, item.close_note, item.version) == ("done", "Case resolved", 2)

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import BusinessRuleError, Group, User, crm_state, group_can, session_label, utcnow
+from plugins.inboxes import notices
 from plugins.inboxes.models import InboxItem
 from plugins.inboxes.services import GROUP, MINE
 
@@ -94,8 +95,9 @@ def send_many(db: DbSession, session_name: str, element_type: str, items: list[t
         literal(now, InboxItem.__table__.c.received_at.type), literal(1), literal(_source(source)), literal(""),
     )
     # the count from RETURNING: psycopg reports no row count (-1) for this INSERT … SELECT
-    stored = db.execute(target.insert().from_select(list(COLUMNS), source).returning(target.c.id))
-    return len(stored.all())
+    stored = len(db.execute(target.insert().from_select(list(COLUMNS), source).returning(target.c.id)).all())
+    notices.items_sent(db, session_name, stored, group_id, user_id, requested_action, note)
+    return stored
 
 
 def _source(source: str | None) -> str:

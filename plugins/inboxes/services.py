@@ -44,6 +44,7 @@ from crm_core.toolkit import (
     session_label,
     utcnow,
 )
+from plugins.inboxes import notices
 from plugins.inboxes.models import InboxItem
 from plugins.inboxes.settings import vocabulary
 
@@ -146,6 +147,7 @@ def send(
     with audit.audit_context(action=SEND_ACTION, user=access.user):
         db.add(item)
         db.flush()
+    notices.item_sent(db, sdef, element, item, access.user)
     crm_state().pm.hook.crm_inbox_item_sent(item=item, sdef=sdef, element=element, access=access,
                                             user=access.user, db=db)
     return item

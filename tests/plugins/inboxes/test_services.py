@@ -141,3 +141,35 @@ def test_a_group_item_is_dismissed_by_a_member_but_taken_before_it_is_done(db, u
     assert item.state == "dismissed" and item.user_id is None
     with pytest.raises(BusinessRuleError, match="closed already"), unit_of_work():
         services.take(db, access_for("ana"), item.id)
+
+
+def _told(db, user):
+    from crm_core.models.notifications import Notification
+
+    db.expire_all()
+    return [n.text for n in db.scalars(select(Notification).where(Notification.user_id == user.id,
+                                                                   Notification.kind == "inbox"))]
+
+
+def test_an_item_sent_tells_its_user_or_the_groups_members_who_may_see_it(db, users, access_for):
+    """Issue 17 item 11: the bell says what arrived; the sender is not told; a group member who
+    may not see the record is not told about it."""
+    acme = add_sample(db, users["ana"], name="Acme")
+    send(db, access_for("ana"), acme, f"user:{users['leader'].id}", "approve")
+    assert _told(db, users["leader"]) == ["Ana sent you the sample “Acme”: Approve"]
+    send(db, access_for("leader"), acme, f"group:{group_id(db, 'Executives')}", "review")
+    assert _told(db, users["ana"]) == ["Leader sent the sample “Acme” to the inbox of Executives: Review"]
+    assert _told(db, users["bob"]) == []  # an executive who may not see ana's sample
+
+
+def test_a_bulk_send_tells_each_recipient_once_with_the_count(db, users, access_for):
+    from plugins.inboxes import bulk
+
+    records = [add_sample(db, users["ana"], name=f"S{i}") for i in range(3)]
+    with unit_of_work():
+        stored = bulk.send_many(db, "samples", records[0].__element_type__,
+                                [(r.id, users["ana"].id) for r in records], group_id(db, "Executives"), None,
+                                "review", note="SLA escalation, step 1", source="tests")
+    assert stored == 3
+    for name in ("ana", "bob"):
+        assert _told(db, users[name]) == ["3 samples arrived in the inbox of Executives: Review (SLA escalation, step 1)"]

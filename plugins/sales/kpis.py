@@ -5,8 +5,8 @@ stage and the team's won amounts per person as charts with their tables.
 Everything is counted through the one ownership filter (``scoped``): a user's own figures are
 their records; team figures (the members of the user's group) only for users who see every
 record (leaders, administrators): the active users who own opportunities or have a goal. Goals
-come from ``[settings.sales] monthly_goals`` (username → won amount per month) and
-``team_monthly_goal`` (the team's amount).
+are the month's on Sales → Goals (``plugins/sales/goals.py``), else ``[settings.sales]
+monthly_goals`` (username → won amount per month) and ``team_monthly_goal`` (the team's amount).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import Access, Kpi, User, crm_state, scoped
+from crm_core.toolkit import Access, Kpi, User, scoped
+from plugins.sales.goals import for_month
 from plugins.sales.models import Lead, Opportunity
 from plugins.sales.services import sdef_for, stage_choices
 
@@ -95,7 +96,7 @@ def pipeline_by_stage(db: DbSession, access: Access, owners: list[int], scope: s
                rows=rows, rows_label=_l("Stage"), chart="bar", scope=scope, order=60)
 
 
-def won_by_person(db: DbSession, access: Access, team: list[User], goals: dict[str, Decimal], today: date) -> Kpi:
+def won_by_person(db: DbSession, access: Access, team: list[User], today: date) -> Kpi:
     """Won this month per person of the team (a chart and its table)."""
     sdef = sdef_for("sale", "opportunities")
     first, following = _month(today)
@@ -109,12 +110,12 @@ def won_by_person(db: DbSession, access: Access, team: list[User], goals: dict[s
                rows=rows, rows_label=_l("Person"), chart="bar", scope="team", order=70)
 
 
-def team_of(db: DbSession, access: Access, goals: dict[str, Decimal]) -> list[User]:
+def team_of(db: DbSession, access: Access, goals: dict[int, Decimal]) -> list[User]:
     """The sales team a leader looks at: active users who own opportunities or have a goal."""
     sdef = sdef_for("sale", "opportunities")
     owners = set(db.scalars(scoped(sdef, access, True, stmt=select(Opportunity.owner_id).distinct())))
     users = db.scalars(select(User).where(User.active).order_by(User.full_name, User.username))
-    return [u for u in users if u.id in owners or u.username in goals]
+    return [u for u in users if u.id in owners or u.id in goals]
 
 
 def kpis(db: DbSession, access: Access, user: User, today: date | None = None) -> list[Kpi]:
@@ -123,13 +124,12 @@ def kpis(db: DbSession, access: Access, user: User, today: date | None = None) -
     if not access.can(sdef, "view") or not access.can(sdef_for("sale", "leads"), "view"):
         return []
     today = today or datetime.now(UTC).date()
-    settings = crm_state().settings.get("sales", {})
-    goals = settings.get("monthly_goals", {})
-    mine = figures(db, access, [user.id], "mine", goals.get(user.username), today)
+    goals = for_month(db, _month(today)[0])
+    mine = figures(db, access, [user.id], "mine", goals.users.get(user.id), today)
     mine.append(pipeline_by_stage(db, access, [user.id], "mine"))
     if not access.sees_all:
         return mine
-    team = team_of(db, access, goals)
+    team = team_of(db, access, goals.users)
     ids = [u.id for u in team]
-    return [*mine, *figures(db, access, ids, "team", settings.get("team_monthly_goal"), today),
-            pipeline_by_stage(db, access, ids, "team"), won_by_person(db, access, team, goals, today)]
+    return [*mine, *figures(db, access, ids, "team", goals.team, today),
+            pipeline_by_stage(db, access, ids, "team"), won_by_person(db, access, team, today)]

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, false, select
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 from sqlalchemy.orm import Session as DbSession
 
@@ -232,3 +232,19 @@ class CodeCounter(Base):
 
     series: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class SalesGoal(Base):
+    """A month's won-amount goal of one user or of the team (EXT-07), set by a leader on
+    Sales → Goals; ``[settings.sales] monthly_goals`` / ``team_monthly_goal`` apply to a month
+    without one. ``holder`` is ``"team"`` or ``"user:<id>"`` (one goal per holder and month)."""
+
+    __tablename__ = "sales_goal"
+    __table_args__ = (UniqueConstraint("month", "holder"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date)
+    holder: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id", ondelete="CASCADE"), nullable=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))

@@ -239,7 +239,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
 
 
 def sales_only_sessions() -> list[SessionDef]:
-    """Campaigns (SAL-09) and the funnel page (SAL-11): marketing, on the sales side only."""
+    """Campaigns (SAL-09), the funnel page (SAL-11) and the goals page (EXT-07): on the sales side only."""
     campaigns = SessionDef(
         name="campaigns",
         module="sales",
@@ -263,4 +263,5 @@ def sales_only_sessions() -> list[SessionDef]:
         ),
     )
     funnel = SessionDef(name="funnel", module="sales", label=_l("Funnel"), endpoint="sales.funnel", order=60)
-    return [campaigns, funnel]
+    goals = SessionDef(name="goals", module="sales", label=_l("Goals"), endpoint="sales.goals", order=65)
+    return [campaigns, funnel, goals]

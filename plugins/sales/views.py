@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import select
 
-from crm_core.toolkit import User, crm_state, current_access, int_arg, parse_int, session, shown, value_names
-from plugins.sales import funnel
+from crm_core.toolkit import (
+    BusinessRuleError,
+    User,
+    crm_state,
+    current_access,
+    int_arg,
+    parse_int,
+    session,
+    shown,
+    unit_of_work,
+    value_names,
+)
+from plugins.sales import funnel, goals, kpis
 
 bp = Blueprint("sales", __name__, url_prefix="/sales", template_folder="templates")
 
@@ -99,3 +111,37 @@ def funnel_records(step: str) -> Any:
 def _step_labels() -> list[tuple[str, str]]:
     return [("leads", _("Leads")), ("qualified", _("Qualified")), ("disqualified", _("Disqualified")),
             ("opportunities", _("Opportunities")), ("won", _("Won")), ("lost", _("Lost"))]
+
+
+@bp.route("/goals", methods=["GET", "POST"], endpoint="goals")
+@login_required
+def goals_page() -> Any:
+    """A month's goals (EXT-07): leaders and administrators set the team's and each member's;
+    executives see their own."""
+    access = current_access()
+    access.require(goals.SESSION, "view")
+    db = session()
+    today = date.today()
+    raw = (request.form if request.method == "POST" else request.args).get("month", "") or f"{today:%Y-%m}"
+    try:
+        month = goals.parse_month(raw)
+    except BusinessRuleError as exc:
+        return render_template("sales/goals.html", error=str(exc), month=None, rows=[], team=None,
+                               editable=False), 400
+    team = kpis.team_of(db, access, goals.for_month(db, month).users) if access.sees_all else [access.user]
+    editable = access.sees_all and access.can(goals.SESSION, "modify")
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            with unit_of_work() as db:
+                stored = goals.save(db, access, month, request.form, team)
+            flash(ngettext("%(num)d goal saved for %(month)s.", "%(num)d goals saved for %(month)s.", stored,
+                           month=f"{month:%Y-%m}"), "success")
+            return redirect(url_for("sales.goals", month=f"{month:%Y-%m}"))
+        except BusinessRuleError as exc:
+            error, status = str(exc), 400
+    current = goals.for_month(db, month)
+    rows = [(u, current.users.get(u.id)) for u in team]
+    posted = request.form if request.method == "POST" else {}
+    return render_template("sales/goals.html", error=error, month=month, rows=rows, team=current.team,
+                           editable=editable, posted=posted), status

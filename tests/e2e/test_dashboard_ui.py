@@ -81,3 +81,23 @@ def test_the_call_figures_use_the_same_charts_drawn_from_their_table(page, live_
     expect(periods.locator("thead th[data-series]")).to_have_count(2)
     assert periods.locator("tbody tr[data-period]").count() == periods.locator("tbody tr").count() - 1
     assert problems == []
+
+
+def test_a_leader_sets_a_goal_that_ana_sees_on_her_dashboard(page, phone, live_server, live_app, pipeline):
+    """Issue 17 item 7: Sales → Goals at 1280 px (the leader) and the goal bar at 375 px (ana)."""
+    problems = _console(page)
+    log_in(page, live_server, "leader")
+    page.goto(f"{live_server}/sales/goals")
+    ana = page.locator('#goals-table tr[data-holder^="user:"]', has_text="Ana").locator("input")
+    ana.fill("8000")
+    page.click("#goals-save")
+    expect(page.locator(".alert-success")).to_contain_text("saved for")
+    expect(ana).to_have_value("8000.00")
+    assert problems == []
+    phone_problems = _console(phone)
+    log_in(phone, live_server, "ana")
+    expect(phone.locator("#kpi-mine-won_month .crm-kpi-goal")).to_contain_text("of the goal of 8,000.00")
+    phone.goto(f"{live_server}/sales/goals")
+    expect(phone.locator("#goals-save")).to_have_count(0)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert phone_problems == []

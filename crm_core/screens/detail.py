@@ -30,7 +30,7 @@ from crm_core.security import current_access, get_element
 from crm_core.security.access import may_modify
 from crm_core.security.field_access import refused_field
 from crm_core.services import board, elements, workflow
-from crm_core.services.display import user_names
+from crm_core.services.display import state_tones, user_names
 from crm_core.services.neighbours import neighbours
 
 
@@ -51,8 +51,15 @@ def usable_actions(sdef: SessionDef, element: Any, access: Any) -> list[Any]:
 def lookup_names(specs: list[FieldSpec], values: dict[str, str]) -> dict[str, str]:
     """The referenced element's display name for each filled lookup field (or ``#id`` when the
     user may not see it: a picker never reveals a record past the ownership rules)."""
+    return lookup_refs(specs, values)[0]
+
+
+def lookup_refs(specs: list[FieldSpec], values: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`lookup_names` and the referenced record's page for each lookup whose record the
+    user may see, so the form links to it (issue 17 item 6: related records are links)."""
     registry, access, db = crm_state().registry, current_access(), db_session()
     names: dict[str, str] = {}
+    links: dict[str, str] = {}
     for spec in specs:
         raw = values.get(spec.name, "")
         if spec.widget != "lookup" or not raw:
@@ -65,7 +72,8 @@ def lookup_names(specs: list[FieldSpec], values: dict[str, str]) -> dict[str, st
             names[spec.name] = get_element(db, target, access, int(raw)).display_name()
         except (NotFound, PermissionDenied):
             continue
-    return names
+        links[spec.name] = url_for("screens.detail", session_name=target.name, element_id=int(raw))
+    return names, links
 
 
 def lookup_urls(specs: list[FieldSpec]) -> dict[str, str]:
@@ -97,9 +105,12 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
     registry = crm_state().registry
     actions = usable_actions(sdef, element, access) if element is not None else []
     stage_bar = _stage_bar(sdef, element, access)
-    status_label = None
+    status_label, status_tone = None, "open"
     if element is not None and sdef.statuses and hasattr(element, sdef.status_field):
-        status_label = registry.status_label(sdef, getattr(element, sdef.status_field))
+        code = getattr(element, sdef.status_field)
+        status_label = registry.status_label(sdef, code)
+        status_tone = state_tones(sdef).get(code, "open")
+    lookups, links = lookup_refs(specs, values)
     html = render_template(
         "screens/detail.html",
         sdef=sdef,
@@ -107,7 +118,8 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         specs=specs,
         values=values,
         errors=errors,
-        lookups=lookup_names(specs, values),
+        lookups=lookups,
+        lookup_links=links,
         lookup_urls=lookup_urls(specs),
         readonly=not may_modify(sdef, access, element),
         tabs=tabs,
@@ -115,6 +127,7 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         tab_html=Markup(tab.render(sdef, element)) if tab else None,
         actions=actions,
         status_label=status_label,
+        status_tone=status_tone,
         can_delete=element is not None and sdef.deletable and may_modify(sdef, access, element),
         owner_name=_owner_name(element),
         stage_bar=stage_bar,

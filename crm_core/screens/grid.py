@@ -4,6 +4,7 @@ only what the user may do. Also the JSON lookup used by pickers and the bulk del
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +25,7 @@ from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
 from crm_core.services import views as grid_views
-from crm_core.services.display import Names, shown, value_names
+from crm_core.services.display import Names, reference_sessions, shown, state_tones, value_names
 from crm_core.services.groupings import SESSION as SMART_SESSION
 from crm_core.services.queries import ListQuery, capped_count, fetch_page
 
@@ -39,6 +40,12 @@ def _label(sdef: SessionDef, name: str) -> str:
     field = schema_fields(sdef.schema).get(name)
     label = field.metadata.get("label") if field is not None else None
     return str(label or name.replace("_", " ").capitalize())
+
+
+def _with_id(address: str) -> Callable[[int], str]:
+    """A record's path from one built with :data:`ID_MARK` for its id."""
+    mark = str(ID_MARK)
+    return lambda pk: address.replace(mark, str(pk), 1)
 
 
 def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
@@ -83,10 +90,12 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     can_sort = sortable(sdef)
     headers = [(c, _label(sdef, c), c in can_sort) for c in columns]
     detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK, back=grid_address(sdef))
-    mark = str(ID_MARK)
     rows = row_cells(sdef, page.items, [(c, label) for c, label, _s in headers], names,
-                     lambda pk: detail.replace(mark, str(pk), 1),
-                     frozenset(c for c in columns if is_phone_field(sdef, c)))
+                     _with_id(detail),
+                     frozenset(c for c in columns if is_phone_field(sdef, c)),
+                     links={col: _with_id(url_for("screens.detail", session_name=target, element_id=ID_MARK))
+                            for col, target in reference_sessions(sdef, columns).items()},
+                     tones=state_tones(sdef))
     can_modify = access.can(sdef, "modify")
     toolbar = {
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,

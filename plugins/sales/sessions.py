@@ -19,18 +19,18 @@ from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 
 LEAD_STATUSES = (
     Status("active", _l("Active")),
-    Status("qualified", _l("Qualified"), open=False),
-    Status("disqualified", _l("Disqualified"), open=False),
+    Status("qualified", _l("Qualified"), open=False, tone="won"),
+    Status("disqualified", _l("Disqualified"), open=False, tone="lost"),
 )
 ACCOUNT_STATUSES = (
     Status("potential", _l("Potential")),
-    Status("active", _l("Active")),
+    Status("active", _l("Active"), tone="won"),
     Status("inactive", _l("Inactive"), open=False),
 )
 OPPORTUNITY_STATUSES = (
     Status("active", _l("Active")),
-    Status("won", _l("Won"), open=False),
-    Status("lost", _l("Lost"), open=False),
+    Status("won", _l("Won"), open=False, tone="won"),
+    Status("lost", _l("Lost"), open=False, tone="lost"),
 )
 CAMPAIGN_STATUSES = (
     Status("planned", _l("Planned")),
@@ -174,7 +174,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
         singular=labels["opportunities"][1],
         model=Opportunity,
         schema=schemas.opportunity_schema(kind),
-        columns=("name", "amount", "currency", "stage", "expected_close", "status"),
+        columns=("name", "account_id", "amount", "currency", "stage", "expected_close", "status", "owner_id"),
         search=models.OPPORTUNITY_SEARCH,
         statuses=OPPORTUNITY_STATUSES,
         where=where,
@@ -226,7 +226,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
         singular=labels["contacts"][1],
         model=Contact,
         schema=schemas.contact_schema(kind),
-        columns=("first_name", "last_name", "position", "email", "phone"),
+        columns=("first_name", "last_name", "account_id", "position", "email", "phone", "owner_id"),
         search=models.CONTACT_SEARCH,
         where=where,
         importable=True,

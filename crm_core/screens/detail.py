@@ -65,7 +65,7 @@ def lookup_refs(specs: list[FieldSpec], values: dict[str, str]) -> tuple[dict[st
         if spec.widget != "lookup" or not raw:
             continue
         names[spec.name] = f"#{raw}"
-        target = registry.sessions.get(spec.lookup or "")
+        target = registry.sessions.get(spec.lookup or values.get(spec.lookup_from or "", ""))
         if target is None or not target.has_grid or not raw.isdigit():
             continue
         try:
@@ -76,13 +76,20 @@ def lookup_refs(specs: list[FieldSpec], values: dict[str, str]) -> tuple[dict[st
     return names, links
 
 
+#: Stands for the chosen session in the search address of a lookup whose session is another
+#: field's value (``FieldSpec.lookup_from``); screens.js puts the chosen one in its place.
+SESSION_MARK = "__session__"
+
+
 def lookup_urls(specs: list[FieldSpec]) -> dict[str, str]:
     registry = crm_state().registry
-    return {
+    urls = {
         s.name: url_for("screens.lookup", session_name=s.lookup)
         for s in specs
         if s.widget == "lookup" and registry.is_available(s.lookup or "") and registry.sessions[s.lookup].has_grid
     }
+    urls.update((s.name, url_for("screens.lookup", session_name=SESSION_MARK)) for s in specs if s.lookup_from)
+    return urls
 
 
 def placed(specs: list[FieldSpec], errors: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -42,6 +42,10 @@ class FieldSpec:
     help: str = ""
     #: read-only for the user's group (field-level access): the value is shown, no input.
     locked: bool = False
+    #: a lookup whose session is the value of another field of the form (``metadata=
+    #: {"lookup_from": "session_name"}``): an activity's linked record is picked in the area
+    #: chosen beside it (issue 17 item 6), never typed as a bare id.
+    lookup_from: str | None = None
 
 
 def _label(name: str, field: fields.Field) -> str:
@@ -104,7 +108,10 @@ def form_fields(
         target = lookups.get(name) or field.metadata.get("lookup")  # action schemas have no session
         choices = choices_of(field)
         hint = str(field.metadata.get("help") or "")
-        if target:
+        if field.metadata.get("lookup_from"):
+            specs.append(FieldSpec(name, label, "lookup", required, allow_none=field.allow_none, help=hint,
+                                   lookup_from=field.metadata["lookup_from"]))
+        elif target:
             specs.append(
                 FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none, help=hint)
             )
@@ -119,8 +126,10 @@ def form_fields(
 def _locked(name: str, field: fields.Field, target: str | None) -> FieldSpec:
     """A field the user's group may read but not change: shown with its value, never parsed."""
     choices = choices_of(field)
-    widget = "lookup" if target else "select" if choices is not None else _widget(field)[0]
-    return FieldSpec(name, _label(name, field), widget, choices=choices or (), lookup=target, locked=True)
+    source = field.metadata.get("lookup_from")
+    widget = "lookup" if target or source else "select" if choices is not None else _widget(field)[0]
+    return FieldSpec(name, _label(name, field), widget, choices=choices or (), lookup=target, locked=True,
+                     lookup_from=source)
 
 
 def _aware(raw: str) -> str:

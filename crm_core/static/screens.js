@@ -9,7 +9,9 @@
   const DELAY_MS = 250;
 
   function setup(box) {
-    const url = box.dataset.lookupUrl;
+    // A picker whose session is chosen in another field (an activity's area) searches that one.
+    const source = box.dataset.lookupFrom ? document.getElementById(box.dataset.lookupFrom) : null;
+    const address = () => (source ? (source.value ? box.dataset.lookupUrl.replace("__session__", source.value) : null) : box.dataset.lookupUrl);
     const input = box.querySelector("[data-lookup-input]");
     const hidden = box.querySelector("[data-lookup-value]");
     const results = box.querySelector("[data-lookup-results]");
@@ -50,6 +52,8 @@
 
     async function search() {
       const mine = ++seq;
+      const url = address();
+      if (!url) return; // no area chosen yet
       const response = await fetch(`${url}?q=${encodeURIComponent(input.value)}`, {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
@@ -96,6 +100,13 @@
     document.addEventListener("click", (event) => {
       if (!box.contains(event.target)) clear();
     });
+    if (source) {
+      source.addEventListener("change", () => { // another area: the record chosen in the old one goes
+        hidden.value = "";
+        input.value = "";
+        clear();
+      });
+    }
   }
 
   document.querySelectorAll(".crm-lookup").forEach(setup);

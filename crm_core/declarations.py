@@ -385,6 +385,10 @@ class SessionDef:
     #: the client's custom fields of this session (EXT-16), set by the core from customer.toml
     #: and Configuration → Fields; their values live in the model's ``custom`` JSON column.
     custom_fields: tuple[FieldDecl, ...] = ()
+    #: ``(db, access, sdef, text) → new element``: a record made from the text typed in a picker
+    #: of this session ("+ New customer “Acme”", issue 17 item 6), inside the request's
+    #: transaction, with the caller's rights; ``None``: pickers offer no such entry.
+    quick_create: Callable[[DbSession, Access, SessionDef, str], Any] | None = None
 
     def custom_field(self, name: str) -> FieldDecl | None:
         return next((f for f in self.custom_fields if f.name == name), None)

@@ -92,6 +92,18 @@ def lookup_urls(specs: list[FieldSpec]) -> dict[str, str]:
     return urls
 
 
+def lookup_creates(specs: list[FieldSpec]) -> dict[str, str]:
+    """``field → "New customer"`` for the pickers whose session makes a record from the typed
+    text (``SessionDef.quick_create``) and lets this user add records (issue 17 item 6)."""
+    registry, access = crm_state().registry, current_access()
+    found = {}
+    for spec in specs:
+        target = registry.sessions.get(spec.lookup or "")
+        if spec.widget == "lookup" and target is not None and target.quick_create and access.can(target, "modify"):
+            found[spec.name] = _("New %(what)s", what=str(target.singular or target.label).lower())
+    return found
+
+
 def placed(specs: list[FieldSpec], errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """Messages for fields the form does not show (e.g. a rule on a hidden field) move to the top
     of the form, so no error is ever invisible."""
@@ -128,6 +140,7 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         lookups=lookups,
         lookup_links=links,
         lookup_urls=lookup_urls(specs),
+        lookup_creates=lookup_creates(specs),
         readonly=not may_modify(sdef, access, element),
         tabs=tabs,
         active=tab.name if tab else "info",
@@ -305,4 +318,5 @@ def action(session_name: str, element_id: int, name: str):  # type: ignore[no-un
     return render_template(
         "screens/action.html", sdef=sdef, element=element, act=act, specs=specs, values=values,
         errors=errors, back=here, lookups=lookup_names(specs, values), lookup_urls=lookup_urls(specs),
+        lookup_creates=lookup_creates(specs),
     ), status

@@ -1,6 +1,7 @@
 """The generic grid (CORE-08, CORE-14, CORE-18): one table per session, built from its
 declaration, with status/text filters, own/all switch, sorting, paging and a toolbar that shows
-only what the user may do. Also the JSON lookup used by pickers and the bulk delete."""
+only what the user may do. Also the JSON lookup used by pickers (and their "+ New …" entry)
+and the bulk delete."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from urllib.parse import urlencode
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 
 from crm_core.db import read_session, unit_of_work
 from crm_core.db import session as db_session
@@ -19,7 +21,7 @@ from crm_core.extensions import crm_state
 from crm_core.reports.formats import is_phone_field
 from crm_core.request_input import int_arg, int_list
 from crm_core.screens.blueprint import bp
-from crm_core.screens.common import endpoint_url, grid_sdef
+from crm_core.screens.common import endpoint_url, grid_sdef, messages_of
 from crm_core.screens.grid_cells import CellText, row_cells
 from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state, sortable
 from crm_core.security import current_access, get_element
@@ -166,3 +168,23 @@ def lookup(session_name: str):  # type: ignore[no-untyped-def]
     query = ListQuery(all_records=True, text=request.args.get("q", "").strip()[:200], per_page=LOOKUP_LIMIT)
     page = fetch_page(db_session(), sdef, access, query)
     return jsonify([{"id": el.id, "label": el.display_name()} for el in page.items])
+
+
+@bp.route("/<session_name>/lookup", methods=["POST"])
+def quick_create(session_name: str):  # type: ignore[no-untyped-def]
+    """A record made from the text typed in a picker (``q``), when the session declares
+    ``quick_create`` and the user may add records to it (issue 17 item 6): JSON ``{id, label}``
+    (201) for the picker to select, or ``{"errors": …}`` (400) with nothing written."""
+    sdef = grid_sdef(session_name)
+    access = current_access()
+    access.require(sdef, "modify")
+    if sdef.quick_create is None:
+        return jsonify({"errors": {"_form": [_("Records of %(s)s cannot be created here.", s=sdef.label)]}}), 400
+    try:
+        with unit_of_work() as db:
+            element = sdef.quick_create(db, access, sdef, request.form.get("q", "")[:1000])
+            answer = {"id": element.id, "label": element.display_name()}
+    except (ValidationError, BusinessRuleError) as exc:
+        errors = exc.messages if isinstance(exc, ValidationError) else str(exc)
+        return jsonify({"errors": messages_of(errors)}), 400
+    return jsonify(answer), 201

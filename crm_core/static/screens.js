@@ -45,9 +45,34 @@
     }
 
     function pick(item) {
+      if (item.create !== undefined) {
+        create(item.create);
+        return;
+      }
       hidden.value = String(item.id);
       input.value = item.label;
       clear();
+    }
+
+    // "+ New customer “Acme”": the record is made on the server (the user's rights, one
+    // transaction) and then picked like any result; a refusal is shown under the picker.
+    const failure = box.querySelector("[data-lookup-error]");
+    async function create(text) {
+      clear();
+      const body = new URLSearchParams({ q: text });
+      const response = await fetch(address(), {
+        method: "POST",
+        body,
+        headers: { Accept: "application/json", "X-CSRFToken": document.querySelector("meta[name=csrf-token]").content },
+        credentials: "same-origin",
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (response.ok) {
+        failure.textContent = "";
+        pick(answer);
+      } else {
+        failure.textContent = Object.values(answer.errors || {}).flat().join(" ") || response.statusText;
+      }
     }
 
     async function search() {
@@ -62,12 +87,17 @@
       const items = await response.json();
       if (mine !== seq) return;
       results.replaceChildren();
+      const typed = input.value.trim();
+      if (box.dataset.createLabel && typed && !items.some((item) => item.label.toLowerCase() === typed.toLowerCase())) {
+        items.push({ create: typed, label: `+ ${box.dataset.createLabel} “${typed}”` });
+      }
       items.forEach((item, i) => {
         const option = document.createElement("div");
         option.id = `${results.id}-${i}`;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
         option.className = "list-group-item list-group-item-action";
+        if (item.create !== undefined) option.dataset.create = "1";
         option.textContent = item.label;
         option.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus
         option.addEventListener("click", () => pick(item));

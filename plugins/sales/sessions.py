@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from crm_core.toolkit import Action, ActionContext, Board, Module, SessionDef, Status, Transition, Workflow
-from plugins.sales import kinds, models, schemas, services
+from plugins.sales import kinds, models, quick, schemas, services
 from plugins.sales.kinds import Viewpoint
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 
@@ -217,6 +217,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
             Action("reactivate", _l("Set active again"), _reactivate),
         ),
         workflow=ACCOUNT_WORKFLOW,
+        quick_create=quick.quick_account,  # "+ New customer “…”" in account pickers
     )
     contacts = SessionDef(
         name=names["contacts"],

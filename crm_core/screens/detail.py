@@ -222,7 +222,7 @@ def new(session_name: str):  # type: ignore[no-untyped-def]
     db = db_session()
     specs = form_fields(sdef.schema, sdef, access, db)
     if request.method == "GET":
-        values = {s.name: "" for s in specs}
+        values = {s.name: s.default for s in specs}
         values.update({k: v for k, v in request.args.items() if k in values})
         values["owner_id"] = str(access.user.id)
         return _render(sdef, None, specs, values, {})

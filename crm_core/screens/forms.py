@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, missing
 from sqlalchemy import select
 
 from crm_core.declarations import SessionDef, schema_fields
@@ -46,6 +46,10 @@ class FieldSpec:
     #: {"lookup_from": "session_name"}``): an activity's linked record is picked in the area
     #: chosen beside it (issue 17 item 6), never typed as a bare id.
     lookup_from: str | None = None
+    #: what a new record's form starts with: the field's ``load_default`` when the form requires
+    #: a field the API and imports may leave out (``metadata={"required": True}``), e.g. the
+    #: client's currency.
+    default: str = ""
 
 
 def _label(name: str, field: fields.Field) -> str:
@@ -99,7 +103,7 @@ def form_fields(
         if name in locked:
             specs.append(_locked(name, field, lookups.get(name) or field.metadata.get("lookup")))
             continue
-        label, required = _label(name, field), bool(field.required)
+        label, required = _label(name, field), bool(field.required or field.metadata.get("required"))
         if name == "owner_id" and sdef is not None:
             if access is None or not access.can(sdef, "change_owner"):
                 continue
@@ -119,8 +123,16 @@ def form_fields(
             specs.append(FieldSpec(name, label, "select", required, choices, allow_none=field.allow_none, help=hint))
         else:
             widget, step = _widget(field)
-            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none, help=hint))
+            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none, help=hint,
+                                   default=_form_default(field)))
     return specs
+
+
+def _form_default(field: fields.Field) -> str:
+    if not field.metadata.get("required") or field.load_default is missing:
+        return ""
+    value = field.load_default() if callable(field.load_default) else field.load_default
+    return to_text(value)
 
 
 def _locked(name: str, field: fields.Field, target: str | None) -> FieldSpec:

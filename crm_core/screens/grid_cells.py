@@ -24,11 +24,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 from crm_core.reports.formats import call_href
 from crm_core.services.display import Names, shown
 
@@ -79,11 +79,16 @@ def row_cells(
     links, tones = links or {}, tones or {}
     status = sdef.status_field if sdef.statuses else None
     plan = [(name, escape(label), name in phone_columns) for name, label in columns]
+    money = money_columns(sdef)
     rows = []
     for element in items:
         parts = []
         for index, (name, label, phone) in enumerate(plan):
-            value = text(shown(sdef, element, name, names), name, names)
+            if name in money and (amount := getattr(element, name, None)) is not None and (
+                    currency := getattr(element, money[name], None)):
+                value = format_currency(amount, currency)
+            else:
+                value = text(shown(sdef, element, name, names), name, names)
             if index == 0:
                 inner = f'<a href="{escape(detail_url(element.id))}">{escape(value or f"#{element.id}")}</a>'
             elif name in links and (name, raw := getattr(element, name, None)) in names:
@@ -100,3 +105,12 @@ def row_cells(
             parts.append(f'<td data-label="{label}">{inner}</td>')
         rows.append((element, Markup("\n    ".join(parts))))
     return rows
+
+
+def money_columns(sdef: SessionDef) -> dict[str, str]:
+    """``amount column → its currency column`` (``metadata={"currency": "currency"}``): such an
+    amount reads in the user's locale with its currency, ``1.234,50 €`` (issue 17 item 6)."""
+    if sdef.schema is None:
+        return {}
+    declared = schema_fields(sdef.schema).items()
+    return {name: f.metadata["currency"] for name, f in declared if f.metadata.get("currency")}

@@ -27,6 +27,7 @@ def _cell(html: str, label: str) -> str:
 def test_opportunity_grid_links_the_account_and_names_the_owner(deal, client_for):
     account, _contact, _opportunity = deal
     html = client_for("ana").get("/s/opportunities").get_data(as_text=True)
+    assert _cell(html, "Amount") == "<span>€1,200.00</span>"  # the amount with its currency
     assert _cell(html, "Account") == f'<a href="/s/accounts/{account.id}">L0001 Lunares SL</a>'
     assert _cell(html, "Owner") == "<span>Ana</span>"
     assert 'data-column="owner_id"' in html and 'data-column="account_id"' in html
@@ -102,3 +103,30 @@ def test_refused_form_ties_each_error_to_its_field(client_for):
     described = re.search(r'aria-describedby="([^"]+)"', field).group(1)
     for ident in described.split():
         assert f'id="{ident}"' in text
+
+
+def test_amounts_read_with_their_currency_in_the_users_locale(create, client_for, db, users):
+    account = create("accounts", "ana", code="M0001", name="Moneda SA")
+    create("opportunities", "ana", name="En dólares", account_id=account.id, amount="1234.50", currency="USD")
+    users["ana"].language = "es"
+    db.commit()
+    spanish = client_for("ana").get("/s/opportunities").get_data(as_text=True)
+    assert re.search(r'<td data-label="Importe"><span>1\.234,50\xa0US\$</span></td>', spanish)
+
+
+def test_currency_is_required_and_starts_at_the_clients_default(crm_app, create, client_for, db):
+    from crm_core.extensions import crm_state
+
+    html = client_for("ana").get("/s/opportunities/new").get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="f-currency"[^>]*>', html).group(0)
+    assert 'value="EUR"' in field and " required" in field
+    account = create("accounts", "ana", code="M0002", name="Sin moneda")
+    refused = client_for("ana").post("/s/opportunities/new", data={"name": "X", "account_id": str(account.id),
+                                                                  "currency": ""})
+    assert refused.status_code == 400 and "three-letter ISO code" in refused.get_data(as_text=True)
+    bad = client_for("ana").post("/s/opportunities/new", data={"name": "X", "account_id": str(account.id),
+                                                              "currency": "ZZZ"})
+    assert bad.status_code == 400
+    crm_state(crm_app).settings.setdefault("sales", {})["currency"] = "GBP"
+    made = create("opportunities", "ana", name="Sin dar moneda", account_id=account.id)
+    assert made.currency == "GBP"

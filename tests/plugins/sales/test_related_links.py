@@ -130,3 +130,15 @@ def test_currency_is_required_and_starts_at_the_clients_default(crm_app, create,
     crm_state(crm_app).settings.setdefault("sales", {})["currency"] = "GBP"
     made = create("opportunities", "ana", name="Sin dar moneda", account_id=account.id)
     assert made.currency == "GBP"
+
+
+def test_a_client_with_an_unknown_currency_does_not_start(tmp_path):
+    from crm_core.app import create_app
+    from crm_core.errors import ConfigError
+
+    client = tmp_path / "money"
+    client.mkdir()
+    (client / "customer.toml").write_text('[plugins]\nenabled = ["sales"]\n[settings.sales]\ncurrency = "EURO"\n')
+    with pytest.raises(ConfigError, match=r"\[settings.sales.currency\].*three-letter ISO code"):
+        create_app({"CRM_ENV": "testing", "CRM_SECRET_KEY": "x" * 40, "CRM_DATABASE_URL": "sqlite://",
+                    "CRM_OVERRIDES_DIR": str(tmp_path), "CRM_CUSTOMER": "money"})

@@ -40,6 +40,22 @@ class Status:
     label: str
     #: ``False`` for terminal states (qualified, won, lost …): they do not count as open.
     open: bool = True
+    #: The kind of state, which colours its badge on grids and detail pages (issue 17 item 6):
+    #: one of :data:`STATE_TONES`; empty means ``"open"`` for an open state, ``"closed"`` otherwise.
+    tone: str = ""
+
+    def __post_init__(self) -> None:
+        if self.tone and self.tone not in STATE_TONES:
+            raise ValueError(f"Status {self.code!r}: tone {self.tone!r} is not one of {', '.join(STATE_TONES)}")
+
+    @property
+    def kind(self) -> str:
+        """The state's tone as declared, or read from ``open``."""
+        return self.tone or ("open" if self.open else "closed")
+
+
+#: Kinds of state a status may declare (``Status.tone``), each with its badge colour in crm.css.
+STATE_TONES = ("open", "won", "lost", "closed")
 
 
 @dataclass(frozen=True)
@@ -369,6 +385,10 @@ class SessionDef:
     #: the client's custom fields of this session (EXT-16), set by the core from customer.toml
     #: and Configuration → Fields; their values live in the model's ``custom`` JSON column.
     custom_fields: tuple[FieldDecl, ...] = ()
+    #: ``(db, access, sdef, text) → new element``: a record made from the text typed in a picker
+    #: of this session ("+ New customer “Acme”", issue 17 item 6), inside the request's
+    #: transaction, with the caller's rights; ``None``: pickers offer no such entry.
+    quick_create: Callable[[DbSession, Access, SessionDef, str], Any] | None = None
 
     def custom_field(self, name: str) -> FieldDecl | None:
         return next((f for f in self.custom_fields if f.name == name), None)

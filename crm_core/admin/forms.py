@@ -35,7 +35,8 @@ class UserForm(FlaskForm):
     timezone = StringField(_l("Time zone"), default="UTC", validators=[DataRequired(), Length(max=64)])
     is_admin = BooleanField(_l("Administrator"))
     active = BooleanField(_l("Active"), default=True)
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)],
+                             render_kw={"autocomplete": "new-password"})
 
 
 class GroupForm(FlaskForm):

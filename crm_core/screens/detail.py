@@ -30,7 +30,7 @@ from crm_core.security import current_access, get_element
 from crm_core.security.access import may_modify
 from crm_core.security.field_access import refused_field
 from crm_core.services import board, elements, workflow
-from crm_core.services.display import user_names
+from crm_core.services.display import state_tones, user_names
 from crm_core.services.neighbours import neighbours
 
 
@@ -51,30 +51,57 @@ def usable_actions(sdef: SessionDef, element: Any, access: Any) -> list[Any]:
 def lookup_names(specs: list[FieldSpec], values: dict[str, str]) -> dict[str, str]:
     """The referenced element's display name for each filled lookup field (or ``#id`` when the
     user may not see it: a picker never reveals a record past the ownership rules)."""
+    return lookup_refs(specs, values)[0]
+
+
+def lookup_refs(specs: list[FieldSpec], values: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`lookup_names` and the referenced record's page for each lookup whose record the
+    user may see, so the form links to it (issue 17 item 6: related records are links)."""
     registry, access, db = crm_state().registry, current_access(), db_session()
     names: dict[str, str] = {}
+    links: dict[str, str] = {}
     for spec in specs:
         raw = values.get(spec.name, "")
         if spec.widget != "lookup" or not raw:
             continue
         names[spec.name] = f"#{raw}"
-        target = registry.sessions.get(spec.lookup or "")
+        target = registry.sessions.get(spec.lookup or values.get(spec.lookup_from or "", ""))
         if target is None or not target.has_grid or not raw.isdigit():
             continue
         try:
             names[spec.name] = get_element(db, target, access, int(raw)).display_name()
         except (NotFound, PermissionDenied):
             continue
-    return names
+        links[spec.name] = url_for("screens.detail", session_name=target.name, element_id=int(raw))
+    return names, links
+
+
+#: Stands for the chosen session in the search address of a lookup whose session is another
+#: field's value (``FieldSpec.lookup_from``); screens.js puts the chosen one in its place.
+SESSION_MARK = "__session__"
 
 
 def lookup_urls(specs: list[FieldSpec]) -> dict[str, str]:
     registry = crm_state().registry
-    return {
+    urls = {
         s.name: url_for("screens.lookup", session_name=s.lookup)
         for s in specs
         if s.widget == "lookup" and registry.is_available(s.lookup or "") and registry.sessions[s.lookup].has_grid
     }
+    urls.update((s.name, url_for("screens.lookup", session_name=SESSION_MARK)) for s in specs if s.lookup_from)
+    return urls
+
+
+def lookup_creates(specs: list[FieldSpec]) -> dict[str, str]:
+    """``field → "New customer"`` for the pickers whose session makes a record from the typed
+    text (``SessionDef.quick_create``) and lets this user add records (issue 17 item 6)."""
+    registry, access = crm_state().registry, current_access()
+    found = {}
+    for spec in specs:
+        target = registry.sessions.get(spec.lookup or "")
+        if spec.widget == "lookup" and target is not None and target.quick_create and access.can(target, "modify"):
+            found[spec.name] = _("New %(what)s", what=str(target.singular or target.label).lower())
+    return found
 
 
 def placed(specs: list[FieldSpec], errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -97,9 +124,12 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
     registry = crm_state().registry
     actions = usable_actions(sdef, element, access) if element is not None else []
     stage_bar = _stage_bar(sdef, element, access)
-    status_label = None
+    status_label, status_tone = None, "open"
     if element is not None and sdef.statuses and hasattr(element, sdef.status_field):
-        status_label = registry.status_label(sdef, getattr(element, sdef.status_field))
+        code = getattr(element, sdef.status_field)
+        status_label = registry.status_label(sdef, code)
+        status_tone = state_tones(sdef).get(code, "open")
+    lookups, links = lookup_refs(specs, values)
     html = render_template(
         "screens/detail.html",
         sdef=sdef,
@@ -107,14 +137,17 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         specs=specs,
         values=values,
         errors=errors,
-        lookups=lookup_names(specs, values),
+        lookups=lookups,
+        lookup_links=links,
         lookup_urls=lookup_urls(specs),
+        lookup_creates=lookup_creates(specs),
         readonly=not may_modify(sdef, access, element),
         tabs=tabs,
         active=tab.name if tab else "info",
         tab_html=Markup(tab.render(sdef, element)) if tab else None,
         actions=actions,
         status_label=status_label,
+        status_tone=status_tone,
         can_delete=element is not None and sdef.deletable and may_modify(sdef, access, element),
         owner_name=_owner_name(element),
         stage_bar=stage_bar,
@@ -189,7 +222,7 @@ def new(session_name: str):  # type: ignore[no-untyped-def]
     db = db_session()
     specs = form_fields(sdef.schema, sdef, access, db)
     if request.method == "GET":
-        values = {s.name: "" for s in specs}
+        values = {s.name: s.default for s in specs}
         values.update({k: v for k, v in request.args.items() if k in values})
         values["owner_id"] = str(access.user.id)
         return _render(sdef, None, specs, values, {})
@@ -285,4 +318,5 @@ def action(session_name: str, element_id: int, name: str):  # type: ignore[no-un
     return render_template(
         "screens/action.html", sdef=sdef, element=element, act=act, specs=specs, values=values,
         errors=errors, back=here, lookups=lookup_names(specs, values), lookup_urls=lookup_urls(specs),
+        lookup_creates=lookup_creates(specs),
     ), status

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, missing
 from sqlalchemy import select
 
 from crm_core.declarations import SessionDef, schema_fields
@@ -42,6 +42,14 @@ class FieldSpec:
     help: str = ""
     #: read-only for the user's group (field-level access): the value is shown, no input.
     locked: bool = False
+    #: a lookup whose session is the value of another field of the form (``metadata=
+    #: {"lookup_from": "session_name"}``): an activity's linked record is picked in the area
+    #: chosen beside it (issue 17 item 6), never typed as a bare id.
+    lookup_from: str | None = None
+    #: what a new record's form starts with: the field's ``load_default`` when the form requires
+    #: a field the API and imports may leave out (``metadata={"required": True}``), e.g. the
+    #: client's currency.
+    default: str = ""
 
 
 def _label(name: str, field: fields.Field) -> str:
@@ -95,7 +103,7 @@ def form_fields(
         if name in locked:
             specs.append(_locked(name, field, lookups.get(name) or field.metadata.get("lookup")))
             continue
-        label, required = _label(name, field), bool(field.required)
+        label, required = _label(name, field), bool(field.required or field.metadata.get("required"))
         if name == "owner_id" and sdef is not None:
             if access is None or not access.can(sdef, "change_owner"):
                 continue
@@ -104,7 +112,10 @@ def form_fields(
         target = lookups.get(name) or field.metadata.get("lookup")  # action schemas have no session
         choices = choices_of(field)
         hint = str(field.metadata.get("help") or "")
-        if target:
+        if field.metadata.get("lookup_from"):
+            specs.append(FieldSpec(name, label, "lookup", required, allow_none=field.allow_none, help=hint,
+                                   lookup_from=field.metadata["lookup_from"]))
+        elif target:
             specs.append(
                 FieldSpec(name, label, "lookup", required, lookup=target, allow_none=field.allow_none, help=hint)
             )
@@ -112,15 +123,25 @@ def form_fields(
             specs.append(FieldSpec(name, label, "select", required, choices, allow_none=field.allow_none, help=hint))
         else:
             widget, step = _widget(field)
-            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none, help=hint))
+            specs.append(FieldSpec(name, label, widget, required, step=step, allow_none=field.allow_none, help=hint,
+                                   default=_form_default(field)))
     return specs
+
+
+def _form_default(field: fields.Field) -> str:
+    if not field.metadata.get("required") or field.load_default is missing:
+        return ""
+    value = field.load_default() if callable(field.load_default) else field.load_default
+    return to_text(value)
 
 
 def _locked(name: str, field: fields.Field, target: str | None) -> FieldSpec:
     """A field the user's group may read but not change: shown with its value, never parsed."""
     choices = choices_of(field)
-    widget = "lookup" if target else "select" if choices is not None else _widget(field)[0]
-    return FieldSpec(name, _label(name, field), widget, choices=choices or (), lookup=target, locked=True)
+    source = field.metadata.get("lookup_from")
+    widget = "lookup" if target or source else "select" if choices is not None else _widget(field)[0]
+    return FieldSpec(name, _label(name, field), widget, choices=choices or (), lookup=target, locked=True,
+                     lookup_from=source)
 
 
 def _aware(raw: str) -> str:

@@ -1,14 +1,17 @@
 """The generic grid (CORE-08, CORE-14, CORE-18): one table per session, built from its
 declaration, with status/text filters, own/all switch, sorting, paging and a toolbar that shows
-only what the user may do. Also the JSON lookup used by pickers and the bulk delete."""
+only what the user may do. Also the JSON lookup used by pickers (and their "+ New …" entry)
+and the bulk delete."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 
 from crm_core.db import read_session, unit_of_work
 from crm_core.db import session as db_session
@@ -18,13 +21,13 @@ from crm_core.extensions import crm_state
 from crm_core.reports.formats import is_phone_field
 from crm_core.request_input import int_arg, int_list
 from crm_core.screens.blueprint import bp
-from crm_core.screens.common import endpoint_url, grid_sdef
+from crm_core.screens.common import endpoint_url, grid_sdef, messages_of
 from crm_core.screens.grid_cells import CellText, row_cells
 from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state, sortable
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
 from crm_core.services import views as grid_views
-from crm_core.services.display import Names, shown, value_names
+from crm_core.services.display import Names, reference_sessions, shown, state_tones, value_names
 from crm_core.services.groupings import SESSION as SMART_SESSION
 from crm_core.services.queries import ListQuery, capped_count, fetch_page
 
@@ -39,6 +42,12 @@ def _label(sdef: SessionDef, name: str) -> str:
     field = schema_fields(sdef.schema).get(name)
     label = field.metadata.get("label") if field is not None else None
     return str(label or name.replace("_", " ").capitalize())
+
+
+def _with_id(address: str) -> Callable[[int], str]:
+    """A record's path from one built with :data:`ID_MARK` for its id."""
+    mark = str(ID_MARK)
+    return lambda pk: address.replace(mark, str(pk), 1)
 
 
 def cell(sdef: SessionDef, element: Any, col: str, names: Names) -> str:
@@ -83,10 +92,12 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     can_sort = sortable(sdef)
     headers = [(c, _label(sdef, c), c in can_sort) for c in columns]
     detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK, back=grid_address(sdef))
-    mark = str(ID_MARK)
     rows = row_cells(sdef, page.items, [(c, label) for c, label, _s in headers], names,
-                     lambda pk: detail.replace(mark, str(pk), 1),
-                     frozenset(c for c in columns if is_phone_field(sdef, c)))
+                     _with_id(detail),
+                     frozenset(c for c in columns if is_phone_field(sdef, c)),
+                     links={col: _with_id(url_for("screens.detail", session_name=target, element_id=ID_MARK))
+                            for col, target in reference_sessions(sdef, columns).items()},
+                     tones=state_tones(sdef))
     can_modify = access.can(sdef, "modify")
     toolbar = {
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,
@@ -157,3 +168,23 @@ def lookup(session_name: str):  # type: ignore[no-untyped-def]
     query = ListQuery(all_records=True, text=request.args.get("q", "").strip()[:200], per_page=LOOKUP_LIMIT)
     page = fetch_page(db_session(), sdef, access, query)
     return jsonify([{"id": el.id, "label": el.display_name()} for el in page.items])
+
+
+@bp.route("/<session_name>/lookup", methods=["POST"])
+def quick_create(session_name: str):  # type: ignore[no-untyped-def]
+    """A record made from the text typed in a picker (``q``), when the session declares
+    ``quick_create`` and the user may add records to it (issue 17 item 6): JSON ``{id, label}``
+    (201) for the picker to select, or ``{"errors": …}`` (400) with nothing written."""
+    sdef = grid_sdef(session_name)
+    access = current_access()
+    access.require(sdef, "modify")
+    if sdef.quick_create is None:
+        return jsonify({"errors": {"_form": [_("Records of %(s)s cannot be created here.", s=sdef.label)]}}), 400
+    try:
+        with unit_of_work() as db:
+            element = sdef.quick_create(db, access, sdef, request.form.get("q", "")[:1000])
+            answer = {"id": element.id, "label": element.display_name()}
+    except (ValidationError, BusinessRuleError) as exc:
+        errors = exc.messages if isinstance(exc, ValidationError) else str(exc)
+        return jsonify({"errors": messages_of(errors)}), 400
+    return jsonify(answer), 201

@@ -10,21 +10,25 @@ markup is exactly what ``screens/grid.html`` wrote before:
 * first column: ``<td data-label="Name"><a href="/s/leads/7">value or #7</a></td>``;
 * a phone column with a callable number: ``<a class="crm-phone" href="tel:…" data-number="…"
   title="Call">…</a>``;
+* a reference the user may open (an account, a campaign): ``<a href="/s/accounts/3">name</a>``
+  (issue 17 item 6: related records are links everywhere);
+* the status: a badge coloured by its kind of state, ``<span class="badge crm-state
+  crm-state-won" data-state="won">Won</span>`` (``Status.tone``);
 * any other: ``<span>value</span>``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from crm_core.declarations import SessionDef
+from crm_core.declarations import SessionDef, schema_fields
 from crm_core.reports.formats import call_href
 from crm_core.services.display import Names, shown
 
@@ -63,19 +67,35 @@ def row_cells(
     names: Names,
     detail_url: Callable[[int], str],
     phone_columns: frozenset[str],
+    links: Mapping[str, Callable[[int], str]] | None = None,
+    tones: Mapping[str, str] | None = None,
 ) -> list[tuple[Any, Markup]]:
     """``(element, cells markup)`` per row; ``columns`` are ``(name, label)``; ``detail_url``
-    gives the detail page's path of an id."""
+    gives the detail page's path of an id; ``links`` the referenced record's path per reference
+    column the user may follow (a value only links when ``names`` resolved it, i.e. the user may
+    see that record); ``tones`` the kind of state per status code."""
     text = CellText()
     call_label = escape(_("Call"))
+    links, tones = links or {}, tones or {}
+    status = sdef.status_field if sdef.statuses else None
     plan = [(name, escape(label), name in phone_columns) for name, label in columns]
+    money = money_columns(sdef)
     rows = []
     for element in items:
         parts = []
         for index, (name, label, phone) in enumerate(plan):
-            value = text(shown(sdef, element, name, names), name, names)
+            if name in money and (amount := getattr(element, name, None)) is not None and (
+                    currency := getattr(element, money[name], None)):
+                value = format_currency(amount, currency)
+            else:
+                value = text(shown(sdef, element, name, names), name, names)
             if index == 0:
                 inner = f'<a href="{escape(detail_url(element.id))}">{escape(value or f"#{element.id}")}</a>'
+            elif name in links and (name, raw := getattr(element, name, None)) in names:
+                inner = f'<a href="{escape(links[name](raw))}">{escape(value)}</a>'
+            elif name == status and value:
+                tone = tones.get(getattr(element, name), "open")
+                inner = f'<span class="badge crm-state crm-state-{tone}" data-state="{tone}">{escape(value)}</span>'
             elif phone and value and (href := call_href(value)):
                 shown_value = escape(value)
                 inner = (f'<a class="crm-phone" href="{escape(href)}" data-number="{shown_value}" '
@@ -85,3 +105,12 @@ def row_cells(
             parts.append(f'<td data-label="{label}">{inner}</td>')
         rows.append((element, Markup("\n    ".join(parts))))
     return rows
+
+
+def money_columns(sdef: SessionDef) -> dict[str, str]:
+    """``amount column → its currency column`` (``metadata={"currency": "currency"}``): such an
+    amount reads in the user's locale with its currency, ``1.234,50 €`` (issue 17 item 6)."""
+    if sdef.schema is None:
+        return {}
+    declared = schema_fields(sdef.schema).items()
+    return {name: f.metadata["currency"] for name, f in declared if f.metadata.get("currency")}

@@ -31,8 +31,10 @@ _DUMMY_HASH = hash_password("not-a-real-password")
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)],
+                           render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 def safe_next(target: str | None) -> str:
@@ -115,8 +117,10 @@ class ProfileForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[Length(max=120)])
     language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
-    current_password = PasswordField(_l("Current password"), validators=[Length(max=200)])
-    new_password = PasswordField(_l("New password"), validators=[Length(max=200)])
+    current_password = PasswordField(_l("Current password"), validators=[Length(max=200)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"), validators=[Length(max=200)],
+                                 render_kw={"autocomplete": "new-password"})
 
 
 @bp.route("/account", methods=["GET", "POST"])

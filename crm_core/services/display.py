@@ -95,6 +95,25 @@ def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -
     return names
 
 
+def reference_sessions(sdef: SessionDef, columns: Sequence[str]) -> dict[str, str]:
+    """``column → session`` of the reference columns among ``columns`` whose records the user may
+    open (a grid they may view): those read as links (issue 17 item 6). The owner is not one:
+    users have no record page of their own."""
+    registry, access = crm_state().registry, current_access()
+    targets = lookup_targets(sdef)
+    found = {}
+    for col in columns:
+        target = registry.sessions.get(targets.get(col, ""))
+        if target is not None and target.has_grid and access.can(target, "view"):
+            found[col] = target.name
+    return found
+
+
+def state_tones(sdef: SessionDef) -> dict[str, str]:
+    """``status code → kind of state`` (open, won, lost, closed) that colours its badge."""
+    return {st.code: st.kind for st in sdef.statuses}
+
+
 def status_names(sdef: SessionDef) -> Names:
     """``(status field, code) → visible name`` of every status, in the user's language: one
     translation per status and page instead of one per row (``Registry.status_label``)."""

@@ -6,3 +6,10 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// A form that comes back refused puts the focus on its first field in error, so keyboard and
+// screen-reader users land on the problem (its message is tied by aria-describedby).
+(() => {
+  const first = document.querySelector("main [aria-invalid=true]");
+  if (first && typeof first.focus === "function") first.focus();
+})();

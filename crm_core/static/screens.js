@@ -9,7 +9,9 @@
   const DELAY_MS = 250;
 
   function setup(box) {
-    const url = box.dataset.lookupUrl;
+    // A picker whose session is chosen in another field (an activity's area) searches that one.
+    const source = box.dataset.lookupFrom ? document.getElementById(box.dataset.lookupFrom) : null;
+    const address = () => (source ? (source.value ? box.dataset.lookupUrl.replace("__session__", source.value) : null) : box.dataset.lookupUrl);
     const input = box.querySelector("[data-lookup-input]");
     const hidden = box.querySelector("[data-lookup-value]");
     const results = box.querySelector("[data-lookup-results]");
@@ -43,13 +45,40 @@
     }
 
     function pick(item) {
+      if (item.create !== undefined) {
+        create(item.create);
+        return;
+      }
       hidden.value = String(item.id);
       input.value = item.label;
       clear();
     }
 
+    // "+ New customer “Acme”": the record is made on the server (the user's rights, one
+    // transaction) and then picked like any result; a refusal is shown under the picker.
+    const failure = box.querySelector("[data-lookup-error]");
+    async function create(text) {
+      clear();
+      const body = new URLSearchParams({ q: text });
+      const response = await fetch(address(), {
+        method: "POST",
+        body,
+        headers: { Accept: "application/json", "X-CSRFToken": document.querySelector("meta[name=csrf-token]").content },
+        credentials: "same-origin",
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (response.ok) {
+        failure.textContent = "";
+        pick(answer);
+      } else {
+        failure.textContent = Object.values(answer.errors || {}).flat().join(" ") || response.statusText;
+      }
+    }
+
     async function search() {
       const mine = ++seq;
+      const url = address();
+      if (!url) return; // no area chosen yet
       const response = await fetch(`${url}?q=${encodeURIComponent(input.value)}`, {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
@@ -58,12 +87,17 @@
       const items = await response.json();
       if (mine !== seq) return;
       results.replaceChildren();
+      const typed = input.value.trim();
+      if (box.dataset.createLabel && typed && !items.some((item) => item.label.toLowerCase() === typed.toLowerCase())) {
+        items.push({ create: typed, label: `+ ${box.dataset.createLabel} “${typed}”` });
+      }
       items.forEach((item, i) => {
         const option = document.createElement("div");
         option.id = `${results.id}-${i}`;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
         option.className = "list-group-item list-group-item-action";
+        if (item.create !== undefined) option.dataset.create = "1";
         option.textContent = item.label;
         option.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus
         option.addEventListener("click", () => pick(item));
@@ -96,6 +130,13 @@
     document.addEventListener("click", (event) => {
       if (!box.contains(event.target)) clear();
     });
+    if (source) {
+      source.addEventListener("change", () => { // another area: the record chosen in the old one goes
+        hidden.value = "";
+        input.value = "";
+        clear();
+      });
+    }
   }
 
   document.querySelectorAll(".crm-lookup").forEach(setup);

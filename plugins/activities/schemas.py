@@ -68,7 +68,7 @@ class ActivitySchema(Schema):
     status = fields.Str(dump_only=True, metadata={"label": _l("Status")})
     done_at = fields.AwareDateTime(dump_only=True, metadata={"label": _l("Done at")})
     session_name = fields.Str(allow_none=True, metadata={"label": _l("Linked to (area)"), "choices": linkable_sessions})
-    element_id = fields.Int(allow_none=True, metadata={"label": _l("Linked record")})
+    element_id = fields.Int(allow_none=True, metadata={"label": _l("Linked record"), "lookup_from": "session_name"})
     owner_id = fields.Int(metadata={"label": _l("Owner")})
     version = fields.Int(dump_only=True)
 

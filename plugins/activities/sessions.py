@@ -13,7 +13,7 @@ MODULE = Module("activities", _l("Activities"), order=30)
 
 STATUSES = (
     Status("planned", _l("Planned")),
-    Status("done", _l("Done"), open=False),
+    Status("done", _l("Done"), open=False, tone="won"),
     Status("cancelled", _l("Cancelled"), open=False),
 )
 

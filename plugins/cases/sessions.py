@@ -19,7 +19,7 @@ MODULE = Module("cases", _l("Cases"), order=25)
 STATUSES = (
     Status("gathering", _l("Gathering information")),
     Status("open", _l("Open")),
-    Status("resolved", _l("Resolved"), open=False),
+    Status("resolved", _l("Resolved"), open=False, tone="won"),
     Status("closed", _l("Closed"), open=False),
     Status("cancelled", _l("Cancelled"), open=False),
 )

@@ -12,18 +12,22 @@ from plugins.portal.requests import MAX_COMMENT
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=255)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=255)], render_kw={"autocomplete": "email"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=12)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=12)],
+                       render_kw={"autocomplete": "one-time-code"})
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(
         _l("Repeat the password"),
+        render_kw={"autocomplete": "new-password"},
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 

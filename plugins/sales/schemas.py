@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from crm_core.toolkit import e164, edited_element
-from plugins.sales import services
+from plugins.sales import money, services
 from plugins.sales.names import session_names
 
 #: The languages a client's stage labels are given in (``[settings.sales.stage_labels]``).
@@ -65,6 +65,9 @@ class AssignmentSettings(Schema):
 
 class SalesSettings(Schema):
     """``[settings.sales]`` of customer.toml: the pipeline stages in order (SAL-10)."""
+
+    #: The client's currency: new opportunities start with it (plugins/sales/money.py).
+    currency = fields.Str(load_default=money.FALLBACK, validate=money.check_currency)
 
     stages = fields.List(
         fields.Str(validate=validate.Length(min=1, max=40)),
@@ -229,8 +232,12 @@ def opportunity_schema(kind: str) -> type[Schema]:
         campaign_id = fields.Int(allow_none=True, metadata={"label": _l("Campaign"), "lookup": "campaigns"})
         #: Bulk loads into a campaign give its code (SAL-09).
         campaign_code = fields.Str(load_only=True, metadata={"label": _l("Campaign code")})
-        amount = fields.Decimal(places=2, allow_none=True, as_string=True, metadata={"label": _l("Amount")})
-        currency = fields.Str(validate=validate.Regexp(r"^[A-Z]{3}$"), metadata={"label": _l("Currency")})
+        amount = fields.Decimal(places=2, allow_none=True, as_string=True,
+                                metadata={"label": _l("Amount"), "currency": "currency"})
+        #: The form requires it and starts it at the client's currency; the API and imports may
+        #: leave it out for that default (plugins/sales/money.py).
+        currency = fields.Str(load_default=money.default_currency, validate=money.check_currency,
+                              metadata={"label": _l("Currency"), "required": True})
         #: The import key of campaign loads (SAL-09): the row's reference in the loaded file.
         external_ref = fields.Str(allow_none=True, validate=validate.Length(max=80),
                                   metadata={"label": _l("External reference")})

@@ -13,24 +13,24 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from crm_core.toolkit import Action, ActionContext, Board, Module, SessionDef, Status, Transition, Workflow
-from plugins.sales import kinds, models, schemas, services
+from plugins.sales import kinds, models, quick, schemas, services
 from plugins.sales.kinds import Viewpoint
 from plugins.sales.models import Account, Campaign, Contact, Lead, Opportunity
 
 LEAD_STATUSES = (
     Status("active", _l("Active")),
-    Status("qualified", _l("Qualified"), open=False),
-    Status("disqualified", _l("Disqualified"), open=False),
+    Status("qualified", _l("Qualified"), open=False, tone="won"),
+    Status("disqualified", _l("Disqualified"), open=False, tone="lost"),
 )
 ACCOUNT_STATUSES = (
     Status("potential", _l("Potential")),
-    Status("active", _l("Active")),
+    Status("active", _l("Active"), tone="won"),
     Status("inactive", _l("Inactive"), open=False),
 )
 OPPORTUNITY_STATUSES = (
     Status("active", _l("Active")),
-    Status("won", _l("Won"), open=False),
-    Status("lost", _l("Lost"), open=False),
+    Status("won", _l("Won"), open=False, tone="won"),
+    Status("lost", _l("Lost"), open=False, tone="lost"),
 )
 CAMPAIGN_STATUSES = (
     Status("planned", _l("Planned")),
@@ -174,7 +174,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
         singular=labels["opportunities"][1],
         model=Opportunity,
         schema=schemas.opportunity_schema(kind),
-        columns=("name", "amount", "currency", "stage", "expected_close", "status"),
+        columns=("name", "account_id", "amount", "currency", "stage", "expected_close", "status", "owner_id"),
         search=models.OPPORTUNITY_SEARCH,
         statuses=OPPORTUNITY_STATUSES,
         where=where,
@@ -217,6 +217,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
             Action("reactivate", _l("Set active again"), _reactivate),
         ),
         workflow=ACCOUNT_WORKFLOW,
+        quick_create=quick.quick_account,  # "+ New customer “…”" in account pickers
     )
     contacts = SessionDef(
         name=names["contacts"],
@@ -226,7 +227,7 @@ def build_sessions(seen: Viewpoint) -> list[SessionDef]:
         singular=labels["contacts"][1],
         model=Contact,
         schema=schemas.contact_schema(kind),
-        columns=("first_name", "last_name", "position", "email", "phone"),
+        columns=("first_name", "last_name", "account_id", "position", "email", "phone", "owner_id"),
         search=models.CONTACT_SEARCH,
         where=where,
         importable=True,

@@ -256,3 +256,31 @@ def test_every_screen_fits_and_passes_axe(sessions_by_user, demo_server, axe_sou
         axe = axe_source if width == "desktop" else None
         failures += [f"[{username} {width}] {p}" for p in _audit(page, log, axe, base + url)]
     assert not failures, f"{url}\n" + "\n".join(failures)
+
+
+#: A handful of representative screens audited again in the dark theme (the theme follows the
+#: system's prefers-color-scheme, issue 17 item 10): home, a grid with status badges and links,
+#: a detail form with a picker and its tabs, a new-record form, the calendar and an admin list.
+DARK_SCREENS = ("/", "/s/opportunities", "/s/opportunities/{opportunities}", "/s/contacts/new",
+                "/activities/calendar", "/config/users")
+
+
+def test_representative_screens_pass_axe_in_the_dark_theme(browser, demo_server, axe_source):
+    base, ids = demo_server
+    context = browser.new_context(locale="en-US", color_scheme="dark", **DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log: list[str] = []
+    page.on("console", lambda m: _console(log, m))
+    page.on("pageerror", lambda e: log.append(f"script error: {e}"))
+    try:
+        log_in(page, base, "admin")
+        failures = []
+        for screen in DARK_SCREENS:
+            url = base + screen.format(**ids["elements"])
+            problems = _audit(page, log, axe_source, url)
+            theme = page.evaluate("document.documentElement.dataset.bsTheme")
+            failures += [f"{screen}: {p}" for p in problems + ([] if theme == "dark" else [f"theme {theme}"])]
+        assert not failures, "\n".join(failures)
+    finally:
+        context.close()

@@ -43,7 +43,8 @@ def test_arrows_and_enter_pick_a_result_without_submitting_the_form(page, live_s
 
     picker.press("Enter")  # nothing highlighted: nothing happens, above all no submit
     page.wait_for_timeout(300)
-    expect(posts == [] and page.url == form_url and options).to_have_count(2)
+    expect(posts == [] and page.url == form_url and options).to_have_count(3)
+    expect(options.nth(2)).to_have_text("+ New customer “Teclado”")  # issue 17 item 6: last
 
     picker.press("ArrowDown")
     picker.press("ArrowDown")

@@ -28,7 +28,8 @@ def test_grid_cells_and_api_list_of_real_records(production):
     assert "<b>Bold</b>" not in text
     assert ('<td data-label="Phone"><a class="crm-phone" href="tel:+34611222333" data-number="+34 611 222 333" '
             'title="Call">+34 611 222 333</a></td>') in text
-    assert re.search(rf'<tr data-id="{plain["id"]}">.*?<td data-label="Status"><span>[^<]+</span></td>', text, re.S)
+    assert re.search(rf'<tr data-id="{plain["id"]}">.*?<td data-label="Status"><span class="badge crm-state '
+                     r'crm-state-open" data-state="open">[^<]+</span></td>', text, re.S)  # coloured by its state
 
     listed = ana.get("/api/v1/leads?q=Grid&per_page=100")
     assert listed.status_code == 200

@@ -21,7 +21,7 @@ def names_in(html: str) -> list[str]:
 def test_grid_shows_the_declared_columns_with_schema_labels(client_for, make_sample):
     make_sample("ana", name="Acme", company="Acme SL")
     html = client_for("ana").get("/s/samples").get_data(as_text=True)
-    headers = re.findall(r'<th scope="col" data-column="(\w+)">', html)
+    headers = re.findall(r'<th scope="col" data-column="(\w+)"[ >]', html)
     assert headers == ["name", "company", "email", "status", "amount"]
     assert ">Due date<" not in html and ">Company" in html
     assert names_in(html) == ["Acme"]
@@ -84,7 +84,7 @@ def test_status_filter_and_label_use_the_customer_names(crm_app, client_for, mak
     client = client_for("ana")
     html = client.get("/s/samples?status=Done").get_data(as_text=True)
     assert names_in(html) == ["Closed one"]
-    assert '<td data-label="Status"><span>Done</span></td>' in html
+    assert '<td data-label="Status"><span class="badge crm-state crm-state-closed" data-state="closed">Done</span></td>' in html
     assert names_in(client.get("/s/samples?status=In+progress").get_data(as_text=True)) == ["Open one"]
     assert 'value="New"' in html and 'value="In progress"' in html
 
@@ -225,7 +225,7 @@ def test_lookup_returns_at_most_twenty(client_for, make_sample):
     assert len(client_for("ana").get("/s/samples/lookup?q=item").get_json()) == 20
 
 
-def test_lookup_columns_show_the_referenced_name_only_when_visible(crm_app, client_for, make_sample, db, users):
+def test_lookup_columns_link_the_referenced_record_only_when_visible(crm_app, client_for, make_sample, db, users):
     import dataclasses
 
     reg = crm_state(crm_app).registry
@@ -236,5 +236,5 @@ def test_lookup_columns_show_the_referenced_name_only_when_visible(crm_app, clie
     secret.owner_id = users["bob"].id  # reassigned to bob after ana referenced it
     db.commit()
     html = client_for("ana").get("/s/samples").get_data(as_text=True)
-    assert '<td data-label="Parent"><span>Parent Co</span></td>' in html
+    assert f'<td data-label="Parent"><a href="/s/samples/{parent.id}">Parent Co</a></td>' in html
     assert "Secret Co" not in html and f'<td data-label="Parent"><span>{secret.id}</span></td>' in html

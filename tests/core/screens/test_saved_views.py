@@ -19,7 +19,7 @@ pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
 
 
 def headers(html: str) -> list[str]:
-    return re.findall(r'<th scope="col" data-column="(\w+)">', html)
+    return re.findall(r'<th scope="col" data-column="(\w+)"[ >]', html)
 
 
 def names_in(html: str) -> list[str]:

@@ -3,6 +3,7 @@ statuses, settings and demo data, with nothing bank-specific in the core or the 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,11 @@ def test_the_cases_status_report_uses_the_banks_status_names(crm_app, db, users,
     page = client_for("ana").get("/cases/reports", query_string={"report": "status"}).get_data(as_text=True)
     assert 'data-category="Recopilando información"' in page  # the bank's name, not the plugin's
     assert "Recogiendo información" not in page
+
+
+@bank
+def test_the_banks_opportunity_grid_shows_account_and_owner(client_for):
+    """Issue 17 item 6: the client's own column list keeps the Account and Owner columns."""
+    page = client_for("ana").get("/s/opportunities").get_data(as_text=True)
+    assert re.findall(r'<th scope="col" data-column="(\w+)"', page) == [
+        "name", "account_id", "amount", "stage", "expected_close", "status", "owner_id"]

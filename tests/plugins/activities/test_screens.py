@@ -158,3 +158,19 @@ def test_api_generate_reports_counts_and_the_created_activities(client_for, add_
     assert (result["created"], result["skipped"]) == (1, 1)
     assert [a["session_name"] for a in result["activities"]] == ["activities"]
     assert result["activities"][0]["item"]["subject"] == "Christmas card"
+
+
+def test_the_linked_record_is_a_picker_in_the_chosen_area_never_a_bare_id(client_for, add_sample, add_activity):
+    """Issue 17 item 6: the linked record is searched in the area chosen beside it, and an
+    activity's form names and links the record it is linked to."""
+    acme = add_sample("ana", name="Acme")
+    activity = add_activity("ana", utc(2026, 3, 29, 10), session_name="samples", element_id=acme.id)
+    ana = client_for("ana")
+    new = ana.get("/s/activities/new").get_data(as_text=True)
+    assert 'data-lookup-url="/s/__session__/lookup" data-lookup-from="f-session_name"' in new
+    assert re.search(r'<input class="form-control" type="search" id="f-element_id"[^>]*role="combobox"', new)
+    assert not re.search(r'<input[^>]*type="number"[^>]*name="element_id"', new)
+    html = ana.get(f"/s/activities/{activity.id}").get_data(as_text=True)
+    assert re.search(r'id="f-element_id"[^>]*\n?[^>]*value="Acme"', html)
+    assert f'<a href="/s/samples/{acme.id}" data-open="element_id">Open Acme</a>' in html
+    assert ana.get("/s/samples/lookup?q=Acm").get_json() == [{"id": acme.id, "label": "Acme"}]

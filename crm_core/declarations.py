@@ -369,6 +369,11 @@ class SessionDef:
     #: the client's custom fields of this session (EXT-16), set by the core from customer.toml
     #: and Configuration → Fields; their values live in the model's ``custom`` JSON column.
     custom_fields: tuple[FieldDecl, ...] = ()
+    #: the columns the grid and the API may sort by. ``None`` (the usual case): those the
+    #: model's declared list indexes serve (``crm_core.indexes.indexed_sorts``), so a sort is
+    #: offered exactly when an index gives its first page; a tuple overrides that, e.g. for a
+    #: table that stays small. The default sort and sortable custom fields are always offered.
+    sorts: tuple[str, ...] | None = None
 
     def custom_field(self, name: str) -> FieldDecl | None:
         return next((f for f in self.custom_fields if f.name == name), None)

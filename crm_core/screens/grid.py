@@ -20,13 +20,13 @@ from crm_core.request_input import int_arg, int_list
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import endpoint_url, grid_sdef
 from crm_core.screens.grid_cells import CellText, row_cells
-from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state, sortable
+from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
 from crm_core.services import views as grid_views
 from crm_core.services.display import Names, shown, value_names
 from crm_core.services.groupings import SESSION as SMART_SESSION
-from crm_core.services.queries import ListQuery, capped_count, fetch_page
+from crm_core.services.queries import ListQuery, capped_count, fetch_page, sortable
 
 LOOKUP_LIMIT = 20
 #: Stands for a row's id in the detail link built once per page (``url_for`` per row cost about a

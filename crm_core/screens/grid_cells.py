@@ -20,7 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_date, format_datetime, format_decimal
+from babel import dates, numbers
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -30,11 +31,20 @@ from crm_core.services.display import Names, shown
 
 
 class CellText:
-    """Turns a shown value into grid text in the user's language (CORE-17), with the words
-    ``yes``/``no`` translated once per page."""
+    """Turns a shown value into grid text in the user's language (CORE-17): the words
+    ``yes``/``no`` translated, and the locale and time zone looked up, once per page — what
+    flask-babel's ``format_date``/``format_datetime``/``format_decimal`` look up for every cell
+    (their default ``short`` formats; the app configures no others)."""
 
     def __init__(self) -> None:
         self._yes_no: tuple[str, str] | None = None
+        self._locale: Any = None
+        self._tz: Any = None
+
+    def _where(self) -> Any:
+        if self._locale is None:
+            self._locale, self._tz = get_locale(), get_timezone()
+        return self._locale
 
     def __call__(self, value: Any, col: str, names: Names) -> str:
         if value is None:
@@ -46,11 +56,12 @@ class CellText:
                 self._yes_no = (_("yes"), _("no"))
             return self._yes_no[0] if value else self._yes_no[1]
         if isinstance(value, datetime):
-            return format_datetime(value, "short")
+            locale = self._where()
+            return dates.format_datetime(value, "short", tzinfo=self._tz, locale=locale)
         if isinstance(value, date):
-            return format_date(value, "short")
+            return dates.format_date(value, "short", locale=self._where())
         if isinstance(value, Decimal | float):
-            return format_decimal(value)
+            return numbers.format_decimal(value, locale=self._where())
         if isinstance(value, list | tuple):  # a multi-choice custom field: its choices' labels
             return ", ".join(str(names.get((col, v), v)) for v in value)
         return str(value)

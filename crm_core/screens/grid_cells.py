@@ -29,6 +29,15 @@ from crm_core.declarations import SessionDef
 from crm_core.reports.formats import call_href
 from crm_core.services.display import Names, shown
 
+#: markupsafe's escapes as one ``str.translate`` table: the same text, without a ``Markup``
+#: object made per escaped value (two or three per cell, a thousand per page).
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def _escaped(value: str) -> str:
+    """``markupsafe.escape(value)`` as a plain string (markup stays as it is, as there)."""
+    return str(escape(value)) if hasattr(value, "__html__") else value.translate(_ESCAPES)
+
 
 class CellText:
     """Turns a shown value into grid text in the user's language (CORE-17): the words
@@ -86,13 +95,13 @@ def row_cells(
         for index, (name, label, phone) in enumerate(plan):
             value = text(shown(sdef, element, name, names), name, names)
             if index == 0:
-                inner = f'<a href="{escape(detail_url(element.id))}">{escape(value or f"#{element.id}")}</a>'
+                inner = f'<a href="{_escaped(detail_url(element.id))}">{_escaped(value or f"#{element.id}")}</a>'
             elif phone and value and (href := call_href(value)):
-                shown_value = escape(value)
-                inner = (f'<a class="crm-phone" href="{escape(href)}" data-number="{shown_value}" '
+                shown_value = _escaped(value)
+                inner = (f'<a class="crm-phone" href="{_escaped(href)}" data-number="{shown_value}" '
                          f'title="{call_label}">{shown_value}</a>')
             else:
-                inner = f"<span>{escape(value)}</span>"
+                inner = f"<span>{_escaped(value)}</span>"
             parts.append(f'<td data-label="{label}">{inner}</td>')
         rows.append((element, Markup("\n    ".join(parts))))
     return rows

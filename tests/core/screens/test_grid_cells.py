@@ -37,3 +37,12 @@ def test_the_request_catalog_follows_force_locale_and_refresh(crm_app):
         assert gettext("Save") == "Guardar" and render_template_string("{{ _('Save') }}") == "Guardar"
         refresh()
         assert gettext("Save") == "Guardar"
+
+
+def test_cell_escaping_is_markupsafes():
+    from markupsafe import Markup, escape
+
+    from crm_core.screens.grid_cells import _escaped
+
+    for value in ("Tom & Jerry's <b>\"shop\"</b>", "plain", "", Markup("<i>kept</i>")):
+        assert _escaped(value) == str(escape(value))

@@ -21,7 +21,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.models.notes import Grouping
-from crm_core.request_input import MAX_PAGE, forbidden_character, int_arg
+from crm_core.request_input import INT64_MAX, MAX_PAGE, forbidden_character, int_arg
 from crm_core.security.access import Access
 from crm_core.services.groupings import member_ids, visible_grouping
 from crm_core.services.queries import ListQuery, sortable
@@ -157,7 +157,9 @@ def _grouping(sdef: SessionDef, access: Access, raw: str, notices: list[str]) ->
     if not raw.strip():
         return None
     try:
-        grouping = visible_grouping(db_session(), sdef, access, int(raw)) if raw.strip().isdigit() else None
+        wanted = int(raw) if raw.strip().isdigit() else 0
+        # an id no column can hold is no grouping (the database would refuse the query)
+        grouping = visible_grouping(db_session(), sdef, access, wanted) if 0 < wanted <= INT64_MAX else None
     except BusinessRuleError:
         grouping = None
     if grouping is None:

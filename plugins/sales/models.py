@@ -79,6 +79,8 @@ class Lead(CallerNumber, CustomFields, Element, KindMixin, Base):
     __table_args__ = (
         *list_indexes("sales_lead", "-id", lead=KIND, include=("status", *LEAD_SEARCH)),
         *list_indexes("sales_lead", "name", lead=KIND, include=("status", *LEAD_SEARCH)),
+        # a status few rows have: found here, not by reading a whole list index (issue 13 target 4)
+        Index("ix_sales_lead_kind_status", "kind", "status", "id"),
         Index("ix_sales_lead_email", "email"),
         Index("ix_sales_lead_phone_e164", "phone_e164"),
     )
@@ -105,6 +107,7 @@ class Account(CallerNumber, CustomFields, Element, KindMixin, Base):
     __table_args__ = (
         *list_indexes("sales_account", "name", lead=KIND, include=("status", *ACCOUNT_SEARCH)),
         *list_indexes("sales_account", "code", lead=KIND, include=("status", *ACCOUNT_SEARCH)),
+        Index("ix_sales_account_kind_status", "kind", "status", "id"),
         Index("ix_sales_account_phone_e164", "phone_e164"),
     )
 
@@ -185,10 +188,11 @@ class Opportunity(CustomFields, Element, KindMixin, Base):
     """A potential sale or purchase (seed: *Oportunidad*); closed, never deleted (SAL-04)."""
 
     __tablename__ = "sales_opportunity"
-    __table_args__ = tuple(
-        index
-        for sort in ("-id", "name", "-amount", "-expected_close")
-        for index in list_indexes("sales_opportunity", sort, lead=KIND, include=("status", *OPPORTUNITY_SEARCH))
+    __table_args__ = (
+        *(index
+          for sort in ("-id", "name", "-amount", "-expected_close")
+          for index in list_indexes("sales_opportunity", sort, lead=KIND, include=("status", *OPPORTUNITY_SEARCH))),
+        Index("ix_sales_opportunity_kind_status", "kind", "status", "id"),
     )
 
     name: Mapped[str] = mapped_column(String(120))

@@ -93,7 +93,8 @@ def time_one(client: Any, counter: StatementCounter, repeat: int, name: str, spe
             "api_p95": api[1], "api_sql_median": api[3], "api_statements": api[2]}
 
 
-def run(url: str, rows: int, repeat: int, word: str, out: str | None) -> None:
+def run(url: str, rows: int, repeat: int, word: str, out: str | None, sessions: tuple[str, ...] = SESSIONS,
+        only: str = "") -> None:
     app = build_app(url)
     engine = app.extensions["crm_db"].engine
     owner, admin = prepare(app, rows)
@@ -106,10 +107,10 @@ def run(url: str, rows: int, repeat: int, word: str, out: str | None) -> None:
         print(f"{'session':14} {'sort':16} {'filter':26} {'scope':5} {'grid med':>8} {'grid p95':>8} {'in SQL':>6} "
               f"{'SQL':>3} {'API med':>8} {'API p95':>8} {'in SQL':>6} {'SQL':>3}")
         counter.listen(engine)
-        for name in SESSIONS:
+        for name in sessions:
             sdef = registry.sdef(name)
             for spec in [d for sort in sorted(sortable(sdef)) for d in (sort, f"-{sort}")]:
-                for label, args in filters(sdef, word):
+                for label, args in [(lb, a) for lb, a in filters(sdef, word) if only in lb]:
                     for scope, client in clients.items():
                         results.append(time_one(client, counter, repeat, name, spec, label, scope, args))
         counter.listen(engine, on=False)
@@ -130,13 +131,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per figure (default 20)")
     parser.add_argument("--q", default="martin", help="text filter word (default: martin)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--sessions", default=",".join(SESSIONS), help="sessions to time (default: the four)")
+    parser.add_argument("--only", default="", help="time only the filter combinations whose label contains this")
     args = parser.parse_args(argv)
+    chosen = tuple(s for s in args.sessions.split(",") if s)
     if args.database_url:
-        run(args.database_url, args.rows, args.repeat, args.q, args.json)
+        run(args.database_url, args.rows, args.repeat, args.q, args.json, chosen, args.only)
         return
     with limits.scratch_pg() as url:
         if url is not None:
-            run(url, args.rows, args.repeat, args.q, args.json)
+            run(url, args.rows, args.repeat, args.q, args.json, chosen, args.only)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,15 @@ def test_indexed_sorts_need_both_the_owner_and_the_all_index():
     assert indexed_sorts(table(list_indexes("t", "name")[0]), ()) == frozenset()  # no "all records" index
 
 
+def test_the_declared_sorts_override_the_indexes_and_keep_the_default():
+    from dataclasses import replace
+
+    from tests.support.sample import SAMPLES
+
+    assert sortable(SAMPLES) == {"id", "name", "amount"}  # its list indexes and its default (-id)
+    assert sortable(replace(SAMPLES, sorts=("company",))) == {"company", "id"}
+
+
 def test_the_sales_grids_offer_their_indexed_sorts(migrated_pg):
     with migrated_pg.app_context():
         offered = {s.name: sortable(s) for s in _grids(migrated_pg)}

@@ -66,8 +66,10 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     sdef = grid_sdef(session_name)
     access = current_access()
     access.require(sdef, "view")
+    # the views menu's views, read once: the bare grid also finds the user's default view there
+    views = grid_views.visible(db_session(), access.user, sdef.name)
     if not request.args:  # the bare grid opens the user's default view, if any (issue 17 item 4)
-        default = grid_views.default_view(db_session(), access.user, sdef.name)
+        default = next((v for v in views if v.user_id == access.user.id and v.is_default), None)
         if default is not None:
             return redirect(url_for("screens.view_apply", session_name=sdef.name, view_id=default.id))
     query, grid_state = read_state(sdef, access, request.args)
@@ -112,7 +114,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         per_page_choices=PER_PAGE_CHOICES,
         sees_all=access.sees_all,
         toolbar=toolbar,
-        views=grid_views.visible(db_session(), access.user, sdef.name),
+        views=views,
         view_id=int_arg("view"),
         all_columns=[(c, _label(sdef, c)) for c in ordered_choice(sdef, columns)],
         shown_columns=frozenset(columns),

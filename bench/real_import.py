@@ -144,6 +144,12 @@ def _opportunity(i: int, rnd: random.Random, tag: str,
     return cells, values
 
 
+def _account(i: int, rnd: random.Random, tag: str, accounts: list[tuple[int, str]]) -> tuple[list[str], dict[str, Any]]:
+    code, name, city = f"A{tag}{i}", _company(rnd), rnd.choice(CITIES)
+    values = {"code": code, "name": name, "city": city, "phone": f"+34 9{rnd.randrange(10**8):08d}"}
+    return list(values.values()), values
+
+
 #: session → (file header, import columns, row maker)
 CASES: dict[str, tuple[list[str], list[str], Callable[..., tuple[list[str], dict[str, Any]]]]] = {
     "leads": (["Nombre", "Empresa", "Email", "Teléfono", "Ciudad"], ["name", "company", "email", "phone", "city"],
@@ -152,6 +158,7 @@ CASES: dict[str, tuple[list[str], list[str], Callable[..., tuple[list[str], dict
                  ["account_id", "first_name", "last_name", "email", "phone", "position"], _contact),
     "opportunities": (["Nombre", "Código de cuenta", "Importe", "Moneda", "Cierre previsto"],
                       ["name", "account_code", "amount", "currency", "expected_close"], _opportunity),
+    "accounts": (["Código", "Nombre", "Ciudad", "Teléfono"], ["code", "name", "city", "phone"], _account),
 }
 
 

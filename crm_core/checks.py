@@ -56,6 +56,7 @@ def session_problems(sdef: SessionDef, sessions: dict[str, SessionDef]) -> list[
     report("columns", _unknown(sdef.columns, fields), fields)
     report("search", _unknown(sdef.search, columns), columns)
     report("default_sort", _unknown([sdef.default_sort.lstrip("-")], columns), columns)
+    report("sorts", _unknown(sdef.sorts or (), columns), columns)
     report("where", _unknown(sdef.where, columns), columns)
     report("shared", _unknown(sdef.shared, columns), columns)
     report("import_keys", _unknown(sdef.import_keys, schema), schema)

@@ -389,6 +389,11 @@ class SessionDef:
     #: of this session ("+ New customer “Acme”", issue 17 item 6), inside the request's
     #: transaction, with the caller's rights; ``None``: pickers offer no such entry.
     quick_create: Callable[[DbSession, Access, SessionDef, str], Any] | None = None
+    #: the columns the grid and the API may sort by. ``None`` (the usual case): those the
+    #: model's declared list indexes serve (``crm_core.indexes.indexed_sorts``), so a sort is
+    #: offered exactly when an index gives its first page; a tuple overrides that, e.g. for a
+    #: table that stays small. The default sort and sortable custom fields are always offered.
+    sorts: tuple[str, ...] | None = None
 
     def custom_field(self, name: str) -> FieldDecl | None:
         return next((f for f in self.custom_fields if f.name == name), None)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask import session as cookie_session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -32,6 +32,29 @@ def select_timezone() -> str | None:
     return None
 
 
+class RequestDomain(Domain):
+    """flask-babel's message domain, with the catalog looked up once per request and language.
+
+    flask-babel finds the catalog anew for every message: three lookups of its context through
+    Flask's ``g`` proxy and the locale turned into a string, for each of the ~100 messages and
+    labels of a page (issue 13 target 6). This keeps the catalog beside the locale flask-babel
+    chose for the request and hands it back while that very locale object is current, so
+    ``force_locale`` (mails in the recipient's language) and ``refresh`` still switch it.
+    """
+
+    def get_translations(self) -> Any:
+        try:
+            ctx = g._flask_babel
+        except (AttributeError, RuntimeError):  # no message translated yet, or no app context
+            return super().get_translations()
+        cached = getattr(ctx, "crm_translations", None)
+        if cached is not None and cached[0] is getattr(ctx, "babel_locale", None):
+            return cached[1]
+        found = super().get_translations()
+        ctx.crm_translations = (getattr(ctx, "babel_locale", None), found)
+        return found
+
+
 def init_app(app: Flask, state: Any) -> None:
     dirs: list[str] = []
     for plugin in state.plugins.values():  # convention: <plugin package>/translations
@@ -41,5 +64,15 @@ def init_app(app: Flask, state: Any) -> None:
     for part in state.pm.hook.crm_register_translations():
         dirs.extend(str(d) for d in part or [])
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)
-    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel = Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    domain = RequestDomain(domain=app.config.get("BABEL_DEFAULT_DOMAIN", "messages"))
+    babel.domain_instance = domain  # type: ignore[misc]  # replaces flask-babel's cached property
+    # the templates' _() and ngettext go straight to that domain's catalog (no context lookup)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)

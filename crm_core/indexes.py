@@ -13,15 +13,18 @@
 * :func:`list_indexes` — the two btrees that give a page in the session's default order
   straight off an index, for "my records" and for "all records", with the status and search
   fields included so that PostgreSQL checks the filters inside the index (index-only scans).
+* :func:`indexed_sorts` — the orders those declared btrees serve, read back from the table: the
+  sorts a grid and the API offer (``crm_core.services.queries.sortable``, issue 13 target 4), so a
+  column header can never cost a sort of every row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import Index, String, column, func, literal_column
+from sqlalchemy import Column, Index, String, Table, column, func, literal_column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement
 
@@ -103,6 +106,31 @@ def list_indexes(
         Index(f"ix_{table}_own_{col}", *lead, owner, *keys, **kwargs),
         Index(f"ix_{table}_all_{col}", *lead, *keys, **kwargs),
     )
+
+
+def indexed_sorts(table: Table, fixed: Iterable[str] = (), owner: str = "owner_id") -> frozenset[str]:
+    """The columns a page of ``table`` can be ordered by straight off a btree, both for "my
+    records" and for "all records": a column ``c`` counts when an index ``(fixed…, owner, c[, id])``
+    and an index ``(fixed…, c[, id])`` exist, ``fixed`` being the columns a session's ``where``
+    pins (any of them, in any order, may lead). These are exactly the pairs :func:`list_indexes`
+    declares, read back from the table so the declaration stays the one source (a btree is read
+    backwards for the descending order, so ``c`` serves ``-c`` too)."""
+    pinned = set(fixed)
+    mine: set[str] = set()
+    every: set[str] = set()
+    for index in table.indexes:
+        names = [c.name if isinstance(c, Column) else None for c in index.expressions]
+        if None in names or index.dialect_kwargs.get("postgresql_where") is not None:
+            continue  # an expression or a partial index orders no page of every record
+        rest = list(names)
+        while rest and rest[0] in pinned:
+            rest.pop(0)
+        bucket = every
+        if rest and rest[0] == owner:
+            rest, bucket = rest[1:], mine
+        if rest and rest[1:] in ([], ["id"]):
+            bucket.add(rest[0])
+    return frozenset(mine & every)
 
 
 def check_entry_width(table: Any, index: Index) -> None:

@@ -4,10 +4,13 @@ them all."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import current_app, g, url_for
+from flask import current_app, g, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from crm_core.db import session
@@ -16,6 +19,9 @@ from crm_core.extensions import crm_state
 from crm_core.models.menu import MenuSetting
 from crm_core.security import current_access
 
+#: Menus kept per app (built menus and rendered entries); past this many keys both start over.
+MENU_CACHE_SIZE = 256
+
 
 def visible_menu() -> list[tuple[Any, list[Any]]]:
     """Modules and sessions the current user's group may view (CORE-06)."""
@@ -23,11 +29,61 @@ def visible_menu() -> list[tuple[Any, list[Any]]]:
         return []
     access = current_access()
     out = []
-    for module, sessions in crm_state().registry.menu(stored_menu()):
+    for module, sessions in _built_menu():
         allowed = [s for s in sessions if access.can(s, "view")]
         if allowed:
             out.append((module, allowed))
     return out
+
+
+def menu_markup() -> Markup:
+    """The menu bar's entries (``_menu.html``) for the current user, rendered once per menu
+    settings, language, site root and set of sessions the user may view — not on every page
+    (issue 13 target 6: the menu's links and labels were a good share of a page's Python). The
+    settings are still read on every request, so a change shows on the next page everywhere."""
+    if not current_user.is_authenticated:
+        return Markup("")
+    access = current_access()
+    viewable = frozenset(s.name for _module, sessions in _built_menu() for s in sessions if access.can(s, "view"))
+    key = ("html", _settings_key(), str(get_locale()), request.script_root, viewable)
+    cache = _menu_cache()
+    if key not in cache:
+        cache[key] = Markup(render_template("_menu.html", menu=visible_menu()))
+    return _current_marked(cache[key])
+
+
+def _current_marked(markup: Markup) -> Markup:
+    """The kept menu with this page's entry marked ``active`` and ``aria-current="page"`` (the
+    session in the URL, or the entry whose address is this page's)."""
+    here = (request.view_args or {}).get("session_name")
+    if not here:
+        found = re.search(f'data-session="([^"]+)" href="{re.escape(str(escape(request.path)))}"', str(markup))
+        here = found.group(1) if found else None
+    if not here:
+        return markup
+    entry = f'class="dropdown-item" data-session="{here}"'
+    marked = str(markup).replace(entry, f'class="dropdown-item active" aria-current="page" data-session="{here}"', 1)
+    return Markup(marked)
+
+
+def _built_menu() -> list[tuple[Any, list[Any]]]:
+    """The registry's menu with the administrator's settings, built once per settings."""
+    key = ("built", _settings_key())
+    cache = _menu_cache()
+    if key not in cache:
+        cache[key] = crm_state().registry.menu(stored_menu())
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def _settings_key() -> tuple[Any, ...]:
+    return tuple(sorted((k, r.label, r.position, r.hidden) for k, r in stored_menu().items()))
+
+
+def _menu_cache() -> dict[tuple[Any, ...], Any]:
+    cache: dict[tuple[Any, ...], Any] = current_app.extensions.setdefault("crm_menu_cache", {})
+    if len(cache) > MENU_CACHE_SIZE:
+        cache.clear()
+    return cache
 
 
 def stored_menu() -> dict[tuple[str, str], Any]:

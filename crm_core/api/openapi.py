@@ -28,7 +28,7 @@ from crm_core.models.imports import JOB_STATES, MODES, ON_DUPLICATE
 from crm_core.security import current_access
 from crm_core.security.access import Access
 from crm_core.security.field_access import restricted
-from crm_core.services.queries import MAX_PER_PAGE
+from crm_core.services.queries import MAX_PER_PAGE, sortable
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
@@ -52,6 +52,7 @@ def _ref(name: str) -> dict[str, Any]:
 def _list_parameters(sdef: SessionDef) -> list[dict[str, Any]]:
     assert sdef.schema is not None
     fields = sorted(schema_fields(sdef.schema))
+    sorts = [f for f in fields if f in sortable(sdef)]  # only the sorts an index serves
     codes = [s.code for s in sdef.statuses]
     status_items: dict[str, Any] = {"type": "string", **({"enum": codes} if codes else {})}
     return [
@@ -68,7 +69,7 @@ def _list_parameters(sdef: SessionDef) -> list[dict[str, Any]]:
         {"name": "grouping", "in": "query", "schema": {"type": "integer", "minimum": 1},
          "description": "Only the members of this grouping (a static grouping's chosen records or a smart "
          "list's matches, computed for you); a grouping you cannot see is a 400."},
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": fields + [f"-{f}" for f in fields]}},
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": sorts + [f"-{f}" for f in sorts]}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
     ]

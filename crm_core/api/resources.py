@@ -109,6 +109,8 @@ def list_query(sdef: SessionDef) -> ListQuery:
     sort = args.get("sort", "")
     if sort and sort.lstrip("-") not in field_names(sdef.schema):
         raise ValidationError({"sort": [_("Unknown field “%(f)s”.", f=sort.lstrip("-"))]})
+    if sort and sort.lstrip("-") not in queries.sortable(sdef):
+        raise ValidationError({"sort": [_("The list cannot be sorted by “%(f)s”.", f=sort.lstrip("-"))]})
     match = args.get("match", "all")
     if match not in ("all", "any"):
         raise ValidationError({"match": [_("Use “all” or “any”.")]})

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from crm_core.db import Base
+from crm_core.indexes import list_indexes
 from crm_core.models.auth import User
 from crm_core.models.element import Element
 from crm_core.models.types import UTCDateTime, utcnow
@@ -44,7 +45,8 @@ class Grouping(Element, Base):
     """A named set of elements of one session (seed: *Agrupación*)."""
 
     __tablename__ = "crm_grouping"
-    __table_args__ = (UniqueConstraint("session", "name"),)
+    # the Groupings grid's order (by name), for "my groupings" and for all: its one offered sort
+    __table_args__ = (UniqueConstraint("session", "name"), *list_indexes("crm_grouping", "name"))
 
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")

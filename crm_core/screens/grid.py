@@ -23,13 +23,13 @@ from crm_core.request_input import int_arg, int_list
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import endpoint_url, grid_sdef, messages_of
 from crm_core.screens.grid_cells import CellText, row_cells
-from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state, sortable
+from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state
 from crm_core.security import current_access, get_element
 from crm_core.services import elements
 from crm_core.services import views as grid_views
 from crm_core.services.display import Names, reference_sessions, shown, state_tones, value_names
 from crm_core.services.groupings import SESSION as SMART_SESSION
-from crm_core.services.queries import ListQuery, capped_count, fetch_page
+from crm_core.services.queries import ListQuery, capped_count, fetch_page, sortable
 
 LOOKUP_LIMIT = 20
 #: Stands for a row's id in the detail link built once per page (``url_for`` per row cost about a
@@ -75,8 +75,10 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     sdef = grid_sdef(session_name)
     access = current_access()
     access.require(sdef, "view")
+    # the views menu's views, read once: the bare grid also finds the user's default view there
+    views = grid_views.visible(db_session(), access.user, sdef.name)
     if not request.args:  # the bare grid opens the user's default view, if any (issue 17 item 4)
-        default = grid_views.default_view(db_session(), access.user, sdef.name)
+        default = next((v for v in views if v.user_id == access.user.id and v.is_default), None)
         if default is not None:
             return redirect(url_for("screens.view_apply", session_name=sdef.name, view_id=default.id))
     query, grid_state = read_state(sdef, access, request.args)
@@ -123,7 +125,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         per_page_choices=PER_PAGE_CHOICES,
         sees_all=access.sees_all,
         toolbar=toolbar,
-        views=grid_views.visible(db_session(), access.user, sdef.name),
+        views=views,
         view_id=int_arg("view"),
         all_columns=[(c, _label(sdef, c)) for c in ordered_choice(sdef, columns)],
         shown_columns=frozenset(columns),

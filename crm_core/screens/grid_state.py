@@ -9,13 +9,11 @@ longer exists or the user may not use is dropped with a notice, never a server e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import inspect as sa_inspect
 from werkzeug.datastructures import MultiDict
 
 from crm_core.db import session as db_session
@@ -26,7 +24,7 @@ from crm_core.models.notes import Grouping
 from crm_core.request_input import INT64_MAX, MAX_PAGE, forbidden_character, int_arg
 from crm_core.security.access import Access
 from crm_core.services.groupings import member_ids, visible_grouping
-from crm_core.services.queries import ListQuery
+from crm_core.services.queries import ListQuery, sortable
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
@@ -68,15 +66,6 @@ class GridState:
     def stored(self) -> dict[str, Any]:
         """What a saved view keeps (JSON)."""
         return {k: v for k, v in self.args().items() if v not in (None, [], "")}
-
-
-def sortable(sdef: SessionDef) -> frozenset[str]:
-    return _column_keys(sdef.model) | {f.name for f in sdef.custom_fields if f.sortable}
-
-
-@lru_cache(maxsize=256)
-def _column_keys(model: type) -> frozenset[str]:
-    return frozenset(c.key for c in sa_inspect(model).column_attrs)
 
 
 def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[str]]:
@@ -168,9 +157,9 @@ def _grouping(sdef: SessionDef, access: Access, raw: str, notices: list[str]) ->
     if not raw.strip():
         return None
     try:
-        wanted = int(raw) if raw.strip().isdigit() else None
-        # an id past the 64-bit column range is no grouping (the database would refuse the value)
-        grouping = visible_grouping(db_session(), sdef, access, wanted) if wanted and wanted <= INT64_MAX else None
+        wanted = int(raw) if raw.strip().isdigit() else 0
+        # an id no column can hold is no grouping (the database would refuse the query)
+        grouping = visible_grouping(db_session(), sdef, access, wanted) if 0 < wanted <= INT64_MAX else None
     except BusinessRuleError:
         grouping = None
     if grouping is None:

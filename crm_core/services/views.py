@@ -122,11 +122,6 @@ def remove(db: DbSession, view: GridView) -> None:
     db.flush()
 
 
-def default_view(db: DbSession, user: User, session_name: str) -> GridView | None:
-    return db.scalar(select(GridView).where(GridView.user_id == user.id, GridView.session_name == session_name,
-                                            GridView.is_default.is_(True)))
-
-
 def forget_user(db: DbSession, user_id: int) -> None:
     """A deleted user's views go with them."""
     db.execute(delete(GridView).where(GridView.user_id == user_id))

@@ -1,7 +1,8 @@
 """Sales tables (SAL-01..SAL-10). Purchasing uses the same tables with ``kind = "purchase"`` (PUR-01).
 
-Every element table carries an ``(owner_id, status)`` index because the one list query always
-filters by owner first and by status next (grid, API, funnel).
+Every element table carries list indexes (``crm_core.toolkit.list_indexes``): one pair per order
+a grid may show, "my records" and "all records". The pairs declared here are the sorts the grids
+and the API offer (``SessionDef.sorts`` is left to them; docs/screens.md, issue 13 target 4).
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class Lead(CallerNumber, CustomFields, Element, KindMixin, Base):
     __tablename__ = "sales_lead"
     __table_args__ = (
         *list_indexes("sales_lead", "-id", lead=KIND, include=("status", *LEAD_SEARCH)),
+        *list_indexes("sales_lead", "name", lead=KIND, include=("status", *LEAD_SEARCH)),
+        # a status few rows have: found here, not by reading a whole list index (issue 13 target 4)
+        Index("ix_sales_lead_kind_status", "kind", "status", "id"),
         Index("ix_sales_lead_email", "email"),
         Index("ix_sales_lead_phone_e164", "phone_e164"),
     )
@@ -102,6 +106,8 @@ class Account(CallerNumber, CustomFields, Element, KindMixin, Base):
     __tablename__ = "sales_account"
     __table_args__ = (
         *list_indexes("sales_account", "name", lead=KIND, include=("status", *ACCOUNT_SEARCH)),
+        *list_indexes("sales_account", "code", lead=KIND, include=("status", *ACCOUNT_SEARCH)),
+        Index("ix_sales_account_kind_status", "kind", "status", "id"),
         Index("ix_sales_account_phone_e164", "phone_e164"),
     )
 
@@ -182,7 +188,12 @@ class Opportunity(CustomFields, Element, KindMixin, Base):
     """A potential sale or purchase (seed: *Oportunidad*); closed, never deleted (SAL-04)."""
 
     __tablename__ = "sales_opportunity"
-    __table_args__ = list_indexes("sales_opportunity", "-id", lead=KIND, include=("status", *OPPORTUNITY_SEARCH))
+    __table_args__ = (
+        *(index
+          for sort in ("-id", "name", "-amount", "-expected_close")
+          for index in list_indexes("sales_opportunity", sort, lead=KIND, include=("status", *OPPORTUNITY_SEARCH))),
+        Index("ix_sales_opportunity_kind_status", "kind", "status", "id"),
+    )
 
     name: Mapped[str] = mapped_column(String(120))
     account_id: Mapped[int] = mapped_column(ForeignKey("sales_account.id"), index=True)

@@ -47,6 +47,7 @@ def changing(session_name: str, **changes):
         ({"columns": ("name", "emial")}, r"session 'contacts': unknown field 'emial' in columns"),
         ({"search": ("name", "nmae")}, r"session 'contacts': unknown field 'nmae' in search"),
         ({"default_sort": "-creatd_at"}, r"session 'contacts': unknown field 'creatd_at' in default_sort"),
+        ({"sorts": ("last_name", "frist_name")}, r"session 'contacts': unknown field 'frist_name' in sorts"),
         ({"import_keys": ("mail",)}, r"session 'contacts': unknown field 'mail' in import_keys"),
     ],
 )

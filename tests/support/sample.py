@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crm_core.db import Base
 from crm_core.declarations import Action, Board, DemoUser, Module, PluginMeta, SessionDef, Status
 from crm_core.errors import BusinessRuleError
+from crm_core.indexes import list_indexes
 from crm_core.models.element import Element
 from crm_core.plugins import hookimpl
 from crm_core.testing import table_for_tests
@@ -24,7 +25,12 @@ STATUSES = (Status("active", "Active"), Status("closed", "Closed", open=False))
 @table_for_tests
 class Sample(Element, Base):
     __tablename__ = "test_sample"
-    __table_args__ = (Index("ix_test_sample_owner_status", "owner_id", "status"),)
+    # the grid and the API offer the sorts these list indexes serve (and the default, -id)
+    __table_args__ = (
+        Index("ix_test_sample_owner_status", "owner_id", "status"),
+        *list_indexes("test_sample", "name", lead=("kind",)),
+        *list_indexes("test_sample", "amount", lead=("kind",)),
+    )
 
     #: two points of view on one table, as purchasing has over sales' tables
     kind: Mapped[str] = mapped_column(String(10), default="sale", index=True)

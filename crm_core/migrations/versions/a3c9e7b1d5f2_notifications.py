@@ -1,7 +1,7 @@
 """notifications: what a user is told in the application, behind the bell (issue 17 item 11)
 
 Revision ID: a3c9e7b1d5f2
-Revises: f6c1a8e2b3d7
+Revises: c3a9e6d2f1b5
 Create Date: 2026-11-30 19:30:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import crm_core.models.types
 
 revision = "a3c9e7b1d5f2"
-down_revision = "f6c1a8e2b3d7"
+down_revision = "c3a9e6d2f1b5"
 branch_labels = None
 depends_on = None
 

@@ -56,3 +56,13 @@ def test_hidden_entry_keeps_its_permission_rules(client_for):
 def test_executives_cannot_change_the_menu(client_for):
     assert client_for("ana").get("/config/menu").status_code == 403
     assert client_for("ana").post("/config/menu", data={}).status_code == 403
+
+
+def test_the_kept_menu_follows_a_change_of_the_settings(client_for):
+    """The menu's entries are rendered once and kept (issue 13 target 6), keyed by the settings
+    read on every request, the language, the site root and the sessions the user may view (rights:
+    test_permission_matrix): a change shows on the next page."""
+    ana = client_for("ana")
+    assert ">Samples</a>" in ana.get("/").get_data(as_text=True)  # rendered and kept
+    client_for("admin").post("/config/menu", data={"session:samples:label": "Widgets"})
+    assert ">Widgets</a>" in ana.get("/").get_data(as_text=True)

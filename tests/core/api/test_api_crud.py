@@ -206,3 +206,15 @@ def test_an_unexpected_failure_is_a_json_500_without_details(crm_app, client_for
     response = client_for("ana").get("/api/v1/samples")
     assert response.status_code == 500 and response.is_json
     assert "secret internals" not in response.get_data(as_text=True)
+
+
+def test_a_sort_no_list_index_serves_is_refused_and_an_indexed_one_answers(client_for, make_element):
+    """Issue 13 target 4: ``company`` is a field of the list, but no list index serves it."""
+    make_element("ana", name="Beta", company="Acme")
+    make_element("ana", name="Alpha", company="Zeta")
+    client = client_for("ana")
+    refused = client.get("/api/v1/samples?sort=-company")
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["fields"]["sort"] == ["The list cannot be sorted by “company”."]
+    names = [i["name"] for i in client.get("/api/v1/samples?sort=name").get_json()["items"]]
+    assert names == ["Alpha", "Beta"]

@@ -38,6 +38,12 @@ def test_document_lists_every_session_operation_action_and_the_error_schema(crm_
         "/api/v1/locked_samples/{element_id}",
     }
     assert set(doc["paths"]["/api/v1/samples/{element_id}"]) >= {"get", "patch", "delete", "parameters"}
+
+
+def test_the_sort_enum_lists_only_the_sorts_an_index_serves(crm_app):
+    doc = crm_app.test_client().get("/api/v1/openapi.json").get_json()
+    sort = next(p for p in doc["paths"]["/api/v1/samples"]["get"]["parameters"] if p["name"] == "sort")
+    assert set(sort["schema"]["enum"]) == {"amount", "-amount", "id", "-id", "name", "-name"}
     schemas = doc["components"]["schemas"]
     assert schemas["samples.close"]["required"] == ["reason"]
     assert schemas["samples"]["properties"]["version"]["readOnly"] is True

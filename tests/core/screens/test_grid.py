@@ -109,6 +109,20 @@ def test_sorting_by_a_hidden_field_is_refused_with_a_message(client_for, make_sa
     assert "cannot be sorted" in html and names_in(html) == ["Acme"]
 
 
+def test_only_the_sorts_a_list_index_serves_have_a_header_link(client_for, make_sample):
+    """Issue 13 target 4: ``company`` is shown but no list index serves it, so its header is
+    plain text and a URL asking for it is answered in the default order with a notice."""
+    make_sample("ana", name="Beta", company="Acme")
+    make_sample("ana", name="Alpha", company="Zeta")
+    client = client_for("ana")
+    html = client.get("/s/samples").get_data(as_text=True)
+    assert re.search(r'data-column="name">\s*<a href="[^"]*sort=name', html)
+    assert re.search(r'data-column="company">\s*Company\s*</th>', html)
+    refused = client.get("/s/samples?sort=-company").get_data(as_text=True)
+    assert "The grid cannot be sorted by “company”." in refused
+    assert names_in(refused) == ["Alpha", "Beta"]  # the default order, newest first
+
+
 def test_paging_with_rows_per_page(client_for, make_sample):
     for i in range(11):
         make_sample("ana", name=f"S{i:02d}")

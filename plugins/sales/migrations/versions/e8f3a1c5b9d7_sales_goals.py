@@ -1,7 +1,7 @@
 """sales goals: a month's won-amount goal per user and for the team, set on Sales → Goals (EXT-07)
 
 Revision ID: e8f3a1c5b9d7
-Revises: d7e2b4c6a8f0
+Revises: b8e1f4c2a7d9
 Create Date: 2026-11-30 20:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e8f3a1c5b9d7"
-down_revision = "d7e2b4c6a8f0"
+down_revision = "b8e1f4c2a7d9"
 branch_labels = None
 depends_on = None
 

@@ -114,7 +114,12 @@ def _may_change(gdef: SessionDef, access: Access, grouping: Grouping) -> bool:
 def check_request(db: DbSession, sdef: SessionDef, access: Access, action: str, value: Any) -> str:
     """The action's value as the services take it, or ``ValidationError`` (``action``/``value``)
     when the action is not offered or the value is not one of its :func:`choices`; checked once,
-    before any record is touched."""
+    before any record is touched; a missing right is ``PermissionDenied``, as on the form."""
+    access.require(sdef, "modify")
+    if action == "owner":
+        access.require(sdef, "change_owner")
+    if action == "grouping" and groupings.SESSION in crm_state().registry.sessions:
+        access.require(groupings.SESSION, "modify")
     if action not in dict(available(sdef, access)):
         raise ValidationError({"action": [_("Choose one of the offered actions.")]})
     if action == "delete":

@@ -23,7 +23,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import BigInteger, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
@@ -137,10 +137,17 @@ def select_ids(db: DbSession, sdef: SessionDef, access: Access, ids: Iterable[in
     if len(wanted) > BULK_CAP:
         raise ValidationError({"ids": [_("At most %(n)d records at once.", n=BULK_CAP)]})
     model = sdef.model
-    stmt = scoped(sdef, access, all_records=True).where(model.id.in_(wanted)).order_by(model.id) if wanted else None
-    found = list(db.scalars(stmt)) if stmt is not None else []
+    storable = [i for i in wanted if _fits(model.id.type, i)]  # PostgreSQL refuses others in the IN list
+    stmt = scoped(sdef, access, all_records=True).where(model.id.in_(storable)).order_by(model.id)
+    found = list(db.scalars(stmt)) if storable else []
     seen = {el.id for el in found}
     return found, [i for i in wanted if i not in seen]
+
+
+def _fits(column_type: Any, value: int) -> bool:
+    """Whether an id column of ``column_type`` can hold ``value`` (32 bits unless ``BigInteger``)."""
+    bits = 63 if isinstance(column_type, BigInteger) else 31
+    return -(2**bits) <= value < 2**bits
 
 
 def select_matching(db: DbSession, sdef: SessionDef, access: Access, query: ListQuery) -> list[Any]:

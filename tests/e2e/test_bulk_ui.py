@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 from tests.e2e.test_board_and_search_ui import _console, _create
+from tests.e2e.test_every_screen_ui import AXE
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,18 @@ def _grouping(app: Any, username: str, name: str, of: str) -> int:
                                {"name": name, "session_name": of}).id
 
 
+def _axe_violations(page: Any) -> list[str]:
+    """WCAG 2.1 AA violations of the page as shown (axe-core, as the every-screen audit runs it)."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed in node_modules/ (bash scripts/assets installs it)")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']}))
+             .violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
+    )
+
+
 def _no_horizontal_scroll(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
@@ -57,14 +70,17 @@ def test_ticked_rows_get_a_status_after_a_confirmation_and_a_report(page, live_s
     page.select_option("#bulk-action", "status")
     page.click("#bulk-apply")
     expect(page.locator("#bulk-count")).to_contain_text("1 record chosen")
+    assert _axe_violations(page) == []
     page.select_option("#bulk-value", "done")
     page.click("#bulk-next")
     expect(page.locator("#bulk-question")).to_contain_text("Set the status of this record to Done?")
     expect(page.locator("#bulk-list")).to_contain_text("Llamada lote 1")
+    assert _axe_violations(page) == []
     page.click("#confirm")
     expect(page.locator("#bulk-summary")).to_have_text("1 done, 0 refused.")
     expect(page.locator(f'#bulk-results tr[data-id="{seeded["Llamada lote 1"]}"]')).to_have_attribute(
         "data-result", "done")
+    assert _axe_violations(page) == []
     page.click("#bulk-back")
     expect(page.locator("#grid tbody tr")).to_have_count(2)
     assert problems == []

@@ -17,6 +17,7 @@ from crm_core.extensions import crm_state
 from crm_core.reports.formats import is_phone_field
 from crm_core.request_input import int_arg
 from crm_core.screens.blueprint import bp
+from crm_core.screens.cell import cell_editor
 from crm_core.screens.common import endpoint_url, grid_sdef
 from crm_core.screens.grid_cells import CellText, row_cells
 from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state, sortable
@@ -85,7 +86,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     mark = str(ID_MARK)
     rows = row_cells(sdef, page.items, [(c, label) for c, label, _s in headers], names,
                      lambda pk: detail.replace(mark, str(pk), 1),
-                     frozenset(c for c in columns if is_phone_field(sdef, c)))
+                     frozenset(c for c in columns if is_phone_field(sdef, c)), cell_editor(sdef, access))
     can_modify = access.can(sdef, "modify")
     toolbar = {
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,

@@ -63,11 +63,14 @@ def row_cells(
     names: Names,
     detail_url: Callable[[int], str],
     phone_columns: frozenset[str],
+    edit_url: Callable[[Any, str], str | None] | None = None,
 ) -> list[tuple[Any, Markup]]:
     """``(element, cells markup)`` per row; ``columns`` are ``(name, label)``; ``detail_url``
-    gives the detail page's path of an id."""
+    gives the detail page's path of an id; ``edit_url`` the address of a cell's small form
+    (``None`` where the user may not change it in place)."""
     text = CellText()
     call_label = escape(_("Call"))
+    edit_labels = {name: escape(_("Change %(field)s", field=label)) for name, label in columns}
     plan = [(name, escape(label), name in phone_columns) for name, label in columns]
     rows = []
     for element in items:
@@ -82,6 +85,9 @@ def row_cells(
                          f'title="{call_label}">{shown_value}</a>')
             else:
                 inner = f"<span>{escape(value)}</span>"
+            if index and edit_url is not None and (href := edit_url(element, name)):
+                what = edit_labels[name]
+                inner += f' <a class="crm-cell-edit" href="{escape(href)}" aria-label="{what}" title="{what}">✎</a>'
             parts.append(f'<td data-label="{label}">{inner}</td>')
         rows.append((element, Markup("\n    ".join(parts))))
     return rows

@@ -131,6 +131,7 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "slug": "sweep",  # a public web form
                 "digest": "0" * 12,  # a client's logo or colour file under a stale name
                 "ext": "png",
+                "field": "name",  # a grid cell's small form (404 where the session declares no inline_edit)
             }
 
 

@@ -186,8 +186,9 @@ def run(
 def _reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         messages = translated(exc.normalized_messages())
-        if isinstance(messages, dict):
-            return " ".join(str(m) for ms in messages.values() for m in (ms if isinstance(ms, list) else [ms]))
+        if isinstance(messages, dict):  # the field named, as a form would show it under the field
+            return " ".join(m if key == "_schema" else f"{key}: {m}"
+                            for key, ms in messages.items() for m in map(str, ms if isinstance(ms, list) else [ms]))
         return " ".join(map(str, messages))
     if isinstance(exc, IntegrityError):
         return _("This clashes with other records.")

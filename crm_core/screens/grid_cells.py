@@ -70,7 +70,7 @@ def row_cells(
     (``None`` where the user may not change it in place)."""
     text = CellText()
     call_label = escape(_("Call"))
-    edit_labels = {name: escape(_("Change %(field)s", field=label)) for name, label in columns}
+    edit_labels = {name: escape(_("Change %(field)s", field=label)) for name, label in columns} if edit_url else {}
     plan = [(name, escape(label), name in phone_columns) for name, label in columns]
     rows = []
     for element in items:

@@ -62,10 +62,10 @@ def test_a_wrong_request_is_a_400_and_changes_nothing(client_for, make_element, 
                                            ("grouping", "modify")])
 def test_each_action_needs_its_right_and_changes_nothing_without(client_for, make_element, db, users, action, needs):
     element = make_element("ana")
-    session = "groupings" if action == "grouping" else "samples"
+    area = "groupings" if action == "grouping" else "samples"
     kept = {"view"} if needs == "modify" else {"view", "modify"}
     with unit_of_work():
-        if session == "samples":
+        if area == "samples":
             set_permissions(db, users["ana"].group, ["samples"], {"samples": kept})
         else:
             set_permissions(db, users["ana"].group, ["groupings"], {"groupings": {"view"}})

@@ -167,8 +167,9 @@ def _grouping(sdef: SessionDef, access: Access, raw: str, notices: list[str]) ->
     value is left out with a notice (the grid then shows every record again)."""
     if not raw.strip():
         return None
-    try:
-        grouping = visible_grouping(db_session(), sdef, access, int(raw)) if raw.strip().isdigit() else None
+    number = int(raw) if raw.strip().isdigit() else 0
+    try:  # a number no grouping id can be (past 32 bits) is unknown, not a database error
+        grouping = visible_grouping(db_session(), sdef, access, number) if 0 < number < 2**31 else None
     except BusinessRuleError:
         grouping = None
     if grouping is None:

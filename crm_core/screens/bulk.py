@@ -55,7 +55,7 @@ def bulk(session_name: str):  # type: ignore[no-untyped-def]
     access.require(sdef, "modify")
     back = url_for("screens.grid", session_name=sdef.name, **_selection_args().to_dict(flat=False))
     actions = bulk_actions.available(sdef, access)
-    action = request.form.get("action", "")
+    action, value = request.form.get("action", ""), request.form.get("value", "").strip()
     if action not in dict(actions):
         flash(_("Choose one of the offered actions."), "warning")
         return redirect(back)
@@ -71,7 +71,6 @@ def bulk(session_name: str):  # type: ignore[no-untyped-def]
         return redirect(back)
     db = db_session()
     options = bulk_actions.choices(db, sdef, access, action)
-    value = request.form.get("value", "").strip()
     errors: list[str] = []
     if action != "delete" and value and value not in dict(options):
         errors.append(_("Choose one of the listed values."))

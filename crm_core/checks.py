@@ -60,6 +60,8 @@ def session_problems(sdef: SessionDef, sessions: dict[str, SessionDef]) -> list[
     report("where", _unknown(sdef.where, columns), columns)
     report("shared", _unknown(sdef.shared, columns), columns)
     report("import_keys", _unknown(sdef.import_keys, schema), schema)
+    loadable = {n for n, f in schema_fields(sdef.schema).items() if not f.dump_only} if sdef.schema else set()
+    report("inline_edit", _unknown(sdef.inline_edit, loadable), loadable)
     if sdef.statuses:
         report("status_field", _unknown([sdef.status_field], columns), columns)
     if sdef.workflow is not None:

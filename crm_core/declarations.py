@@ -382,6 +382,9 @@ class SessionDef:
     board: Board | None = None
     #: ready-made conditions users tick on the grid (``?only=overdue``), ANDed with the rest.
     named_filters: tuple[NamedFilter, ...] = ()
+    #: fields the grid lets users change in place, cell by cell (issue 17 item 5): each must be
+    #: a field the schema loads; the cell's small form saves through ``elements.update``.
+    inline_edit: tuple[str, ...] = ()
     #: the client's custom fields of this session (EXT-16), set by the core from customer.toml
     #: and Configuration → Fields; their values live in the model's ``custom`` JSON column.
     custom_fields: tuple[FieldDecl, ...] = ()

@@ -28,6 +28,7 @@ from crm_core.models.imports import JOB_STATES, MODES, ON_DUPLICATE
 from crm_core.security import current_access
 from crm_core.security.access import Access
 from crm_core.security.field_access import restricted
+from crm_core.services import bulk_actions
 from crm_core.services.queries import MAX_PER_PAGE, sortable
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -105,6 +106,7 @@ def _session_paths(spec: APISpec, sdef: SessionDef, item: str, patch: str, plugi
                   "responses": {"200": _json(_ref(item)), **_errors(400, 401, 403, 404, 409, 415, 422)}},
         "delete": {"tags": tag, "responses": {"204": {"description": "Deleted"}, **_errors(*delete_codes)}},
     })
+    _bulk_path(spec, sdef, base, tag)
     for action in sdef.actions:
         input_ref: dict[str, Any] = {"type": "object"}
         if action.schema is not None:
@@ -117,6 +119,45 @@ def _session_paths(spec: APISpec, sdef: SessionDef, item: str, patch: str, plugi
                      "requestBody": {"required": False, "content": {"application/json": {"schema": input_ref}}},
                      "responses": {"200": _json(result), **_errors(400, 401, 403, 404, 415, 422)}},
         })
+
+
+BULK_RESULT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "action": {"type": "string"}, "value": {"type": "string", "nullable": True},
+        "done": {"type": "integer"}, "refused": {"type": "integer"},
+        "results": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "result": {"type": "string", "enum": ["done", "refused"]}, "reason": {"type": "string"}}}},
+    },
+}
+
+
+def _bulk_path(spec: APISpec, sdef: SessionDef, base: str, tag: list[str]) -> None:
+    """``POST …/bulk`` (issue 17 item 5): one action on ids or on every record the filters match."""
+    codes = [s.code for s in sdef.statuses]
+    status_items: dict[str, Any] = {"type": "string", **({"enum": codes} if codes else {})}
+    body = {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+            "action": {"type": "string", "enum": list(bulk_actions.ACTIONS)},
+            "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": bulk_actions.BULK_CAP},
+            "filters": {"type": "object", "description": "The list's query arguments; every match, "
+                        f"at most {bulk_actions.BULK_CAP}", "properties": {
+                            "q": {"type": "string"}, "status": {"type": "array", "items": status_items},
+                            "only": {"type": "array", "items": {"type": "string"}},
+                            "filter": {"type": "array", "items": {"type": "string"}},
+                            "match": {"type": "string", "enum": ["all", "any"]}, "all": {"type": "boolean"},
+                            "grouping": {"type": "integer"}}},
+            "value": {"type": "string", "description": "owner: a user id; status: a status code; "
+                      "grouping: a static grouping's id; delete: none"},
+        },
+    }
+    spec.path(path=f"{base}/bulk", operations={"post": {
+        "tags": tag, "summary": f"Bulk action on {sdef.label} (each record done or refused, with the reason)",
+        "requestBody": _body(body), "responses": {"200": _json(BULK_RESULT), **_errors(400, 401, 403, 404, 415)},
+    }})
 
 
 IMPORT_JOB: dict[str, Any] = {

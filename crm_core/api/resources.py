@@ -14,6 +14,7 @@ from typing import Any
 from flask import Response, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
+from werkzeug.datastructures import MultiDict
 
 from crm_core.api.blueprint import bp
 from crm_core.api.errors import etag, json_error
@@ -97,10 +98,11 @@ def parse_filter(sdef: SessionDef, spec: str) -> Criterion:
     return Criterion(name, op, _field_value(sdef, name, raw))
 
 
-def list_query(sdef: SessionDef) -> ListQuery:
-    """Translate query-string arguments; anything unknown is a 400, never a silent default."""
+def list_query(sdef: SessionDef, args: MultiDict[str, str] | None = None) -> ListQuery:
+    """Translate query-string arguments (or ``args``: a bulk request's ``filters``); anything
+    unknown is a 400, never a silent default."""
     assert sdef.schema is not None
-    args = request.args
+    args = request.args if args is None else args
     statuses = args.getlist("status")
     known = {s.code for s in sdef.statuses}
     unknown = [s for s in statuses if s not in known]
@@ -128,14 +130,14 @@ def list_query(sdef: SessionDef) -> ListQuery:
         sort=sort,
         page=page_arg(),
         per_page=int_arg("per_page", 50, low=1, high=queries.MAX_PER_PAGE) or 50,
-        members=_members(sdef),
+        members=_members(sdef, args),
     )
 
 
-def _members(sdef: SessionDef) -> Any:
+def _members(sdef: SessionDef, args: MultiDict[str, str]) -> Any:
     """``grouping=<id>``: the ids of that grouping's members for the caller (a 400 when they may
     not see it), else ``None``."""
-    grouping = int_arg("grouping", 0, low=1)
+    grouping = int_arg("grouping", 0, source=args, low=1)
     if not grouping:
         return None
     access = current_access()

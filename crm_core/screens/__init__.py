@@ -6,7 +6,7 @@ each screen's routes to it.
 
 from __future__ import annotations
 
-from crm_core.screens import board, detail, export, grid, importer, listing, saved_views, tabs  # noqa: F401  (routes register on import)
+from crm_core.screens import board, bulk, cell, detail, export, grid, importer, listing, saved_views, tabs  # noqa: F401  (routes register on import)
 from crm_core.screens.blueprint import bp
 
 __all__ = ["bp"]

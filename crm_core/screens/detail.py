@@ -1,5 +1,6 @@
-"""The generic detail screen (CORE-09): a form generated from the session's schema, side tabs
-contributed through ``crm_detail_tabs``, actions, and delete with confirmation.
+"""The generic detail screen (CORE-09): a record opens in read mode (its values as text, issue
+17 item 5) with an *Edit* button (``?edit=1``) that shows the form generated from the session's
+schema; side tabs contributed through ``crm_detail_tabs``, actions, and delete with confirmation.
 
 Every write goes through ``crm_core.services.elements`` inside one ``unit_of_work``, so the
 schema, permissions, ownership, optimistic locking and the audit trail apply exactly as on the
@@ -25,12 +26,13 @@ from crm_core.request_input import BadInput, int_arg
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_sdef, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
+from crm_core.screens.grid_cells import CellText
 from crm_core.screens.grid_state import back_args, grid_path, read_state
 from crm_core.security import current_access, get_element
 from crm_core.security.access import may_modify
 from crm_core.security.field_access import refused_field
 from crm_core.services import board, elements, workflow
-from crm_core.services.display import state_tones, user_names
+from crm_core.services.display import shown, state_tones, user_names, value_names
 from crm_core.services.neighbours import neighbours
 
 
@@ -114,10 +116,33 @@ def placed(specs: list[FieldSpec], errors: dict[str, list[str]]) -> dict[str, li
     return out
 
 
+def read_values(sdef: SessionDef, element: Any, specs: list[FieldSpec], lookups: dict[str, str],
+                links: dict[str, str]) -> list[tuple[FieldSpec, str, str | None]]:
+    """Read mode (issue 17 item 5): each field as the grid's cells show it — choice and status
+    labels, users' and linked records' names, dates and amounts in the user's language — with the
+    address of a linked record the user may open (``links``, from :func:`lookup_refs`; ``None``
+    otherwise)."""
+    names = value_names(sdef, [element], [s.name for s in specs])
+    text = CellText()
+    out: list[tuple[FieldSpec, str, str | None]] = []
+    for spec in specs:
+        raw = getattr(element, spec.name, None)
+        if spec.widget == "lookup" and raw is not None:
+            out.append((spec, lookups.get(spec.name, f"#{raw}"), links.get(spec.name)))
+        else:
+            out.append((spec, text(shown(sdef, element, spec.name, names), spec.name, names), None))
+    return out
+
+
 def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict[str, str],
-            errors: dict[str, list[str]], status: int = 200):  # type: ignore[no-untyped-def]
+            errors: dict[str, list[str]], status: int = 200, editing: bool = True):  # type: ignore[no-untyped-def]
+    """The detail page; an existing record the user may not change, or one opened without
+    ``edit=1``, shows in read mode (its values as text, an *Edit* button for those who may)."""
     access = current_access()
     errors = placed(specs, errors)
+    readonly = not may_modify(sdef, access, element)
+    editing = element is None or (editing and not readonly)
+    lookups, links = lookup_refs(specs, values)
     tabs = detail_tabs(sdef) if element is not None else []
     active = request.args.get("tab", "info")
     tab = next((t for t in tabs if t.name == active), None)
@@ -129,7 +154,6 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         code = getattr(element, sdef.status_field)
         status_label = registry.status_label(sdef, code)
         status_tone = state_tones(sdef).get(code, "open")
-    lookups, links = lookup_refs(specs, values)
     html = render_template(
         "screens/detail.html",
         sdef=sdef,
@@ -141,7 +165,9 @@ def _render(sdef: SessionDef, element: Any, specs: list[FieldSpec], values: dict
         lookup_links=links,
         lookup_urls=lookup_urls(specs),
         lookup_creates=lookup_creates(specs),
-        readonly=not may_modify(sdef, access, element),
+        readonly=readonly,
+        editing=editing,
+        shown_values=read_values(sdef, element, specs, lookups, links) if not editing and tab is None else [],
         tabs=tabs,
         active=tab.name if tab else "info",
         tab_html=Markup(tab.render(sdef, element)) if tab else None,
@@ -245,7 +271,7 @@ def detail(session_name: str, element_id: int):  # type: ignore[no-untyped-def]
     element = get_element(db, sdef, access, element_id, "view")
     specs = form_fields(sdef.schema, sdef, access, db)
     if request.method == "GET":
-        return _render(sdef, element, specs, values_of(specs, element), {})
+        return _render(sdef, element, specs, values_of(specs, element), {}, editing=request.args.get("edit") == "1")
     access.require(sdef, "modify")
     version = int_arg("version", source=request.form)
     try:

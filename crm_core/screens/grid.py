@@ -1,7 +1,7 @@
 """The generic grid (CORE-08, CORE-14, CORE-18): one table per session, built from its
 declaration, with status/text filters, own/all switch, sorting, paging and a toolbar that shows
-only what the user may do. Also the JSON lookup used by pickers (and their "+ New …" entry)
-and the bulk delete."""
+only what the user may do. Also the JSON lookup used by pickers (and their "+ New …" entry);
+the bulk actions on ticked or matching rows are :mod:`crm_core.screens.bulk`."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.reports.formats import is_phone_field
-from crm_core.request_input import int_arg, int_list
+from crm_core.request_input import int_arg
 from crm_core.screens.blueprint import bp
+from crm_core.screens.cell import cell_editor
 from crm_core.screens.common import endpoint_url, grid_sdef, messages_of
 from crm_core.screens.grid_cells import CellText, row_cells
 from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state
-from crm_core.security import current_access, get_element
-from crm_core.services import elements
+from crm_core.security import current_access
+from crm_core.services import bulk_actions
 from crm_core.services import views as grid_views
 from crm_core.services.display import Names, reference_sessions, shown, state_tones, value_names
 from crm_core.services.groupings import SESSION as SMART_SESSION
@@ -96,14 +97,13 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK, back=grid_address(sdef))
     rows = row_cells(sdef, page.items, [(c, label) for c, label, _s in headers], names,
                      _with_id(detail),
-                     frozenset(c for c in columns if is_phone_field(sdef, c)),
+                     frozenset(c for c in columns if is_phone_field(sdef, c)), cell_editor(sdef, access),
                      links={col: _with_id(url_for("screens.detail", session_name=target, element_id=ID_MARK))
                             for col, target in reference_sessions(sdef, columns).items()},
                      tones=state_tones(sdef))
     can_modify = access.can(sdef, "modify")
     toolbar = {
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,
-        "delete": can_modify and sdef.deletable,
         "board": url_for("screens.board_view", session_name=sdef.name) if sdef.board else None,
         "listing": endpoint_url("screens.listing", session_name=sdef.name, **selection),
         "import": endpoint_url("screens.import_upload", session_name=sdef.name)
@@ -129,37 +129,9 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         view_id=int_arg("view"),
         all_columns=[(c, _label(sdef, c)) for c in ordered_choice(sdef, columns)],
         shown_columns=frozenset(columns),
+        bulk_actions=bulk_actions.available(sdef, access),
+        selection=selection,
     )
-
-
-@bp.route("/<session_name>/delete", methods=["POST"])
-def bulk_delete(session_name: str):  # type: ignore[no-untyped-def]
-    """Delete the ticked rows after a confirmation page; all of them or none (one transaction)."""
-    sdef = grid_sdef(session_name)
-    access = current_access()
-    access.require(sdef, "modify")
-    back = url_for("screens.grid", session_name=sdef.name)
-    if not sdef.deletable:
-        flash(_("%(s)s cannot be deleted.", s=sdef.label), "danger")
-        return redirect(back)
-    ids = sorted(set(int_list("ids", request.form)))
-    if not ids:
-        flash(_("Tick the rows to delete first."), "warning")
-        return redirect(back)
-    db = db_session()
-    chosen = [get_element(db, sdef, access, i, "modify") for i in ids]
-    if request.form.get("confirm") != "1":
-        return render_template("screens/confirm.html", sdef=sdef, elements=chosen, ids=ids, back=back,
-                               action=url_for("screens.bulk_delete", session_name=sdef.name))
-    try:
-        with unit_of_work() as db:
-            for element in chosen:
-                elements.delete(db, sdef, access, element)
-    except BusinessRuleError as exc:
-        flash(str(exc), "danger")
-        return redirect(back)
-    flash(_("%(n)d record(s) deleted.", n=len(chosen)), "success")
-    return redirect(back)
 
 
 @bp.route("/<session_name>/lookup")

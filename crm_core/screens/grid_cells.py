@@ -87,15 +87,18 @@ def row_cells(
     names: Names,
     detail_url: Callable[[int], str],
     phone_columns: frozenset[str],
+    edit_url: Callable[[Any, str], str | None] | None = None,
     links: Mapping[str, Callable[[int], str]] | None = None,
     tones: Mapping[str, str] | None = None,
 ) -> list[tuple[Any, Markup]]:
     """``(element, cells markup)`` per row; ``columns`` are ``(name, label)``; ``detail_url``
-    gives the detail page's path of an id; ``links`` the referenced record's path per reference
-    column the user may follow (a value only links when ``names`` resolved it, i.e. the user may
-    see that record); ``tones`` the kind of state per status code."""
+    gives the detail page's path of an id; ``edit_url`` the address of a cell's small form
+    (``None`` where the user may not change it in place); ``links`` the referenced record's path
+    per reference column the user may follow (a value only links when ``names`` resolved it, i.e.
+    the user may see that record); ``tones`` the kind of state per status code."""
     text = CellText()
     call_label = escape(_("Call"))
+    edit_labels = {name: escape(_("Change %(field)s", field=label)) for name, label in columns} if edit_url else {}
     links, tones = links or {}, tones or {}
     status = sdef.status_field if sdef.statuses else None
     plan = [(name, escape(label), name in phone_columns) for name, label in columns]
@@ -122,6 +125,9 @@ def row_cells(
                          f'title="{call_label}">{shown_value}</a>')
             else:
                 inner = f"<span>{_escaped(value)}</span>"
+            if index and edit_url is not None and (href := edit_url(element, name)):
+                what = edit_labels[name]
+                inner += f' <a class="crm-cell-edit" href="{_escaped(href)}" aria-label="{what}" title="{what}">✎</a>'
             parts.append(f'<td data-label="{label}">{inner}</td>')
         rows.append((element, Markup("\n    ".join(parts))))
     return rows

@@ -21,7 +21,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.models.notes import Grouping
-from crm_core.request_input import INT64_MAX, MAX_PAGE, forbidden_character, int_arg
+from crm_core.request_input import MAX_PAGE, forbidden_character, int_arg
 from crm_core.security.access import Access
 from crm_core.services.groupings import member_ids, visible_grouping
 from crm_core.services.queries import ListQuery, sortable
@@ -156,10 +156,9 @@ def _grouping(sdef: SessionDef, access: Access, raw: str, notices: list[str]) ->
     value is left out with a notice (the grid then shows every record again)."""
     if not raw.strip():
         return None
-    try:
-        wanted = int(raw) if raw.strip().isdigit() else 0
-        # an id no column can hold is no grouping (the database would refuse the query)
-        grouping = visible_grouping(db_session(), sdef, access, wanted) if 0 < wanted <= INT64_MAX else None
+    number = int(raw) if raw.strip().isdigit() else 0
+    try:  # a number no grouping id can be (past 32 bits) is unknown, not a database error
+        grouping = visible_grouping(db_session(), sdef, access, number) if 0 < number < 2**31 else None
     except BusinessRuleError:
         grouping = None
     if grouping is None:

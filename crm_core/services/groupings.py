@@ -185,7 +185,8 @@ def visible_grouping(db: DbSession, sdef: SessionDef, access: Access, grouping_i
     same *unknown grouping* error, so a number never reveals whether a grouping exists."""
     gdef = _registry().sessions.get(SESSION)
     grouping = None
-    if gdef is not None and access.can(gdef, "view") and sdef.name != SESSION:
+    # an id past the 32-bit id column is no grouping (PostgreSQL would refuse the query)
+    if gdef is not None and access.can(gdef, "view") and sdef.name != SESSION and 0 < grouping_id < 2**31:
         stmt = scoped(gdef, access, all_records=True).where(Grouping.id == grouping_id)
         grouping = db.scalars(stmt).first()
     if grouping is None or grouping.session_name != sdef.name:

@@ -86,3 +86,85 @@
     soon();
   });
 })();
+
+// A grid cell changed in place (issue 17 item 5): the ✎ link's small form (screens/cell.py) is
+// fetched and shown in the cell; it posts to the same address as without JavaScript. A refused
+// value or a conflict comes back as the form with its messages, shown in place; once saved, the
+// grid's rows are taken from the page the save leads to. Cancel or Escape puts the cell back.
+(() => {
+  function restore(cell) {
+    if (cell.dataset.original === undefined) return;
+    cell.innerHTML = cell.dataset.original;
+    delete cell.dataset.original;
+    const link = cell.querySelector("a.crm-cell-edit");
+    if (link) link.focus();
+  }
+
+  async function fetchPage(url, init) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" }, ...init });
+    return { response, page: new DOMParser().parseFromString(await response.text(), "text/html") };
+  }
+
+  function show(cell, url, page) {
+    const form = page.getElementById("cell-form");
+    if (!form) {
+      window.location.assign(url); // let the server's page say what went wrong
+      return;
+    }
+    form.setAttribute("action", url);
+    form.querySelectorAll(".alert").forEach((a) => a.setAttribute("role", "alert"));
+    cell.replaceChildren(document.adoptNode(form));
+    const input = form.querySelector("input:not([type=hidden]), select, textarea");
+    if (input) input.focus();
+  }
+
+  async function save(cell, form) {
+    const url = form.getAttribute("action");
+    const { response, page } = await fetchPage(url, { method: "POST", body: new FormData(form) });
+    if (response.ok && response.redirected) {
+      const fresh = page.getElementById("grid-rows");
+      const current = document.getElementById("grid-rows");
+      if (fresh && current) current.replaceWith(document.adoptNode(fresh));
+      const field = new URL(url, window.location.href).pathname.split("/").pop();
+      const row = cell.closest("tr");
+      const again = row && document.querySelector(`#grid tr[data-id="${row.dataset.id}"] a.crm-cell-edit[href*="/cell/${field}?"]`);
+      if (again) again.focus();
+      document.dispatchEvent(new CustomEvent("crm:grid-updated"));
+      return;
+    }
+    show(cell, url, page);
+  }
+
+  document.addEventListener("click", async (event) => {
+    const link = event.target.closest("#grid a.crm-cell-edit");
+    if (link) {
+      event.preventDefault();
+      const cell = link.closest("td");
+      if (cell.dataset.original === undefined) cell.dataset.original = cell.innerHTML;
+      const { page } = await fetchPage(link.href);
+      show(cell, link.href, page);
+      return;
+    }
+    const button = event.target.closest("#grid #cell-save"); // Enter in the field clicks it too
+    if (button) {
+      event.preventDefault();
+      save(button.closest("td"), button.closest("form"));
+      return;
+    }
+    const cancel = event.target.closest("#grid #cell-cancel");
+    if (cancel) {
+      event.preventDefault();
+      restore(cancel.closest("td"));
+    }
+  });
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("#grid #cell-form");
+    if (!form) return;
+    event.preventDefault();
+    save(form.closest("td"), form);
+  });
+  document.addEventListener("keydown", (event) => {
+    const form = event.key === "Escape" && event.target.closest("#grid #cell-form");
+    if (form) restore(form.closest("td"));
+  });
+})();

@@ -136,6 +136,7 @@ def _seed(app: Flask) -> dict[str, Any]:
                 "digest": "0" * 12,  # a client's logo or colour file under a stale name
                 "ext": "png",
                 "step": "won",  # a sales funnel step to drill into
+                "field": "name",  # a grid cell's small form (404 where the session declares no inline_edit)
             }
 
 

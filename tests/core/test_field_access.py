@@ -66,7 +66,7 @@ def test_the_files_rules_apply_to_the_group_and_not_to_administrators(client_for
     element = sample_of()
     ana = client_for("ana").get(f"/api/v1/samples/{element.id}").get_json()
     assert "comments" not in ana and ana["company"] == "Acme"
-    page = client_for("ana").get(f"/s/samples/{element.id}").get_data(as_text=True)
+    page = client_for("ana").get(f"/s/samples/{element.id}?edit=1").get_data(as_text=True)
     assert "Secret remark" not in page and 'data-locked="company"' in page
     admin = client_for("admin").get(f"/api/v1/samples/{element.id}").get_json()
     assert admin["comments"] == "Secret remark"
@@ -126,7 +126,7 @@ def test_the_refusal_is_in_spanish_for_a_spanish_user(client_for, db, users, sam
     db.commit()
     body = client_for("ana").patch(f"/api/v1/samples/{element.id}", json={"company": "Beta"}).get_json()
     assert body["error"]["fields"]["company"] == ["Su grupo no puede cambiar el campo «Company»."]
-    html = client_for("ana").get(f"/s/samples/{element.id}").get_data(as_text=True)
+    html = client_for("ana").get(f"/s/samples/{element.id}?edit=1").get_data(as_text=True)
     assert "Solo lectura" in html
 
 

@@ -101,6 +101,7 @@ def prepared(crm_app, db, users, access_for, demo_data):
 def _reads(name: str, eid: int, field: str) -> list[str]:
     return [
         f"/s/{name}/{eid}",
+        f"/s/{name}/{eid}?edit=1",  # the form as well as read mode
         f"/s/{name}/{eid}?tab=history",
         f"/api/v1/{name}/{eid}",
         f"/api/v1/{name}?per_page=500",
@@ -143,7 +144,8 @@ def test_a_read_only_field_shows_and_is_never_written(crm_app, client_for, db, u
     sdef, element, field = prepared(name, "read_only")
     eid, version = element.id, element.version
     client = client_for("ana")
-    page = client.get(f"/s/{name}/{eid}")
+    assert MARKER.encode() in client.get(f"/s/{name}/{eid}").data  # read mode shows it
+    page = client.get(f"/s/{name}/{eid}?edit=1")
     assert MARKER.encode() in page.data and f'data-locked="{field}"'.encode() in page.data
     assert f'name="{field}"'.encode() not in page.data  # its value, not an input
     assert client.get(f"/api/v1/{name}/{eid}").get_json()[field] == MARKER

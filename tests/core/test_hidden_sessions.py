@@ -42,7 +42,7 @@ def stored_sample(db, users):
 def session_requests(app, element_id):
     """``(method, url, arguments)`` of every route that takes a session, for the samples session."""
     values = {"session_name": "samples", "element_id": element_id, "name": "close", "note_id": 1, "job_id": 1,
-              "view_id": 1}
+              "view_id": 1, "field": "company"}
     out = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

@@ -80,3 +80,19 @@ def test_start_up_refuses_a_shared_name_that_is_not_a_column():
 
     bad = SessionDef(name="bad", module="testing", label="Bad", model=Sample, schema=SampleSchema, shared={"nope": 1})
     assert any("unknown field 'nope' in shared" in p for p in session_problems(bad, {"bad": bad}))
+
+
+def test_bulk_actions_on_a_shared_record_are_refused_record_by_record(client_for, db, records):
+    """Readable is not writable for bulk actions either: ticked or matched, bob's shared record is
+    refused (and named, since ana may read it); ana's own is done."""
+    ana = client_for("ana")
+    ids = [records["open"].id, records["mine"].id]
+    ticked = ana.post("/api/v1/open_samples/bulk", json={"action": "delete", "ids": ids}).get_json()
+    assert {r["id"]: r["result"] for r in ticked["results"]} == {records["open"].id: "refused",
+                                                                 records["mine"].id: "done"}
+    matched = ana.post("/s/open_samples/bulk", data={"action": "delete", "scope": "all", "confirm": "1"})
+    assert "0 done, 1 refused." in matched.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Sample, records["open"].id) is not None and db.get(Sample, records["mine"].id) is None
+    page = ana.get(f"/s/open_samples/{records['open'].id}").get_data(as_text=True)
+    assert 'id="detail-read"' in page and 'id="detail-edit"' not in page  # read mode only

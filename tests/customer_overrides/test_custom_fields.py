@@ -123,13 +123,13 @@ def test_grid_and_form_speak_spanish(client_for, users, db, access_for):
     db.commit()
     grid = client_for("ana").get("/s/leads").get_data(as_text=True)
     assert "Segmento" in grid and "Minorista" in grid and "Nombre completo" in grid
-    form = client_for("ana").get(f"/s/leads/{lead.id}").get_data(as_text=True)
+    form = client_for("ana").get(f"/s/leads/{lead.id}?edit=1").get_data(as_text=True)
     assert "Segmento" in form and "Nombre en clave" in form and "Empresas" in form
 
 
 def test_form_follows_the_clients_order_required_and_hidden_fields(client_for, db, access_for):
     lead = make(db, access_for)
-    form = client_for("ana").get(f"/s/leads/{lead.id}").get_data(as_text=True)
+    form = client_for("ana").get(f"/s/leads/{lead.id}?edit=1").get_data(as_text=True)
     assert 'name="source"' not in form  # hidden for this client
     assert form.index('name="name"') < form.index('name="segment"') < form.index('name="company"')
     response = client_for("ana").post("/s/leads/new", data={"name": "X", "code_name": "y", "city": ""})
@@ -196,7 +196,7 @@ def test_multi_choice_shows_its_labels_and_takes_codes_from_the_form(client_for,
     lead = make(db, access_for, tags=["a", "b"])
     grid = client_for("ana").get("/s/leads").get_data(as_text=True)
     assert "a, b" in grid
-    form = client_for("ana").get(f"/s/leads/{lead.id}").get_data(as_text=True)
+    form = client_for("ana").get(f"/s/leads/{lead.id}?edit=1").get_data(as_text=True)
     assert 'value="a, b"' in form
     assert 'data-help="segment"' in form and "The market" in form
 

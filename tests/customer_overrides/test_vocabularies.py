@@ -46,7 +46,7 @@ def test_values_of_the_lists_are_accepted_and_shown_translated(client_for, users
     assert made.status_code == 201, made.get_json()
     grid = client_for("ana").get("/s/leads").get_data(as_text=True)
     assert "Tema" in grid and "Equipos" in grid and "Disco" in grid
-    form = client_for("ana").get(f"/s/leads/{made.get_json()['id']}").get_data(as_text=True)
+    form = client_for("ana").get(f"/s/leads/{made.get_json()['id']}?edit=1").get_data(as_text=True)
     assert "Feria" in form and "Programas" in form
 
 

@@ -67,6 +67,10 @@ def _executive_sees_the_rules(page: Any, base: str, lead_id: int, city: str) -> 
     page.set_default_timeout(30_000)  # a signed-in home page can take seconds on a loaded 2-core host
     log_in(page, base, "ana")
     page.goto(f"{base}/s/leads/{lead_id}")
+    expect(page.locator('#detail-read [data-value="company"]')).to_have_text("Acme")  # read mode first
+    expect(page.locator('[data-field="source"]')).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("Zq9Fair")
+    page.click("#detail-edit")
     expect(page.locator('[data-locked="company"]')).to_have_text("Read-only")
     expect(page.locator("#f-company")).to_have_text("Acme")
     expect(page.locator('input[name="company"]')).to_have_count(0)
@@ -75,7 +79,8 @@ def _executive_sees_the_rules(page: Any, base: str, lead_id: int, city: str) -> 
     page.fill("#f-city", city)
     page.click("#detail-save")
     expect(page.locator(".alert-success")).to_be_visible()  # the rest of the record is saved
-    expect(page.locator("#f-company")).to_have_text("Acme")
+    expect(page.locator('#detail-read [data-value="company"]')).to_have_text("Acme")
+    expect(page.locator('#detail-read [data-value="city"]')).to_have_text(city)
 
 
 def _smart_list_from_the_grid(page: Any, base: str, name: str) -> None:

@@ -52,7 +52,7 @@ def test_hidden_and_read_only_fields_on_every_path_of_an_executive(served):
     # the administrator (not restricted) gives it a source and a company; ana never sees the source
     assert admin.patch(f"/api/v1/leads/{lead['id']}", json={"source": "Zq9Fair", "company": "Acme"}).status_code == 200
     assert admin.get(f"/api/v1/leads/{lead['id']}").json()["source"] == "Zq9Fair"
-    for path in (f"/s/leads/{lead['id']}", f"/s/leads/{lead['id']}?tab=history", f"/api/v1/leads/{lead['id']}",
+    for path in (f"/s/leads/{lead['id']}", f"/s/leads/{lead['id']}?edit=1", f"/s/leads/{lead['id']}?tab=history", f"/api/v1/leads/{lead['id']}",
                  "/api/v1/leads", "/s/leads"):
         page = ana.get(path)
         assert page.status_code == 200 and "Zq9Fair" not in page.text, path
@@ -64,7 +64,7 @@ def test_hidden_and_read_only_fields_on_every_path_of_an_executive(served):
     assert ana.get("/api/v1/leads", params={"q": "Zq9Fair"}).json()["items"] == []
     assert ana.get("/api/v1/leads", params={"sort": "source"}).status_code == 400
     # read-only: shown as a value, refused when changed, the form's forged field refused too
-    form = ana.get(f"/s/leads/{lead['id']}")
+    form = ana.get(f"/s/leads/{lead['id']}?edit=1")
     assert 'data-locked="company"' in form.text and 'name="company"' not in form.text
     changed = ana.patch(f"/api/v1/leads/{lead['id']}", json={"company": "Beta"})
     assert changed.status_code == 400 and "may not change" in changed.text

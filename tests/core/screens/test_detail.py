@@ -91,12 +91,14 @@ def test_stale_version_is_a_conflict_that_keeps_the_input(client_for, db, make_s
     assert el.company == "First"
 
 
-def test_view_only_user_gets_a_read_only_form_and_cannot_post(guest_client, guest, make_sample, db):
+def test_view_only_user_only_ever_sees_read_mode_and_cannot_post(guest_client, guest, make_sample, db):
     el = make_sample("ana", name="Acme")
     el.owner_id = guest.id
     db.commit()
-    html = guest_client.get(f"/s/samples/{el.id}").get_data(as_text=True)
-    assert 'id="detail-save"' not in html and "readonly" in html and 'id="detail-delete"' not in html
+    for url in (f"/s/samples/{el.id}", f"/s/samples/{el.id}?edit=1"):
+        html = guest_client.get(url).get_data(as_text=True)
+        assert 'id="detail-read"' in html and 'id="detail-form"' not in html
+        assert 'id="detail-edit"' not in html and 'id="detail-delete"' not in html
     assert guest_client.post(f"/s/samples/{el.id}", data=form_data(version=el.version)).status_code == 403
     assert guest_client.get("/s/samples/new").status_code == 403
 
@@ -131,8 +133,10 @@ def test_a_sample_of_another_session_is_not_found(client_for, locked):
 def test_lookup_field_shows_the_referenced_name(client_for, make_sample):
     parent = make_sample("ana", name="Parent Co")
     child = make_sample("ana", name="Child", parent_id=parent.id)
-    html = client_for("ana").get(f"/s/samples/{child.id}").get_data(as_text=True)
+    html = client_for("ana").get(f"/s/samples/{child.id}?edit=1").get_data(as_text=True)
     assert 'value="Parent Co"' in html and f'name="parent_id" value="{parent.id}"' in html
+    read = client_for("ana").get(f"/s/samples/{child.id}").get_data(as_text=True)
+    assert f'<a href="/s/samples/{parent.id}">Parent Co</a>' in read
 
 
 def test_lookup_never_reveals_a_name_the_user_may_not_see(client_for, make_sample, db, users):
@@ -140,8 +144,10 @@ def test_lookup_never_reveals_a_name_the_user_may_not_see(client_for, make_sampl
     mine = make_sample("ana", name="Mine", parent_id=his.id)
     his.owner_id = users["bob"].id  # reassigned to bob after ana referenced it
     db.commit()
-    html = client_for("ana").get(f"/s/samples/{mine.id}").get_data(as_text=True)
+    html = client_for("ana").get(f"/s/samples/{mine.id}?edit=1").get_data(as_text=True)
     assert "Secret Co" not in html and f'value="#{his.id}"' in html
+    read = client_for("ana").get(f"/s/samples/{mine.id}").get_data(as_text=True)
+    assert "Secret Co" not in read and f"#{his.id}" in read and f'href="/s/samples/{his.id}"' not in read
 
 
 def test_side_tabs_start_with_information_and_render_the_active_one(client_for, make_sample):
@@ -151,7 +157,8 @@ def test_side_tabs_start_with_information_and_render_the_active_one(client_for, 
     tabs = re.findall(r'data-tab="(\w+)"', html)
     assert tabs[0] == "info"
     assert [t for t in tabs if t in ("notes", "groupings", "history")] == ["notes", "groupings", "history"]
-    assert 'id="detail-form"' in html
+    assert 'id="detail-read"' in html and 'id="detail-form"' not in html
+    assert 'id="detail-form"' in client.get(f"/s/samples/{el.id}?edit=1").get_data(as_text=True)
     notes = client.get(f"/s/samples/{el.id}?tab=notes").get_data(as_text=True)
     assert 'id="tab-notes"' in notes and 'id="detail-form"' not in notes
 
@@ -247,3 +254,24 @@ def test_unknown_owner_is_refused_in_place_for_the_leader(client_for, db):
     assert response.status_code == 400
     assert 'data-error="owner_id">Unknown or inactive user.' in response.get_data(as_text=True)
     assert db.query(Sample).count() == 0
+
+
+def test_a_record_opens_in_read_mode_with_values_as_the_grid_shows_them(client_for, make_sample, users):
+    el = make_sample("ana", name="Acme", amount="1234.50", due="2026-03-04", comments="line one\nline two")
+    html = client_for("ana").get(f"/s/samples/{el.id}").get_data(as_text=True)
+    assert 'id="detail-read"' in html and 'id="detail-form"' not in html and "<input" not in html.split(
+        'id="detail-read"')[1].split("</dl>")[0]
+    assert re.search(r'data-value="amount">\s*1,234.5', html)
+    assert re.search(r'data-value="due">\s*3/4/26', html)
+    assert re.search(r'data-value="comments">line one\nline two<', html) and "Owner: Ana" in html
+    assert f'id="detail-edit" href="/s/samples/{el.id}?edit=1"' in html
+
+
+def test_saving_the_form_goes_back_to_read_mode(client_for, make_sample):
+    el = make_sample("ana", name="Acme")
+    client = client_for("ana")
+    form = client.get(f"/s/samples/{el.id}?edit=1").get_data(as_text=True)
+    assert 'id="detail-save"' in form and 'id="detail-cancel"' in form
+    saved = client.post(f"/s/samples/{el.id}", data=form_data(name="Acme 2", version=el.version))
+    assert saved.status_code == 302 and "edit=1" not in saved.headers["Location"]
+    assert 'id="detail-read"' in client.get(saved.headers["Location"]).get_data(as_text=True)

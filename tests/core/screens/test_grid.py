@@ -1,5 +1,5 @@
 """The generic grid (CORE-08, CORE-14, CORE-18, CORE-05): columns, filters, switch, sorting,
-paging, toolbar, bulk delete and the lookup search, for the test-only samples session."""
+paging, toolbar and the lookup search (bulk actions: test_bulk_actions_screen.py), for the test-only samples session."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from crm_core.app import crm_state
 from tests.support import sample
-from tests.support.sample import Sample
 
 pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
 
@@ -151,17 +150,17 @@ def test_count_is_asked_for_on_demand(client_for, make_sample):
 
 def test_toolbar_for_a_user_who_may_modify(client_for):
     html = client_for("ana").get("/s/samples").get_data(as_text=True)
-    assert 'id="tool-new"' in html and 'id="tool-delete"' in html
+    assert 'id="tool-new"' in html and '<option value="delete">' in html
 
 
-def test_toolbar_hides_new_delete_import_for_view_only_users(guest_client):
+def test_toolbar_hides_new_bulk_import_for_view_only_users(guest_client):
     html = guest_client.get("/s/samples").get_data(as_text=True)
-    assert 'id="tool-new"' not in html and 'id="tool-delete"' not in html and 'id="tool-import"' not in html
+    assert 'id="tool-new"' not in html and 'id="grid-bulk"' not in html and 'id="tool-import"' not in html
 
 
-def test_non_deletable_session_shows_no_delete_button(client_for):
+def test_non_deletable_session_offers_no_bulk_delete(client_for):
     html = client_for("ana").get("/s/locked_samples").get_data(as_text=True)
-    assert 'id="tool-new"' in html and 'id="tool-delete"' not in html
+    assert 'id="tool-new"' in html and '<option value="delete">' not in html
 
 
 def test_toolbar_links_appear_only_for_registered_endpoints(crm_app, client_for):
@@ -193,35 +192,6 @@ def test_phone_markup_uses_table_cards_with_labels(client_for, make_sample):
     html = client_for("ana").get("/s/samples").get_data(as_text=True)
     assert 'class="table table-hover table-grid table-cards"' in html
     assert '<td data-label="Email">' in html and 'name="viewport"' in html
-
-
-def test_bulk_delete_asks_first_then_deletes_all(client_for, make_sample, db):
-    a, b = make_sample("ana", name="A"), make_sample("ana", name="B")
-    client = client_for("ana")
-    page = client.post("/s/samples/delete", data={"ids": [a.id, b.id]})
-    assert page.status_code == 200 and 'id="confirm-question"' in page.get_data(as_text=True)
-    assert db.get(Sample, a.id) is not None
-    done = client.post("/s/samples/delete", data={"ids": [a.id, b.id], "confirm": "1"})
-    assert done.status_code == 302
-    db.expire_all()
-    assert db.get(Sample, a.id) is None and db.get(Sample, b.id) is None
-
-
-def test_bulk_delete_with_someone_elses_row_deletes_nothing(client_for, make_sample, db):
-    mine, his = make_sample("ana", name="Mine"), make_sample("bob", name="His")
-    response = client_for("ana").post("/s/samples/delete", data={"ids": [mine.id, his.id], "confirm": "1"})
-    assert response.status_code == 404
-    db.expire_all()
-    assert db.get(Sample, mine.id) is not None and db.get(Sample, his.id) is not None
-
-
-def test_bulk_delete_refused_for_view_only_and_non_deletable(guest_client, client_for, make_sample, locked):
-    el = make_sample("ana", name="A")
-    assert guest_client.post("/s/samples/delete", data={"ids": [el.id], "confirm": "1"}).status_code == 403
-    client = client_for("ana")
-    response = client.post("/s/locked_samples/delete", data={"ids": [locked.id], "confirm": "1"},
-                           follow_redirects=True)
-    assert "Locked samples cannot be deleted." in response.get_data(as_text=True)
 
 
 def test_lookup_returns_only_visible_matches_as_json(client_for, make_sample):

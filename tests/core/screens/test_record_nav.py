@@ -109,7 +109,7 @@ def test_saving_keeps_the_way_back(client_for, make_sample):
     one = make_sample("ana", name="One")
     back = "/s/samples?q=one"
     ana = client_for("ana")
-    html = ana.get(f"/s/samples/{one.id}", query_string={"back": back}).get_data(as_text=True)
+    html = ana.get(f"/s/samples/{one.id}", query_string={"back": back, "edit": "1"}).get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
     form = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', html))
     form.update(name="One renamed", version=version)

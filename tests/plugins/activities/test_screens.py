@@ -170,7 +170,9 @@ def test_the_linked_record_is_a_picker_in_the_chosen_area_never_a_bare_id(client
     assert 'data-lookup-url="/s/__session__/lookup" data-lookup-from="f-session_name"' in new
     assert re.search(r'<input class="form-control" type="search" id="f-element_id"[^>]*role="combobox"', new)
     assert not re.search(r'<input[^>]*type="number"[^>]*name="element_id"', new)
-    html = ana.get(f"/s/activities/{activity.id}").get_data(as_text=True)
+    html = ana.get(f"/s/activities/{activity.id}?edit=1").get_data(as_text=True)
     assert re.search(r'id="f-element_id"[^>]*\n?[^>]*value="Acme"', html)
     assert f'<a href="/s/samples/{acme.id}" data-open="element_id">Open Acme</a>' in html
+    read = ana.get(f"/s/activities/{activity.id}").get_data(as_text=True)  # read mode links it too
+    assert f'href="/s/samples/{acme.id}">Acme</a>' in read
     assert ana.get("/s/samples/lookup?q=Acm").get_json() == [{"id": acme.id, "label": "Acme"}]

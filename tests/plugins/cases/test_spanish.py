@@ -17,7 +17,8 @@ def test_the_case_screens_and_panels_read_in_spanish(new_case, customer, client_
     ana = client_for("ana")
     detail = ana.get(f"/s/cases/{case.id}").get_data(as_text=True)
     assert "Recogiendo información" in detail and ">Abrir caso<" in detail and ">Anular caso<" in detail
-    assert ">Facturación</option>" in detail and ">Asunto" in detail
+    form = ana.get(f"/s/cases/{case.id}?edit=1").get_data(as_text=True)
+    assert ">Facturación</option>" in form and ">Asunto" in form
     home = ana.get("/").get_data(as_text=True)
     assert "Mis casos abiertos" in home and "Casos vencidos" in home
     tab = ana.get(f"/s/accounts/{customer['account'].id}?tab=cases").get_data(as_text=True)

@@ -75,8 +75,10 @@ def test_status_badges_are_coloured_by_kind_of_state(deal, action, client_for):
 
 def test_detail_form_links_the_referenced_account(deal, client_for):
     account, contact, _opportunity = deal
-    html = client_for("ana").get(f"/s/contacts/{contact.id}").get_data(as_text=True)
+    html = client_for("ana").get(f"/s/contacts/{contact.id}?edit=1").get_data(as_text=True)
     assert f'<a href="/s/accounts/{account.id}" data-open="account_id">Open L0001 Lunares SL</a>' in html
+    read = client_for("ana").get(f"/s/contacts/{contact.id}").get_data(as_text=True)  # read mode
+    assert f'href="/s/accounts/{account.id}">L0001 Lunares SL</a>' in read
 
 
 def test_an_account_the_user_may_not_see_is_neither_named_nor_linked(deal, client_for, db, users):

@@ -44,10 +44,15 @@ def _board(page: Page, base: str) -> None:
     page.locator("#board .crm-card").first.wait_for()
 
 
-def _timeline(page: Page, base: str) -> None:
+def _timeline(page: Page, base: str) -> dict[str, float] | None:
     page.goto(f"{base}/s/opportunities?all=1&sort=-id")
     page.locator("#grid tbody tr[data-id] a").first.click()
-    page.locator("#tab-timeline, [data-tab='timeline']").first.wait_for()
+    page.locator("[data-tab='timeline']").first.click()
+    page.locator("#tab-timeline .timeline-entry").first.wait_for()
+    if page.viewport_size["width"] < 992:  # on a phone the stream starts below the tabs
+        box = page.locator("#tab-timeline").bounding_box()
+        return {"x": 0, "y": box["y"], "width": page.viewport_size["width"], "height": page.viewport_size["height"]}
+    return None
 
 
 def _search(page: Page, base: str) -> None:
@@ -80,7 +85,8 @@ def _grid(page: Page, base: str) -> None:
     page.goto(f"{base}/s/leads?all=1")
 
 
-SHOTS: dict[str, Callable[[Page, str], None]] = {
+#: Each opens its screen; one may return the part of the page to take (a clip), else the viewport.
+SHOTS: dict[str, Callable[[Page, str], dict[str, float] | None]] = {
     "board": _board, "timeline": _timeline, "search": _search, "dashboard": _dashboard, "calendar": _calendar,
     "notifications": _notifications, "funnel": _funnel, "grid": _grid,
 }
@@ -111,9 +117,9 @@ def take(out: Path, only: list[str]) -> list[Path]:
                         page.set_default_timeout(30_000)
                         _log_in(page, server.url, "leader")
                         for name in only:
-                            SHOTS[name](page, server.url)
+                            clip = SHOTS[name](page, server.url)
                             path = out / f"{name}-{width}.png"
-                            page.screenshot(path=str(path))
+                            page.screenshot(path=str(path), full_page=clip is not None, clip=clip)
                             written.append(path)
                         context.close()
                     browser.close()

@@ -131,7 +131,7 @@ def close_many(db: DbSession, session_name: str, element_type: str, element_ids:
     items = InboxItem.__table__
     closed = db.execute(
         update(items)
-        .where(items.c.session == session_name, items.c.element_type == element_type, items.c.source == source,
+        .where(InboxItem.session_name == session_name, items.c.element_type == element_type, items.c.source == source,
                items.c.state == "open", _among(db, element_ids))
         .values(state=DONE, closed_at=utcnow(), closed_by_id=closed_by_id,
                 close_note=" ".join((note or "").split())[:200], version=items.c.version + 1)

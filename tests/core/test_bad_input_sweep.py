@@ -259,7 +259,7 @@ def test_bad_input_never_gives_a_server_error(isolated, rule, endpoint, fixed):
     assert not failures, "\n".join(failures[:20])
 
 
-ARG_NAMES = re.compile(r"""(?:(?:args|form)\.(?:get|getlist)|int_arg|int_list)\(\s*["']([a-z_0-9]+)["']""")
+ARG_NAMES = re.compile(r"""(?<!\w)(?:(?:args|form)\.(?:get|getlist)|int_arg|int_list)\(\s*["']([a-z_0-9]+)["']""")
 #: Read only after the step the sweep cannot take; attacked on their route by a dedicated test.
 READ_LATER = {
     "next": "the login page reads it after a successful login (test_the_login_target_is_swept)",

@@ -14,8 +14,9 @@ from tests.e2e.test_board_and_search_ui import _console, _create
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lead(live_app) -> int:
+    """A lead of its own per test (each device's test changes it)."""
     return _create(live_app.app, "ana", "leads", name="Lectura Uno", company="Leer SL")
 
 

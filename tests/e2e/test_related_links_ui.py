@@ -38,7 +38,7 @@ def test_a_missing_customer_is_created_from_the_picker_and_linked(page, live_ser
     expect(page.locator("input[name=account_id]")).not_to_have_value("")
     page.click("main button[type=submit] >> nth=0")
     page.wait_for_url(re.compile(r"/s/opportunities/\d+$"))
-    page.click("[data-open=account_id]")
+    page.locator('#detail-read [data-value="account_id"] a').click()  # the record opens in read mode
     page.wait_for_url(re.compile(r"/s/accounts/\d+$"))
     expect(page.locator("#detail-title")).to_have_text(re.compile("Óptica Sin Alta"))
     expect(page.locator("#detail-status")).to_have_attribute("data-state", "open")
@@ -76,6 +76,8 @@ def test_an_activity_links_a_record_picked_in_the_chosen_area(page, live_server)
     _pick(page, "element_id", "Actividad", "AC001 Actividad Enlazada")
     page.click("main button[type=submit] >> nth=0")
     page.wait_for_url(re.compile(r"/s/activities/\d+$"))
+    expect(page.locator('#detail-read [data-value="element_id"] a')).to_have_text("AC001 Actividad Enlazada")
+    page.click("#detail-edit")
     expect(page.locator("#f-element_id")).to_have_value("AC001 Actividad Enlazada")
     page.select_option("#f-session_name", "contacts")  # another area: the old record goes
     expect(page.locator("#f-element_id")).to_have_value("")

@@ -88,7 +88,7 @@ def test_notifications_a_lead_given_and_a_mention_reach_the_bell_of_every_worker
     lead = leader.post("/api/v1/leads", json={"name": "Campanilla SA"})
     assert lead.status_code == 201, lead.text
     lead_id = lead.json()["id"]
-    form = leader.get(f"/s/leads/{lead_id}").text
+    form = leader.get(f"/s/leads/{lead_id}?edit=1").text
     ana_id = int(re.search(r'<option value="(\d+)"[^>]*>Ana</option>', form).group(1))
     assert leader.patch(f"/api/v1/leads/{lead_id}", json={"owner_id": ana_id}).status_code == 200
     noted = leader.post(f"/s/leads/{lead_id}/notes", data={

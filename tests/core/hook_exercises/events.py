@@ -258,7 +258,9 @@ def inbox_send_many_stores_one_open_item_per_element_with_one_statement(kit: Kit
                                           group_id=group, user_id=None, requested_action="review",
                                           action_text="Batch  review", note="", source="samples.job")
     assert stored == 2 and kit.calls("crm_inbox_send_many") == [("samples", [acme.id, zeta.id], True, 2)]
-    assert len([s for s in seen if s.lstrip().upper().startswith("INSERT")]) == 1
+    # one INSERT of the items whatever their number (and one of the recipients' notifications)
+    assert len([s for s in seen if s.lstrip().upper().startswith("INSERT INTO INBOX_ITEM")]) == 1
+    assert len([s for s in seen if s.lstrip().upper().startswith("INSERT")]) <= 2
     items = kit.db.execute(select(InboxItem.element_id, InboxItem.group_id, InboxItem.sender_id, InboxItem.state,
                                   InboxItem.action_text, InboxItem.source).order_by(InboxItem.element_id)).all()
     assert [tuple(i) for i in items] == [

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session as DbSession
 from crm_core.toolkit import BusinessRuleError, Group, User, audit, crm_state, enqueue, unit_of_work, utcnow
 from plugins.cases.models import Case, CaseEscalation, CaseEscalationState, working
 from plugins.cases.sla import MATCH_FIELDS, Policy, Rule, Step, current_policy
+from plugins.cases.triage import awaiting_triage
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +88,21 @@ def _condition(rule: Rule) -> Any:
 
 
 def _due(policy: Policy, rule: Rule, step: Step, cutoff: datetime) -> Any:
-    """Working cases of ``rule`` (not of a more specific rule) created by ``cutoff``; the step
-    already taken is checked against the escalation state in :func:`escalate_batch`."""
+    """Working cases of ``rule`` (not of a more specific rule) created by ``cutoff``, but not a
+    case still waiting for its triage script's outcome (it escalates on the first run after the
+    script is complete; its SLA breach shows meanwhile); the step already taken is checked
+    against the escalation state in :func:`escalate_batch`."""
     narrower = [
         _condition(other) for other in policy.rules
         if other is not rule and other.type == rule.type and other.specificity > rule.specificity
     ]
+    waiting = awaiting_triage()  # a defect whose triage has no outcome yet is not escalated (EXT-14)
     return and_(
         _condition(rule),
         *(not_(c) for c in narrower),
         working(Case.status),  # the literals inline: the partial index matches
         Case.created_at <= cutoff,
+        *([not_(waiting)] if waiting is not None else []),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session as DbSession
 
 from crm_core.toolkit import BusinessRuleError, User, crm_state, session, utcnow
@@ -75,6 +75,20 @@ def is_complete(db: DbSession, case: Case) -> bool:
     """May the case move on? Yes unless it needs triage and its script has no outcome yet."""
     triage = state(db, case)
     return triage is None or triage.complete
+
+
+def awaiting_triage() -> Any:
+    """SQL: the case needs its product's triage script and has no outcome yet — what
+    :func:`is_complete` says of one loaded case, for a set of cases (the SLA escalation job skips
+    them); ``None`` when the client declares no script."""
+    scripts = crm_state().setting("cases", "triage") or {}
+    if not scripts:
+        return None
+    needs = or_(*(and_(Case.product == product, Case.type.in_(list(script["types"])))
+                  for product, script in scripts.items()))
+    done = select(TriageAnswer.id).where(TriageAnswer.case_id == Case.id, TriageAnswer.product == Case.product,
+                                         TriageAnswer.outcome != "")
+    return and_(needs, ~done.exists())
 
 
 def open_available(case: Case) -> bool:

@@ -166,3 +166,27 @@ def test_the_triage_tab_and_its_refusals_read_in_spanish(fault, client_for, db, 
     assert "Triaje" in tab and "no se puede abrir ni escalar" in tab
     stale = ana.post(f"/cases/triage/{fault.id}/answer", data={"question": "los", "choice": "0"}, follow_redirects=True)
     assert "vuelva a cargar el caso" in stale.get_data(as_text=True)
+
+
+def test_the_sla_job_does_not_escalate_a_fault_until_its_triage_has_an_outcome(fault, db, users):
+    """EXT-14: a defect is not escalated before its script is walked — by the agent's action nor
+    by the SLA job, which takes it on the first run after the outcome."""
+    from datetime import timedelta
+
+    from crm_core.db import unit_of_work
+    from crm_core.models.types import utcnow
+    from plugins.cases import escalation
+    from plugins.cases.sla import build_policy
+
+    policy = build_policy({"sla": [{"type": "fault", "ladder": [{"after": "1h", "group": "Leaders"}]}]})
+    with unit_of_work():
+        db.get(Case, fault.id).created_at = utcnow() - timedelta(days=3)
+    assert escalation.run(policy=policy) == 0
+    db.expire_all()
+    assert db.get(Case, fault.id).escalation_step == 0
+    answer(db, fault, users["ana"], "lights", 0)
+    assert escalation.run(policy=policy) == 0  # half a script is not a triage
+    answer(db, fault, users["ana"], "los", 1)
+    assert escalation.run(policy=policy) == 1
+    db.expire_all()
+    assert db.get(Case, fault.id).escalation_step == 1

@@ -8,7 +8,6 @@ can use (an expression that differs by a cast would silently fall back to readin
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from alembic import command
@@ -18,9 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from crm_core.app import create_app
 from crm_core.db import Base
 from crm_core.indexes import check_entry_width, list_indexes, search_document, search_index_name, search_index_sql
-from crm_core.migrate import alembic_config, upgrade
+from crm_core.migrate import alembic_config
 from crm_core.services.queries import text_condition
-from crm_core.testing.database import create_pg_database, drop_pg_database
 from crm_core.testing.plugin import base_settings
 
 
@@ -81,20 +79,6 @@ def test_every_declared_index_fits_a_btree_entry(crm_template):
         for index in table.indexes:
             if all(hasattr(c, "name") for c in index.expressions):
                 check_entry_width(table, index)
-
-
-@pytest.fixture(scope="module")
-def migrated_pg(pg_url):
-    """A scratch PostgreSQL database migrated for every bundled plugin."""
-    name = f"crm_scratch_{uuid.uuid4().hex[:12]}"
-    url = create_pg_database(pg_url, name)
-    app = create_app(base_settings(url, CRM_PLUGINS=None))
-    try:
-        upgrade(app)
-        yield app
-    finally:
-        app.extensions["crm_db"].engine.dispose()
-        drop_pg_database(pg_url, name)
 
 
 def _bundled_sessions(app):

@@ -12,39 +12,19 @@ whole index and sorts it); a sort no index serves still needs a Sort node then.
 from __future__ import annotations
 
 import json
-import uuid
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
-from crm_core.app import create_app
 from crm_core.indexes import indexed_sorts, list_indexes
-from crm_core.migrate import upgrade
 from crm_core.security.access import Access
 from crm_core.services.queries import ListQuery, page_statement, sortable
-from crm_core.testing.database import create_pg_database, drop_pg_database
-from crm_core.testing.plugin import base_settings
 
 ORDERED = ("Index Scan", "Index Only Scan")
 #: The sales sessions the issue names: each must offer more than its default order.
 SALES = {"leads": {"name"}, "contacts": {"last_name"}, "accounts": {"code", "name"},
          "opportunities": {"name", "amount", "expected_close"}}
-
-
-@pytest.fixture(scope="module")
-def migrated_pg(pg_url: str) -> Any:
-    """A scratch PostgreSQL database migrated for every bundled plugin (skipped without one)."""
-    name = f"crm_scratch_{uuid.uuid4().hex[:12]}"
-    url = create_pg_database(pg_url, name)
-    app = create_app(base_settings(url, CRM_PLUGINS=None))
-    try:
-        upgrade(app)
-        yield app
-    finally:
-        app.extensions["crm_db"].engine.dispose()
-        drop_pg_database(pg_url, name)
 
 
 def _grids(app: Any) -> list[Any]:

@@ -11,16 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
+from tests.e2e.test_lookup_picker import _new_account
 
 pytestmark = pytest.mark.browser
-
-
-def _new_account(page, base, code, name):
-    page.goto(f"{base}/s/accounts/new")
-    page.fill("#f-code", code)
-    page.fill("#f-name", name)
-    page.click("main button[type=submit] >> nth=0")
-    page.wait_for_url(re.compile(r"/s/accounts/\d+$"))
 
 
 def _pick(page, field, text, option):

@@ -27,7 +27,7 @@ from crm_core.request_input import INT64_MAX, int_arg, page_arg
 from crm_core.security import current_access, get_element
 from crm_core.security.field_access import restricted
 from crm_core.services import elements, queries
-from crm_core.services.groupings import member_ids, visible_grouping
+from crm_core.services.groupings import members_filter
 from crm_core.services.queries import Criterion, ListQuery
 from crm_core.validation_messages import translate
 
@@ -142,7 +142,7 @@ def _members(sdef: SessionDef, args: MultiDict[str, str]) -> Any:
         return None
     access = current_access()
     try:
-        return member_ids(sdef, access, visible_grouping(db_session(), sdef, access, grouping))
+        return members_filter(db_session(), sdef, access, grouping)
     except BusinessRuleError as exc:
         raise ValidationError({"grouping": [str(exc)]}) from None
 

@@ -19,7 +19,7 @@ from crm_core.request_input import int_arg
 from crm_core.security import current_access
 from crm_core.security.access import Access
 from crm_core.security.field_access import restricted
-from crm_core.services.groupings import member_ids, visible_grouping
+from crm_core.services.groupings import members_filter
 from crm_core.services.queries import ListQuery, is_column
 
 
@@ -58,7 +58,7 @@ def grid_query(sdef: SessionDef, access: Access, args: Any = None, **extra: Any)
     grouping = int_arg("grouping", 0, source=args, low=0)
     members = None
     if grouping:
-        members = member_ids(sdef, access, visible_grouping(read_session(), sdef, access, grouping))
+        members = members_filter(read_session(), sdef, access, grouping)
     return ListQuery(
         all_records=args.get("all") == "1",
         status=tuple(s for s in args.getlist("status") if s),

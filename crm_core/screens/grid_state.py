@@ -157,8 +157,8 @@ def _grouping(sdef: SessionDef, access: Access, raw: str, notices: list[str]) ->
     if not raw.strip():
         return None
     number = int(raw) if raw.strip().isdigit() else 0
-    try:  # a number no grouping id can be (past 32 bits) is unknown, not a database error
-        grouping = visible_grouping(db_session(), sdef, access, number) if 0 < number < 2**31 else None
+    try:  # visible_grouping refuses ids no grouping can have (0, past 32 bits) as unknown
+        grouping = visible_grouping(db_session(), sdef, access, number)
     except BusinessRuleError:
         grouping = None
     if grouping is None:

@@ -171,11 +171,7 @@ def smart_members(db: DbSession, grouping: Grouping, access: Access) -> Members:
     sdef = member_sdef(grouping)
     if not access.can(sdef, "view"):
         return Members([], 0, True)
-    try:
-        query = parse_criteria(sdef, grouping.criteria or "")
-    except ValidationError as exc:  # saved before a field or status went away
-        raise BusinessRuleError(" ".join(map(str, exc.messages_dict.get("criteria", [])))) from None
-    stmt = queries.build(restricted(sdef, access), access, query).limit(SMART_LIMIT)
+    stmt = queries.build(restricted(sdef, access), access, _saved_criteria(sdef, grouping)).limit(SMART_LIMIT)
     return Members(list(db.scalars(stmt)), 0, True)
 
 
@@ -202,11 +198,23 @@ def member_ids(sdef: SessionDef, access: Access, grouping: Grouping) -> Select:
     ownership rules, so a member the reader may not see never appears."""
     if not grouping.criteria:
         return select(GroupingMember.element_id).where(GroupingMember.grouping_id == grouping.id)
-    try:
-        smart = parse_criteria(sdef, grouping.criteria)
-    except ValidationError as exc:  # saved before a field or status went away
-        raise BusinessRuleError(" ".join(map(str, exc.messages_dict.get("criteria", [])))) from None
+    smart = _saved_criteria(sdef, grouping)
     return queries.build(restricted(sdef, access), access, smart).order_by(None).with_only_columns(sdef.model.id)
+
+
+def members_filter(db: DbSession, sdef: SessionDef, access: Access, grouping_id: int) -> Select:
+    """:func:`member_ids` of the grouping ``grouping_id`` after :func:`visible_grouping` — what
+    an export, a listing or the API puts in ``ListQuery.members`` for ``grouping=<id>``."""
+    return member_ids(sdef, access, visible_grouping(db, sdef, access, grouping_id))
+
+
+def _saved_criteria(sdef: SessionDef, grouping: Grouping) -> ListQuery:
+    """A smart list's criteria as the list query; criteria saved before a field or status went
+    away are a ``BusinessRuleError`` naming them."""
+    try:
+        return parse_criteria(sdef, grouping.criteria or "")
+    except ValidationError as exc:
+        raise BusinessRuleError(" ".join(map(str, exc.messages_dict.get("criteria", [])))) from None
 
 
 def member_count(db: DbSession, grouping: Grouping, access: Access) -> int:

@@ -5,6 +5,7 @@ them all."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, g, render_template, request, url_for
@@ -86,10 +87,14 @@ def _menu_cache() -> dict[tuple[Any, ...], Any]:
     return cache
 
 
-def stored_menu() -> dict[tuple[str, str], Any]:
-    """The administrator's menu settings, read once per request."""
+def stored_menu() -> Mapping[tuple[str, str], Any]:
+    """The administrator's menu settings, read once per request: with the signed-in user's
+    permissions (one statement for both), else on their own (anonymous pages)."""
     if "crm_menu" not in g:
-        g.crm_menu = {(r.kind, r.name): r for r in session().scalars(select(MenuSetting))}
+        held = current_access().menu if current_user.is_authenticated else None
+        if held is None:
+            held = {(r.kind, r.name): r for r in session().scalars(select(MenuSetting))}
+        g.crm_menu = held
     return g.crm_menu
 
 

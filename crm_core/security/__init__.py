@@ -69,10 +69,12 @@ def _load_user(user_id: str) -> User | None:
 
 
 def current_access() -> Access:
-    """The current user's permissions, resolved once per request (one query)."""
+    """The current user's permissions, resolved once per request (one query; on the web pages
+    with the menu's settings, which every page shows)."""
     if "crm_access" not in g:
-        user = g.get("api_user") or current_user._get_current_object()
-        g.crm_access = load_access(session(), user, crm_state().row_filters)
+        api_user = g.get("api_user")
+        user = api_user or current_user._get_current_object()
+        g.crm_access = load_access(session(), user, crm_state().row_filters, menu=api_user is None)
     return g.crm_access
 
 

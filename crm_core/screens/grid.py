@@ -6,6 +6,7 @@ the bulk actions on ticked or matching rows are :mod:`crm_core.screens.bulk`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,7 +29,7 @@ from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_
 from crm_core.security import current_access
 from crm_core.services import bulk_actions
 from crm_core.services import views as grid_views
-from crm_core.services.display import Names, reference_sessions, shown, state_tones, value_names
+from crm_core.services.display import Names, reference_targets, shown, state_tones, value_names
 from crm_core.services.groupings import SESSION as SMART_SESSION
 from crm_core.services.queries import ListQuery, capped_count, fetch_page, sortable
 
@@ -88,18 +89,19 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     state = {**grid_state.args(), "q": grid_state.q, "grouping_name": grid_state.grouping_name}
     selection = grid_state.selection()  # export and listing take the rows the grid shows
     db = read_session()  # the standby's when CRM_DATABASE_READ_URL is set (docs/operations.md)
-    page = fetch_page(db, sdef, access, query)
-    total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
     columns = grid_state.columns
-    names = value_names(sdef, page.items, columns)
+    targets = reference_targets(sdef, columns)
+    page = fetch_page(db, sdef, access, replace(query, references=tuple(targets.items())))
+    total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
+    names = value_names(sdef, page.items, columns, page.referenced)
     can_sort = sortable(sdef)
     headers = [(c, _label(sdef, c), c in can_sort) for c in columns]
     detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK, back=grid_address(sdef))
     rows = row_cells(sdef, page.items, [(c, label) for c, label, _s in headers], names,
                      _with_id(detail),
                      frozenset(c for c in columns if is_phone_field(sdef, c)), cell_editor(sdef, access),
-                     links={col: _with_id(url_for("screens.detail", session_name=target, element_id=ID_MARK))
-                            for col, target in reference_sessions(sdef, columns).items()},
+                     links={col: _with_id(url_for("screens.detail", session_name=target.name, element_id=ID_MARK))
+                            for col, target in targets.items()},
                      tones=state_tones(sdef))
     can_modify = access.can(sdef, "modify")
     toolbar = {

@@ -11,7 +11,7 @@ column) and :func:`shown` per cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from marshmallow import fields, validate
@@ -63,8 +63,12 @@ def user_names(db: DbSession, ids: Iterable[int]) -> dict[int, str]:
     return names
 
 
-def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -> Names:
-    """``(column, value) → text`` for the coded, user and reference columns among ``columns``."""
+def value_names(
+    sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str], held: Mapping[str, Mapping[int, Any]] | None = None
+) -> Names:
+    """``(column, value) → text`` for the coded, user and reference columns among ``columns``.
+    ``held``: the records of reference columns read already (``Page.referenced``: the grid's
+    page statement joins them), which then cost no query."""
     assert sdef.schema is not None
     registry, db = crm_state().registry, db_session()
     declared = schema_fields(sdef.schema)
@@ -86,6 +90,9 @@ def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -
         if col in users:
             names.update(((col, i), name) for i, name in user_names(db, ids).items())
             continue
+        if held is not None and col in held:
+            names.update(((col, i), el.display_name()) for i, el in held[col].items())
+            continue
         target = registry.sessions.get(targets[col]) if col in targets else None
         access = current_access()
         if target is None or not target.has_grid or not access.can(target, "view"):
@@ -95,17 +102,18 @@ def value_names(sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str]) -
     return names
 
 
-def reference_sessions(sdef: SessionDef, columns: Sequence[str]) -> dict[str, str]:
+def reference_targets(sdef: SessionDef, columns: Sequence[str]) -> dict[str, SessionDef]:
     """``column → session`` of the reference columns among ``columns`` whose records the user may
-    open (a grid they may view): those read as links (issue 17 item 6). The owner is not one:
-    users have no record page of their own."""
+    open (a grid they may view): those read as links (issue 17 item 6) and the grid's page reads
+    their names in its own statement. The owner is not one: users have no record page of their
+    own."""
     registry, access = crm_state().registry, current_access()
     targets = lookup_targets(sdef)
     found = {}
     for col in columns:
         target = registry.sessions.get(targets.get(col, ""))
         if target is not None and target.has_grid and access.can(target, "view"):
-            found[col] = target.name
+            found[col] = target
     return found
 
 

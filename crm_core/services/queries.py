@@ -9,7 +9,7 @@ Pages are fetched with ``LIMIT per_page + 1`` to know whether a next page exists
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -22,7 +22,7 @@ from crm_core.custom_fields.storage import expression
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.indexes import indexed_sorts, search_document
-from crm_core.security.access import Access, scoped
+from crm_core.security.access import Access, ownership_condition, scoped
 from crm_core.security.field_access import declared, restricted
 
 MAX_PER_PAGE = 500
@@ -56,6 +56,10 @@ class ListQuery:
     #: only the rows whose id this ``SELECT`` yields (e.g. a grouping's members,
     #: :func:`crm_core.services.groupings.member_ids`); ``None``: no such restriction.
     members: Select | None = None
+    #: ``(column, session)`` of reference columns whose records the page reads in its own
+    #: statement (``Page.referenced``), as far as the user may see them (the grid's names:
+    #: :func:`crm_core.services.display.reference_targets`).
+    references: Sequence[tuple[str, SessionDef]] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class Page:
     page: int
     per_page: int
     has_next: bool
+    #: column → id → the referenced record, for ``ListQuery.references`` (visible ones only).
+    referenced: dict[str, dict[int, Any]] = field(default_factory=dict)
 
     @property
     def has_prev(self) -> bool:
@@ -225,19 +231,51 @@ def page_statement(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
 
     One statement, two steps: find the page's ids (an index-only scan where a covering index
     serves the filter and the order, skipping over ids only on deep pages), then load those
-    rows by primary key — instead of reading every candidate or skipped row (NF-01).
+    rows by primary key — instead of reading every candidate or skipped row (NF-01). The
+    records of ``q.references`` come in the same statement, outer-joined on the page's rows
+    under the target session's own rules (:func:`joined_references`).
     """
     per_page = max(1, min(q.per_page, MAX_PER_PAGE))
     model = sdef.model
     stmt = build(sdef, access, q).limit(per_page + 1)
     ids = stmt.with_only_columns(model.id).offset((max(1, q.page) - 1) * per_page).subquery()
-    return select(model).where(model.id.in_(select(ids.c.id))).order_by(*order_by(sdef, q.sort))
+    page = select(model).where(model.id.in_(select(ids.c.id)))
+    for name, target in joined_references(sdef, access, q.references):
+        seen = and_(target.model.id == column(sdef, name), ownership_condition(target, access, all_records=True))
+        page = page.add_columns(target.model).outerjoin(target.model, seen)
+    return page.order_by(*order_by(sdef, q.sort))
+
+
+def joined_references(
+    sdef: SessionDef, access: Access, references: Sequence[tuple[str, SessionDef]]
+) -> list[tuple[str, SessionDef]]:
+    """The references a page statement can join: a session the user may view, a model other
+    than the page's and not joined already (a second column to the same table, or a record
+    pointing at its own kind, is read by :func:`crm_core.services.display.value_names`)."""
+    joined: list[tuple[str, SessionDef]] = []
+    models = {sdef.model}
+    for name, target in references:
+        if target.model in models or not access.can(target, "view") or not is_column(sdef, name):
+            continue
+        models.add(target.model)
+        joined.append((name, target))
+    return joined
 
 
 def fetch_page(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery) -> Page:
     per_page = max(1, min(q.per_page, MAX_PER_PAGE))
-    rows = list(db.scalars(page_statement(sdef, access, q)))
-    return Page(rows[:per_page], max(1, q.page), per_page, len(rows) > per_page)
+    stmt = page_statement(sdef, access, q)
+    joined = [name for name, _target in joined_references(sdef, access, q.references)]
+    if not joined:
+        rows = list(db.scalars(stmt))
+        return Page(rows[:per_page], max(1, q.page), per_page, len(rows) > per_page)
+    found = db.execute(stmt).all()
+    referenced: dict[str, dict[int, Any]] = {name: {} for name in joined}
+    for row in found[:per_page]:
+        for name, record in zip(joined, row[1:], strict=True):
+            if record is not None:
+                referenced[name][record.id] = record
+    return Page([r[0] for r in found[:per_page]], max(1, q.page), per_page, len(found) > per_page, referenced)
 
 
 def capped_count(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery, cap: int = COUNT_CAP) -> int:

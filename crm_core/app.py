@@ -28,6 +28,7 @@ from crm_core.errors import ConfigError
 from crm_core.extensions import EXTENSION_KEY, CrmState, crm_state
 from crm_core.plugins import build_plugin_manager
 from crm_core.registry import build_registry, collect
+from crm_core.request_input import IdConverter
 from crm_core.security import setup_security
 from crm_core.services import audit
 
@@ -83,6 +84,7 @@ def create_app(
     """Build a CRM app. ``config`` overrides settings (tests); ``extra_plugins`` registers plugin
     modules that are not installed as entry points (partner plugins under test)."""
     app = Flask("crm_core", instance_path=instance_path, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # before any route: ids past the id columns are 404s
     settings = load_settings(Path(app.instance_path), config)
     app.config.update(settings)
     app.config.update(

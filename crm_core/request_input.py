@@ -17,8 +17,10 @@ from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
+from sqlalchemy import BigInteger
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 from crm_core.text_rules import CONTROL_CHARACTERS, code_point, find_control_character
 
@@ -83,6 +85,26 @@ def parse_int(text: str) -> int:
     if not INT64_MIN <= value <= INT64_MAX:
         raise ValueError(text)
     return value
+
+
+def column_holds(column: Any, value: int) -> bool:
+    """Whether an integer ``column`` can hold ``value``: 64 bits for a ``BigInteger``, 32 for
+    the other integer types (the elements' ids). PostgreSQL refuses a comparison of a 32-bit
+    column with a number past its range instead of finding nothing, so an id from a request
+    is checked before it reaches a query."""
+    bits = 64 if isinstance(getattr(column, "type", None), BigInteger) else 32
+    return -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route of the app: a number past the 32-bit id columns (the
+    elements', users', settings' ids) matches no route, so it is a 404 like any missing record
+    rather than a query PostgreSQL refuses. A route over a ``BigInteger`` id says so:
+    ``<int(max=9223372036854775807):item_id>``."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def int_arg(

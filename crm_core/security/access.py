@@ -32,7 +32,7 @@ from crm_core.errors import NotFound, PermissionDenied
 from crm_core.extensions import crm_state
 from crm_core.models.auth import ACTIONS, FieldAccess, Permission, User
 from crm_core.models.menu import MenuSetting
-from crm_core.request_input import parse_int
+from crm_core.request_input import column_holds, parse_int
 from crm_core.security.field_access import HIDDEN, NO_RULES, READ_ONLY, FieldRules
 
 NONE = (False, False, False)
@@ -258,12 +258,14 @@ def may_modify(sdef: SessionDef, access: Access, element: Any) -> bool:
 
 def get_element(db: DbSession, sdef: SessionDef, access: Access, element_id: Any, action: str = "view") -> Any:
     """Load one element by id through the ownership rules (NotFound/PermissionDenied); an id
-    no 64-bit column holds is simply not found."""
+    the session's id column cannot hold is simply not found."""
     access.require(sdef, action)
     try:
         pk = parse_int(str(element_id))
     except ValueError:
         raise not_found(sdef) from None
+    if not column_holds(sdef.model.__table__.c.id, pk):
+        raise not_found(sdef)
     element = db.get(sdef.model, pk)
     check_element(sdef, access, element, action)
     return element

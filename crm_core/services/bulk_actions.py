@@ -23,7 +23,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import BigInteger, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
@@ -32,6 +32,7 @@ from crm_core.errors import BusinessRuleError, CrmError
 from crm_core.extensions import crm_state
 from crm_core.models.auth import User
 from crm_core.models.notes import Grouping
+from crm_core.request_input import column_holds
 from crm_core.security.access import Access, check_element, not_found, scoped
 from crm_core.services import audit, elements, groupings, queries, workflow
 from crm_core.services.queries import ListQuery
@@ -137,17 +138,11 @@ def select_ids(db: DbSession, sdef: SessionDef, access: Access, ids: Iterable[in
     if len(wanted) > BULK_CAP:
         raise ValidationError({"ids": [_("At most %(n)d records at once.", n=BULK_CAP)]})
     model = sdef.model
-    storable = [i for i in wanted if _fits(model.id.type, i)]  # PostgreSQL refuses others in the IN list
+    storable = [i for i in wanted if column_holds(model.id, i)]  # PostgreSQL refuses others in the IN list
     stmt = scoped(sdef, access, all_records=True).where(model.id.in_(storable)).order_by(model.id)
     found = list(db.scalars(stmt)) if storable else []
     seen = {el.id for el in found}
     return found, [i for i in wanted if i not in seen]
-
-
-def _fits(column_type: Any, value: int) -> bool:
-    """Whether an id column of ``column_type`` can hold ``value`` (32 bits unless ``BigInteger``)."""
-    bits = 63 if isinstance(column_type, BigInteger) else 31
-    return -(2**bits) <= value < 2**bits
 
 
 def select_matching(db: DbSession, sdef: SessionDef, access: Access, query: ListQuery) -> list[Any]:

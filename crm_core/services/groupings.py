@@ -27,6 +27,7 @@ from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.models.notes import Grouping, GroupingMember
+from crm_core.request_input import column_holds
 from crm_core.security.access import Access, check_element, scoped
 from crm_core.security.field_access import restricted
 from crm_core.services import queries
@@ -181,8 +182,9 @@ def visible_grouping(db: DbSession, sdef: SessionDef, access: Access, grouping_i
     same *unknown grouping* error, so a number never reveals whether a grouping exists."""
     gdef = _registry().sessions.get(SESSION)
     grouping = None
-    # an id past the 32-bit id column is no grouping (PostgreSQL would refuse the query)
-    if gdef is not None and access.can(gdef, "view") and sdef.name != SESSION and 0 < grouping_id < 2**31:
+    # an id past the id column is no grouping (PostgreSQL would refuse the query)
+    if (gdef is not None and access.can(gdef, "view") and sdef.name != SESSION and grouping_id > 0
+            and column_holds(Grouping.__table__.c.id, grouping_id)):
         stmt = scoped(gdef, access, all_records=True).where(Grouping.id == grouping_id)
         grouping = db.scalars(stmt).first()
     if grouping is None or grouping.session_name != sdef.name:

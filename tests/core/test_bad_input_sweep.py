@@ -309,3 +309,24 @@ def test_the_login_target_is_swept(isolated):
         response = app.test_client().post("/login", query_string={"next": bad},
                                           data={"username": "admin", "password": "x" * 12})
         assert response.status_code < 500, bad
+
+
+INT_ROUTES = [r for r in ROUTES if "<int:" in r[0]]
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "fixed"), INT_ROUTES, ids=[f"{r[1]}|{r[0]}|{r[2]}" for r in INT_ROUTES])
+def test_ids_past_the_id_columns_never_give_a_server_error(isolated, rule, endpoint, fixed):
+    """An id in the path that the 32-bit id columns cannot hold (PostgreSQL refuses to compare
+    them) or past 64 bits is a record that does not exist, on every method of every route."""
+    app, ids = isolated
+    methods = set(next(r for r in app.url_map.iter_rules() if r.rule == rule and r.endpoint == endpoint).methods)
+    client = app.test_client(user=ids["users"]["admin"])
+    failures = []
+    for big in (2**31, 2**63, 10**20):
+        url = re.sub(r"<int:[^>]+>", str(big), rule)
+        url = _url(url, fixed, ids)
+        for method in sorted(methods - {"HEAD", "OPTIONS"}):
+            status, _read = _send(client, method, url, **({} if method == "GET" else {"data": {}}))
+            if status >= 500:
+                failures.append(f"{method} {url} → {status}")
+    assert not failures, "\n".join(failures[:20])

@@ -15,8 +15,9 @@ def _known_region(code: str) -> None:
 
 
 class CoreSettings(Schema):
-    """Home page shortcut, the outbox worker's delivery policy (docs/outbox.md) and the region
-    national phone numbers are read in (``phone_region``, e.g. "ES", "GB": crm_core/phones.py)."""
+    """Home page shortcut, the outbox worker's delivery policy (docs/outbox.md), the region
+    national phone numbers are read in (``phone_region``, e.g. "ES", "GB": crm_core/phones.py)
+    and how long the bell's notifications are kept (docs/screens.md)."""
 
     home_shortcut_label = fields.Str(validate=validate.Length(min=1, max=80))
     home_shortcut_url = fields.Url(require_tld=False, schemes={"http", "https"})
@@ -25,3 +26,7 @@ class CoreSettings(Schema):
     outbox_max_delay = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
     outbox_lease_seconds = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
     phone_region = fields.Str(validate=_known_region)
+    #: in-app notifications kept after they were read / after they were written unread (days)
+    notifications_keep_read_days = fields.Int(strict=True, validate=validate.Range(min=1, max=36500))
+    notifications_keep_unread_days = fields.Int(strict=True, validate=validate.Range(min=1, max=36500))
+    notifications_purge_every_seconds = fields.Int(strict=True, validate=validate.Range(min=60))

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.declarations import SessionDef
+from crm_core.declarations import PeriodicJob, SessionDef
 from crm_core.events import handles
+from crm_core.extensions import crm_state
 from crm_core.models.auth import User
 from crm_core.notification_views import bp
 from crm_core.plugins import hookimpl
-from crm_core.services.notifications import notify
+from crm_core.services.notifications import notify, purge
 
 PLUGIN = "core"
 
@@ -65,6 +66,14 @@ def crm_element_changed(sdef: SessionDef, element: Any, changes: dict[str, list[
     """A record's owner changed to someone else: the new owner is told."""
     if "owner_id" in changes:
         _assigned(db, sdef, element, user)
+
+
+@hookimpl
+def crm_register_periodic_jobs() -> list[PeriodicJob]:
+    """Old notifications deleted by ``crm worker`` (``notifications_purge_every_seconds``,
+    default every 6 hours; how long they are kept: ``services.notifications.purge``)."""
+    every = crm_state().setting("core", "notifications_purge_every_seconds", 6 * 3600)
+    return [PeriodicJob("core.notifications", every, purge)]
 
 
 @hookimpl

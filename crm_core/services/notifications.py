@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
+from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import CrmError, NotFound
 from crm_core.extensions import crm_state
@@ -120,3 +122,32 @@ def opened(db: DbSession, user: User, notification_id: int) -> Notification:
     if note.read_at is None:
         note.read_at = utcnow()
     return note
+
+
+#: Days a notification is kept once read, and unread (``[settings.core]`` overrides both).
+KEEP_READ_DAYS = 90
+KEEP_UNREAD_DAYS = 365
+#: Rows deleted per transaction by :func:`purge` (short transactions: the bell keeps answering).
+PURGE_BATCH = 5_000
+
+
+def purge(now: datetime | None = None, batch: int = PURGE_BATCH) -> int:
+    """Delete the notifications read more than ``notifications_keep_read_days`` ago (90) and the
+    unread ones written more than ``notifications_keep_unread_days`` ago (365), ``batch`` rows
+    per transaction; the number deleted. The ``crm worker``'s periodic job ``core.notifications``
+    runs it; several workers running it at once delete nothing twice. Needs an app context."""
+    now = now or utcnow()
+    state = crm_state()
+    read_cutoff = now - timedelta(days=state.setting("core", "notifications_keep_read_days", KEEP_READ_DAYS))
+    unread_cutoff = now - timedelta(days=state.setting("core", "notifications_keep_unread_days", KEEP_UNREAD_DAYS))
+    old = or_(Notification.read_at < read_cutoff,
+              and_(Notification.read_at.is_(None), Notification.created_at < unread_cutoff))
+    total = 0
+    while True:
+        with unit_of_work() as db:
+            ids = list(db.scalars(select(Notification.id).where(old).order_by(Notification.id).limit(batch)))
+            if ids:
+                db.execute(delete(Notification).where(Notification.id.in_(ids)))
+        total += len(ids)
+        if len(ids) < batch:
+            return total

@@ -117,3 +117,43 @@ def test_the_count_stops_at_99_plus_and_the_list_pages(client_for, db, users):
     first = ana.get("/notifications").get_data(as_text=True)
     assert first.count("data-notification=") == notifications.PAGE_SIZE and 'id="notifications-older"' in first
     assert ana.get("/notifications?before=abc").status_code == 400
+
+
+def test_old_notifications_are_deleted_by_the_workers_job(crm_app, db, users, monkeypatch):
+    """Read ones after ``notifications_keep_read_days`` (90), unread ones after
+    ``notifications_keep_unread_days`` (365), in batches; recent and unread ones stay."""
+    from datetime import timedelta
+
+    from crm_core.outbox import Worker
+
+    now = notifications.utcnow()
+    ana, bob = users["ana"].id, users["bob"].id
+    rows = {  # text → (user, written days ago, read days ago or None)
+        "read-long-ago": (ana, 200, 100), "read-lately": (ana, 200, 10), "unread-old": (bob, 400, None),
+        "unread-recent": (bob, 300, None), "read-long-ago-2": (bob, 95, 91), "read-long-ago-3": (bob, 95, 92),
+    }
+    db.execute(Notification.__table__.insert(), [
+        {"user_id": user, "kind": "x", "text": text, "created_at": now - timedelta(days=written),
+         "read_at": None if read is None else now - timedelta(days=read)}
+        for text, (user, written, read) in rows.items()])
+    db.commit()
+    assert notifications.purge(now, batch=2) == 4  # three batches: 2, 2, 0
+    assert sorted(db.scalars(select(Notification.text))) == ["read-lately", "unread-recent"]
+    monkeypatch.setitem(crm_state(crm_app).settings, "core", {"notifications_keep_read_days": 5})
+    assert notifications.purge(now) == 1 and list(db.scalars(select(Notification.text))) == ["unread-recent"]
+    jobs = {job.name: job for part in crm_state(crm_app).pm.hook.crm_register_periodic_jobs() for job in part}
+    assert jobs["core.notifications"].every_seconds == 6 * 3600
+    db.execute(Notification.__table__.insert(), [
+        {"user_id": ana, "kind": "x", "text": "stale", "created_at": now - timedelta(days=9), "read_at": now - timedelta(days=6)}])
+    db.commit()
+    assert Worker(crm_app).run_jobs() >= 1  # the worker runs it with the other periodic jobs
+    assert list(db.scalars(select(Notification.text))) == ["unread-recent"]
+
+
+def test_the_retention_settings_are_checked_at_start_up(tmp_path):
+    from crm_core.core_settings import CoreSettings
+
+    assert CoreSettings().validate({"notifications_keep_read_days": 0})
+    assert CoreSettings().validate({"notifications_keep_unread_days": "a"})
+    assert CoreSettings().validate({"notifications_purge_every_seconds": 5})
+    assert not CoreSettings().validate({"notifications_keep_read_days": 30, "notifications_purge_every_seconds": 600})

@@ -155,3 +155,30 @@ def test_the_worker_escalates_once_per_step_and_closes_the_step_left_behind(serv
     assert _listed(boss, "mine") & set(ids) == {ids[1]}
     assert _items(url, [ids[0]])[-1] == (ids[0], None, leader, "done", ana_id, "Case resolved")
 
+
+
+def test_the_worker_deletes_old_notifications_and_the_bell_counts_what_is_left(served):
+    """The core's periodic job ``core.notifications`` under ``crm worker --once`` (a process of
+    its own): a notification read 100 days ago is deleted, an unread recent one stays on the bell."""
+    server, url = served
+    bob = server.login("bob")
+    bob_id = _scalar(url, "SELECT id FROM crm_user WHERE username = 'bob'")
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM crm_notification WHERE user_id = :u"), {"u": bob_id})
+            for label, written, read in (("old-read", 120, 100), ("new-unread", 1, None)):
+                conn.execute(text("INSERT INTO crm_notification (user_id, kind, text, created_at, read_at) "
+                                  "VALUES (:u, 'x', :t, :c, :r)"),
+                             {"u": bob_id, "t": label, "c": now - timedelta(days=written),
+                              "r": None if read is None else now - timedelta(days=read)})
+    finally:
+        engine.dispose()
+    _worker_once(server)
+    left = _scalar(url, f"SELECT string_agg(text, ',') FROM crm_notification WHERE user_id = {int(bob_id)}") \
+        if url.startswith("postgresql") else \
+        _scalar(url, f"SELECT group_concat(text, ',') FROM crm_notification WHERE user_id = {int(bob_id)}")
+    assert left == "new-unread"
+    count = bob.get("/notifications/count")
+    assert count.status_code == 200 and count.json()["unread"] == 1

@@ -26,7 +26,7 @@ from crm_core.request_input import BadInput, int_arg
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_sdef, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
-from crm_core.screens.grid_cells import CellText
+from crm_core.screens.grid_cells import CellText, money_columns, money_text
 from crm_core.screens.grid_state import back_args, grid_path, read_state
 from crm_core.security import current_access, get_element
 from crm_core.security.access import may_modify
@@ -123,12 +123,14 @@ def read_values(sdef: SessionDef, element: Any, specs: list[FieldSpec], lookups:
     address of a linked record the user may open (``links``, from :func:`lookup_refs`; ``None``
     otherwise)."""
     names = value_names(sdef, [element], [s.name for s in specs])
-    text = CellText()
+    text, money = CellText(), money_columns(sdef)
     out: list[tuple[FieldSpec, str, str | None]] = []
     for spec in specs:
         raw = getattr(element, spec.name, None)
         if spec.widget == "lookup" and raw is not None:
             out.append((spec, lookups.get(spec.name, f"#{raw}"), links.get(spec.name)))
+        elif (amount := money_text(element, spec.name, money)) is not None:
+            out.append((spec, amount, None))
         else:
             out.append((spec, text(shown(sdef, element, spec.name, names), spec.name, names), None))
     return out

@@ -107,10 +107,8 @@ def row_cells(
     for element in items:
         parts = []
         for index, (name, label, phone) in enumerate(plan):
-            if name in money and (amount := getattr(element, name, None)) is not None and (
-                    currency := getattr(element, money[name], None)):
-                value = format_currency(amount, currency)
-            else:
+            value = money_text(element, name, money)
+            if value is None:
                 value = text(shown(sdef, element, name, names), name, names)
             if index == 0:
                 inner = f'<a href="{_escaped(detail_url(element.id))}">{_escaped(value or f"#{element.id}")}</a>'
@@ -131,6 +129,16 @@ def row_cells(
             parts.append(f'<td data-label="{label}">{inner}</td>')
         rows.append((element, Markup("\n    ".join(parts))))
     return rows
+
+
+def money_text(element: Any, name: str, money: dict[str, str]) -> str | None:
+    """An amount column's value with its record's currency in the user's locale (``€1,234.50``,
+    ``1.234,50 €``), the way the grid and read mode show it; ``None`` for any other column, an
+    empty amount or a record without a currency."""
+    if name not in money or (amount := getattr(element, name, None)) is None:
+        return None
+    currency = getattr(element, money[name], None)
+    return format_currency(amount, currency) if currency else None
 
 
 def money_columns(sdef: SessionDef) -> dict[str, str]:

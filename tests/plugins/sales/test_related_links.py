@@ -148,3 +148,9 @@ def test_a_client_with_an_unknown_currency_does_not_start(tmp_path):
     with pytest.raises(ConfigError, match=r"\[settings.sales.currency\].*three-letter ISO code"):
         create_app({"CRM_ENV": "testing", "CRM_SECRET_KEY": "x" * 40, "CRM_DATABASE_URL": "sqlite://",
                     "CRM_OVERRIDES_DIR": str(tmp_path), "CRM_CUSTOMER": "money"})
+
+
+def test_read_mode_shows_the_amount_with_its_currency_as_the_grid_does(deal, client_for):
+    _account, _contact, opportunity = deal
+    html = client_for("ana").get(f"/s/opportunities/{opportunity.id}").get_data(as_text=True)
+    assert '<dd class="col-12 col-sm-8 col-lg-9 text-break" data-value="amount">€1,200.00</dd>' in html

@@ -19,8 +19,8 @@ lookup.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, MetaData, Select, String, Table, and_, func, insert, or_, select
@@ -34,6 +34,8 @@ from crm_core.services.queries import column
 
 #: Keys sent per INSERT statement into the temporary table (databases other than the two above).
 INSERT_BATCH = 5_000
+#: The temporary table of the file's keys (PostgreSQL).
+KEYS_TABLE = "crm_import_keys"
 #: Keys per ``IN`` list on SQLite (well under its 32,766 bound parameters).
 IN_BATCH = 500
 
@@ -69,6 +71,16 @@ def _fill(conn: Any, table: Table, keys: Collection[tuple[str, ...]]) -> None:
         conn.execute(insert(table), rows[first : first + INSERT_BATCH])
 
 
+@cache
+def _keys_table(width: int) -> Table:
+    """The temporary table of ``width`` key parts, one object per width: a temporary table is the
+    connection's own and is dropped after each lookup, so one name serves every call, and the
+    statements that name it are compiled once. A new name (and ``Table``) per call compiled the
+    three statements again at every chunk of an import and crowded out the app's cached ones."""
+    return Table(KEYS_TABLE, MetaData(), *(Column(f"k{i}", String) for i in range(width)),
+                 prefixes=["TEMPORARY"])
+
+
 def existing(db: DbSession, sdef: SessionDef, access: Access, names: tuple[str, ...],
              keys: Collection[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
     """``key → id`` of the records the importer may see whose ``names`` fields equal one of
@@ -77,8 +89,7 @@ def existing(db: DbSession, sdef: SessionDef, access: Access, names: tuple[str, 
         return {}
     if db.get_bind().dialect.name == "sqlite":
         return _existing_by_values(db, sdef, access, names, keys)
-    table = Table(f"crm_import_keys_{uuid.uuid4().hex[:12]}", MetaData(),
-                  *(Column(f"k{i}", String) for i in range(len(names))), prefixes=["TEMPORARY"])
+    table = _keys_table(len(names))
     conn = db.connection()
     table.create(conn)
     try:

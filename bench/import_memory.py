@@ -198,7 +198,7 @@ def main() -> None:
             print(f"(seeded to {table_rows:,} leads in {seeded:.0f} s)", flush=True)
         for file_rows in (int(n) for n in args.file_rows.split(",")):
             made = list(real_import.make_rows(SESSION, file_rows, accounts, f"mem{file_rows}"))
-            path = Path(f"/tmp/crm-import-memory-{file_rows}.csv")
+            path = Path(f"/tmp/crm-import-memory-{os.getpid()}-{file_rows}.csv")
             path.write_bytes(real_import.make_file(SESSION, [cells for cells, _v in made]))
             floor = real_import.floor(app, SESSION, user, [values for _c, values in made])
             del made

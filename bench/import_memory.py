@@ -126,8 +126,8 @@ def _import(app: Any, url: str, user: Any, path: Path, rows: int, mode: str, pro
 def grow(app: Any, table_rows: int) -> float:
     """PostgreSQL: grow the leads table to ``table_rows`` by copying its own rows inside the
     server (``INSERT … SELECT``, 1,000,000 rows a statement, a new ``uid`` and a distinct e-mail
-    each), much faster than generating them in Python; seconds taken. The rest (SQLite, a table
-    too small to copy from) is left to :func:`bench.real_import.top_up`."""
+    each, doubling while it is small), much faster than generating them in Python; seconds taken.
+    SQLite and an empty table are left to :func:`bench.real_import.top_up`."""
     engine = app.extensions["crm_db"].engine
     if engine.dialect.name != "postgresql":
         return 0.0
@@ -139,8 +139,17 @@ def grow(app: Any, table_rows: int) -> float:
     with engine.connect() as conn:
         have = conn.scalar(text(f"SELECT count(*) FROM {table.name}"))
         low = conn.scalar(text(f"SELECT min(id) FROM {table.name}")) or 0
-        if have < 100_000:
+        if not have or have >= table_rows:
             return 0.0
+        # The secondary indexes are built again after the copy: a trigram GIN and five covering
+        # btrees maintained row by row let it run at ~4,000 rows/s on this machine.
+        rebuild = list(conn.scalars(text(
+            "SELECT i.indexdef FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname "
+            "JOIN pg_index x ON x.indexrelid = c.oid WHERE i.tablename = :t AND NOT x.indisprimary "
+            "AND NOT x.indisunique"), {"t": table.name}))
+        for definition in rebuild:
+            conn.execute(text(f"DROP INDEX {definition.split(' INDEX ', 1)[1].split(' ON ', 1)[0]}"))
+        conn.commit()
         while have < table_rows:
             n = min(table_rows - have, have, 1_000_000)
             conn.execute(text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(values)} "
@@ -148,6 +157,11 @@ def grow(app: Any, table_rows: int) -> float:
             conn.commit()
             have += n
             print(f"(grown to {have:,} leads, {time.perf_counter() - started:.0f} s)", flush=True)
+        conn.execute(text("SET maintenance_work_mem = '512MB'"))
+        for definition in rebuild:
+            conn.execute(text(definition))
+            conn.commit()
+        print(f"({len(rebuild)} indexes built again, {time.perf_counter() - started:.0f} s)", flush=True)
     real_import.analyze(app)
     return time.perf_counter() - started
 

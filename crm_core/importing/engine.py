@@ -31,7 +31,7 @@ from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, CrmError
 from crm_core.importing.lines import ImportResult, ImportSpec, LineRefused, LineValues, check_spec
-from crm_core.importing.reader import Row, read_rows
+from crm_core.importing.reader import Row, Text, read_rows
 from crm_core.security.access import Access
 from crm_core.security.field_access import restricted
 from crm_core.services import elements, lookups
@@ -221,10 +221,10 @@ def _merge(result: ImportResult, part: ImportResult) -> None:
         setattr(result, name, getattr(result, name) + getattr(part, name))
     result.errors.extend(part.errors)
     result.skips.extend(part.skips)
-    result.written.extend(part.written)
+    result.keep_written(part.written)
 
 
-def data_rows(text: str, spec: ImportSpec) -> Iterable[Row]:
+def data_rows(text: Text, spec: ImportSpec) -> Iterable[Row]:
     rows = read_rows(text, spec.separator)
     if spec.header:
         next(rows, None)
@@ -249,12 +249,16 @@ def _record(result: ImportResult, line: int, exc: Exception) -> None:
 def run_import(
     sdef: SessionDef,
     access: Access,
-    text: str,
+    text: Text,
     spec: ImportSpec,
     on_chunk: Callable[[ImportResult], None] | None = None,
     chunk_size: int = CHUNK,
 ) -> ImportResult:
-    """Import decoded ``text``; needs an app context. Raises only for file-level problems."""
+    """Import decoded ``text`` (or a stored file opened as a stream each time it is read,
+    :data:`crm_core.importing.reader.Text`); needs an app context. Raises only for file-level
+    problems. What it holds follows a chunk, not the file: the file is read twice as a stream
+    (the count, then the chunks), the duplicate index is loaded per chunk, the written lines are
+    kept as runs."""
     access.require(sdef, "modify")
     sdef = restricted(sdef, access)  # no column fills a field the user's group may not change
     check_spec(sdef, spec)
@@ -271,17 +275,18 @@ class _Abort(Exception):
 def _all_or_nothing(
     sdef: SessionDef,
     access: Access,
-    text: str,
+    text: Text,
     spec: ImportSpec,
     result: ImportResult,
     on_chunk: Callable[[ImportResult], None],
     chunk_size: int,
 ) -> None:
+    rows = LineValues(sdef, access, spec)
     try:
         with unit_of_work() as db:
-            rows = LineValues(sdef, access, spec, db, data_rows(text, spec))
             writer = _Writer(db, sdef, access, spec, rows)
             for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
+                rows.start_chunk(db, _values(chunk))
                 if not result.errors:
                     _merge(result, _write_chunk(db, writer, chunk))
                 else:  # the import has failed: only check the rest, to report every bad line
@@ -297,22 +302,31 @@ def _all_or_nothing(
         result.committed = True
     except _Abort:
         result.created = result.updated = 0
-        result.written = []
+        result.forget_written()
+    finally:
+        rows.close()
 
 
 def _valid_rows(
     sdef: SessionDef,
     access: Access,
-    text: str,
+    text: Text,
     spec: ImportSpec,
     result: ImportResult,
     on_chunk: Callable[[ImportResult], None],
     chunk_size: int,
 ) -> None:
-    with unit_of_work() as db:
-        rows = LineValues(sdef, access, spec, db, data_rows(text, spec))
-    for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
-        with unit_of_work() as db:
-            _merge(result, _write_chunk(db, _Writer(db, sdef, access, spec, rows), chunk))
-            on_chunk(result)
+    rows = LineValues(sdef, access, spec)
+    try:
+        for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
+            with unit_of_work() as db:
+                rows.start_chunk(db, _values(chunk))
+                _merge(result, _write_chunk(db, _Writer(db, sdef, access, spec, rows), chunk))
+                on_chunk(result)
+    finally:
+        rows.close()
     result.committed = True
+
+
+def _values(chunk: list[_Line]) -> Iterable[dict[str, str]]:
+    return (line.data for line in chunk if line.data is not None)

@@ -20,6 +20,7 @@ from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.importing.keys import existing, fold
 from crm_core.importing.reader import Row
+from crm_core.importing.seen import SeenKeys
 from crm_core.security.access import Access
 from crm_core.security.field_access import read_only_names, refused_field
 from crm_core.text_rules import code_point, find_control_character
@@ -50,7 +51,11 @@ class ImportResult:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     #: ``(line, field, reason)`` of every duplicate line skipped: listed, not only counted.
     skips: list[tuple[int, str, str]] = field(default_factory=list)
+    #: lines written by the chunk at hand; :meth:`keep_written` folds them into :attr:`runs`.
     written: list[int] = field(default_factory=list)
+    #: ``[first, last]`` runs of the lines written by earlier chunks: a 1,000,000-line import
+    #: keeps a few runs, not a million numbers.
+    runs: list[list[int]] = field(default_factory=list)
     committed: bool = False
 
     @property
@@ -61,15 +66,22 @@ class ImportResult:
         keys = ("total", "processed", "created", "updated", "skipped", "failed")
         return {k: getattr(self, k) for k in keys}
 
-    def written_ranges(self) -> list[list[int]]:
-        """Written lines as ``[first, last]`` runs, compact enough for 100,000 rows."""
-        runs: list[list[int]] = []
-        for line in sorted(self.written):
-            if runs and line == runs[-1][1] + 1:
-                runs[-1][1] = line
+    def keep_written(self, lines: Iterable[int]) -> None:
+        """Add written ``lines`` (after every line already kept) to :attr:`runs`."""
+        for line in sorted(lines):
+            if self.runs and line == self.runs[-1][1] + 1:
+                self.runs[-1][1] = line
             else:
-                runs.append([line, line])
-        return runs
+                self.runs.append([line, line])
+
+    def forget_written(self) -> None:
+        self.written, self.runs = [], []
+
+    def written_ranges(self) -> list[list[int]]:
+        """Written lines as ``[first, last]`` runs, compact enough for 1,000,000 rows."""
+        out = ImportResult(runs=[list(run) for run in self.runs])
+        out.keep_written(self.written)
+        return out.runs
 
 
 def loadable_fields(sdef: SessionDef) -> dict[str, str]:
@@ -147,37 +159,49 @@ class LineRefused(BusinessRuleError):
 
 
 class LineValues:
-    """Turns file rows into field dicts and finds duplicates in the preloaded key index."""
+    """Turns file rows into field dicts and finds duplicates, one chunk at a time.
 
-    def __init__(
-        self, sdef: SessionDef, access: Access, spec: ImportSpec, db: DbSession, file_rows: Iterable[Row] = ()
-    ) -> None:
-        self.sdef, self.spec = sdef, spec
+    Before a chunk is written, :meth:`start_chunk` fills :attr:`index` with the chunk's keys
+    found among the records the importer may see (:func:`crm_core.importing.keys.existing`) and
+    among the lines of this file already written or checked (:class:`SeenKeys`, on disk), so
+    what the import holds follows the chunk, neither the table nor the file (issue 13 target 2).
+    """
+
+    def __init__(self, sdef: SessionDef, access: Access, spec: ImportSpec) -> None:
+        self.sdef, self.access, self.spec = sdef, access, spec
         self.convert = normalisers(sdef)
         self.width = len(spec.columns)
         self.keys = tuple(sdef.import_keys) if all(k in spec.columns for k in sdef.import_keys) else ()
-        #: key → id of a record the importer may see (the scoped query below) or of a line's record.
+        #: key → id of a record the importer may see, or of a line's record (0: checked, not
+        #: written), for the keys of the current chunk.
         self.index: dict[tuple[str, ...], int] = {}
         #: key → the line of this file that holds it, so a later repeat names that line.
         self.lines: dict[tuple[str, ...], int] = {}
+        #: what this chunk remembered, stored in :attr:`seen` when the next chunk starts.
+        self._new: dict[tuple[str, ...], tuple[int, int]] = {}
         labels = loadable_fields(sdef)
         self.same = ", ".join(labels.get(k, k) for k in self.keys)
-        if self.keys:
-            # Only the records whose key is in the file: the work follows the file, not the table.
-            self.index = existing(db, sdef, access, self.keys, self._file_keys(file_rows))
+        self.seen = SeenKeys() if self.keys else None
 
-    def _file_keys(self, file_rows: Iterable[Row]) -> set[tuple[str, ...]]:
-        """The keys of the file's lines that have the right number of values (others are refused)."""
-        positions = [self.spec.columns.index(k) for k in self.keys]
-        out = set()
-        for row in file_rows:
-            if len(row.cells) != self.width:
-                continue
-            cells = zip(self.keys, (row.cells[p].strip() for p in positions), strict=True)
-            key = tuple(_key_part(self.convert[k](v) if v and k in self.convert else v) for k, v in cells)
-            if any(key):
-                out.add(key)
-        return out
+    def start_chunk(self, db: DbSession, rows: Iterable[Mapping[str, str]]) -> None:
+        """Load the duplicate index for the field values of the next chunk's lines."""
+        self.end_chunk()
+        keys = {key for data in rows if (key := self.key(data))}
+        if not keys or self.seen is None:
+            return
+        self.index = existing(db, self.sdef, self.access, self.keys, keys)
+        for key, (pk, line) in self.seen.get(keys).items():
+            self.index[key], self.lines[key] = pk, line
+
+    def end_chunk(self) -> None:
+        """Store what the chunk remembered on disk and let go of the chunk's index."""
+        if self.seen is not None and self._new:
+            self.seen.put((key, pk, line) for key, (pk, line) in self._new.items())
+        self.index, self.lines, self._new = {}, {}, {}
+
+    def close(self) -> None:
+        if self.seen is not None:
+            self.seen.close()
 
     def data(self, row: Row) -> dict[str, str]:
         if len(row.cells) != self.width:
@@ -210,10 +234,12 @@ class LineValues:
     def remember(self, key: tuple[str, ...], pk: int, line: int) -> None:
         self.index[key] = pk
         self.lines[key] = line
+        self._new[key] = (pk, line)
 
     def forget(self, key: tuple[str, ...]) -> None:
         self.index.pop(key, None)
         self.lines.pop(key, None)
+        self._new.pop(key, None)
 
     def skip(self, result: ImportResult, line: int, key: tuple[str, ...]) -> None:
         """Count and list a skipped duplicate. It names the earlier line, or the id of a record

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportSpec
@@ -82,6 +82,33 @@ def test_postgresql_looks_the_folded_keys_up_in_the_sales_import_key_indexes(db)
         sql = query.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
         plan = "\n".join(db.scalars(text(f"EXPLAIN {sql}")))
         assert f"{model.__tablename__}_{key.key}_ikey" in plan, plan
+
+
+@pytest.mark.crm(plugins=["sales"])
+@pytest.mark.parametrize("who", ["ana", "admin"])
+def test_postgresql_joins_the_keys_arrays_to_the_folded_key_indexes(db, access_for, who):
+    """The statement the duplicate check runs on PostgreSQL (the chunk's keys as arrays, joined
+    as ``unnest``), as an owner and as an administrator, looks each key up in the folded-key
+    index, with sequential scans allowed."""
+    from crm_core.extensions import crm_state
+    from crm_core.importing.keys import lookup_by_arrays
+
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's join of arrays; SQLite's lookup is the next test")
+    seed_leads = crm_state().registry.sdef("leads")
+    plan = bulk.plan_for(seed_leads.model)
+    now = datetime.now(UTC)
+    owner = access_for(who).user.id
+    bulk.insert_rows(db, plan, [plan.complete({"name": f"L{i}", "email": f"l{i}@seed.test", "owner_id": owner,
+                                               "creator_id": owner, "created_at": now, "updated_at": now,
+                                               **dict(seed_leads.where)}) for i in range(2_000)])
+    db.execute(text("ANALYZE sales_lead"))
+    stmt = lookup_by_arrays(db, seed_leads, access_for(who), ("email",), [(f"l{i}@seed.test",) for i in range(3)])
+    compiled = stmt.compile(db.get_bind())
+    found = "\n".join(db.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars())
+    assert "ix_sales_lead_email_ikey" in found, found  # 3 keys: 3 index lookups, not a scan of 2,000 rows
+    found = lookup_by_arrays(db, seed_leads, access_for(who), ("email",), [("l3@seed.test",), ("nobody@x",)])
+    assert [tuple(row[:1]) for row in db.execute(found)] == [("l3@seed.test",)]
 
 
 @pytest.mark.crm(plugins=["sales"])

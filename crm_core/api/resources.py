@@ -185,7 +185,7 @@ def list_elements(session_name: str) -> Response:
     except BusinessRuleError as exc:  # a schema field that is not a column: bad input, not a rule
         raise ValidationError({exc.field or "filter": [str(exc)]}) from None
     body: dict[str, Any] = {
-        # one schema instance for the page, with the cheaper attribute access (declarations.py)
+        # one schema instance for the page, with the cheaper attribute access (declarations/schemas.py)
         "items": dumping_schema(sdef.schema)(many=True).dump(page.items),
         "page": page.page,
         "per_page": page.per_page,

@@ -24,6 +24,7 @@ from crm_core.api.plugin_api import declared_paths
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.extensions import crm_state
 from crm_core.importing.reader import ENCODINGS, SEPARATORS
+from crm_core.models.bulk_jobs import BULK_JOB_STATES
 from crm_core.models.imports import JOB_STATES, MODES, ON_DUPLICATE
 from crm_core.security import current_access
 from crm_core.security.access import Access
@@ -133,8 +134,23 @@ BULK_RESULT: dict[str, Any] = {
 }
 
 
+BULK_JOB: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "session_name": {"type": "string"}, "action": {"type": "string"},
+        "value": {"type": "string", "nullable": True},
+        "state": {"type": "string", "enum": list(BULK_JOB_STATES)}, "finished": {"type": "boolean"},
+        **{name: {"type": "integer"} for name in ("total", "processed", "done", "refused")},
+        "message": {"type": "string"}, "url": {"type": "string"},
+        "results": {"type": "array", "description": "The refused records, once finished",
+                    "items": BULK_RESULT["properties"]["results"]["items"]},
+    },
+}
+
+
 def _bulk_path(spec: APISpec, sdef: SessionDef, base: str, tag: list[str]) -> None:
-    """``POST …/bulk`` (issue 17 item 5): one action on ids or on every record the filters match."""
+    """``POST …/bulk`` (issue 17 item 5): one action on ids or on every record the filters match;
+    past ``CRM_BULK_JOB_THRESHOLD`` records a job (202) whose ``GET …/bulk/jobs/{job_id}`` reports."""
     codes = [s.code for s in sdef.statuses]
     status_items: dict[str, Any] = {"type": "string", **({"enum": codes} if codes else {})}
     body = {
@@ -156,7 +172,16 @@ def _bulk_path(spec: APISpec, sdef: SessionDef, base: str, tag: list[str]) -> No
     }
     spec.path(path=f"{base}/bulk", operations={"post": {
         "tags": tag, "summary": f"Bulk action on {sdef.label} (each record done or refused, with the reason)",
-        "requestBody": _body(body), "responses": {"200": _json(BULK_RESULT), **_errors(400, 401, 403, 404, 415)},
+        "requestBody": _body(body), "responses": {
+            "200": _json(BULK_RESULT),
+            "202": {"description": "More records than CRM_BULK_JOB_THRESHOLD: queued as a job (Location)",
+                    "content": {"application/json": {"schema": BULK_JOB}}},
+            **_errors(400, 401, 403, 404, 415)},
+    }})
+    job_param = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.path(path=f"{base}/bulk/jobs/{{job_id}}", parameters=[job_param], operations={"get": {
+        "tags": tag, "summary": "A queued bulk action's progress and refused records (its starter or an admin)",
+        "responses": {"200": _json(BULK_JOB), **_errors(401, 403, 404)},
     }})
 
 

@@ -74,6 +74,9 @@ def _list_parameters(sdef: SessionDef) -> list[dict[str, Any]]:
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": sorts + [f"-{f}" for f in sorts]}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+        {"name": "view", "in": "query", "schema": {"type": "integer", "minimum": 1},
+         "description": "Apply one of your saved views (or one shared with you): its q, status, only, all, "
+         "sort, per_page and grouping; an argument given here overrides the view's. Another's is a 404."},
     ]
 
 
@@ -108,6 +111,7 @@ def _session_paths(spec: APISpec, sdef: SessionDef, item: str, patch: str, plugi
         "delete": {"tags": tag, "responses": {"204": {"description": "Deleted"}, **_errors(*delete_codes)}},
     })
     _bulk_path(spec, sdef, base, tag)
+    _view_paths(spec, base, tag)
     for action in sdef.actions:
         input_ref: dict[str, Any] = {"type": "object"}
         if action.schema is not None:
@@ -132,6 +136,46 @@ BULK_RESULT: dict[str, Any] = {
             "result": {"type": "string", "enum": ["done", "refused"]}, "reason": {"type": "string"}}}},
     },
 }
+
+
+VIEW_STATE: dict[str, Any] = {
+    "type": "object", "description": "The list arguments the view applies",
+    "properties": {"q": {"type": "string"}, "status": {"type": "array", "items": {"type": "string"}},
+                   "only": {"type": "array", "items": {"type": "string"}}, "all": {"type": "string", "enum": ["1"]},
+                   "sort": {"type": "string"}, "per_page": {"type": "integer"}, "grouping": {"type": "integer"}},
+}
+SAVED_VIEW: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "state": VIEW_STATE,
+        "is_default": {"type": "boolean"}, "shared": {"type": "string", "enum": ["all", "group"], "nullable": True},
+        "group_id": {"type": "integer", "nullable": True}, "own": {"type": "boolean"},
+    },
+}
+
+
+def _view_paths(spec: APISpec, base: str, tag: list[str]) -> None:
+    """Saved grid views (issue 17 leftovers item 4): list, save, delete."""
+    new_view = {
+        "type": "object", "required": ["name"],
+        "properties": {"name": {"type": "string", "maxLength": 80}, "state": VIEW_STATE,
+                       "shared": {"type": "string", "enum": ["", "all", "group"],
+                                  "description": "administrators only"},
+                       "group_id": {"type": "integer", "description": "with shared = group"}},
+    }
+    items = {"type": "object", "properties": {"items": {"type": "array", "items": SAVED_VIEW}}}
+    spec.path(path=f"{base}/views", operations={
+        "get": {"tags": tag, "summary": "Your saved views and the ones shared with you",
+                "responses": {"200": _json(items), **_errors(401, 403)}},
+        "post": {"tags": tag, "summary": "Save a view (a name you already use replaces its state)",
+                 "requestBody": _body(new_view),
+                 "responses": {"201": _json(SAVED_VIEW, "Saved"), **_errors(400, 401, 403, 415, 422)}},
+    })
+    view_param = {"name": "view_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.path(path=f"{base}/views/{{view_id}}", parameters=[view_param], operations={
+        "delete": {"tags": tag, "summary": "Delete your view (administrators: also a shared one)",
+                   "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404)}},
+    })
 
 
 BULK_JOB: dict[str, Any] = {

@@ -73,7 +73,7 @@ def seed(owner_id: int, records: int) -> list[int]:
 
 def clear() -> None:
     with unit_of_work() as db:
-        db.execute(text("DELETE FROM crm_audit WHERE element_type = 'lead'"))
+        db.execute(text("DELETE FROM crm_audit WHERE element_type = :t"), {"t": Lead.__element_type__})
         db.execute(text("DELETE FROM sales_lead"))
 
 

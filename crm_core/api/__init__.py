@@ -9,9 +9,9 @@ blueprint itself is :mod:`crm_core.api.blueprint`.
 
 from __future__ import annotations
 
-from crm_core.api import bulk, errors, imports, openapi, resources  # routes register on bp
+from crm_core.api import bulk, errors, imports, openapi, resources, views  # routes register on bp
 from crm_core.api.blueprint import bp
 
 errors.register(bp)
 
-__all__ = ["bp", "bulk", "imports", "openapi", "resources"]
+__all__ = ["bp", "bulk", "imports", "openapi", "resources", "views"]

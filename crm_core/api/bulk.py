@@ -7,13 +7,18 @@ record that matches, at most :data:`crm_core.services.bulk_actions.BULK_CAP` —
 record done or refused with the reason (200); a request that is wrong as a whole (an unknown
 action or value, no records, too many) is a 400 and changes nothing. Same service, same rules,
 same per-record savepoints as the screen (:mod:`crm_core.services.bulk_actions`).
+
+More records than ``CRM_BULK_JOB_THRESHOLD`` are queued as a background job
+(:mod:`crm_core.services.bulk_jobs`): the answer is ``202`` with the job and its ``Location``,
+``GET /api/v1/<session>/bulk/jobs/<id>`` its progress and, once finished, the refused records —
+for the user who started it or an administrator.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -23,9 +28,10 @@ from crm_core.api.resources import api_sdef, json_body, list_query
 from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.errors import BusinessRuleError
+from crm_core.models.bulk_jobs import BulkJob
 from crm_core.request_input import INT64_MAX
 from crm_core.security import current_access
-from crm_core.services import bulk_actions
+from crm_core.services import bulk_actions, bulk_jobs
 
 #: The list arguments ``filters`` may carry (paging and sorting choose no records).
 FILTER_KEYS = ("q", "status", "only", "filter", "match", "all", "grouping")
@@ -75,8 +81,34 @@ def bulk(session_name: str) -> Response:
             records, unseen = bulk_actions.select_matching(db, sdef, access, query), []
         except BusinessRuleError as exc:  # a schema field that is not a column: bad input, as on the list
             raise ValidationError({exc.field or "filters": [str(exc)]}) from None
+    if len(records) + len(unseen) > bulk_jobs.threshold():
+        job = bulk_jobs.queue(sdef, access, action, value, [r.id for r in records] + unseen)
+        bulk_jobs.start(job.id)
+        db.refresh(job)
+        response = jsonify(job_body(job))
+        response.status_code = 202
+        response.headers["Location"] = url_for("api.bulk_job", session_name=sdef.name, job_id=job.id)
+        return response
     with unit_of_work() as db:
         outcomes = bulk_actions.run(db, sdef, access, action, records, value, unseen)
     done = sum(1 for o in outcomes if o.done)
     return jsonify({"action": action, "value": value or None, "done": done, "refused": len(outcomes) - done,
                     "results": [o.as_json() for o in outcomes]})
+
+
+def job_body(job: BulkJob) -> dict[str, Any]:
+    """A bulk job as JSON: what it does, its progress, and once finished the refused records."""
+    refusals = job.refusals if job.finished else []
+    return {
+        "id": job.id, "session_name": job.session_name, "action": job.action, "value": job.value or None,
+        **job.progress(),
+        "url": url_for("api.bulk_job", session_name=job.session_name, job_id=job.id),
+        "results": [{"id": i, "name": name, "result": "refused", "reason": reason} for i, name, reason in refusals],
+    }
+
+
+@bp.get("/<session_name>/bulk/jobs/<int:job_id>")
+def bulk_job(session_name: str, job_id: int) -> Response:
+    """A queued bulk action's progress and report (its starter or an administrator)."""
+    sdef = api_sdef(session_name)
+    return jsonify(job_body(bulk_jobs.visible_job(sdef, current_access(), job_id)))

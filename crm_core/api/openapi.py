@@ -24,6 +24,7 @@ from crm_core.api.plugin_api import declared_paths
 from crm_core.declarations import SessionDef, schema_fields
 from crm_core.extensions import crm_state
 from crm_core.importing.reader import ENCODINGS, SEPARATORS
+from crm_core.models.bulk_jobs import BULK_JOB_STATES
 from crm_core.models.imports import JOB_STATES, MODES, ON_DUPLICATE
 from crm_core.security import current_access
 from crm_core.security.access import Access
@@ -73,6 +74,9 @@ def _list_parameters(sdef: SessionDef) -> list[dict[str, Any]]:
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": sorts + [f"-{f}" for f in sorts]}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+        {"name": "view", "in": "query", "schema": {"type": "integer", "minimum": 1},
+         "description": "Apply one of your saved views (or one shared with you): its q, status, only, all, "
+         "sort, per_page and grouping; an argument given here overrides the view's. Another's is a 404."},
     ]
 
 
@@ -107,6 +111,7 @@ def _session_paths(spec: APISpec, sdef: SessionDef, item: str, patch: str, plugi
         "delete": {"tags": tag, "responses": {"204": {"description": "Deleted"}, **_errors(*delete_codes)}},
     })
     _bulk_path(spec, sdef, base, tag)
+    _view_paths(spec, base, tag)
     for action in sdef.actions:
         input_ref: dict[str, Any] = {"type": "object"}
         if action.schema is not None:
@@ -133,8 +138,63 @@ BULK_RESULT: dict[str, Any] = {
 }
 
 
+VIEW_STATE: dict[str, Any] = {
+    "type": "object", "description": "The list arguments the view applies",
+    "properties": {"q": {"type": "string"}, "status": {"type": "array", "items": {"type": "string"}},
+                   "only": {"type": "array", "items": {"type": "string"}}, "all": {"type": "string", "enum": ["1"]},
+                   "sort": {"type": "string"}, "per_page": {"type": "integer"}, "grouping": {"type": "integer"}},
+}
+SAVED_VIEW: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "state": VIEW_STATE,
+        "is_default": {"type": "boolean"}, "shared": {"type": "string", "enum": ["all", "group"], "nullable": True},
+        "group_id": {"type": "integer", "nullable": True}, "own": {"type": "boolean"},
+    },
+}
+
+
+def _view_paths(spec: APISpec, base: str, tag: list[str]) -> None:
+    """Saved grid views (issue 17 leftovers item 4): list, save, delete."""
+    new_view = {
+        "type": "object", "required": ["name"],
+        "properties": {"name": {"type": "string", "maxLength": 80}, "state": VIEW_STATE,
+                       "shared": {"type": "string", "enum": ["", "all", "group"],
+                                  "description": "administrators only"},
+                       "group_id": {"type": "integer", "description": "with shared = group"}},
+    }
+    items = {"type": "object", "properties": {"items": {"type": "array", "items": SAVED_VIEW}}}
+    spec.path(path=f"{base}/views", operations={
+        "get": {"tags": tag, "summary": "Your saved views and the ones shared with you",
+                "responses": {"200": _json(items), **_errors(401, 403)}},
+        "post": {"tags": tag, "summary": "Save a view (a name you already use replaces its state)",
+                 "requestBody": _body(new_view),
+                 "responses": {"201": _json(SAVED_VIEW, "Saved"), **_errors(400, 401, 403, 415, 422)}},
+    })
+    view_param = {"name": "view_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.path(path=f"{base}/views/{{view_id}}", parameters=[view_param], operations={
+        "delete": {"tags": tag, "summary": "Delete your view (administrators: also a shared one)",
+                   "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404)}},
+    })
+
+
+BULK_JOB: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "session_name": {"type": "string"}, "action": {"type": "string"},
+        "value": {"type": "string", "nullable": True},
+        "state": {"type": "string", "enum": list(BULK_JOB_STATES)}, "finished": {"type": "boolean"},
+        **{name: {"type": "integer"} for name in ("total", "processed", "done", "refused")},
+        "message": {"type": "string"}, "url": {"type": "string"},
+        "results": {"type": "array", "description": "The refused records, once finished",
+                    "items": BULK_RESULT["properties"]["results"]["items"]},
+    },
+}
+
+
 def _bulk_path(spec: APISpec, sdef: SessionDef, base: str, tag: list[str]) -> None:
-    """``POST …/bulk`` (issue 17 item 5): one action on ids or on every record the filters match."""
+    """``POST …/bulk`` (issue 17 item 5): one action on ids or on every record the filters match;
+    past ``CRM_BULK_JOB_THRESHOLD`` records a job (202) whose ``GET …/bulk/jobs/{job_id}`` reports."""
     codes = [s.code for s in sdef.statuses]
     status_items: dict[str, Any] = {"type": "string", **({"enum": codes} if codes else {})}
     body = {
@@ -156,7 +216,16 @@ def _bulk_path(spec: APISpec, sdef: SessionDef, base: str, tag: list[str]) -> No
     }
     spec.path(path=f"{base}/bulk", operations={"post": {
         "tags": tag, "summary": f"Bulk action on {sdef.label} (each record done or refused, with the reason)",
-        "requestBody": _body(body), "responses": {"200": _json(BULK_RESULT), **_errors(400, 401, 403, 404, 415)},
+        "requestBody": _body(body), "responses": {
+            "200": _json(BULK_RESULT),
+            "202": {"description": "More records than CRM_BULK_JOB_THRESHOLD: queued as a job (Location)",
+                    "content": {"application/json": {"schema": BULK_JOB}}},
+            **_errors(400, 401, 403, 404, 415)},
+    }})
+    job_param = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.path(path=f"{base}/bulk/jobs/{{job_id}}", parameters=[job_param], operations={"get": {
+        "tags": tag, "summary": "A queued bulk action's progress and refused records (its starter or an admin)",
+        "responses": {"200": _json(BULK_JOB), **_errors(401, 403, 404)},
     }})
 
 

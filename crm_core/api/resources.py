@@ -23,15 +23,20 @@ from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef, dumping_schema, schema_fields
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.extensions import crm_state
-from crm_core.request_input import INT64_MAX, int_arg, page_arg
+from crm_core.request_input import INT64_MAX, MAX_PAGE, int_arg
 from crm_core.security import current_access, get_element
 from crm_core.security.field_access import restricted
 from crm_core.services import elements, queries
+from crm_core.services import views as grid_views
 from crm_core.services.groupings import members_filter
-from crm_core.services.queries import Criterion, ListQuery
+from crm_core.services.queries import Criterion, ListQuery, status_filter
 from crm_core.validation_messages import translate
 
 TRUE = ("1", "true", "yes", "on")
+#: The list arguments a saved view keeps and applies through the API (columns are the screen's).
+VIEW_KEYS = ("q", "status", "only", "all", "sort", "per_page", "grouping")
+#: Ids past the 32-bit id column of views are unknown, never a database error.
+VIEW_ID_LIMIT = 2**31
 
 
 def api_sdef(name: str) -> SessionDef:
@@ -128,10 +133,26 @@ def list_query(sdef: SessionDef, args: MultiDict[str, str] | None = None) -> Lis
         criteria=tuple(parse_filter(sdef, f) for f in args.getlist("filter")),
         match=match,
         sort=sort,
-        page=page_arg(),
-        per_page=int_arg("per_page", 50, low=1, high=queries.MAX_PER_PAGE) or 50,
+        page=int_arg("page", 1, source=args, low=1, high=MAX_PAGE) or 1,
+        per_page=int_arg("per_page", 50, source=args, low=1, high=queries.MAX_PER_PAGE) or 50,
         members=_members(sdef, args),
     )
+
+
+def view_arguments(sdef: SessionDef, args: MultiDict[str, str]) -> MultiDict[str, str]:
+    """``args`` with ``view=<id>`` replaced by that view's state (a view the caller may see, else
+    404); an argument given explicitly overrides the view's. A status the view names by its
+    visible name is given by its code; one that no longer exists is left out."""
+    if "view" not in args:
+        return args
+    view_id = int_arg("view", source=args, low=1, high=VIEW_ID_LIMIT - 1)
+    view = grid_views.get_visible(db_session(), current_access().user, sdef.name, view_id or 0)
+    pairs = [(k, v) for k, v in grid_views.stored_pairs(view, VIEW_KEYS) if k not in args]
+    statuses = [v for k, v in pairs if k == "status"]
+    codes, _unknown = status_filter(sdef, statuses)
+    merged = [(k, v) for k, v in pairs if k != "status"] + [("status", c) for c in codes]
+    merged += [(k, v) for k in args for v in args.getlist(k) if k != "view"]
+    return MultiDict(merged)
 
 
 def _members(sdef: SessionDef, args: MultiDict[str, str]) -> Any:
@@ -179,7 +200,7 @@ def expected_version(body: dict[str, Any]) -> int | None:
 @bp.get("/<session_name>")
 def list_elements(session_name: str) -> Response:
     sdef = api_sdef(session_name)
-    q = list_query(sdef)
+    q = list_query(sdef, view_arguments(sdef, request.args))
     try:
         page = queries.fetch_page(db_session(), sdef, current_access(), q)
     except BusinessRuleError as exc:  # a schema field that is not a column: bad input, not a rule

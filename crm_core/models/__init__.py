@@ -2,6 +2,7 @@
 
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import ACTIONS, ApiToken, Group, LoginAttempt, Permission, User
+from crm_core.models.bulk_jobs import BulkJob
 from crm_core.models.element import Element
 from crm_core.models.imports import ImportJob, ImportMapping
 from crm_core.models.menu import FieldSetting, MenuSetting
@@ -16,6 +17,7 @@ __all__ = [
     "ACTIONS",
     "ApiToken",
     "AuditEntry",
+    "BulkJob",
     "Element",
     "Erasure",
     "FieldSetting",

@@ -26,9 +26,10 @@ from typing import Any
 from flask_babel import format_date, format_datetime, format_decimal
 
 from crm_core.declarations import SessionDef, schema_fields
+from crm_core.reports.money import Money, with_currency
 from crm_core.reports.pdf import pdf_bytes
 from crm_core.reports.pdf import pdf_font as pdf_font  # re-exported: the PDF's font lookup
-from crm_core.services.display import shown, value_names
+from crm_core.services.display import money_columns, shown, value_names
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: What no export format can hold: C0 controls except tab, line feed and carriage return (XML 1.0,
@@ -92,6 +93,8 @@ def display_value(value: Any) -> str:
     """A cell formatted for people (HTML and PDF), localised by flask-babel."""
     if value is None:
         return ""
+    if isinstance(value, Money):
+        return str(value)
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, datetime):
@@ -122,6 +125,18 @@ def rows_of(sdef: SessionDef, elements: Iterable[Any], names: Sequence[str]) -> 
         shown_names = value_names(sdef, chunk, names)
         for element in chunk:
             yield [file_cell(sdef, n, shown(sdef, element, n, shown_names)) for n in names]
+
+
+def people_rows(sdef: SessionDef, elements: Iterable[Any], names: Sequence[str]) -> Iterator[list[Any]]:
+    """:func:`rows_of` for the HTML and PDF listings: each amount of a money column is a
+    :class:`~crm_core.reports.money.Money` of its record's currency (shown as on the grid)."""
+    money = money_columns(sdef)
+    if not any(name in money for name in names):
+        yield from rows_of(sdef, elements, names)
+        return
+    items = list(elements)
+    currencies = ([getattr(el, column, None) for column in money.values()] for el in items)
+    yield from with_currency(rows_of(sdef, items, names), names, money, currencies)
 
 
 def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> Iterator[str]:

@@ -16,8 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_currency, format_datetime, format_decimal
 from flask_babel import gettext as _
+
+from crm_core.reports.money import Money, totals_by_currency
 
 #: Unicode TTF fonts looked for, in order; without one the PDF falls back to a Latin-1 core font.
 PDF_FONTS = (
@@ -35,7 +37,8 @@ def pdf_font() -> str | None:
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    """Whether a cell is a number or an amount with its currency (right-aligned)."""
+    return isinstance(value, int | float | Decimal | Money) and not isinstance(value, bool)
 
 
 def pdf_bytes(
@@ -48,7 +51,8 @@ def pdf_bytes(
     shown: Callable[[Any], str] | None = None,
 ) -> bytes:
     """The table as a PDF. ``rows`` hold values (numbers stay numbers: right-aligned, decimals
-    totalled); ``shown`` formats a value for people (default: ``str``); ``criteria`` is printed
+    totalled; amounts with their currency, :class:`~crm_core.reports.money.Money`, totalled per
+    currency, one row each); ``shown`` formats a value for people (default: ``str``); ``criteria`` is printed
     under the title ("" = everything the user may see); ``note`` after the table."""
     from fpdf import FPDF
 
@@ -92,7 +96,10 @@ def pdf_bytes(
     numeric = [False] * len(header)
     _row(pdf, head, width, [False] * len(head), fill=True)
     count = 0
+    money_rows: list[list[Any]] = []
     for row in rows:
+        if any(isinstance(v, Money) for v in row):
+            money_rows.append([v if isinstance(v, Money) else None for v in row])
         if pdf.will_page_break(ROW_HEIGHT):
             pdf.add_page()
             _row(pdf, head, width, [False] * len(head), fill=True)
@@ -110,6 +117,13 @@ def pdf_bytes(
         if cells and not cells[0]:
             cells[0] = clean(_("Total"))
         _row(pdf, cells, width, [t is not None for t in totals], fill=True)
+    for currency, by_column in totals_by_currency(money_rows):
+        if pdf.will_page_break(ROW_HEIGHT):
+            pdf.add_page()
+        cells = [clean(format_currency(by_column[i], currency)) if i in by_column else "" for i in range(len(header))]
+        if cells and not cells[0]:
+            cells[0] = clean(_("Total %(currency)s", currency=currency))
+        _row(pdf, cells, width, [i in by_column for i in range(len(header))], fill=True)
     pdf.set_font(family, size=8)
     if note:
         pdf.ln(2)

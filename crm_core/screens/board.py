@@ -21,10 +21,9 @@ from crm_core.extensions import crm_state
 from crm_core.request_input import page_arg
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_sdef, messages_of
-from crm_core.screens.grid_state import status_filter
 from crm_core.security import current_access, get_element
 from crm_core.services import board
-from crm_core.services.queries import ListQuery
+from crm_core.services.queries import ListQuery, status_filter
 
 
 def board_sdef(name: str) -> SessionDef:

@@ -5,13 +5,16 @@ filters) here. Three steps, all ``POST /s/<session>/bulk``: the value is chosen 
 status, a grouping) when the action needs one; a confirmation page says what will happen to how
 many records and lists them; the confirmed run (:mod:`crm_core.services.bulk_actions`, one
 savepoint per record) answers with a page reporting each record done or refused, with the reason.
+A selection larger than ``CRM_BULK_JOB_THRESHOLD`` is queued as a background job instead
+(:mod:`crm_core.services.bulk_jobs`) and the answer is its progress page, which ends with the
+same report of the refused records.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -25,7 +28,7 @@ from crm_core.screens.common import grid_sdef, messages_of
 from crm_core.screens.grid_state import SELECTION, read_state
 from crm_core.security import current_access
 from crm_core.security.access import Access
-from crm_core.services import bulk_actions
+from crm_core.services import bulk_actions, bulk_jobs
 
 #: How many of the chosen records the confirmation page names (the rest are counted).
 LISTED = 50
@@ -80,11 +83,35 @@ def bulk(session_name: str):  # type: ignore[no-untyped-def]
         "records": records[:LISTED], "count": len(records) + len(unseen), "ids": [r.id for r in records] + unseen,
         "selection": _selection_args(), "options": options, "value": value,
         "value_label": dict(options).get(value, ""), "back": back, "errors": errors,
+        "background": len(records) + len(unseen) > bulk_jobs.threshold(),
     }
     if request.form.get("confirm") != "1" or (action != "delete" and not value):
         return render_template("screens/bulk_confirm.html", **page)
+    if page["background"]:
+        job = bulk_jobs.queue(sdef, access, action, value, page["ids"])
+        bulk_jobs.start(job.id)
+        return redirect(url_for("screens.bulk_job", session_name=sdef.name, job_id=job.id))
     with unit_of_work() as db:
         outcomes = bulk_actions.run(db, sdef, access, action, records, value, unseen)
     done = sum(1 for o in outcomes if o.done)
     return render_template("screens/bulk_result.html", outcomes=outcomes, done=done,
                            refused=len(outcomes) - done, **page)
+
+
+@bp.get("/<session_name>/bulk/jobs/<int:job_id>")
+def bulk_job(session_name: str, job_id: int) -> Any:
+    """A queued bulk action: its progress (polled by progress.js), then the refused records."""
+    sdef = grid_sdef(session_name)
+    job = bulk_jobs.visible_job(sdef, current_access(), job_id)
+    actions = dict(bulk_actions.ACTIONS)
+    return render_template("screens/bulk_job.html", sdef=sdef, job=job, progress=job.progress(),
+                           action_label=str(actions.get(job.action, job.action)),
+                           refusals=job.refusals if job.finished else [],
+                           back=url_for("screens.grid", session_name=sdef.name))
+
+
+@bp.get("/<session_name>/bulk/jobs/<int:job_id>/status")
+def bulk_job_status(session_name: str, job_id: int) -> Any:
+    """The job's counters as JSON for the progress bar."""
+    sdef = grid_sdef(session_name)
+    return jsonify(bulk_jobs.visible_job(sdef, current_access(), job_id).progress())

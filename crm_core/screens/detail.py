@@ -26,13 +26,13 @@ from crm_core.request_input import BadInput, int_arg
 from crm_core.screens.blueprint import bp
 from crm_core.screens.common import grid_sdef, messages_of, refused
 from crm_core.screens.forms import FieldSpec, form_fields, parse, submitted, values_of
-from crm_core.screens.grid_cells import CellText, money_columns, money_text
+from crm_core.screens.grid_cells import CellText, money_text
 from crm_core.screens.grid_state import back_args, grid_path, read_state
 from crm_core.security import current_access, get_element
 from crm_core.security.access import may_modify
 from crm_core.security.field_access import refused_field
 from crm_core.services import board, elements, workflow
-from crm_core.services.display import shown, state_tones, user_names, value_names
+from crm_core.services.display import money_columns, shown, state_tones, user_names, value_names
 from crm_core.services.neighbours import neighbours
 
 

@@ -29,9 +29,9 @@ from flask_babel import format_currency, get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from crm_core.declarations import SessionDef, schema_fields
+from crm_core.declarations import SessionDef
 from crm_core.reports.formats import call_href
-from crm_core.services.display import Names, shown
+from crm_core.services.display import Names, money_columns, shown
 
 #: markupsafe's escapes as one ``str.translate`` table: the same text, without a ``Markup``
 #: object made per escaped value (two or three per cell, a thousand per page).
@@ -140,11 +140,3 @@ def money_text(element: Any, name: str, money: dict[str, str]) -> str | None:
     currency = getattr(element, money[name], None)
     return format_currency(amount, currency) if currency else None
 
-
-def money_columns(sdef: SessionDef) -> dict[str, str]:
-    """``amount column → its currency column`` (``metadata={"currency": "currency"}``): such an
-    amount reads in the user's locale with its currency, ``1.234,50 €`` (issue 17 item 6)."""
-    if sdef.schema is None:
-        return {}
-    declared = schema_fields(sdef.schema).items()
-    return {name: f.metadata["currency"] for name, f in declared if f.metadata.get("currency")}

@@ -19,12 +19,11 @@ from werkzeug.datastructures import MultiDict
 from crm_core.db import session as db_session
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
-from crm_core.extensions import crm_state
 from crm_core.models.notes import Grouping
 from crm_core.request_input import MAX_PAGE, forbidden_character, int_arg
 from crm_core.security.access import Access
 from crm_core.services.groupings import member_ids, visible_grouping
-from crm_core.services.queries import ListQuery, sortable
+from crm_core.services.queries import ListQuery, sortable, status_filter
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
@@ -66,23 +65,6 @@ class GridState:
     def stored(self) -> dict[str, Any]:
         """What a saved view keeps (JSON)."""
         return {k: v for k, v in self.args().items() if v not in (None, [], "")}
-
-
-def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[str]]:
-    """Visible status names (or internal codes) → internal codes (CORE-14); unknown names are
-    returned separately so the screen can say so instead of silently showing everything."""
-    registry = crm_state().registry
-    by_name = {str(label): code for label, code in registry.visible_statuses(sdef)}
-    codes = {st.code for st in sdef.statuses}
-    chosen, unknown = [], []
-    for value in wanted:
-        if value in by_name:
-            chosen.append(by_name[value])
-        elif value in codes:
-            chosen.append(value)
-        else:
-            unknown.append(value)
-    return sorted(set(chosen)), unknown
 
 
 def chosen_columns(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, render_template, request, stream_with_context
+from flask_babel import format_currency
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
@@ -23,9 +24,12 @@ from crm_core.reports.formats import (
     display_value,
     is_phone_field,
     pdf_bytes,
+    people_rows,
     rows_of,
     xlsx_bytes,
 )
+from crm_core.reports.money import totals_by_currency
+from crm_core.reports.pdf import is_number
 from crm_core.reports.request_args import field_labels, grid_query, report_columns, sdef_for
 from crm_core.request_input import int_arg
 from crm_core.screens.blueprint import bp
@@ -103,13 +107,15 @@ def _report(sdef: SessionDef, stmt: Select, context: dict[str, Any]) -> Any:
     items = items[:limit]
     note = _("Only the first %(n)s rows are shown; choose CSV or XLSX for all.", n=limit) if truncated else ""
     if fmt == "pdf":
-        body = pdf_bytes(str(sdef.label), [label for _n, label in columns], rows_of(sdef, items, names), note,
+        body = pdf_bytes(str(sdef.label), [label for _n, label in columns], people_rows(sdef, items, names), note,
                          criteria=describe(context), brand=brand_name(), shown=display_value)
         return _download(body, "application/pdf", sdef.name, "pdf")
-    table = list(rows_of(sdef, items, names))
+    table = list(people_rows(sdef, items, names))
     phones = frozenset(n for n in names if is_phone_field(sdef, n))
+    totals = [(currency, [format_currency(by_column[i], currency) if i in by_column else "" for i in range(len(names))])
+              for currency, by_column in totals_by_currency(table)]
     return render_template("screens/listing.html", table=table, note=note, display_value=display_value,
-                           phone_columns=phones, call_href=call_href, **context)
+                           phone_columns=phones, call_href=call_href, is_number=is_number, totals=totals, **context)
 
 
 def describe(context: dict[str, Any]) -> str:

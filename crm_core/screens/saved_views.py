@@ -67,12 +67,8 @@ def view_apply(session_name: str, view_id: int):  # type: ignore[no-untyped-def]
     access = current_access()
     access.require(sdef, "view")
     view = grid_views.get_visible(db_session(), access.user, sdef.name, view_id)
-    stored = view.state if isinstance(view.state, dict) else {}
-    pairs = []
-    for key in STATE_KEYS:
-        value = stored.get(key)
-        values = value if isinstance(value, list) else [value] if value not in (None, "") else []
-        pairs += [(key, str(v)) for v in values if key != "per_page" or str(v).isdigit() and len(str(v)) < 4]
+    pairs = [(key, value) for key, value in grid_views.stored_pairs(view, STATE_KEYS)
+             if key != "per_page" or value.isdigit() and len(value) < 4]
     _query, state = read_state(sdef, access, MultiDict(pairs))
     for notice in state.notices:
         flash(notice, "warning")

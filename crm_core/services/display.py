@@ -143,3 +143,13 @@ def shown(sdef: SessionDef, element: Any, col: str, names: Names) -> Any:
     if (col, value) in names:
         return names[(col, value)]
     return names.get((col, str(value)), value)
+
+
+def money_columns(sdef: SessionDef) -> dict[str, str]:
+    """``amount column → its currency column`` (``metadata={"currency": "currency"}``): such an
+    amount reads in the user's locale with its currency, ``1.234,50 €`` (issue 17 item 6) —
+    on the grid, and in the HTML and PDF listings with totals per currency."""
+    if sdef.schema is None:
+        return {}
+    declared = schema_fields(sdef.schema).items()
+    return {name: f.metadata["currency"] for name, f in declared if f.metadata.get("currency")}

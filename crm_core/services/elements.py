@@ -172,7 +172,19 @@ def create(db: DbSession, sdef: SessionDef, access: Access, data: Mapping[str, A
     access.require(sdef, "modify")
     values = validate(sdef, refuse_writes(sdef, access, data))
     check_references(db, sdef, access, values)
-    element = _new_element(db, sdef, access, values)
+    return add_element(db, sdef, access, _new_element(db, sdef, access, values))
+
+
+def add_element(db: DbSession, sdef: SessionDef, access: Access, element: Any) -> Any:
+    """Insert ``element``, built by a service from values it made itself, exactly as :func:`create`
+    inserts a validated one: audited under the user, then ``crm_element_created`` fired (its
+    hookimpls — notifications, integrations, a client's rules — see it like a form's create).
+
+    For records a form's schema would refuse from a user on purpose (a provisional account's "OP"
+    code, SAL-02: "+ New customer" in the account picker); anything typed goes through
+    :func:`create`. Needs the modify right; runs in the caller's transaction.
+    """
+    access.require(sdef, "modify")
     with audit.audit_context(user=access.user):
         db.add(element)
         db.flush()

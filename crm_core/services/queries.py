@@ -21,6 +21,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from crm_core.custom_fields.storage import expression
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
+from crm_core.extensions import crm_state
 from crm_core.indexes import indexed_sorts, search_document
 from crm_core.security.access import Access, ownership_condition, scoped
 from crm_core.security.field_access import declared, restricted
@@ -282,3 +283,20 @@ def capped_count(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery, 
     """How many rows match, counting at most ``cap`` (shown as "10,000+")."""
     inner = build(sdef, access, q).order_by(None).with_only_columns(sdef.model.id).limit(cap)
     return db.scalar(select(func.count()).select_from(inner.subquery())) or 0
+
+
+def status_filter(sdef: SessionDef, wanted: list[str]) -> tuple[list[str], list[str]]:
+    """Visible status names (or internal codes) → internal codes (CORE-14); unknown names are
+    returned separately so the screen can say so instead of silently showing everything."""
+    registry = crm_state().registry
+    by_name = {str(label): code for label, code in registry.visible_statuses(sdef)}
+    codes = {st.code for st in sdef.statuses}
+    chosen, unknown = [], []
+    for value in wanted:
+        if value in by_name:
+            chosen.append(by_name[value])
+        elif value in codes:
+            chosen.append(value)
+        else:
+            unknown.append(value)
+    return sorted(set(chosen)), unknown

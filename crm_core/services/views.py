@@ -64,6 +64,15 @@ def get_own(db: DbSession, user: User, session_name: str, view_id: int) -> GridV
     return view
 
 
+def get_removable(db: DbSession, user: User, session_name: str, view_id: int) -> GridView:
+    """A view the user may delete: their own, or — for an administrator — one shared with others
+    (the administrator who shares views also withdraws them)."""
+    view = get_visible(db, user, session_name, view_id)
+    if view.user_id != user.id and not (user.is_admin and view.shared):
+        raise PermissionDenied(_("This view is shared with you: only its owner may change it."))
+    return view
+
+
 def _check_unique(db: DbSession, user: User, session_name: str, name: str, except_id: int | None) -> None:
     clash = db.scalar(select(GridView.id).where(GridView.user_id == user.id, GridView.session_name == session_name,
                                                 GridView.name == name))
@@ -115,6 +124,18 @@ def share(db: DbSession, acting: User, view: GridView, scope: str | None, group_
     view.shared = scope or None
     view.group_id = group_id if scope == "group" else None
     db.flush()
+
+
+def stored_pairs(view: GridView, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The view's stored state as ``(parameter, value)`` pairs of ``keys`` (lists flattened),
+    for a reader that checks them again — the grid's, or the API list's."""
+    stored = view.state if isinstance(view.state, dict) else {}
+    pairs: list[tuple[str, str]] = []
+    for key in keys:
+        value = stored.get(key)
+        values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+        pairs += [(key, str(v)) for v in values]
+    return pairs
 
 
 def remove(db: DbSession, view: GridView) -> None:

@@ -94,7 +94,7 @@ from crm_core.security.access import (
 )
 from crm_core.services.bulk_elements import insert_elements
 from crm_core.services.display import shown, user_names, value_names
-from crm_core.services.elements import change_owner, edited_element, unusable_reference
+from crm_core.services.elements import add_element, change_owner, edited_element, unusable_reference
 from crm_core.services.elements import create as create_element
 from crm_core.services.elements import update as update_element
 from crm_core.services.notes import add_note
@@ -163,6 +163,7 @@ __all__ = [
     "may_modify",
     # services
     "change_owner",
+    "add_element",
     "create_element",
     "update_element",
     "add_note",

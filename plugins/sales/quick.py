@@ -5,8 +5,9 @@ A user filling an opportunity or a contact for a company that is not in the CRM 
 name and picks "+ New customer “…”": the account is created *potential*, under the next
 provisional "OP" code — exactly what qualifying a lead creates (SAL-02) — so the definitive code
 is given when its first opportunity is won (``services.close_won``, SAL-07). The user needs the
-right to modify accounts; the insert is in the form's picker request's own transaction and the
-flush records its audit row, like every insert of the sales services.
+right to modify accounts; the insert is in the form's picker request's own transaction and goes
+through the core's create path (``add_element``): audited under the user, ``crm_element_created``
+fired — notifications, integrations and a client's hookimpls see it as they see a form's create.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.toolkit import Access, SessionDef
+from crm_core.toolkit import Access, SessionDef, add_element
 from plugins.sales.models import Account
 from plugins.sales.services import next_provisional_code
 
@@ -42,6 +43,4 @@ def quick_account(db: DbSession, access: Access, sdef: SessionDef, text: str) ->
         creator_id=access.user.id,
         **values,
     )
-    db.add(account)
-    db.flush()
-    return account
+    return add_element(db, sdef, access, account)

@@ -63,7 +63,8 @@ class Production:
 @pytest.fixture(scope="session")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]:
     """Every plugin served by ``crm serve`` (2 workers × 2 threads, CRM_ENV=production) on a
-    committed scratch database; small upload limit (:data:`UPLOAD_LIMIT`) for the limit tests."""
+    committed scratch database; small upload limit (:data:`UPLOAD_LIMIT`) for the limit tests, and
+    bulk actions on more than 5 records run as background jobs of 2-record chunks."""
     tmp = tmp_path_factory.mktemp("served")
     customer = tmp / "customers" / "e2e"
     customer.mkdir(parents=True)
@@ -71,7 +72,8 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         customer.joinpath("customer.toml").write_text(CUSTOMER_TOML.format(smtp_port=smtp_port, gl7_url=gl7.url))
         prepare_database(url)
         env = server_env(url, CRM_OVERRIDES_DIR=str(customer.parent), CRM_CUSTOMER="e2e",
-                         CRM_UPLOAD_MAX_BYTES=str(UPLOAD_LIMIT))
+                         CRM_UPLOAD_MAX_BYTES=str(UPLOAD_LIMIT), CRM_BULK_JOB_THRESHOLD="5",
+                         CRM_BULK_CHUNK_RECORDS="2")
         with served_crm(env, cwd=str(tmp)) as server:
             yield Production(server, inbox, gl7)
 

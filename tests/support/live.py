@@ -55,7 +55,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
     with scratch_database(str(tmp_path_factory.mktemp("live"))) as url:
         prepare_database(url)
-        app = create_app(base_settings(url, CRM_PLUGINS=None, WTF_CSRF_ENABLED=True, CRM_IMPORT_INLINE=False))
+        app = create_app(base_settings(url, CRM_PLUGINS=None, WTF_CSRF_ENABLED=True, CRM_IMPORT_INLINE=False, CRM_BULK_INLINE=False))
         with serving(app) as base:
             yield LiveServer(app, base)
 

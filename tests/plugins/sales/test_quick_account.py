@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
+from crm_core.events import handles
+from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import Group, Permission
+from crm_core.testing import make_plugin
 from plugins.sales.models import Account
 
 pytestmark = pytest.mark.crm(plugins=["sales", "activities"])
@@ -70,3 +73,26 @@ def test_a_user_who_may_not_add_accounts_gets_no_entry_and_a_refusal(client_for,
 def test_sessions_without_quick_create_refuse_it(client_for, db):
     response = client_for("ana").post("/s/leads/lookup", data={"q": "Lead"})
     assert response.status_code == 400 and response.get_json()["errors"]["_form"]
+
+
+CREATED: list[tuple[str, str, str]] = []
+
+
+@handles(sessions=("accounts",))
+def _account_created(sdef, element, access, user):  # type: ignore[no-untyped-def]
+    CREATED.append((sdef.name, element.name, user.username))
+
+
+@pytest.mark.crm(plugins=["sales", "activities", "listener"],
+                 extra_plugins={"listener": make_plugin("listener", requires=("sales",),
+                                                        crm_element_created=_account_created)})
+def test_a_new_customer_from_the_picker_fires_element_created_and_is_audited(client_for, db, users):
+    CREATED.clear()
+    answer = client_for("ana").post("/s/accounts/lookup", data={"q": "Óptica Oída"}).get_json()
+    assert CREATED == [("accounts", "Óptica Oída", "ana")]
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.element_type == Account.__element_type__,
+                                               AuditEntry.element_id == answer["id"]))
+    assert entry is not None and entry.user_id == users["ana"].id
+    CREATED.clear()
+    refused = client_for("ana").post("/s/accounts/lookup", data={"q": "   "})
+    assert refused.status_code == 400 and CREATED == []

@@ -1,6 +1,7 @@
-// Import progress (CORE-11): polls the job's JSON status and reloads the page when it ends.
+// Job progress (import jobs, CORE-11; bulk action jobs, CORE-08): polls the job's JSON status,
+// fills the counters and the bar, and reloads the page when the job ends.
 (() => {
-  const box = document.getElementById("import-progress");
+  const box = document.querySelector("[data-job-progress]");
   if (!box || box.dataset.finished === "1") {
     return;
   }

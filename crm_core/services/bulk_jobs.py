@@ -39,13 +39,12 @@ from crm_core.extensions import crm_state
 from crm_core.models.auth import User
 from crm_core.models.bulk_jobs import BulkJob
 from crm_core.models.types import utcnow
+from crm_core.request_input import column_holds
 from crm_core.security.access import Access, load_access
 from crm_core.services import bulk_actions
 from crm_core.validation_messages import translated
 
 log = logging.getLogger(__name__)
-#: Job ids past the 32-bit id column are unknown, never a database error.
-_ID_LIMIT = 2**31
 
 
 def threshold() -> int:
@@ -143,7 +142,7 @@ def visible_job(sdef: SessionDef, access: Access, job_id: int) -> BulkJob:
     """The job ``job_id`` of ``sdef`` if ``access`` may see it — the user who started it, or an
     administrator — else ``NotFound`` (whether it exists is not told)."""
     access.require(sdef, "view")
-    job = session().get(BulkJob, job_id) if 0 < job_id < _ID_LIMIT else None
+    job = session().get(BulkJob, job_id) if job_id > 0 and column_holds(BulkJob.id, job_id) else None
     if job is None or job.session_name != sdef.name or not (job.user_id == access.user.id or access.is_admin):
         raise NotFound(_("No such bulk action."), session_name=sdef.name)
     return job

@@ -121,7 +121,12 @@ def view_share(session_name: str, view_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<session_name>/views/<int:view_id>/delete", methods=["GET", "POST"])
 def view_delete(session_name: str, view_id: int):  # type: ignore[no-untyped-def]
-    sdef, _access, view = _own_view(session_name, view_id)
+    """Delete a view after a confirmation: one's own, or (an administrator) one shared with
+    others — the same rule as the API's ``DELETE`` (``views.get_removable``)."""
+    sdef = grid_sdef(session_name)
+    access = current_access()
+    access.require(sdef, "view")
+    view = grid_views.get_removable(db_session(), access.user, sdef.name, view_id)
     if request.method == "GET" or request.form.get("confirm") != "1":
         return render_template("screens/view_delete.html", sdef=sdef, view=view)
     name = view.name

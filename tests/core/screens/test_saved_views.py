@@ -168,6 +168,23 @@ def test_delete_asks_for_confirmation_first(client_for, db, users):
     assert db.get(GridView, view.id) is None
 
 
+def test_an_administrator_withdraws_a_view_someone_else_shared_as_the_api_allows(client_for, db, users):
+    """Screen and API follow one rule (``views.get_removable``): an administrator may delete a
+    shared view of another user, after the confirmation; a private one stays theirs alone."""
+    shared = make_view(db, users["ana"], "Ana's shared")
+    shared.shared = "all"
+    private = make_view(db, users["ana"], "Ana's own")
+    db.commit()
+    admin = client_for("admin")
+    page = admin.get("/s/samples/views").get_data(as_text=True)
+    assert f'data-delete="{shared.id}"' in page and f'data-delete="{private.id}"' not in page
+    assert admin.post(f"/s/samples/views/{private.id}/delete", data={"confirm": "1"}).status_code == 404
+    assert "Delete the view" in admin.get(f"/s/samples/views/{shared.id}/delete").get_data(as_text=True)
+    assert admin.post(f"/s/samples/views/{shared.id}/delete", data={"confirm": "1"}).status_code == 302
+    db.expire_all()
+    assert db.get(GridView, shared.id) is None and db.get(GridView, private.id) is not None
+
+
 @pytest.mark.parametrize("route", ["", "/rename", "/default", "/share", "/delete"])
 def test_another_users_private_view_is_not_found_on_every_route(client_for, db, users, route):
     view = make_view(db, users["bob"], "Bob's")

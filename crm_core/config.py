@@ -35,6 +35,7 @@ SETTINGS: dict[str, tuple[Any, Any, str]] = {
     "CRM_IMPORT_CHUNK_ROWS": (1_000, int, "rows an import validates and writes at a time (progress per chunk)"),
     "CRM_BULK_JOB_THRESHOLD": (500, int, "records a bulk action takes in the request; more run as a background job"),
     "CRM_BULK_CHUNK_RECORDS": (200, int, "records a bulk job handles and commits at a time (progress per chunk)"),
+    "CRM_JOB_STALL_SECONDS": (900, int, "an import or bulk job without progress this long is marked interrupted"),
     "CRM_DEFAULT_LANGUAGE": ("en", str, "language before a user picks one"),
     "CRM_PASSWORD_MIN_SCORE": (3, int, "weakest zxcvbn score (0-4) accepted for a new password"),
     "CRM_SERVE_BIND": ("127.0.0.1:8000", str, "crm serve: address:port to listen on"),
@@ -89,7 +90,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         raise ConfigError(f"CRM_PASSWORD_MIN_SCORE must be 0 to 4, not {values['CRM_PASSWORD_MIN_SCORE']!r}")
     if not isinstance(values["CRM_IMPORT_CHUNK_ROWS"], int) or values["CRM_IMPORT_CHUNK_ROWS"] < 1:
         raise ConfigError(f"CRM_IMPORT_CHUNK_ROWS must be a whole number ≥ 1, not {values['CRM_IMPORT_CHUNK_ROWS']!r}")
-    for key in ("CRM_BULK_JOB_THRESHOLD", "CRM_BULK_CHUNK_RECORDS"):
+    for key in ("CRM_BULK_JOB_THRESHOLD", "CRM_BULK_CHUNK_RECORDS", "CRM_JOB_STALL_SECONDS"):
         if isinstance(values[key], bool) or not isinstance(values[key], int) or values[key] < 1:
             raise ConfigError(f"{key} must be a whole number ≥ 1, not {values[key]!r}")
     retry = values["CRM_DATABASE_CONNECT_RETRY"]

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
 
-from crm_core.declarations import Module, SessionDef, Tab
+from crm_core.declarations import Module, PeriodicJob, SessionDef, Tab
 from crm_core.errors import BusinessRuleError
 from crm_core.events import handles
 from crm_core.i18n import CORE_TRANSLATIONS
@@ -24,7 +24,7 @@ from crm_core.outbox_cli import worker
 from crm_core.outbox_views import bp as outbox_bp
 from crm_core.plugins import hookimpl
 from crm_core.screens import tabs
-from crm_core.services import groupings, notes
+from crm_core.services import groupings, notes, stalled_jobs
 
 
 @hookimpl
@@ -64,6 +64,12 @@ def crm_register_cli(cli: Any) -> None:
 
     cli.add_command(worker)
     cli.add_command(reporting)
+
+
+@hookimpl
+def crm_register_periodic_jobs() -> list[PeriodicJob]:
+    """Import and bulk jobs whose process stopped are marked interrupted (every 5 minutes)."""
+    return [PeriodicJob("core.stalled_jobs", stalled_jobs.EVERY_SECONDS, stalled_jobs.mark_stalled)]
 
 
 @hookimpl

@@ -80,7 +80,7 @@ def run(job_id: int) -> None:
         return
     user = db.get(User, job.user_id)
     with unit_of_work():
-        job.state = "running"
+        job.state, job.beat_at = "running", utcnow()
     spec = ImportSpec(tuple(job.columns), job.separator, job.header, job.mode, job.on_duplicate)
     sdef = crm_state().registry.sdef(job.session_name)
 
@@ -89,8 +89,9 @@ def run(job_id: int) -> None:
             LIVE[job_id] = result.counts() | {"state": "running"}
         if spec.mode == "valid":  # same transaction as the chunk's rows: counters never lie
             _store(job, result)
+            job.beat_at = utcnow()
         else:
-            publish(job_id, result.counts())
+            publish(job_id, result.counts() | {"beat_at": utcnow()})
 
     with force_locale(user.language or current_app.config["CRM_DEFAULT_LANGUAGE"]), spooled(job_id) as path:
         try:
@@ -125,7 +126,7 @@ def spooled(job_id: int) -> Iterator[Path]:
         yield path
 
 
-def publish(job_id: int, counts: dict[str, int]) -> None:
+def publish(job_id: int, counts: dict[str, Any]) -> None:
     """Store a running job's counters in a short transaction on a connection of its own, so every
     web process sees them while the import's own transaction is still open (not on SQLite,
     whose single writer is the import itself: there :data:`LIVE` serves this process).

@@ -45,6 +45,9 @@ class BulkJob(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: when the job last made progress (started, or a chunk done): a running job whose beat is
+    #: older than ``CRM_JOB_STALL_SECONDS`` lost its process (``crm_core.services.stalled_jobs``).
+    beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def finished(self) -> bool:

@@ -91,7 +91,7 @@ def run(job_id: int) -> None:
         return
     user = db.get(User, job.user_id)
     with unit_of_work():
-        job.state = "running"
+        job.state, job.beat_at = "running", utcnow()
     ids = list(job.ids)
     size = int(current_app.config["CRM_BULK_CHUNK_RECORDS"])
     with force_locale(user.language or current_app.config["CRM_DEFAULT_LANGUAGE"]):
@@ -113,6 +113,7 @@ def _run_chunk(db: DbSession, sdef: SessionDef, access: Access, job: BulkJob, pa
     outcomes = bulk_actions.run(db, sdef, access, job.action, records, job.value, unseen)
     refused = [[o.id, o.name, o.reason] for o in outcomes if not o.done]
     job.processed += len(part)
+    job.beat_at = utcnow()
     job.done += len(outcomes) - len(refused)
     job.refused += len(refused)
     if refused:

@@ -57,8 +57,8 @@ def test_a_finished_job_is_not_run_twice(db, access_for):
     assert (db.get(BulkJob, job.id).done, db.get(BulkJob, job.id).processed) == (2, 2)
 
 
-@pytest.mark.parametrize("key", ["CRM_BULK_JOB_THRESHOLD", "CRM_BULK_CHUNK_RECORDS"])
+@pytest.mark.parametrize("key", ["CRM_BULK_JOB_THRESHOLD", "CRM_BULK_CHUNK_RECORDS", "CRM_JOB_STALL_SECONDS"])
 @pytest.mark.parametrize("bad", [0, -1, "many", True])
-def test_bulk_settings_must_be_whole_numbers(tmp_path, key, bad):
+def test_job_settings_must_be_whole_numbers(tmp_path, key, bad):
     with pytest.raises(ConfigError, match=key):
         load_settings(tmp_path, {"CRM_ENV": "development", key: bad})

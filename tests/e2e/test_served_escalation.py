@@ -182,3 +182,30 @@ def test_the_worker_deletes_old_notifications_and_the_bell_counts_what_is_left(s
     assert left == "new-unread"
     count = bob.get("/notifications/count")
     assert count.status_code == 200 and count.json()["unread"] == 1
+
+
+def test_the_worker_marks_an_import_whose_process_stopped_as_interrupted(served):
+    """``core.stalled_jobs`` under ``crm worker --once``: an import left "running" by a process
+    that stopped 20 minutes ago reads as failed, with the reason, over the API and the screen."""
+    server, url = served
+    ana = server.login("ana")
+    ana_id = _scalar(url, "SELECT id FROM crm_user WHERE username = 'ana'")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            past = datetime.now(UTC) - timedelta(minutes=20)
+            job_id = conn.execute(text(
+                "INSERT INTO crm_import_job (session, user_id, filename, encoding, separator, header, columns, mode, "
+                "on_duplicate, state, total, processed, created, updated, skipped, failed, errors, written, message, "
+                "created_at, beat_at) VALUES ('leads', :u, 'gone.csv', 'utf-8', ';', :t, '[\"name\"]', 'all', 'skip', "
+                "'running', 10, 5, 0, 0, 0, 0, '[]', '[]', '', :at, :at) RETURNING id"),
+                {"u": ana_id, "t": True, "at": past}).scalar()
+    finally:
+        engine.dispose()
+    before = ana.get(f"/api/v1/leads/imports/{job_id}")
+    assert before.status_code == 200 and before.json()["state"] == "running", before.text
+    _worker_once(server)
+    after = ana.get(f"/api/v1/leads/imports/{job_id}")
+    assert after.json()["state"] == "failed" and "interrupted" in after.json()["message"], after.text
+    page = ana.get(f"/s/leads/import/{job_id}/job")
+    assert page.status_code == 200 and "Nothing was written" in page.text

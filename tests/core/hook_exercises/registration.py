@@ -151,9 +151,9 @@ def outbox_handlers_deliver_their_topic(kit: Kit) -> None:
 )
 def periodic_jobs_run_on_their_schedule(kit: Kit) -> None:
     worker = Worker(kit.app)
-    assert worker.run_jobs(now=1000.0) == 2  # the probe's and the core's (old notifications)
+    assert worker.run_jobs(now=1000.0) == 3  # the probe's and the core's two (notifications, stalled jobs)
     assert worker.run_jobs(now=1030.0) == 0  # its 60 s have not passed
-    assert worker.run_jobs(now=1061.0) == 1  # the probe's; the core's runs every 6 hours
+    assert worker.run_jobs(now=1061.0) == 1  # the probe's; the core's run every 5 minutes and 6 hours
     assert kit.calls("crm_register_periodic_jobs") == ["tick", "tick"]
 
 

@@ -169,9 +169,9 @@ def test_retry_and_cancel_follow_the_status_rules(db):
 
 def test_worker_runs_periodic_jobs_on_their_schedule(crm_app, db):
     worker = Worker(crm_app, policy=FAST)
-    assert worker.run_jobs(now=1000.0) == 2  # the test plugin's and the core's (old notifications)
+    assert worker.run_jobs(now=1000.0) == 3  # the test plugin's and the core's two (notifications, stalled jobs)
     assert worker.run_jobs(now=1030.0) == 0
-    assert worker.run_jobs(now=1061.0) == 1  # the core's runs every 6 hours
+    assert worker.run_jobs(now=1061.0) == 1  # the core's run every 5 minutes and 6 hours
     assert RECORDER.job_runs == 2
 
 
@@ -180,7 +180,7 @@ def test_worker_run_once_delivers_and_runs_jobs(crm_app, db):
         for n in range(3):
             enqueue(s, "test.echo", {"n": n}, f"k-once-{n}")
     report = Worker(crm_app, policy=FAST).run_once()
-    assert (report.sent, report.jobs) == (3, 2)  # the test plugin's job and the core's
+    assert (report.sent, report.jobs) == (3, 3)  # the test plugin's job and the core's two
     assert sorted(p["n"] for p, _k in RECORDER.calls) == [0, 1, 2]
 
 
@@ -249,7 +249,7 @@ def test_crm_worker_once_command_delivers_and_reports(crm_app, db):
         enqueue(s, "test.echo", {"n": 1}, "k-cli")
     result = CliRunner().invoke(worker, ["--once", "--batch", "10"], obj=ScriptInfo(create_app=lambda: crm_app))
     assert result.exit_code == 0, result.output
-    assert "sent 1, failed 0, dead 0, jobs run 2" in result.output
+    assert "sent 1, failed 0, dead 0, jobs run 3" in result.output
     assert RECORDER.calls == [({"n": 1}, "k-cli")]
 
 

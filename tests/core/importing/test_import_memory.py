@@ -66,3 +66,29 @@ def test_an_import_holds_no_more_for_a_file_six_times_as_long(db, users, mode, m
     # Holding the file (5,000 more lines of ~240 bytes, encoded and decoded) would add ~2.4 MB,
     # a key per line ~1 MB more; a chunk's own work is the same for both files.
     assert large - small < 400_000, (small, large)
+
+
+def test_a_valid_lines_job_writes_its_report_once_not_at_every_chunk(db, users, monkeypatch):
+    """Rewriting the whole report after every chunk grew with the square of a file's bad lines
+    (a 1M-line file of duplicates): the chunks store counters and written lines, the report is
+    stored when the job finishes — and then holds every bad line."""
+    data = ("Name;Email;Notes\n" + "".join(
+        f"{'' if i % 2 else f'Imported {i}'};bad{i}@memory.test;x\n" for i in range(1_000))).encode()
+    job = ImportJob(session_name="samples", user_id=users["ana"].id, filename="m.csv", data=data, encoding="utf-8",
+                    separator=";", header=True, columns=["name", "email", ""], mode="valid", on_duplicate="skip",
+                    state="queued")
+    db.add(job)
+    db.commit()
+    stored: list[bool] = []
+    real_store = jobs._store
+
+    def recorded(job_, result, report=True):  # type: ignore[no-untyped-def]
+        stored.append(report)
+        real_store(job_, result, report)
+
+    monkeypatch.setattr(jobs, "_store", recorded)
+    jobs.run(job.id)
+    db.expire_all()
+    done = db.get(ImportJob, job.id)
+    assert stored == [False, False, False, False, True]  # four chunks of 250, then the finish
+    assert (done.created, done.failed, len(done.errors)) == (500, 500, 500)

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 def test_a_view_saved_through_the_api_filters_the_list_and_is_the_callers(production):
     ana, bob = production.server.login("ana"), production.server.login("bob")
-    for name, company in (("Vista Alfa", "Alfa SL"), ("Vista Beta", "Beta SL"), ("Otro Gamma", "Gamma SL")):
+    for name, company in (("Mirador Alfa", "Alfa SL"), ("Mirador Beta", "Beta SL"), ("Otro Delta", "Gamma SL")):
         assert ana.post("/api/v1/leads", json={"name": name, "company": company}).status_code == 201
-    saved = ana.post("/api/v1/leads/views", json={"name": "Vistas", "state": {"q": "vista", "sort": "name"}})
+    saved = ana.post("/api/v1/leads/views", json={"name": "Miradores", "state": {"q": "mirador", "sort": "name"}})
     assert saved.status_code == 201, saved.text
     view_id = saved.json()["id"]
     names = [item["name"] for item in ana.get(f"/api/v1/leads?view={view_id}").json()["items"]]
-    assert names == ["Vista Alfa", "Vista Beta"]
-    assert ana.get(f"/api/v1/leads?view={view_id}&sort=-name").json()["items"][0]["name"] == "Vista Beta"
+    assert names == ["Mirador Alfa", "Mirador Beta"]
+    assert ana.get(f"/api/v1/leads?view={view_id}&sort=-name").json()["items"][0]["name"] == "Mirador Beta"
     assert bob.get(f"/api/v1/leads?view={view_id}").status_code == 404
-    assert "Vistas" not in [v["name"] for v in bob.get("/api/v1/leads/views").json()["items"]]
+    assert "Miradores" not in [v["name"] for v in bob.get("/api/v1/leads/views").json()["items"]]
     refused = ana.post("/api/v1/leads/views", json={"name": "Para todos", "state": {}, "shared": "all"})
     assert refused.status_code == 403
     assert "Para todos" not in [v["name"] for v in ana.get("/api/v1/leads/views").json()["items"]]

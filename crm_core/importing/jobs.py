@@ -14,7 +14,6 @@ the one-process embedded set-up). ``CRM_IMPORT_CHUNK_ROWS`` sets the rows per ch
 
 from __future__ import annotations
 
-import logging
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import LargeBinary, func, select, update
@@ -38,8 +37,8 @@ from crm_core.models.auth import User
 from crm_core.models.imports import ImportJob
 from crm_core.models.types import utcnow
 from crm_core.security.access import load_access
+from crm_core.services import background
 
-log = logging.getLogger(__name__)
 #: job id → counters of the jobs running in this process.
 LIVE: dict[int, dict[str, Any]] = {}
 _LIVE_LOCK = threading.Lock()
@@ -49,20 +48,11 @@ SPOOL_PIECE = 4 << 20
 
 def start(job_id: int) -> None:
     """Run the queued job in a background thread (or inline when ``CRM_IMPORT_INLINE``)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("CRM_IMPORT_INLINE", app.testing):
-        run(job_id)
-        return
-    threading.Thread(target=_run_in_app, args=(app, job_id), name=f"crm-import-{job_id}", daemon=True).start()
+    background.start_job("import", job_id, run, _crashed, "CRM_IMPORT_INLINE")
 
 
-def _run_in_app(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run(job_id)
-        except Exception:  # a thread must record the failure, not die silently
-            log.exception("import job %s crashed", job_id)
-            _finish(job_id, None, _("The import stopped because of an internal error."))
+def _crashed(job_id: int) -> None:
+    _finish(job_id, None, _("The import stopped because of an internal error."))
 
 
 def progress(job: ImportJob) -> dict[str, Any]:

@@ -53,6 +53,16 @@ class Row:
     cells: list[str]
 
 
+def _not_valid(encoding: str, exc: UnicodeDecodeError) -> BusinessRuleError:
+    """The refusal of a file that is not valid text in the chosen encoding, naming the byte (of
+    the whole file: the streamed check passes its offset in ``exc.start``)."""
+    return BusinessRuleError(
+        _("The file is not valid %(e)s text (byte %(pos)d). Choose another encoding.",
+          e=ENCODINGS[encoding], pos=exc.start + 1),
+        field="encoding",
+    )
+
+
 def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
     """``(text, encoding used)``; ``encoding`` empty = detect (BOM, UTF-16's zero bytes, UTF-8,
     then charset-normalizer)."""
@@ -69,14 +79,7 @@ def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
         text = data.decode(_utf16_codec(data) if encoding == "utf-16" else encoding)
     except UnicodeDecodeError as exc:
         if encoding != "cp1252":
-            raise BusinessRuleError(
-                _(
-                    "The file is not valid %(e)s text (byte %(pos)d). Choose another encoding.",
-                    e=ENCODINGS[encoding],
-                    pos=exc.start + 1,
-                ),
-                field="encoding",
-            ) from None
+            raise _not_valid(encoding, exc) from None
         text = data.decode("latin-1")  # the five bytes cp1252 leaves undefined are Latin-1 controls
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -197,14 +200,7 @@ def checked_codec(path: Path, encoding: str) -> str:
         _scan(path, codec)
     except UnicodeDecodeError as exc:
         if encoding != "cp1252":
-            raise BusinessRuleError(
-                _(
-                    "The file is not valid %(e)s text (byte %(pos)d). Choose another encoding.",
-                    e=ENCODINGS[encoding],
-                    pos=exc.start + 1,
-                ),
-                field="encoding",
-            ) from None
+            raise _not_valid(encoding, exc) from None
         codec = "latin-1"
         _scan(path, codec)
     return codec

@@ -10,19 +10,18 @@ that were refused (``[[id, name, reason], ...]``); the done ones are only counte
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from crm_core.db import Base
-from crm_core.models.types import UTCDateTime, utcnow
+from crm_core.models.jobs import JobRecord
 
 BULK_JOB_STATES = ("queued", "running", "done", "failed")
 
 
-class BulkJob(Base):
+class BulkJob(JobRecord, Base):
     """One queued bulk action and its outcome; visible to the user who started it and to admins."""
 
     __tablename__ = "crm_bulk_job"
@@ -42,16 +41,6 @@ class BulkJob(Base):
     refused: Mapped[int] = mapped_column(default=0)
     #: ``[[id, name, reason], ...]`` of every refused record.
     refusals: Mapped[list[Any]] = deferred(mapped_column(JSON, default=list))
-    message: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    #: when the job last made progress (started, or a chunk done): a running job whose beat is
-    #: older than ``CRM_JOB_STALL_SECONDS`` lost its process (``crm_core.services.stalled_jobs``).
-    beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in ("done", "failed")
 
     def progress(self) -> dict[str, Any]:
         """The counters the progress endpoints return as JSON."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from crm_core.db import Base
+from crm_core.models.jobs import JobRecord
 from crm_core.models.types import UTCDateTime, utcnow
 
 JOB_STATES = ("draft", "queued", "running", "done", "failed")
@@ -40,7 +41,7 @@ class ImportMapping(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ImportJob(Base):
+class ImportJob(JobRecord, Base):
     """One uploaded file and the outcome of importing it; visible to its user only."""
 
     __tablename__ = "crm_import_job"
@@ -68,16 +69,6 @@ class ImportJob(Base):
     errors: Mapped[list[Any]] = deferred(mapped_column(JSON, default=list))
     #: ``[[first_line, last_line], ...]`` of the rows actually written (created or updated).
     written: Mapped[list[Any]] = deferred(mapped_column(JSON, default=list))
-    message: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    #: when the job last made progress (started, or a chunk done): a running job whose beat is
-    #: older than ``CRM_JOB_STALL_SECONDS`` lost its process (``crm_core.services.stalled_jobs``).
-    beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in ("done", "failed")
 
     def progress(self) -> dict[str, Any]:
         """The counters the progress endpoint returns as JSON."""

@@ -22,11 +22,9 @@ A job is seen by the user who started it and by administrators (:func:`visible_j
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Sequence
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -41,10 +39,8 @@ from crm_core.models.bulk_jobs import BulkJob
 from crm_core.models.types import utcnow
 from crm_core.request_input import column_holds
 from crm_core.security.access import Access, load_access
-from crm_core.services import bulk_actions
+from crm_core.services import background, bulk_actions
 from crm_core.validation_messages import translated
-
-log = logging.getLogger(__name__)
 
 
 def threshold() -> int:
@@ -66,21 +62,11 @@ def queue(sdef: SessionDef, access: Access, action: str, value: str, ids: Sequen
 
 def start(job_id: int) -> None:
     """Run the queued job in a background thread (or inline when ``CRM_BULK_INLINE``)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("CRM_BULK_INLINE", app.testing):
-        run(job_id)
-        return
-    threading.Thread(target=_run_in_app, args=(app, job_id), name=f"crm-bulk-{job_id}", daemon=True).start()
+    background.start_job("bulk", job_id, run, _crashed, "CRM_BULK_INLINE")
 
 
-def _run_in_app(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run(job_id)
-        except Exception:  # a thread must record the failure, not die silently
-            log.exception("bulk job %s crashed", job_id)
-            session().rollback()
-            _finish(job_id, "failed", _("The bulk action stopped because of an internal error."))
+def _crashed(job_id: int) -> None:
+    _finish(job_id, "failed", _("The bulk action stopped because of an internal error."))
 
 
 def run(job_id: int) -> None:

@@ -9,6 +9,7 @@ element the user may not see). Each write runs in one ``unit_of_work``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from typing import Any
 
 from flask import Response, abort, jsonify, request, url_for
@@ -59,8 +60,9 @@ def dump(sdef: SessionDef, element: Any) -> dict[str, Any]:
     return sdef.schema().dump(element)
 
 
-def json_body(allow_empty: bool = False) -> dict[str, Any]:
-    """The request's JSON object; 415 for another content type, 400 for anything but an object."""
+def json_body(allow_empty: bool = False, fields: Collection[str] | None = None) -> dict[str, Any]:
+    """The request's JSON object; 415 for another content type, 400 for anything but an object
+    and (with ``fields``) for a key outside them, each named *Unknown field.*"""
     if allow_empty and not request.content_length and not request.data:
         return {}
     if not request.is_json:
@@ -68,6 +70,9 @@ def json_body(allow_empty: bool = False) -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationError({"_schema": [_("The body must be a JSON object.")]})
+    unknown = set(data) - set(fields) if fields is not None else set()
+    if unknown:
+        raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
     return data
 
 

@@ -78,10 +78,7 @@ def save_view(session_name: str) -> Response:
     sdef = api_sdef(session_name)
     access = current_access()
     access.require(sdef, "view")
-    body = json_body()
-    unknown = set(body) - {"name", "state", "shared", "group_id"}
-    if unknown:
-        raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+    body = json_body(fields=("name", "state", "shared", "group_id"))
     name = body.get("name")
     if not isinstance(name, str):
         raise ValidationError({"name": [_("Give the view a name.")]})

@@ -381,6 +381,8 @@ def update(
     if owner_id is not None and owner_id != element.owner_id:
         element.owner_id = _owner_change(access, sdef, db, owner_id)
     for key, value in pack_custom(sdef.custom_fields, values, element).items():
+        if value == "" and getattr(element, key, None) is None:
+            continue  # an empty box over a value never given (a form sends "" for it): no change
         setattr(element, key, value)
     changes = audit.pending_changes(element)
     if not changes:

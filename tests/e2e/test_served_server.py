@@ -62,20 +62,32 @@ def test_password_change_ends_the_users_other_sessions(production):
         assert again.post("/account", data=restore).status_code == 302
 
 
-@pytest.mark.parametrize("form", ["my account", "sales account"])
+@pytest.mark.parametrize("form", ["my account", "sales account", "sales opportunity"])
 def test_form_saved_unchanged_is_accepted(production, form):
+    """…and changes nothing: a record's version stays (an empty box over a value never given —
+    the opportunity's external reference — is not a change)."""
     client = production.server.login("ana")
+    api = None
     if form == "my account":
         path = "/account"
     else:
         lead = client.post("/api/v1/leads", json={"name": "Saved as is"}).json()
         done = client.post(f"/api/v1/leads/{lead['id']}/actions/qualify", json={})
-        path = f"/s/accounts/{done.json()['result']['item']['id']}"
+        account_id = done.json()["result"]["item"]["id"]
+        if form == "sales account":
+            api, path = f"/api/v1/accounts/{account_id}", f"/s/accounts/{account_id}"
+        else:
+            made = client.post("/api/v1/opportunities", json={"name": "Saved as is", "account_id": account_id})
+            api, path = f"/api/v1/opportunities/{made.json()['id']}", f"/s/opportunities/{made.json()['id']}"
+    before = client.get(api).json() if api else None
     del client.headers["X-CSRFToken"]  # only what a browser sends: the form's own token
     form_page = path if form == "my account" else f"{path}?edit=1"  # a record opens in read mode
     saved = client.post(path, data=_form_fields(client.get(form_page).text))
     assert saved.status_code == 302, saved.text
     assert saved.headers["Location"].split("?")[0].endswith(path)
+    if api:
+        after = client.get(api, headers={"X-CSRFToken": "-"}).json()
+        assert after["version"] == before["version"], {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
 
 
 @pytest.mark.parametrize("target", ["note", "import"])
@@ -95,11 +107,13 @@ def test_upload_over_the_limit_answers_413_with_a_message_and_the_server_keeps_s
 
 
 def _form_fields(html: str) -> dict[str, list[str]]:
-    """What a browser sends back for the page's first POST form in ``<main>``, unchanged."""
+    """What a browser sends back for the record's form (else the page's first POST form in
+    ``<main>``), unchanged."""
     from html.parser import HTMLParser
 
     main = html.split("<main", 1)[1]
-    start = main.index('<form method="post"')
+    start = main.find('<form method="post" id="detail-form"')
+    start = start if start >= 0 else main.index('<form method="post"')
     form = main[start:main.index("</form>", start)]
     fields: list[tuple[str, str]] = []
 

@@ -18,30 +18,16 @@ from crm_core.extensions import crm_state
 from crm_core.models.auth import User
 from crm_core.notification_views import bp
 from crm_core.plugins import hookimpl
-from crm_core.services.notifications import notify, purge
+from crm_core.services.notifications import assigned, notify, purge
 
 PLUGIN = "core"
-
-
-def _singular(sdef: SessionDef) -> str:
-    return str(sdef.singular or sdef.label).lower()
-
-
-def _assigned(db: DbSession, sdef: SessionDef, element: Any, user: User) -> None:
-    owner = db.get(User, element.owner_id)
-    if owner is None or owner.id == user.id:
-        return
-    notify(db, [owner], "assigned",
-           lambda: _("%(actor)s gave you the %(what)s “%(name)s”.", actor=user.display_name(), what=_singular(sdef),
-                     name=element.display_name()),
-           sdef=sdef, element=element, actor=user)
 
 
 @hookimpl
 @handles(every_session=True)
 def crm_element_created(sdef: SessionDef, element: Any, user: User, db: DbSession) -> None:
     """A record created for someone else: its owner is told."""
-    _assigned(db, sdef, element, user)
+    assigned(db, sdef, element, user)
 
 
 @hookimpl
@@ -65,7 +51,7 @@ def crm_element_changed(sdef: SessionDef, element: Any, changes: dict[str, list[
                         db: DbSession) -> None:
     """A record's owner changed to someone else: the new owner is told."""
     if "owner_id" in changes:
-        _assigned(db, sdef, element, user)
+        assigned(db, sdef, element, user)
 
 
 @hookimpl

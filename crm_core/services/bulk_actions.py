@@ -9,6 +9,8 @@ as they do on the form. **Transaction rule: one savepoint per record.** A record
 (no right, an illegal move, a record that other records refer to) is rolled back alone and
 reported with the reason; the others are done — what users of CRMs expect of a bulk action. The
 caller's unit of work commits the whole run at the end; an unexpected error rolls it all back.
+A reassign tells each new owner once per run (a large action's chunk): "gave you N leads"
+(``notifications.gathered``), not once per record.
 
 A value that is wrong for every record (an unknown user, status or grouping) is refused before
 any record is touched (``ValidationError``), so bad input changes nothing.
@@ -34,7 +36,7 @@ from crm_core.models.auth import User
 from crm_core.models.notes import Grouping
 from crm_core.request_input import column_holds
 from crm_core.security.access import Access, check_element, not_found, scoped
-from crm_core.services import audit, elements, groupings, queries, workflow
+from crm_core.services import audit, elements, groupings, notifications, queries, workflow
 from crm_core.services.queries import ListQuery
 from crm_core.validation_messages import translated
 
@@ -164,13 +166,14 @@ def run(
     apply = _appliers[action]
     names = {el.id: el.display_name() for el in chosen}  # read before a rollback expires them
     out = [Outcome(i, f"#{i}", False, str(not_found(sdef))) for i in unseen]
-    with audit.audit_context(user=access.user):
+    with audit.audit_context(user=access.user), notifications.gathered(db, access.user) as told:
         for element in chosen:
-            savepoint = db.begin_nested()
+            savepoint, mark = db.begin_nested(), told.mark()
             try:
                 note = apply(db, sdef, access, element, value)
             except (CrmError, ValidationError, IntegrityError) as exc:
                 savepoint.rollback()
+                told.drop(mark)
                 out.append(Outcome(element.id, names[element.id], False, _reason(exc)))
             else:
                 savepoint.commit()

@@ -14,7 +14,10 @@ you or your group).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,13 +75,102 @@ def notify(
     return len(rows)
 
 
-def may_see(db: DbSession, user: User, sdef: SessionDef, element: Any) -> bool:
-    """Whether ``user`` may open ``element`` (their group's rights, ownership, row filters)."""
+@dataclass
+class Gathered:
+    """The *assigned* notifications a batch (a bulk action's chunk) holds back, to write one per
+    recipient at its end: ``(owner id, session, record)`` in the order they were given."""
+
+    actor: User
+    given: list[tuple[int, SessionDef, Any]] = field(default_factory=list)
+
+    def mark(self) -> int:
+        """Where the batch stands: a record rolled back drops what it gave since (:meth:`drop`)."""
+        return len(self.given)
+
+    def drop(self, mark: int) -> None:
+        del self.given[mark:]
+
+
+_gathering: ContextVar[Gathered | None] = ContextVar("crm_notifications_gathering", default=None)
+
+
+@contextmanager
+def gathered(db: DbSession, actor: User) -> Iterator[Gathered]:
+    """Within the block, records given to others (:func:`assigned`) are gathered and, when the
+    block ends without an error, each new owner is told once: the record's own notification when
+    they got one, "gave you N leads" when they got several (only those they may see are counted).
+    A bulk reassign of 300 leads is one line in the bell, not 300. Nested blocks join the outer."""
+    if _gathering.get() is not None:
+        yield _gathering.get()  # type: ignore[misc]
+        return
+    batch = Gathered(actor)
+    token = _gathering.set(batch)
     try:
-        check_element(sdef, load_access(db, user, crm_state().row_filters), element, "view")
+        yield batch
+    finally:
+        _gathering.reset(token)
+    _tell_gathered(db, batch)
+
+
+def assigned(db: DbSession, sdef: SessionDef, element: Any, actor: User) -> None:
+    """``element`` was given to its owner by ``actor`` (created for them, or its owner changed):
+    the owner is told, now or, inside :func:`gathered`, at the batch's end."""
+    if element.owner_id is None or element.owner_id == actor.id:
+        return
+    batch = _gathering.get()
+    if batch is not None:
+        batch.given.append((element.owner_id, sdef, element))
+        return
+    owner = db.get(User, element.owner_id)
+    if owner is not None:
+        _tell_one(db, owner, sdef, element, actor)
+
+
+def _tell_one(db: DbSession, owner: User, sdef: SessionDef, element: Any, actor: User) -> None:
+    notify(db, [owner], "assigned",
+           lambda: _("%(actor)s gave you the %(what)s “%(name)s”.", actor=actor.display_name(),
+                     what=str(sdef.singular or sdef.label).lower(), name=element.display_name()),
+           sdef=sdef, element=element, actor=actor)
+
+
+def _tell_gathered(db: DbSession, batch: Gathered) -> None:
+    by_owner: dict[tuple[int, str], list[tuple[SessionDef, Any]]] = {}
+    for owner_id, sdef, element in batch.given:
+        if element.owner_id == owner_id:  # still theirs at the batch's end
+            by_owner.setdefault((owner_id, sdef.name), []).append((sdef, element))
+    if not by_owner:
+        return
+    owners = {u.id: u for u in db.scalars(select(User).where(User.id.in_(sorted({k[0] for k in by_owner}))))}
+    filters = crm_state().row_filters
+    for (owner_id, _name), given in by_owner.items():
+        owner = owners.get(owner_id)
+        if owner is None:
+            continue
+        sdef = given[0][0]
+        unique = list({id(el): el for _s, el in given}.values())
+        if len(unique) == 1:
+            _tell_one(db, owner, sdef, unique[0], batch.actor)
+            continue
+        access = load_access(db, owner, filters)
+        n = sum(1 for el in unique if _allowed(sdef, access, el))
+        if n:
+            notify(db, [owner], "assigned",
+                   lambda n=n, sdef=sdef: _("%(actor)s gave you %(n)d %(what)s.", actor=batch.actor.display_name(),
+                                            n=n, what=str(sdef.label).lower()),
+                   actor=batch.actor)
+
+
+def _allowed(sdef: SessionDef, access: Any, element: Any) -> bool:
+    try:
+        check_element(sdef, access, element, "view")
     except CrmError:
         return False
     return True
+
+
+def may_see(db: DbSession, user: User, sdef: SessionDef, element: Any) -> bool:
+    """Whether ``user`` may open ``element`` (their group's rights, ownership, row filters)."""
+    return _allowed(sdef, load_access(db, user, crm_state().row_filters), element)
 
 
 def mentioned(db: DbSession, text: str) -> list[User]:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from crm_core.app import crm_state
 from crm_core.db import unit_of_work
+from crm_core.errors import BusinessRuleError
 from crm_core.models.notifications import Notification
-from crm_core.services import elements, notes, notifications
+from crm_core.services import bulk_actions, elements, notes, notifications
 from tests.support import sample
 
 pytestmark = pytest.mark.crm(extra_plugins={"sample": sample})
@@ -157,3 +158,44 @@ def test_the_retention_settings_are_checked_at_start_up(tmp_path):
     assert CoreSettings().validate({"notifications_keep_unread_days": "a"})
     assert CoreSettings().validate({"notifications_purge_every_seconds": 5})
     assert not CoreSettings().validate({"notifications_keep_read_days": 30, "notifications_purge_every_seconds": 600})
+
+
+def test_a_bulk_reassign_tells_each_new_owner_once_with_the_count(db, sdef, users, access_for):
+    with unit_of_work():
+        records = [elements.create(db, sdef, access_for("leader"), {"name": f"Lead {i}"}) for i in range(7)]
+    with unit_of_work():
+        bulk_actions.run(db, sdef, access_for("leader"), "owner", records[:6], str(users["ana"].id))
+    assert told(db, users["ana"]) == [("assigned", "Leader gave you 6 samples.")]
+    with unit_of_work():  # one record: its own notification, which opens it
+        bulk_actions.run(db, sdef, access_for("leader"), "owner", records[6:], str(users["bob"].id))
+    assert told(db, users["bob"]) == [("assigned", "Leader gave you the sample “Lead 6”.")]
+    assert db.scalar(select(Notification.element_id).where(Notification.user_id == users["bob"].id)) == records[6].id
+
+
+def test_a_bulk_reassign_does_not_count_the_records_it_rolled_back(db, sdef, users, access_for, monkeypatch):
+    with unit_of_work():
+        records = [elements.create(db, sdef, access_for("leader"), {"name": f"Lead {i}"}) for i in range(4)]
+    refused = records[1].id
+    real = elements.change_owner
+
+    def change_owner(db_, sdef_, access, element, owner_id):
+        changes = real(db_, sdef_, access, element, owner_id)  # the notification is gathered here
+        if element.id == refused:
+            raise BusinessRuleError("refused after the change")
+        return changes
+
+    monkeypatch.setattr(elements, "change_owner", change_owner)
+    with unit_of_work():
+        outcomes = bulk_actions.run(db, sdef, access_for("leader"), "owner", records, str(users["ana"].id))
+    assert [o.done for o in outcomes] == [True, False, True, True]
+    assert told(db, users["ana"]) == [("assigned", "Leader gave you 3 samples.")]
+
+
+def test_a_bulk_run_that_fails_tells_nobody(db, sdef, users, access_for, monkeypatch):
+    with unit_of_work():
+        records = [elements.create(db, sdef, access_for("leader"), {"name": f"Lead {i}"}) for i in range(3)]
+    monkeypatch.setattr(bulk_actions, "_reason", lambda exc: 1 / 0)  # an unexpected error mid-run
+    monkeypatch.setattr(elements, "change_owner", lambda *a: (_ for _ in ()).throw(BusinessRuleError("no")))
+    with pytest.raises(ZeroDivisionError), unit_of_work():
+        bulk_actions.run(db, sdef, access_for("leader"), "owner", records, str(users["ana"].id))
+    assert told(db, users["ana"]) == []

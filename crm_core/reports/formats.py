@@ -67,11 +67,15 @@ def is_phone_field(sdef: SessionDef, name: str) -> bool:
     return field is not None and field.metadata.get("widget") == PHONE_WIDGET
 
 
+#: Everything but decimal digits (any script's; a superscript "²" is no digit of a number).
+_NOT_DIGIT = re.compile(r"[^\d]")
+
+
 def call_href(number: str) -> str:
     """The ``tel:`` link of a phone number as typed: digits and a leading ``+`` (TEL-01). The page
     script of a telephony plugin (``crm_page_scripts``) turns a click on it into a call through
     the agent's extension; without one the device's dialler takes it, as on the detail screen."""
-    digits = "".join(ch for ch in number if ch.isdigit())
+    digits = _NOT_DIGIT.sub("", number)
     return f"tel:{'+' if number.lstrip().startswith('+') else ''}{digits}" if digits else ""
 
 

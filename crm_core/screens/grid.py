@@ -97,12 +97,13 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     can_sort = sortable(sdef)
     headers = [(c, _label(sdef, c), c in can_sort) for c in columns]
     detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK, back=grid_address(sdef))
+    offered = bulk_actions.available(sdef, access)
     rows = row_cells(sdef, page.items, [(c, label) for c, label, _s in headers], names,
                      _with_id(detail),
                      frozenset(c for c in columns if is_phone_field(sdef, c)), cell_editor(sdef, access),
                      links={col: _with_id(url_for("screens.detail", session_name=target.name, element_id=ID_MARK))
                             for col, target in targets.items()},
-                     tones=state_tones(sdef))
+                     tones=state_tones(sdef), select_label=_("Select") if offered else None)
     can_modify = access.can(sdef, "modify")
     toolbar = {
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,
@@ -131,7 +132,7 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         view_id=int_arg("view"),
         all_columns=[(c, _label(sdef, c)) for c in ordered_choice(sdef, columns)],
         shown_columns=frozenset(columns),
-        bulk_actions=bulk_actions.available(sdef, access),
+        bulk_actions=offered,
         selection=selection,
     )
 

@@ -63,3 +63,20 @@ def test_api_bulk_past_the_threshold_answers_202_and_reports_the_refused(product
     assert [r["id"] for r in job["results"]] == [his] and "ajena" not in str(job["results"])
     assert bob.get(f"/api/v1/leads/{his}").status_code == 200
     assert bob.get(location).status_code == 404 and leader.get(location).status_code == 404
+
+
+def test_a_bulk_reassign_job_tells_the_new_owner_once(production):
+    from tests.support.served import csrf_token
+
+    leader, bob = production.server.login("leader"), production.server.login("bob")
+    bob.post("/notifications/read", data={"csrf_token": csrf_token(bob, "/notifications")})
+    ids = _leads(leader, "Regalo", 7)
+    form = leader.get(f"/s/leads/{ids[0]}?edit=1").text
+    bob_id = int(re.search(r'<option value="(\d+)"[^>]*>Bob</option>', form).group(1))
+    response = leader.post("/api/v1/leads/bulk", json={"action": "owner", "value": str(bob_id), "ids": ids})
+    assert response.status_code == 202, response.text
+    job = _finished(leader, response.headers["Location"])
+    assert (job["state"], job["done"], job["refused"]) == ("done", 7, 0)
+    assert bob.get("/notifications/count").json()["unread"] == 1
+    assert "gave you 7 leads." in bob.get("/notifications").text
+    assert all(bob.get(f"/api/v1/leads/{i}").status_code == 200 for i in ids)

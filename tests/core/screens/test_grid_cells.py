@@ -46,3 +46,51 @@ def test_cell_escaping_is_markupsafes():
 
     for value in ("Tom & Jerry's <b>\"shop\"</b>", "plain", "", Markup("<i>kept</i>")):
         assert _escaped(value) == str(escape(value))
+
+
+AMOUNTS = [Decimal("0"), Decimal("1234567.5"), Decimal("-1234.567"), Decimal("0.005"), Decimal("-0.5"),
+           Decimal("99999999999.99"), 12.3, 7]
+CURRENCIES = ["EUR", "USD", "RON", "GBP", "CHF", "JPY", "BHD", "CLF", "XYZ", "usd"]
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ro", "de_CH", "ar", "fa", "hi"])
+def test_page_money_text_is_babels_format_currency(crm_app, language):
+    from babel import Locale
+    from babel.numbers import format_currency as babel_currency
+
+    from crm_core.screens.grid_cells import currency_pattern
+
+    with crm_app.test_request_context(headers={"Accept-Language": "en"}):
+        locale = Locale.parse(language)
+        for currency in CURRENCIES:
+            pattern = currency_pattern(locale, currency)
+            for amount in AMOUNTS:
+                assert pattern.apply(amount, locale, currency_digits=False) == babel_currency(
+                    amount, currency, locale=locale), (language, currency, amount)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_cell_text_money_follows_the_request_language(crm_app, language):
+    from flask_babel import format_currency
+
+    with crm_app.test_request_context(headers={"Accept-Language": language}):
+        text = CellText()
+        assert [text.money(a, c) for c in CURRENCIES for a in AMOUNTS] == [
+            format_currency(a, c) for c in CURRENCIES for a in AMOUNTS]
+
+
+def test_a_pattern_that_names_the_currency_is_left_to_babel():
+    from types import SimpleNamespace
+
+    from babel import Locale
+    from babel.numbers import format_currency as babel_currency
+    from babel.numbers import parse_pattern
+
+    from crm_core.screens.grid_cells import currency_pattern
+
+    named = "#,##0.00 ¤¤¤"  # a locale that spells the name out (plural by amount)
+    pattern = currency_pattern(SimpleNamespace(currency_formats={"standard": parse_pattern(named)}), "EUR")
+    locale = Locale.parse("en")
+    assert [pattern.apply(a, locale) for a in (Decimal("1"), Decimal("2.5"))] == [
+        babel_currency(a, "EUR", locale=locale, format=named) for a in (Decimal("1"), Decimal("2.5"))] == [
+        "1.00 euro", "2.50 euros"]

@@ -61,6 +61,7 @@ def test_only_the_phone_column_holds_call_links(client_for, leads):
 @pytest.mark.parametrize(("typed", "href"), [
     ("+34 600 414 141", "tel:+34600414141"), ("(91) 555-12.34", "tel:915551234"),
     ("  +44 20 7946 0958", "tel:+442079460958"), ("no number", ""), ("", ""),
+    ("ext² 600", "tel:600"), ("٦٠٠ ١٢٣", "tel:٦٠٠١٢٣"),  # a superscript is no digit; other scripts' digits are
 ])
 def test_call_href_keeps_digits_and_a_leading_plus(typed, href):
     assert call_href(typed) == href

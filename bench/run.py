@@ -248,12 +248,19 @@ def time_grid(app: Flask, args: argparse.Namespace, rows: int, user: Any, secret
             # (issue 13, target 5) shows as a figure that moves between rounds.
             analyze_table(engine, model.BenchContact.__tablename__)
         print(f"round {round_no} of {args.rounds}" + (" (after a new ANALYZE)" if round_no > 1 else ""))
-        print(f"{'request':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8} {'in SQL ms':>10}")
+        # The machine's limits at this moment (issue 13: targets are read against them)
+        counter.listen(engine, on=False)
+        floors = limits.measure(engine, model.BenchContact.__tablename__, own_id, browser, repeat=args.repeat)
+        counter.listen(engine)
+        limits.report(floors)
+        empty = floors["empty request"][0]
+        out.append({"request": "limits", "round": round_no, **{k: list(v) for k, v in floors.items()}})
+        print(f"{'request':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8} {'in SQL ms':>10} {'× empty':>8}")
         for label, call in cases:
             median, p95, statements, sql_ms = measure(call, counter, args.repeat)
-            print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d} {sql_ms:10.2f}")
+            print(f"{label:45} {median:10.2f} {p95:8.2f} {statements:8d} {sql_ms:10.2f} {median / empty:8.1f}")
             out.append({"request": label, "round": round_no, "median_ms": median, "p95_ms": p95,
-                        "statements": statements, "sql_ms": sql_ms})
+                        "statements": statements, "sql_ms": sql_ms, "median_over_empty": median / empty})
     counter.listen(engine, on=False)
     return out
 

@@ -139,8 +139,10 @@ BULK_RESULT: dict[str, Any] = {
 
 
 VIEW_STATE: dict[str, Any] = {
-    "type": "object", "description": "The list arguments the view applies",
-    "properties": {"q": {"type": "string"}, "status": {"type": "array", "items": {"type": "string"}},
+    "type": "object", "description": "The list arguments the view applies, and the grid's columns (cols)",
+    "properties": {"cols": {"type": "array", "items": {"type": "string"},
+                            "description": "Declared columns of the session, in the order the grid shows them"},
+                   "q": {"type": "string"}, "status": {"type": "array", "items": {"type": "string"}},
                    "only": {"type": "array", "items": {"type": "string"}}, "all": {"type": "string", "enum": ["1"]},
                    "sort": {"type": "string"}, "per_page": {"type": "integer"}, "grouping": {"type": "integer"}},
 }

@@ -3,7 +3,8 @@
 ``GET /api/v1/<session>/views`` lists the caller's own views and those shared with them;
 ``POST`` saves one of the caller's own (``name`` and ``state``: the list arguments ``q``,
 ``status``, ``only``, ``all``, ``sort``, ``per_page``, ``grouping`` — checked by the list's own
-reader, so a state the list would refuse is a 400 and stores nothing; saving under the name of
+reader — and the grid's ``cols``, the session's declared columns in the order shown; a state the
+list would refuse, or an unknown column, is a 400 and stores nothing; saving under the name of
 one of the caller's views replaces its state, as on the screen); ``shared``/``group_id`` share it
 in the same transaction — administrators only (403 otherwise, nothing stored).
 ``DELETE …/views/<id>`` removes the caller's own view, or, for an administrator, a shared one.
@@ -28,10 +29,14 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import NotFound
 from crm_core.models.auth import User
 from crm_core.models.views import GridView
+from crm_core.screens.grid_state import chosen_columns
 from crm_core.security import current_access
 from crm_core.services import views as grid_views
 
-_REPEATED = ("status", "only")
+_REPEATED = ("status", "only", "cols")
+#: A view also keeps the grid's columns (``cols``: names among the session's declared columns,
+#: in the order shown), which the list API itself does not take.
+_STATE_KEYS = (*VIEW_KEYS, "cols")
 
 
 def view_json(view: GridView, user: User) -> dict[str, Any]:
@@ -40,8 +45,8 @@ def view_json(view: GridView, user: User) -> dict[str, Any]:
 
 
 def _state_args(raw: Any) -> MultiDict[str, str]:
-    if not isinstance(raw, dict) or set(raw) - set(VIEW_KEYS):
-        raise ValidationError({"state": [_("Use an object with: %(keys)s.", keys=", ".join(VIEW_KEYS))]})
+    if not isinstance(raw, dict) or set(raw) - set(_STATE_KEYS):
+        raise ValidationError({"state": [_("Use an object with: %(keys)s.", keys=", ".join(_STATE_KEYS))]})
     pairs: list[tuple[str, str]] = []
     for key, value in raw.items():
         items = value if isinstance(value, list) and key in _REPEATED else [value]
@@ -54,12 +59,17 @@ def _state_args(raw: Any) -> MultiDict[str, str]:
 
 def _stored(sdef: SessionDef, args: MultiDict[str, str]) -> dict[str, Any]:
     """The checked arguments in the form the grid stores a view's state in."""
-    query = list_query(sdef, args)  # a 400 naming the argument for anything the list refuses
+    cols, unknown = chosen_columns(sdef, args.getlist("cols"))
+    if unknown:
+        raise ValidationError({"state": [_("Unknown columns: %(names)s.", names=", ".join(unknown))]})
+    listed = MultiDict([(k, v) for k, v in args.items(multi=True) if k != "cols"])
+    query = list_query(sdef, listed)  # a 400 naming the argument for anything the list refuses
     state: dict[str, Any] = {
+        "cols": cols if cols != (list(sdef.columns) or ["id"]) else None,
         "q": query.text, "status": list(query.status), "only": list(query.only),
         "all": "1" if query.all_records else None, "sort": query.sort,
-        "per_page": query.per_page if "per_page" in args else None,
-        "grouping": int(args["grouping"]) if args.get("grouping") else None,
+        "per_page": query.per_page if "per_page" in listed else None,
+        "grouping": int(listed["grouping"]) if listed.get("grouping") else None,
     }
     return {k: v for k, v in state.items() if v not in (None, [], "")}
 

@@ -46,11 +46,26 @@ def test_a_view_is_saved_with_the_lists_validation(client_for, db):
     assert saved["state"] == {"q": "acme", "status": ["active"], "sort": "-name", "per_page": 10}
     before = _views(db)
     for bad in ({"name": "X", "state": {"status": ["nope"]}}, {"name": "X", "state": {"sort": "password_hash"}},
-                {"name": "X", "state": {"cols": ["name"]}}, {"name": "", "state": {}}, {"state": {}},
+                {"name": "X", "state": {"cols": ["name", "password_hash"]}},
+                {"name": "", "state": {}}, {"state": {}},
                 {"name": "X", "state": {"per_page": 100000}}, {"name": "X", "colour": "red"}):
         refused = ana.post("/api/v1/samples/views", json=bad)
         assert refused.status_code in (400, 422), (bad, refused.get_data(as_text=True))
     assert _views(db) == before
+
+
+def test_a_view_keeps_the_grids_columns_which_the_screen_then_shows(client_for, db):
+    ana = client_for("ana")
+    body = {"name": "Short", "state": {"cols": ["email", "name"], "q": "acme"}}
+    response = ana.post("/api/v1/samples/views", json=body)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    view = response.get_json()
+    assert view["state"] == {"cols": ["email", "name"], "q": "acme"}
+    all_declared = {"name": "All", "state": {"cols": ["name", "company", "email", "status", "amount"]}}
+    assert ana.post("/api/v1/samples/views", json=all_declared).get_json()["state"] == {}  # the default columns
+    page = ana.get(f"/s/samples/views/{view['id']}", follow_redirects=True).get_data(as_text=True)
+    head = page[page.index("<thead>"):page.index("</thead>")]
+    assert head.index('data-column="email"') < head.index('data-column="name"') and 'data-column="company"' not in head
 
 
 def test_only_administrators_share_and_a_refused_share_stores_nothing(client_for, db):

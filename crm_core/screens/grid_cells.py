@@ -55,6 +55,7 @@ class CellText:
         self._locale: Any = None
         self._tz: Any = None
         self._money: dict[str, Any] = {}
+        self._dates: dict[date, str] = {}
 
     def money(self, amount: Any, currency: str) -> str:
         """``format_currency(amount, currency)`` in the page's locale, with the locale's pattern
@@ -83,8 +84,11 @@ class CellText:
         if isinstance(value, datetime):
             locale = self._where()
             return dates.format_datetime(value, "short", tzinfo=self._tz, locale=locale)
-        if isinstance(value, date):
-            return dates.format_date(value, "short", locale=self._where())
+        if isinstance(value, date):  # a page's rows share few dates (close dates, due days)
+            known = self._dates.get(value)
+            if known is None:
+                known = self._dates[value] = dates.format_date(value, "short", locale=self._where())
+            return known
         if isinstance(value, Decimal | float):
             return numbers.format_decimal(value, locale=self._where())
         if isinstance(value, list | tuple):  # a multi-choice custom field: its choices' labels

@@ -23,6 +23,7 @@ def test_cell_text_formats_dates_and_numbers_as_flask_babel_does(crm_app, langua
                     format_datetime(VALUES[2], "short"), format_decimal(VALUES[3]), format_decimal(VALUES[4])]
         text = CellText()
         assert [text(v, "c", {}) for v in VALUES] == expected
+        assert text(date(2026, 3, 9), "c", {}) == expected[0]  # a date the page already formatted
     assert expected[3] == ("1,234,567.5" if language == "en" else "1.234.567,5")
 
 

@@ -21,7 +21,7 @@ from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.importing.lines import ImportSpec, check_spec, guess_mapping
-from crm_core.importing.reader import check_columns, check_line_length, decode, preview, sniff_separator
+from crm_core.importing.reader import check_columns, checked_head, preview, sniff_separator
 from crm_core.models.imports import ImportJob, ImportMapping
 from crm_core.security.access import Access
 
@@ -53,9 +53,10 @@ def find_mapping(db: DbSession, sdef: SessionDef, *, mapping_id: str = "", name:
 
 def inspect(data: bytes, encoding: str = "", separator: str = "", header: bool | None = None,
             saved: ImportMapping | None = None) -> Inspected:
-    """Check the file's bytes; empty choices come from the saved mapping, else are detected."""
-    text, encoding = decode(data, encoding or (saved.encoding if saved else ""))
-    check_line_length(text, current_app.config["CRM_IMPORT_MAX_LINE_CHARS"])
+    """Check the file's bytes (as a stream: only its first lines are decoded and kept); empty
+    choices come from the saved mapping, else are detected."""
+    text, encoding = checked_head(data, encoding or (saved.encoding if saved else ""),
+                                  current_app.config["CRM_IMPORT_MAX_LINE_CHARS"])
     separator = sniff_separator(text, separator or (saved.separator if saved else ""))
     if header is None:
         header = saved.header if saved else True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,13 +110,21 @@ def _looks_utf16(data: bytes) -> bool:
     return zeros[1] > len(sample) // 4 and zeros[0] < zeros[1] // 4
 
 
+def _scan_utf8(data: bytes) -> None:
+    """``data.decode("utf-8")``'s check, without holding the decoded text."""
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(data)
+    for start in range(0, len(data), STREAM_PIECE):
+        decoder.decode(view[start:start + STREAM_PIECE])
+    decoder.decode(b"", final=True)
+
+
 def _detect(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if _looks_utf16(data):
         return "utf-16"
     try:
-        data.decode("utf-8")
+        _scan_utf8(data)
     except UnicodeDecodeError:
         # charset-normalizer often ranks cp1250 first for Spanish text; any Western candidate
         # means the file reads correctly as Windows-1252, the only single-byte choice offered.
@@ -197,42 +206,128 @@ def checked_codec(path: Path, encoding: str) -> str:
         )
     codec = _utf16_codec(head) if encoding == "utf-16" else encoding
     try:
-        _scan(path, codec)
+        with path.open("rb") as stream:
+            _scan(stream, codec)
     except UnicodeDecodeError as exc:
         if encoding != "cp1252":
             raise _not_valid(encoding, exc) from None
         codec = "latin-1"
-        _scan(path, codec)
+        with path.open("rb") as stream:
+            _scan(stream, codec)
     return codec
 
 
-def _scan(path: Path, codec: str) -> None:
-    """Decode the file piece by piece: a ``UnicodeDecodeError`` whose ``start`` is the byte's
-    offset in the file, or :func:`decode`'s refusals of an empty or binary file."""
+def _scan(stream: IO[bytes], codec: str, keep: int = 0, max_line: int = 0) -> str:
+    """Decode the stream piece by piece: a ``UnicodeDecodeError`` whose ``start`` is the byte's
+    offset in the file, or :func:`decode`'s refusals of an empty or binary file; with
+    ``max_line``, :func:`check_line_length`'s refusal. Returns the first ``keep`` characters or
+    more (whole pieces), never the whole file unless it is that small."""
     decoder = codecs.getincrementaldecoder(codec)()
+    lines = _LineMeter(max_line) if max_line else None
     offset = chars = nuls = 0
     blank = first = True
-    with path.open("rb") as stream:
-        while True:
-            piece = stream.read(STREAM_PIECE)
-            pending = len(decoder.getstate()[0])
-            try:
-                text = decoder.decode(piece, final=not piece)
-            except UnicodeDecodeError as exc:
-                exc.start += offset - pending
-                raise
-            offset += len(piece)
-            if first and text:
-                text, first = text.lstrip("\ufeff"), False
-            chars += len(text)
-            nuls += text.count("\x00")
-            blank = blank and not text.strip()
-            if not piece:
-                break
+    head: list[str] = []
+    kept = 0
+    while True:
+        piece = stream.read(STREAM_PIECE)
+        pending = len(decoder.getstate()[0])
+        try:
+            text = decoder.decode(piece, final=not piece)
+        except UnicodeDecodeError as exc:
+            exc.start += offset - pending
+            raise
+        offset += len(piece)
+        if first and text:
+            text, first = text.lstrip("\ufeff"), False
+        chars += len(text)
+        nuls += text.count("\x00")
+        blank = blank and not text.strip()
+        if lines is not None:
+            lines.feed(text)
+        if kept <= keep and text:  # one character past ``keep`` tells that more follows
+            head.append(text)
+            kept += len(text)
+        if not piece:
+            break
     if blank:
         raise BusinessRuleError(_("The file is empty."), field="file")
     if nuls > chars // BINARY_NUL_SHARE:
         raise BusinessRuleError(_("This is not a text file (it contains NUL bytes)."), field="file")
+    if lines is not None:
+        lines.end()
+    return "".join(head)
+
+
+#: What ``str.splitlines`` ends a line at (``\r\n`` being one break).
+_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+class _LineMeter:
+    """:func:`check_line_length` over a text fed in pieces: the same line numbers (a ``\r\n``
+    split between two pieces is one break) and the same message, naming the first long line's
+    whole length, given by :meth:`end` (after the file's other checks, as :func:`decode` makes
+    them first)."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars, self.number, self.length, self.after_cr = max_chars, 1, 0, False
+        self.refusal: BusinessRuleError | None = None
+
+    def feed(self, text: str) -> None:
+        if self.after_cr and text.startswith("\n"):
+            text = text[1:]
+        self.after_cr = text.endswith("\r")
+        start = 0
+        for match in _BREAK.finditer(text):
+            self.length += match.start() - start
+            self._ended()
+            self.number, self.length, start = self.number + 1, 0, match.end()
+        self.length += len(text) - start
+
+    def end(self) -> None:
+        self._ended()
+        if self.refusal is not None:
+            raise self.refusal
+
+    def _ended(self) -> None:
+        if self.length > self.max_chars and self.refusal is None:
+            self.refusal = BusinessRuleError(
+                _(
+                    "Line %(n)d has %(len)s characters; at most %(max)s are accepted per line.",
+                    n=self.number, len=format_decimal(self.length), max=format_decimal(self.max_chars),
+                ),
+                field="file",
+            )
+
+
+#: Characters of an upload kept for the separator's guess and the mapping screen's preview.
+HEAD_CHARS = 1 << 20
+
+
+def checked_head(data: bytes, encoding: str = "", max_line: int = 0) -> tuple[str, str]:
+    """``(the file's first lines, encoding used)`` after :func:`decode`'s checks and, with
+    ``max_line``, :func:`check_line_length`'s, all made over the whole file piece by piece: the
+    upload form and the mapping screen never hold the decoded file, only its first
+    :data:`HEAD_CHARS` characters (cut after a line's end), whatever its size (issue 13 target 2)."""
+    if encoding and encoding not in ENCODINGS:
+        raise BusinessRuleError(_("Unknown encoding “%(e)s”.", e=encoding), field="encoding")
+    if data.startswith(ZIP_SIGNATURE):
+        raise BusinessRuleError(
+            _("This is a spreadsheet or archive, not a delimited text file. Save it as CSV or “Unicode text” first."),
+            field="file",
+        )
+    encoding = encoding or _detect(data)
+    codec = _utf16_codec(data) if encoding == "utf-16" else encoding
+    try:
+        head = _scan(io.BytesIO(data), codec, HEAD_CHARS, max_line)
+    except UnicodeDecodeError as exc:
+        if encoding != "cp1252":
+            raise _not_valid(encoding, exc) from None
+        head = _scan(io.BytesIO(data), "latin-1", HEAD_CHARS, max_line)
+    if len(head) > HEAD_CHARS:  # more follows: the preview reads whole lines only
+        head = head[:HEAD_CHARS]
+        cut = max(head.rfind("\n"), head.rfind("\r"))
+        head = head[: cut + 1] if cut > 0 else head
+    return head, encoding
 
 
 def open_text(path: Path, codec: str) -> IO[str]:

@@ -19,7 +19,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
 from crm_core.importing import intake, jobs
 from crm_core.importing.lines import ImportSpec, check_spec, loadable_fields
-from crm_core.importing.reader import ENCODINGS, SEPARATORS, decode, preview
+from crm_core.importing.reader import ENCODINGS, SEPARATORS, checked_head, preview
 from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob, ImportMapping
 from crm_core.reports.formats import csv_stream
 from crm_core.reports.request_args import sdef_for
@@ -85,7 +85,7 @@ def import_map(session_name: str, job_id: int) -> Any:
     job = _job(sdef, access, job_id)
     if job.state != "draft":
         return redirect(url_for("screens.import_job", session_name=sdef.name, job_id=job.id))
-    text, _encoding = decode(job.data or b"", job.encoding)
+    text, _encoding = checked_head(job.data or b"", job.encoding)
     head, sample = preview(text, job.separator, job.header)
     form = request.form
     context = {

@@ -66,7 +66,6 @@ from crm_core.migrate_ops import (
     drop_import_key_indexes,
     drop_search_index,
     drop_trigram_indexes,
-    set_search_statistics,
 )
 from crm_core.models.auth import Group, User
 from crm_core.models.custom import CustomFields
@@ -196,7 +195,6 @@ __all__ = [
     "list_indexes",
     "create_search_index",
     "drop_search_index",
-    "set_search_statistics",
     "create_trigram_indexes",
     "drop_trigram_indexes",
     "create_import_key_indexes",

@@ -32,7 +32,7 @@ def _targets(app: Any) -> dict[str, int]:
                  "JOIN pg_attribute a ON a.attrelid = (quote_ident(i.indexname))::regclass AND a.attnum = 1 "
                  "WHERE i.schemaname = current_schema() AND i.indexname LIKE 'ix\\_%\\_search\\_trgm'")
     with app.extensions["crm_db"].engine.connect() as conn:
-        return dict(conn.execute(query).tuples().all())
+        return dict(conn.execute(query).all())
 
 
 def test_every_search_index_keeps_the_larger_statistics_target(migrated_pg):

@@ -6,8 +6,8 @@ at 0.01 % or at 1–2 % depending on the sample, and the grid's plan swings betw
 index walk and reading every match (docs/performance.md, "Plans that do not depend on the
 sample"). Every search index keeps :data:`~crm_core.indexes.SEARCH_STATISTICS` entries: set by
 :func:`~crm_core.migrate_ops.create_search_index` and, for older databases, by the core migration
-``e7a3c5d9b2f4``. PostgreSQL only (the ``migrated_pg`` fixture skips without
-``CRM_TEST_DATABASE_URL``): SQLite has no search index and no histogram of expressions.
+``e7a3c5d9b2f4``. PostgreSQL only (the ``migrated_pg`` fixture skips, with the reason, when no
+PostgreSQL server is reachable): SQLite has no search index and no histogram of expressions.
 """
 
 from __future__ import annotations

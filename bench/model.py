@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.db import Base
 from crm_core.declarations import Action, ActionContext, Board, Module, PluginMeta, SessionDef, Status
-from crm_core.indexes import list_indexes, search_index_sql
+from crm_core.indexes import list_indexes, search_index_sql, search_statistics_sql
 from crm_core.models.element import Element
 from crm_core.plugins import hookimpl
 
@@ -117,6 +117,7 @@ def create_indexes(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         conn.execute(text(search_index_sql("bench_contact", SEARCH, engine.dialect)))
+        conn.execute(text(search_statistics_sql("bench_contact")))
     # After a bulk load: statistics for the planner and a visibility map for index-only scans.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE bench_contact"))

@@ -45,11 +45,11 @@ def build_app(url: str) -> Any:
     return app
 
 
-def prepare(app: Any, rows: int) -> tuple[User, User]:
-    """Migrate, owners, the administrator; top every session up to ``rows``; (owner01, admin)."""
+def prepare(app: Any, rows: int, sessions: tuple[str, ...] = SESSIONS) -> tuple[User, User]:
+    """Migrate, owners, the administrator; top the timed sessions up to ``rows``; (owner01, admin)."""
     password = hash_password("bench-password-1")
     user, accounts = real_import.prepare(app, password)
-    for name in SESSIONS:
+    for name in sessions:
         seconds = real_import.top_up(app, name, rows, accounts)
         if seconds:
             print(f"seeded {name} up to {rows:,} rows in {seconds:.0f} s", flush=True)
@@ -97,7 +97,7 @@ def run(url: str, rows: int, repeat: int, word: str, out: str | None, sessions: 
         only: str = "") -> None:
     app = build_app(url)
     engine = app.extensions["crm_db"].engine
-    owner, admin = prepare(app, rows)
+    owner, admin = prepare(app, rows, sessions)
     counter = StatementCounter()
     results: list[dict[str, Any]] = []
     with app.app_context():

@@ -6,6 +6,8 @@
   pg_trgm GIN (:func:`crm_core.migrate_ops.create_search_index`), built from this same function so
   the two expressions cannot drift. Because the filter's words are split on whitespace, a word
   never spans the space between two fields: it matches exactly the rows a per-field test would.
+  Its expression keeps :data:`SEARCH_STATISTICS` histogram entries (:func:`search_statistics_sql`),
+  so the planner's estimate of ``LIKE '%word%'`` does not hang on one ``ANALYZE`` sample.
 * :func:`import_key` — an import key's folded value, ``lower(btrim(coalesce(col, '')))``, which
   the import's duplicate check joins on (``crm_core.importing.keys``); migrations index it
   (:func:`crm_core.migrate_ops.create_import_key_indexes`; on SQLite the index is on
@@ -54,8 +56,24 @@ def search_document(columns: Sequence[Any]) -> ColumnElement[str]:
     return func.lower(reduce(lambda a, b: a.op("||", return_type=String)(space).op("||", return_type=String)(b), parts))
 
 
+#: Statistics target of the search document (the GIN index's expression column). PostgreSQL
+#: estimates ``LIKE '%word%'`` as the share of the expression's histogram entries that contain the
+#: word; with the default target (100) one entry is 1 % of the table, so a word in 1 % of the rows
+#: is estimated at 0 (clamped to 0.01 %) or 2 % depending on the sample, and the planner swings
+#: between reading every match and walking an ordered index (issue 13 target 5,
+#: docs/performance.md "Plans that do not depend on the sample"). 1,000 entries (a 300,000-row
+#: sample) resolve 0.1 %.
+SEARCH_STATISTICS = 1000
+
+
 def search_index_name(table: str) -> str:
     return f"ix_{table}_search{TRGM_SUFFIX}"
+
+
+def search_statistics_sql(table: str, target: int = SEARCH_STATISTICS) -> str:
+    """``ALTER INDEX`` giving the search index's expression ``target`` statistics entries
+    (PostgreSQL; ``-1``: the server's default). Takes effect at the table's next ``ANALYZE``."""
+    return f"ALTER INDEX IF EXISTS {search_index_name(table)} ALTER COLUMN 1 SET STATISTICS {int(target)}"
 
 
 def search_index_sql(table: str, columns: Sequence[str], dialect: Dialect) -> str:

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 from crm_core.indexes import (
+    SEARCH_STATISTICS,
     TRGM_SUFFIX,
     import_key_index_name,
     import_key_index_sql,
     search_index_name,
     search_index_sql,
+    search_statistics_sql,
 )
 
 
@@ -50,13 +53,35 @@ def drop_trigram_indexes(table: str, columns: Iterable[str]) -> None:
 
 def create_search_index(table: str, columns: Sequence[str]) -> None:
     """One pg_trgm GIN index over the search document of ``columns`` (the session's text
-    ``search`` fields, in the same order), the expression the list query filters on; nothing on
-    other databases (SQLite checks rows, see docs/performance.md)."""
+    ``search`` fields, in the same order), the expression the list query filters on, with
+    :data:`~crm_core.indexes.SEARCH_STATISTICS` statistics entries on that expression so the text
+    filter's plan does not depend on one sample; nothing on other databases (SQLite checks rows,
+    see docs/performance.md)."""
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.execute(search_index_sql(table, columns, bind.dialect))
+    op.execute(search_statistics_sql(table))
+
+
+def search_index_tables() -> list[str]:
+    """The tables of the current schema that have a search index (PostgreSQL; none elsewhere)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return []
+    query = sa.text("SELECT tablename FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND indexname = 'ix_' || tablename || '_search_trgm' ORDER BY tablename")
+    return list(bind.execute(query).scalars())
+
+
+def set_search_statistics(target: int = SEARCH_STATISTICS) -> None:
+    """Give every existing search index's expression ``target`` statistics entries and
+    ``ANALYZE`` its table so the planner uses them at once (PostgreSQL; nothing elsewhere).
+    For databases whose search indexes predate :func:`create_search_index` setting it."""
+    for table in search_index_tables():
+        op.execute(search_statistics_sql(table, target))
+        op.execute(f"ANALYZE {table}")
 
 
 def drop_search_index(table: str) -> None:
@@ -88,7 +113,6 @@ def add_custom_column(table: str) -> None:
     """Add the ``custom`` JSON column (JSONB on PostgreSQL) of the ``CustomFields`` mixin: the
     client's custom fields of the table's records (EXT-16). Indexes on its fields are the
     client's, made by ``crm fields index``."""
-    import sqlalchemy as sa
     from sqlalchemy.dialects.postgresql import JSONB
 
     op.add_column(table, sa.Column("custom", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=True))

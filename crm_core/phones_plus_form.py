@@ -34,27 +34,22 @@ _TYPES = (
     "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail", "fixed_line",
 )
 _NON_GEO = "001"
-
-
-@dataclass(frozen=True)
-class _Desc:
-    lengths: frozenset[int]
-    pattern: re.Pattern[str]
-
-    def matches(self, nsn: str) -> bool:
-        if self.lengths and len(nsn) not in self.lengths:
-            return False
-        return self.pattern.fullmatch(nsn) is not None
+#: The country calling codes as ``phonenumbers`` reads them at the start of the digits.
+_CODES = frozenset(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
 
 
 @dataclass(frozen=True)
 class _Region:
+    """One region's patterns by length of the national number: the general pattern, and the type
+    patterns whose possible lengths allow that length joined in one alternation (``fullmatch``
+    of ``(?:A)|(?:B)`` is "A or B matches the whole number", the ``any`` of ``phonenumbers``)."""
+
     leading: re.Pattern[str] | None
-    general: _Desc | None
-    types: tuple[_Desc, ...]
+    by_length: dict[int, tuple[re.Pattern[str], re.Pattern[str]]]
 
     def valid(self, nsn: str) -> bool:
-        return self.general is not None and self.general.matches(nsn) and any(d.matches(nsn) for d in self.types)
+        patterns = self.by_length.get(len(nsn))
+        return patterns is not None and bool(patterns[0].fullmatch(nsn)) and bool(patterns[1].fullmatch(nsn))
 
 
 @dataclass(frozen=True)
@@ -75,17 +70,25 @@ class _Country:
         return False
 
 
-def _desc(desc: PhoneNumberDesc | None) -> _Desc | None:
+def _applies(desc: PhoneNumberDesc | None, length: int) -> bool:
+    """Whether ``phonenumbers`` would try ``desc``'s pattern on a national number of ``length`` digits."""
     if desc is None or not desc.national_number_pattern:
-        return None
-    return _Desc(frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern))
+        return False
+    return not desc.possible_length or length in desc.possible_length
 
 
 def _region(metadata: PhoneMetadata) -> _Region:
     names = _TYPES if metadata.same_mobile_and_fixed_line_pattern else (*_TYPES, "mobile")
-    types = tuple(d for d in (_desc(getattr(metadata, name)) for name in names) if d is not None)
+    descs = [getattr(metadata, name) for name in names]
+    general = metadata.general_desc
+    by_length = {}
+    for length in range(_MIN_NSN, _MAX_NSN + 1):
+        types = [d.national_number_pattern for d in descs if _applies(d, length)]
+        if _applies(general, length) and types:
+            either = "|".join(f"(?:{pattern})" for pattern in types)
+            by_length[length] = (re.compile(general.national_number_pattern), re.compile(either))
     leading = re.compile(metadata.leading_digits) if metadata.leading_digits is not None else None
-    return _Region(leading, _desc(metadata.general_desc), types)
+    return _Region(leading, by_length)
 
 
 @cache
@@ -105,9 +108,8 @@ def _country(code: int) -> _Country | None:
 def _split(digits: str) -> tuple[int, str]:
     """The country code ``phonenumbers`` reads at the start of ``digits``, and the rest (0: none)."""
     for size in range(1, min(len(digits), _MAX_CC) + 1):
-        code = int(digits[:size])
-        if code in COUNTRY_CODE_TO_REGION_CODE:
-            return code, digits[size:]
+        if digits[:size] in _CODES:
+            return int(digits[:size]), digits[size:]
     return 0, digits
 
 

@@ -96,6 +96,7 @@ def test_international_numbers_are_read_without_a_parse(text, expected):
     [
         "+44 07911 123456",  # the trunk 0 after the country code: phonenumbers strips it
         "+39 06 1234 5678",  # Italy's leading zero, kept by phonenumbers
+        "+375 8105224522",  # Belarus's trunk 8 matches: phonenumbers strips it (and finds no valid number)
         "+800 1234 5678",  # a non-geographic entity
         "+34 112 345 678",  # not a valid Spanish number
         "+99 123 456 789",  # no such country code

@@ -42,7 +42,8 @@ def e164(number: str | None, region: str | None = None) -> str:
         return ""
     # Most imported numbers are already "+<country code> <digits>": read without a parse (the same
     # answer, crm_core/phones_plus_form.py); the rest are parsed, a recent few remembered.
-    return plus_form(text) or _e164(text, (region or phone_region()).upper())
+    read = plus_form(text)
+    return read if read is not None else _e164(text, (region or phone_region()).upper())
 
 
 @lru_cache(maxsize=4096)

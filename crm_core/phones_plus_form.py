@@ -8,11 +8,12 @@ digits and spaces — ``phonenumbers`` reads the country code, keeps every digit
 the country's national prefix pattern matches there (it then strips it: "+44 07911…"), and the
 number is valid when its country's general pattern and one of its type patterns (fixed line,
 mobile, toll free…) match the remaining digits. :func:`plus_form` applies those same metadata
-patterns, compiled once per country code, and answers only when the answer is certainly
-"+" and the digits; in every other case (a national prefix or a leading zero after the country
-code, a country code shared with a non-geographic entity, an invalid number) it returns
-``None`` and the caller asks ``phonenumbers``. ``tests/core/test_phones_plus_form.py`` compares
-it with the full parse over every region's example numbers, their variants and random digits.
+patterns, compiled once per country code, and answers only when it reads the same digits
+(``"+"`` and the digits for a valid number, ``""`` for an invalid one); in every other case (a
+national prefix or a leading zero after the country code, a non-geographic country code, other
+separators or scripts) it returns ``None`` and the caller asks ``phonenumbers``.
+``tests/core/test_phones_plus_form.py`` compares it with the full parse over every region's
+example numbers, their variants and random digits.
 """
 
 from __future__ import annotations
@@ -114,9 +115,10 @@ def _split(digits: str) -> tuple[int, str]:
 
 
 def plus_form(text: str) -> str | None:
-    """``"+"`` and the digits of ``text`` when ``text`` is a valid number written as "+", the
-    country code and the number (spaces allowed) that ``phonenumbers`` reads as exactly those
-    digits; ``None`` when that is not certain (the caller parses the number)."""
+    """What ``phonenumbers`` makes of ``text`` when ``text`` is written as "+", the country code
+    and the number (spaces allowed) and ``phonenumbers`` reads it as exactly those digits: ``"+"``
+    and the digits when the number is valid, ``""`` when it is not; ``None`` when that reading
+    is not certain (the caller parses the number)."""
     if _PLUS_FORM.fullmatch(text) is None:
         return None
     digits = text[1:].replace(" ", "")
@@ -126,4 +128,5 @@ def plus_form(text: str) -> str | None:
     country = _country(code)
     if country is None or (country.prefix is not None and country.prefix.match(nsn)):
         return None
-    return "+" + digits if country.valid(nsn) else None
+    # phonenumbers would read exactly (code, nsn): valid, its E.164 is "+" and the digits; not, "".
+    return "+" + digits if country.valid(nsn) else ""

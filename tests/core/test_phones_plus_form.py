@@ -61,18 +61,20 @@ def _texts() -> list[str]:
 
 def test_it_gives_what_the_parse_gives_or_leaves_it_to_the_parse():
     texts = _texts()
-    answered = valid = 0
+    answered = valid = invalid = 0
     for text in texts:
         expected = _parsed(text)
         fast = plus_form(text)
         if fast is not None:
             assert fast == expected, text
-            answered += 1
+            answered += bool(expected)
+            invalid += not expected
         valid += bool(expected)
         assert e164(text, "ES") == expected, text
     # Not a path that never answers: most valid numbers of the world are read without a parse.
     assert len(texts) > 20_000
     assert answered > 0.9 * valid, (answered, valid)
+    assert invalid > 0.6 * (len(texts) - valid), (invalid, len(texts) - valid)  # the rest: a zero, a trunk prefix…
 
 
 @pytest.mark.parametrize(
@@ -91,6 +93,12 @@ def test_international_numbers_are_read_without_a_parse(text, expected):
     assert _parsed(text) == expected
 
 
+@pytest.mark.parametrize("text", ["+34 112 345 678", "+34 912 345 67", "+1 202 555 01434", "+7 012"])
+def test_invalid_numbers_read_the_same_digits_give_nothing_without_a_parse(text):
+    assert _parsed(text) == ""
+    assert plus_form(text) == ("" if text != "+7 012" else None)  # "+7 012": a zero after the code
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -98,7 +106,6 @@ def test_international_numbers_are_read_without_a_parse(text, expected):
         "+39 06 1234 5678",  # Italy's leading zero, kept by phonenumbers
         "+375 8105224522",  # Belarus's trunk 8 matches: phonenumbers strips it (and finds no valid number)
         "+800 1234 5678",  # a non-geographic entity
-        "+34 112 345 678",  # not a valid Spanish number
         "+99 123 456 789",  # no such country code
         "+34 912-345-678",  # other separators: the parse reads them
         "+34 ９１２３４５６７８",  # other scripts' digits: the parse reads them

@@ -167,9 +167,12 @@ def main(argv: list[str] | None = None) -> None:
                              "first, so a plan that depends on the statistics' sample shows (default 3)")
     parser.add_argument("--json", default="bench/results/latest.json",
                         help="result file (default bench/results/latest.json; bench/results/ is not committed)")
+    parser.add_argument("--import-profile", type=Path, default=None,
+                        help="cProfile (CPU clock) of each real session's first import to DIR/<session>-<mode>.prof")
     parser.add_argument("--listener", action="store_true", help="add a plugin listening to crm_element_created")
     args = parser.parse_args(argv)
 
+    real_import.PROFILE_DIR = args.import_profile
     app = build_app(args.database_url, args.listener)
     engine = app.extensions["crm_db"].engine
     rows = args.rows or DEFAULT_ROWS.get(engine.dialect.name, 200_000)

@@ -16,6 +16,7 @@ import phonenumbers
 from flask import has_app_context
 
 from crm_core.extensions import crm_state
+from crm_core.phones_plus_form import plus_form
 
 #: The region national numbers are read in when the client sets none.
 DEFAULT_REGION = "ES"
@@ -39,7 +40,10 @@ def e164(number: str | None, region: str | None = None) -> str:
     text = (number or "").strip()
     if not text:
         return ""
-    return _e164(text, (region or phone_region()).upper())
+    # Most imported numbers are already "+<country code> <digits>": read without a parse (the same
+    # answer, crm_core/phones_plus_form.py); the rest are parsed, a recent few remembered.
+    read = plus_form(text)
+    return read if read is not None else _e164(text, (region or phone_region()).upper())
 
 
 @lru_cache(maxsize=4096)

@@ -33,6 +33,7 @@ from crm_core.extensions import crm_state
 from crm_core.models.audit import AuditEntry
 from crm_core.models.auth import User
 from crm_core.models.types import utcnow
+from crm_core.orm_detach import detach
 from crm_core.request_input import INT64_MAX, INT64_MIN
 from crm_core.security.access import Access, check_element, get_element, visible_ids
 from crm_core.security.field_access import refuse_writes
@@ -358,8 +359,7 @@ def _fire_created(db: DbSession, sdef: SessionDef, access: Access, ids: list[int
     finally:
         # Loaded, not added: a rolled-back batch would leave them in the identity map, where a
         # retry (SQLite reuses rolled-back ids) would collide with them.
-        for element in loaded.values():
-            db.expunge(element)
+        detach(db, list(loaded.values()))
 
 
 def update(

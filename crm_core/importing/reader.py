@@ -64,9 +64,9 @@ def _not_valid(encoding: str, exc: UnicodeDecodeError) -> BusinessRuleError:
     )
 
 
-def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
-    """``(text, encoding used)``; ``encoding`` empty = detect (BOM, UTF-16's zero bytes, UTF-8,
-    then charset-normalizer)."""
+def _chosen(data: bytes, encoding: str) -> str:
+    """The encoding to read ``data`` with (``encoding``, else detected), after refusing an
+    unknown encoding and a spreadsheet or archive."""
     if encoding and encoding not in ENCODINGS:
         raise BusinessRuleError(_("Unknown encoding “%(e)s”.", e=encoding), field="encoding")
     if data.startswith(ZIP_SIGNATURE):
@@ -75,7 +75,13 @@ def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
             _("This is a spreadsheet or archive, not a delimited text file. Save it as CSV or “Unicode text” first."),
             field="file",
         )
-    encoding = encoding or _detect(data)
+    return encoding or _detect(data)
+
+
+def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
+    """``(text, encoding used)``; ``encoding`` empty = detect (BOM, UTF-16's zero bytes, UTF-8,
+    then charset-normalizer)."""
+    encoding = _chosen(data, encoding)
     try:
         text = data.decode(_utf16_codec(data) if encoding == "utf-16" else encoding)
     except UnicodeDecodeError as exc:
@@ -308,14 +314,7 @@ def checked_head(data: bytes, encoding: str = "", max_line: int = 0) -> tuple[st
     ``max_line``, :func:`check_line_length`'s, all made over the whole file piece by piece: the
     upload form and the mapping screen never hold the decoded file, only its first
     :data:`HEAD_CHARS` characters (cut after a line's end), whatever its size (issue 13 target 2)."""
-    if encoding and encoding not in ENCODINGS:
-        raise BusinessRuleError(_("Unknown encoding “%(e)s”.", e=encoding), field="encoding")
-    if data.startswith(ZIP_SIGNATURE):
-        raise BusinessRuleError(
-            _("This is a spreadsheet or archive, not a delimited text file. Save it as CSV or “Unicode text” first."),
-            field="file",
-        )
-    encoding = encoding or _detect(data)
+    encoding = _chosen(data, encoding)
     codec = _utf16_codec(data) if encoding == "utf-16" else encoding
     try:
         head = _scan(io.BytesIO(data), codec, HEAD_CHARS, max_line)

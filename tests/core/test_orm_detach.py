@@ -43,8 +43,8 @@ def db():
         parent = Parent(id=1, children=[Child(id=1), Child(id=2)])
         setup.add_all([parent, *(Plain(id=i, parent=parent) for i in range(1, 51))])
         setup.commit()
-    with Session(engine) as session:
-        yield session
+    with Session(engine) as orm:
+        yield orm
 
 
 def test_objects_without_an_expunge_cascade_leave_the_session_in_one_step(db, monkeypatch):

@@ -100,8 +100,9 @@ def gathered(db: DbSession, actor: User) -> Iterator[Gathered]:
     block ends without an error, each new owner is told once: the record's own notification when
     they got one, "gave you N leads" when they got several (only those they may see are counted).
     A bulk reassign of 300 leads is one line in the bell, not 300. Nested blocks join the outer."""
-    if _gathering.get() is not None:
-        yield _gathering.get()  # type: ignore[misc]
+    outer = _gathering.get()
+    if outer is not None:
+        yield outer
         return
     batch = Gathered(actor)
     token = _gathering.set(batch)

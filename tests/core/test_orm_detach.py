@@ -11,7 +11,7 @@ from crm_core.orm_detach import detach
 
 
 class _Base(DeclarativeBase):
-    pass
+    """This test's own mapped classes, apart from the application's."""
 
 
 class Plain(_Base):

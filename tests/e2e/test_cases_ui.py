@@ -83,7 +83,7 @@ def test_case_reports_show_a_chart_and_its_table_and_switch_reports(request, liv
     page.fill("#report-from", "2026-05-01")
     page.fill("#report-to", "2026-04-01")
     page.click("#case-report-filters button[type=submit]")
-    assert "cannot be before its start" in page.locator(".alert-danger").inner_text()
+    expect(page.locator(".alert-danger")).to_contain_text("cannot be before its start")
     token = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
     account = page.request.post(f"{live_server}/api/v1/accounts", headers=token,
                                 data={"code": f"CS-REP-{width}", "name": "Informes en el navegador"})

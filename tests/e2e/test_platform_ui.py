@@ -16,7 +16,7 @@ def test_wrong_password_shows_a_message(page, live_server):
     page.fill("#username", "ana")
     page.fill("#password", "nope")
     page.click("main button[type=submit]")
-    assert page.locator(".alert-danger").inner_text() == "Wrong user name or password."
+    expect(page.locator(".alert-danger")).to_have_text("Wrong user name or password.")
 
 
 def test_menu_is_filtered_by_the_groups_permissions(page, live_server):

@@ -107,9 +107,9 @@ def test_a_customer_opens_and_reads_a_request_on_a_desktop(served, page):
     assert page.locator("#request-status").inner_text() == "Gathering information"
     page.fill("#body", "¿Alguna novedad?")
     page.click("#send-comment")
-    assert "¿Alguna novedad?" in page.locator("#thread").inner_text()
+    expect(page.locator("#thread")).to_contain_text("¿Alguna novedad?")  # waits for the reloaded page
     page.click("text=My requests")
-    assert "Sin conexión" in page.locator("#requests").inner_text()
+    expect(page.locator("#requests")).to_contain_text("Sin conexión")
     assert page.evaluate("document.scripts.length") == 0
     page.click("#portal-logout")
     page.wait_for_url(f"{base}/portal/login")
@@ -149,5 +149,5 @@ def test_a_visitor_sends_the_public_form_on_a_phone(served, phone):
     phone.fill("#f-email", "lucia@example.com")
     phone.fill("#f-company", "Soler Viajes")
     phone.click("#webform-send")
-    assert phone.locator("#webform-thanks").is_visible()
+    expect(phone.locator("#webform-thanks")).to_be_visible()  # waits for the answer to the post
     assert not problems, problems

@@ -29,7 +29,7 @@ from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_
 from crm_core.security import current_access
 from crm_core.services import bulk_actions
 from crm_core.services import views as grid_views
-from crm_core.services.display import Names, reference_targets, shown, state_tones, value_names
+from crm_core.services.display import Names, reference_targets, shown, state_tones, user_fields, value_names
 from crm_core.services.groupings import SESSION as SMART_SESSION
 from crm_core.services.queries import ListQuery, capped_count, fetch_page, sortable
 
@@ -91,9 +91,10 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
     db = read_session()  # the standby's when CRM_DATABASE_READ_URL is set (docs/operations.md)
     columns = grid_state.columns
     targets = reference_targets(sdef, columns)
-    page = fetch_page(db, sdef, access, replace(query, references=tuple(targets.items())))
+    shown_users = tuple(c for c in columns if c in user_fields(sdef))
+    page = fetch_page(db, sdef, access, replace(query, references=tuple(targets.items()), user_columns=shown_users))
     total = capped_count(db, sdef, access, query) if request.args.get("count") == "1" else None
-    names = value_names(sdef, page.items, columns, page.referenced)
+    names = value_names(sdef, page.items, columns, page.referenced, page.user_names)
     can_sort = sortable(sdef)
     headers = [(c, _label(sdef, c), c in can_sort) for c in columns]
     detail = url_for("screens.detail", session_name=sdef.name, element_id=ID_MARK, back=grid_address(sdef))

@@ -64,11 +64,16 @@ def user_names(db: DbSession, ids: Iterable[int]) -> dict[int, str]:
 
 
 def value_names(
-    sdef: SessionDef, rows: Sequence[Any], columns: Sequence[str], held: Mapping[str, Mapping[int, Any]] | None = None
+    sdef: SessionDef,
+    rows: Sequence[Any],
+    columns: Sequence[str],
+    held: Mapping[str, Mapping[int, Any]] | None = None,
+    held_users: Mapping[str, Mapping[int, str]] | None = None,
 ) -> Names:
     """``(column, value) → text`` for the coded, user and reference columns among ``columns``.
     ``held``: the records of reference columns read already (``Page.referenced``: the grid's
-    page statement joins them), which then cost no query."""
+    page statement joins them), ``held_users`` the users' names of user columns read already
+    (``Page.user_names``); they then cost no query."""
     assert sdef.schema is not None
     registry, db = crm_state().registry, db_session()
     declared = schema_fields(sdef.schema)
@@ -88,7 +93,9 @@ def value_names(
         if not ids:
             continue
         if col in users:
-            names.update(((col, i), name) for i, name in user_names(db, ids).items())
+            known = held_users.get(col) if held_users is not None else None
+            found = known if known is not None and ids <= known.keys() else user_names(db, ids)
+            names.update(((col, i), name) for i, name in found.items())
             continue
         if held is not None and col in held:
             names.update(((col, i), el.display_name()) for i, el in held[col].items())

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import String, Table, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from crm_core.custom_fields.storage import expression
@@ -23,6 +24,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.indexes import indexed_sorts, search_document
+from crm_core.models.auth import User
 from crm_core.security.access import Access, ownership_condition, scoped
 from crm_core.security.field_access import declared, restricted
 
@@ -61,6 +63,9 @@ class ListQuery:
     #: statement (``Page.referenced``), as far as the user may see them (the grid's names:
     #: :func:`crm_core.services.display.reference_targets`).
     references: Sequence[tuple[str, SessionDef]] = ()
+    #: columns holding a user id (the owner …) whose users' display names the page reads in its
+    #: own statement (``Page.user_names``): a grid of several owners' records pays no query more.
+    user_columns: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class Page:
     has_next: bool
     #: column → id → the referenced record, for ``ListQuery.references`` (visible ones only).
     referenced: dict[str, dict[int, Any]] = field(default_factory=dict)
+    #: column → user id → display name, for ``ListQuery.user_columns``.
+    user_names: dict[str, dict[int, str]] = field(default_factory=dict)
 
     @property
     def has_prev(self) -> bool:
@@ -234,7 +241,8 @@ def page_statement(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
     serves the filter and the order, skipping over ids only on deep pages), then load those
     rows by primary key — instead of reading every candidate or skipped row (NF-01). The
     records of ``q.references`` come in the same statement, outer-joined on the page's rows
-    under the target session's own rules (:func:`joined_references`).
+    under the target session's own rules (:func:`joined_references`), and so do the names of
+    the users in ``q.user_columns`` (:func:`joined_users`).
     """
     per_page = max(1, min(q.per_page, MAX_PER_PAGE))
     model = sdef.model
@@ -244,7 +252,15 @@ def page_statement(sdef: SessionDef, access: Access, q: ListQuery) -> Select:
     for name, target in joined_references(sdef, access, q.references):
         seen = and_(target.model.id == column(sdef, name), ownership_condition(target, access, all_records=True))
         page = page.add_columns(target.model).outerjoin(target.model, seen)
+    for name in joined_users(sdef, q.user_columns):
+        user = aliased(User, name=f"page_user_{name}")
+        page = page.add_columns(user.id, user.full_name, user.username).outerjoin(user, user.id == column(sdef, name))
     return page.order_by(*order_by(sdef, q.sort))
+
+
+def joined_users(sdef: SessionDef, names: Sequence[str]) -> list[str]:
+    """The user columns a page statement can join: mapped columns of the session, once each."""
+    return [name for name in dict.fromkeys(names) if sdef.custom_field(name) is None and is_column(sdef, name)]
 
 
 def joined_references(
@@ -267,16 +283,24 @@ def fetch_page(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery) ->
     per_page = max(1, min(q.per_page, MAX_PER_PAGE))
     stmt = page_statement(sdef, access, q)
     joined = [name for name, _target in joined_references(sdef, access, q.references)]
-    if not joined:
+    users = joined_users(sdef, q.user_columns)
+    if not joined and not users:
         rows = list(db.scalars(stmt))
         return Page(rows[:per_page], max(1, q.page), per_page, len(rows) > per_page)
     found = db.execute(stmt).all()
     referenced: dict[str, dict[int, Any]] = {name: {} for name in joined}
+    user_names: dict[str, dict[int, str]] = {name: {} for name in users}
+    after = 1 + len(joined)
     for row in found[:per_page]:
-        for name, record in zip(joined, row[1:], strict=True):
+        for name, record in zip(joined, row[1:after], strict=True):
             if record is not None:
                 referenced[name][record.id] = record
-    return Page([r[0] for r in found[:per_page]], max(1, q.page), per_page, len(found) > per_page, referenced)
+        for i, name in enumerate(users):
+            user_id, full_name, username = row[after + 3 * i: after + 3 * i + 3]
+            if user_id is not None:
+                user_names[name][user_id] = full_name or username  # User.display_name()
+    return Page([r[0] for r in found[:per_page]], max(1, q.page), per_page, len(found) > per_page, referenced,
+                user_names)
 
 
 def capped_count(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery, cap: int = COUNT_CAP) -> int:

@@ -1,7 +1,8 @@
 """A sales grid page runs at most 4 SQL statements whatever its rows (NF-01, issue 13 target 4):
 the signed-in user, their group's permissions with the menu settings, the saved views, and the
 page (ids first, then those rows with the records of its reference columns — the Account
-column's names, issue 17 item 6) — no statement per row, per cell or per status label."""
+column's names, issue 17 item 6 — and the names of its owners) — no statement per row, per cell
+or per status label, and none per owner on a page of several owners' records."""
 
 from __future__ import annotations
 
@@ -39,6 +40,31 @@ def test_grid_page_statements_do_not_grow_with_rows(session_name, filled, client
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.count("<tr data-id=") == ROWS
     assert len(seen) <= MAX_STATEMENTS, "\n".join(seen)
+
+
+@pytest.mark.parametrize("session_name", ["contacts", "opportunities"])
+def test_all_records_of_several_owners_cost_no_statement_more(session_name, filled, create, client_for, db, users):
+    """An administrator's "all records" page holds ana's and bob's records (bob's user no longer
+    active): their Owner column reads each owner's name from the page's own statement."""
+    account = create("accounts", "bob", code="B0001", name="Cuenta Bob")
+    values = {"contacts": {"account_id": account.id, "first_name": "Pedro", "last_name": "Gil"},
+              "opportunities": {"account_id": account.id, "name": "Pedido Bob", "amount": 5}}[session_name]
+    create(session_name, "bob", **values)
+    users["bob"].full_name, users["bob"].active = "Roberto Díaz", False
+    users["ana"].full_name = ""  # no full name: the user name shows
+    db.commit()
+    for owner in ("ana", "bob"):  # as served: no unit of work holds the owners already
+        db.expunge(users[owner])
+    admin = client_for("admin")
+    url = f"/s/{session_name}?per_page=50&all=1"
+    assert admin.get(url).status_code == 200
+    with sql_statements(current_app.extensions["crm_db"].engine, markers=False) as seen:
+        response = admin.get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.count("<tr data-id=") == ROWS + 1
+    assert len(seen) <= MAX_STATEMENTS, "\n".join(seen)
+    assert html.count('<td data-label="Owner"><span>ana</span></td>') == ROWS
+    assert html.count('<td data-label="Owner"><span>Roberto Díaz</span></td>') == 1
 
 
 def test_a_referenced_record_the_reader_may_not_see_stays_an_id(create, client_for, db, users):

@@ -166,17 +166,37 @@ def pending_changes(obj: Any, operation: str = "update") -> dict[str, Any]:
     return out
 
 
+_PLAIN, _CONVERTED, _SECRET, _CUSTOM = range(4)
+
+
+@cache
+def _created_columns(model: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None, int], ...]:
+    """:func:`recorded_columns` with what a created row records of each, decided once per model."""
+    secret = getattr(model, "__audit_secret__", ())
+    return tuple(
+        (name, key, convert,
+         _CUSTOM if name == CUSTOM else _SECRET if name in secret else _PLAIN if convert is None else _CONVERTED)
+        for name, key, convert in recorded_columns(model)
+    )
+
+
 def created_changes(model: type, row: dict[str, Any]) -> dict[str, Any]:
     """What :func:`pending_changes` records for a created ``model`` object, from the column
-    values a bulk writer inserts (keyed by column key)."""
-    secret = getattr(model, "__audit_secret__", ())
+    values a bulk writer inserts (keyed by column key). Called once per imported row: the
+    per-column decisions are made once per model (:func:`_created_columns`)."""
     out: dict[str, Any] = {}
-    for name, key, convert in recorded_columns(model):
+    for name, key, convert, kind in _created_columns(model):
         value = row.get(key)
-        if name == CUSTOM:
+        if value is None:
+            continue
+        if kind == _PLAIN:
+            out[name] = [None, value]
+        elif kind == _CONVERTED:
+            out[name] = [None, convert(value)]  # type: ignore[misc]
+        elif kind == _SECRET:
+            out[name] = SECRET
+        elif value:
             out.update(custom_changes(None, value))
-        elif value is not None:
-            out[name] = SECRET if name in secret else [None, value if convert is None else convert(value)]
     return out
 
 

@@ -147,7 +147,8 @@ def _executemany(conn: Connection, plan: TablePlan, keys: tuple[str, ...], rows:
 
 def _copy(conn: Connection, plan: TablePlan, keys: tuple[str, ...], rows: Sequence[dict[str, Any]]) -> list[int]:
     sequence = func.pg_get_serial_sequence(plan.table.name, plan.pk.name)
-    ids = list(conn.execute(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))).scalars())
+    # all at once: iterating the result fetched the ids one driver call each
+    ids = conn.execute(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))).scalars().all()
     statement = f"COPY {_target(conn, plan, keys)} FROM STDIN"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:

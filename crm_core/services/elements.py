@@ -326,14 +326,14 @@ def _audit_created(
     records: list[dict[str, Any]],
 ) -> None:
     """One "create" audit row per element, in one bulk insert: the row the unit of work would
-    write for the element (``audit.created_changes``), without loading the elements."""
+    write for the element (``audit.created_changes``), without loading the elements. The rows
+    differ only in the element and its values: the first is completed by the audit table's plan,
+    the others copy it (a plan's ``complete`` per row was a fifth of the audit's Python)."""
     model = sdef.model
     audit_plan = bulk.plan_for(AuditEntry)
-    element_type = model.__element_type__
-    entries = [
-        audit_plan.complete(audit.bulk_entry(element_type, pk, user_id, now, audit.created_changes(model, row)))
-        for pk, row in zip(ids, records, strict=True)
-    ]
+    template = audit_plan.complete(audit.bulk_entry(model.__element_type__, ids[0], user_id, now, {}))
+    entries = [{**template, "element_id": pk, "changes": audit.created_changes(model, row)}
+               for pk, row in zip(ids, records, strict=True)]
     bulk.insert_rows(db, audit_plan, entries)
 
 

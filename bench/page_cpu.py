@@ -198,7 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="default: a scratch PostgreSQL database, dropped afterwards")
     parser.add_argument("--rows", type=int, default=20_000, help="rows per table (default 20,000)")
     parser.add_argument("--repeat", type=int, default=60, help="timed requests per figure (default 60)")
-    parser.add_argument("--profile", metavar="PATH", help="profile this page instead of timing every page ('floor': the empty request)")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="profile this page instead of timing every page ('floor': the empty request)")
     parser.add_argument("--only", default="", help="time only the requests whose label contains this")
     parser.add_argument("--json", help="also write the figures (with --profile: the pstats file) to this file")
     args = parser.parse_args(argv)

@@ -33,3 +33,32 @@ def test_each_group_gets_its_own_rights_and_a_change_is_seen_at_once(db, users):
     groupless = load_access(db, nobody, menu=True)
     assert not groupless.can(name, "view") and ("session", name) in groupless.menu
     assert load_access(db, nobody).perms == {}
+
+
+def test_the_bars_kept_parts_are_their_templates_text_per_language_and_site_root(crm_app, client_for):
+    """``chrome_markup`` gives what its template renders, for each language and site root, kept
+    apart; two users of one language get the same bar parts, and a part nobody declared is
+    refused."""
+    import pytest
+    from flask import render_template
+    from flask_babel import force_locale
+
+    from crm_core.navigation import CHROME_PARTS, chrome_markup
+
+    seen = {}
+    for root in ("", "/crm"):
+        for language in ("es", "en"):
+            with crm_app.test_request_context(base_url=f"http://localhost{root}/"), force_locale(language):
+                for part in sorted(CHROME_PARTS):
+                    for _ in range(2):
+                        assert chrome_markup(part) == render_template(f"_chrome_{part}.html")
+                    seen[(root, language, part)] = str(chrome_markup(part))
+                    assert f'"{root}/' in seen[(root, language, part)]
+    assert len(set(seen.values())) == len(seen)
+    assert "Notificaciones" in seen[("", "es", "bell")] and "Notifications" in seen[("", "en", "bell")]
+    with crm_app.test_request_context(), pytest.raises(ValueError):
+        chrome_markup("../base")
+    pages = {name: client_for(name).get("/").get_data(as_text=True) for name in ("ana", "bob")}
+    for html in pages.values():
+        assert seen[("", "en", "bell")] in html and seen[("", "en", "search")] in html
+        assert seen[("", "en", "account")] in html

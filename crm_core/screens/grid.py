@@ -43,7 +43,8 @@ def _label(sdef: SessionDef, name: str) -> str:
     assert sdef.schema is not None
     field = schema_fields(sdef.schema).get(name)
     label = field.metadata.get("label") if field is not None else None
-    return str(label or name.replace("_", " ").capitalize())
+    text = str(label) if label is not None else ""  # once: a lazy label translates on each use
+    return text or name.replace("_", " ").capitalize()
 
 
 def _with_id(address: str) -> Callable[[int], str]:

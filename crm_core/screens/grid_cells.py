@@ -174,8 +174,13 @@ def row_cells(
     edit_labels = {name: escape(_("Change %(field)s", field=label)) for name, label in columns} if edit_url else {}
     links, tones = links or {}, tones or {}
     status = sdef.status_field if sdef.statuses else None
-    plan = [(name, escape(label), name in phone_columns) for name, label in columns]
     money = money_columns(sdef)
+    named = {col for col, _value in names}
+    # Per column: what the cell needs beyond its plain value (an amount with its currency, a
+    # status or a value with a name, ``shown``'s cases) — most cells are a plain value, read
+    # and written without the general path's calls (issue 13 target 6; tested against it).
+    plan = [(name, escape(label), name in phone_columns, name in money, name == status or name in named)
+            for name, label in columns]
     select = _escaped(select_label) if select_label is not None else None
     rows = []
     for element in items:
@@ -183,10 +188,18 @@ def row_cells(
         parts = [] if select is None else [
             f'<td data-label="{select}"><input class="form-check-input" type="checkbox" name="ids" value="{pk}" '
             f'aria-label="{select}"></td>']
-        for index, (name, label, phone) in enumerate(plan):
-            value = money_text(element, name, money, text)
+        for index, (name, label, phone, is_money, is_named) in enumerate(plan):
+            value = money_text(element, name, money, text) if is_money else None
             if value is None:
-                value = text(shown(sdef, element, name, names), name, names)
+                plain = getattr(element, name, None)
+                if plain is None:
+                    value = ""
+                elif type(plain) is str and not is_named:
+                    value = plain
+                elif is_named or isinstance(plain, list):
+                    value = text(shown(sdef, element, name, names), name, names)
+                else:
+                    value = text(plain, name, names)
             if index == 0:
                 inner = f'<a href="{_escaped(detail_url(element.id))}">{_escaped(value or f"#{element.id}")}</a>'
             elif name in links and (name, raw := getattr(element, name, None)) in names:
@@ -199,7 +212,7 @@ def row_cells(
                 inner = (f'<a class="crm-phone" href="{_escaped(href)}" data-number="{shown_value}" '
                          f'title="{call_label}">{shown_value}</a>')
             else:
-                inner = f"<span>{_escaped(value)}</span>"
+                inner = f"<span>{value.translate(_ESCAPES) if type(value) is str else _escaped(value)}</span>"
             if index and edit_url is not None and (href := edit_url(element, name)):
                 what = edit_labels[name]
                 inner += f' <a class="crm-cell-edit" href="{_escaped(href)}" aria-label="{what}" title="{what}">✎</a>'

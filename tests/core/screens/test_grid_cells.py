@@ -151,3 +151,41 @@ def test_page_datetimes_follow_the_request_locale_and_time_zone(crm_app):
         with force_locale("en"):
             english = CellText()
             assert [english(v, "c", {}) for v in instants] == [format_datetime(v, "short") for v in instants]
+
+
+def test_plain_cells_are_written_as_the_general_path_writes_them(crm_app):
+    """``row_cells`` reads a cell without a name, status or amount straight from the element;
+    the same rows through ``shown`` and ``CellText`` for every cell (what a column with names
+    takes) give the same markup, for values of every kind a grid shows."""
+    import random
+    from types import SimpleNamespace
+
+    from markupsafe import Markup
+
+    from crm_core.screens.grid_cells import row_cells
+
+    kinds = [None, "", "Tom & Jerry's <b>\"shop\"</b>", "plain", Markup("<i>kept</i>"), True, False, 0, 7, -3,
+             Decimal("1234.5"), Decimal("0"), 2.5, date(2026, 3, 9), datetime(2026, 3, 29, 1, 30),
+             datetime(2026, 10, 25, 0, 59, tzinfo=UTC), ["a", "b<"], [], "+34 600 123 456", "not a phone"]
+    columns = [("name", "Name"), ("status", "Status"), ("account_id", "Account"), ("phone", "Phone"),
+               ("value", "Value"), ("other", "Other <&>")]
+    names = {("status", "new"): "New", ("status", "won"): "Won", ("account_id", 3): "Acme & Co",
+             ("account_id", 4): "Beta"}
+    sdef = SimpleNamespace(statuses=(SimpleNamespace(code="new"), SimpleNamespace(code="won")),
+                           status_field="status", schema=None)
+    rng = random.Random(13)
+    items = [SimpleNamespace(id=i, name=rng.choice(kinds), status=rng.choice(["new", "won"]),
+                             account_id=rng.choice([3, 4, 5, None]), phone=rng.choice(kinds), value=rng.choice(kinds),
+                             other=rng.choice(kinds)) for i in range(1, 400)]
+    every_column_named = {**names, **{(name, object()): "never shown" for name, _label in columns}}
+    with crm_app.test_request_context(headers={"Accept-Language": "es"}):
+        for select in (None, "Select"):
+            args = {"detail_url": lambda pk: f"/s/x/{pk}", "phone_columns": frozenset({"phone"}),
+                        "links": {"account_id": lambda pk: f"/s/accounts/{pk}"}, "tones": {"won": "won"},
+                        "select_label": select}
+            fast = row_cells(sdef, items, columns, names, **args)
+            general = row_cells(sdef, items, columns, every_column_named, **args)
+            assert str(fast) == str(general)
+            assert str(fast).count("<tr") == len(items)
+            assert 'data-state="won">Won</span>' in fast and 'data-state="open">New</span>' in fast
+            assert '<a href="/s/accounts/3">Acme &amp; Co</a>' in fast and "<span>5</span>" in fast

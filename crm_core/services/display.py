@@ -84,6 +84,8 @@ def value_names(
             continue
         for value, label in (choices_of(field) or ()) if field is not None else ():
             names[(col, value)] = label
+        if col not in users and col not in targets and (held is None or col not in held):
+            continue  # no user or record behind its values: not read row by row for nothing
         ids = {getattr(r, col, None) for r in rows} - {None}
         if not ids:
             continue

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.page_cpu [--database-url URL] [--rows 20000] [--repeat 60]
     .venv/bin/python -m bench.page_cpu --profile /s/leads    # cProfile of that page, CPU time
+    .venv/bin/python -m bench.page_cpu --profile floor       # ... of the empty request (a 404)
 
 Real requests through the Flask test client as ``owner01`` (an Executive) with the plugins a
 sales and customer-care installation enables (``sales``, ``activities``, ``inboxes``, ``cases``
@@ -44,6 +45,8 @@ from crm_core.security.passwords import hash_password
 
 PLUGINS = "bench,sales,activities,inboxes,cases"
 GRIDS = ("leads", "contacts", "opportunities", "accounts", "cases")
+#: The empty request: a signed-in 404, the floor every page pays (``bench/limits.py``).
+FLOOR = "/bench-floor-no-such-page"
 
 
 def build_app(url: str) -> Any:
@@ -152,13 +155,16 @@ def run(url: str, rows: int, repeat: int, profile_path: str | None, out: str | N
     user, item = prepare(app, rows)
     with app.app_context():
         browser = app.test_client(user=user)
+        if profile_path == "floor":
+            profile(lambda: browser.get(FLOOR), repeat, out=out)
+            return
         if profile_path:
             profile(request(browser, profile_path), repeat, out=out)
             return
         found = limits.measure(engine, "inbox_item", item, browser, repeat=repeat)
         print(f"database: {engine.dialect.name}, {rows:,} rows per table; load average {os.getloadavg()}")
         limits.report(found)
-        floor_calls = python_calls(lambda: browser.get("/bench-floor-no-such-page"))
+        floor_calls = python_calls(lambda: browser.get(FLOOR))
         print(f"empty request: {floor_calls:,} Python calls")
         counter = StatementCounter()
         counter.listen(engine)
@@ -192,7 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="default: a scratch PostgreSQL database, dropped afterwards")
     parser.add_argument("--rows", type=int, default=20_000, help="rows per table (default 20,000)")
     parser.add_argument("--repeat", type=int, default=60, help="timed requests per figure (default 60)")
-    parser.add_argument("--profile", metavar="PATH", help="profile this page instead of timing every page")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="profile this page instead of timing every page ('floor': the empty request)")
     parser.add_argument("--only", default="", help="time only the requests whose label contains this")
     parser.add_argument("--json", help="also write the figures (with --profile: the pstats file) to this file")
     args = parser.parse_args(argv)

@@ -53,6 +53,26 @@ def menu_markup() -> Markup:
     return _current_marked(cache[key])
 
 
+#: The parts of ``base.html``'s bar that are the same for every signed-in user of a language
+#: and site root (templates ``_chrome_<part>.html``): the search box, the bell, the account links.
+CHROME_PARTS = frozenset({"search", "bell", "account"})
+
+
+def chrome_markup(part: str) -> Markup:
+    """A part of the page's bar (``_chrome_<part>.html``), rendered once per language and site
+    root: its links and labels (a ``url_for`` or a translation each, a dozen per page) are the
+    same for every user, so every page paid them for the same text (issue 13 target 6). Nothing
+    of the user is in them — the user's name, forms (their CSRF token) and menu stay in
+    ``base.html`` — so the kept text is never another user's."""
+    if part not in CHROME_PARTS:
+        raise ValueError(f"unknown part of the page's bar: {part!r}")
+    key = ("chrome", part, str(get_locale()), request.script_root)
+    cache = _menu_cache()
+    if key not in cache:
+        cache[key] = Markup(render_template(f"_chrome_{part}.html"))
+    return cache[key]  # type: ignore[no-any-return]
+
+
 def _current_marked(markup: Markup) -> Markup:
     """The kept menu with this page's entry marked ``active`` and ``aria-current="page"`` (the
     session in the URL, or the entry whose address is this page's)."""

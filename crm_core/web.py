@@ -17,7 +17,7 @@ from crm_core.api.errors import json_error
 from crm_core.errors import Conflict, CrmError, NotFound, PermissionDenied
 from crm_core.extensions import crm_state
 from crm_core.home import bp as home_bp
-from crm_core.navigation import list_link, menu_markup, session_url, visible_menu
+from crm_core.navigation import chrome_markup, list_link, menu_markup, session_url, visible_menu
 from crm_core.request_input import BadInput, refuse_control_characters
 from crm_core.screens import bp as screens_bp
 from crm_core.screens.search import bp as search_bp
@@ -50,6 +50,7 @@ def init_app(app: Flask, state: Any) -> None:
     app.jinja_env.globals.update(
         visible_menu=visible_menu,
         menu_markup=menu_markup,
+        chrome_markup=chrome_markup,
         session_url=session_url,
         format_date=format_date,
         format_datetime=format_datetime,

@@ -25,7 +25,7 @@ from crm_core.screens.blueprint import bp
 from crm_core.screens.cell import cell_editor
 from crm_core.screens.common import endpoint_url, grid_sdef, messages_of
 from crm_core.screens.grid_cells import CellText, row_cells
-from crm_core.screens.grid_state import PER_PAGE_CHOICES, grid_address, ordered_choice, read_state
+from crm_core.screens.grid_state import PER_PAGE_CHOICES, addresses_by, grid_address, ordered_choice, read_state
 from crm_core.security import current_access
 from crm_core.services import bulk_actions
 from crm_core.services import views as grid_views
@@ -43,7 +43,8 @@ def _label(sdef: SessionDef, name: str) -> str:
     assert sdef.schema is not None
     field = schema_fields(sdef.schema).get(name)
     label = field.metadata.get("label") if field is not None else None
-    return str(label or name.replace("_", " ").capitalize())
+    text = str(label) if label is not None else ""  # once: a lazy label translates on each use
+    return text or name.replace("_", " ").capitalize()
 
 
 def _with_id(address: str) -> Callable[[int], str]:
@@ -106,6 +107,13 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
                             for col, target in targets.items()},
                      tones=state_tones(sdef), select_label=_("Select") if offered else None)
     can_modify = access.can(sdef, "modify")
+    base = {"session_name": sdef.name, "cols": state["cols"], "q": state["q"] or None, "status": state["status"],
+            "only": state["only"], "all": state["all"], "per_page": state["per_page"], "sort": state["sort"],
+            "grouping": state["grouping"]}
+    sorts = {c: f"-{c}" if state["sort"] == c else c for c, _label, can in headers if can}
+    by_sort = addresses_by(lambda v: url_for("screens.grid", **{**base, "sort": v}), "sort", sorts.values())
+    pages = addresses_by(lambda v: url_for("screens.grid", page=v, **base), "page",
+                         [str(page.page - 1), str(page.page + 1)])
     toolbar = {
         "new": url_for("screens.new", session_name=sdef.name) if can_modify else None,
         "board": url_for("screens.board_view", session_name=sdef.name) if sdef.board else None,
@@ -121,6 +129,9 @@ def grid(session_name: str):  # type: ignore[no-untyped-def]
         "screens/grid.html",
         sdef=sdef,
         columns=headers,
+        sort_links={c: by_sort[v] for c, v in sorts.items()},
+        prev_link=pages[str(page.page - 1)],
+        next_link=pages[str(page.page + 1)],
         rows=rows,
         page=page,
         total=total,

@@ -87,8 +87,12 @@ def value_names(
         if isinstance(field, fields.List):  # a multi-choice custom field: its items' labels
             names.update(((col, value), label) for value, label in choices_of(field.inner) or ())
             continue
-        for value, label in (choices_of(field) or ()) if field is not None else ():
+        # a user column's choices (every active user, read by its callable) are not needed: the
+        # users of these rows come by id below — inactive ones too, as user_names keeps them
+        for value, label in (choices_of(field) or ()) if field is not None and col not in users else ():
             names[(col, value)] = label
+        if col not in users and col not in targets and (held is None or col not in held):
+            continue  # no user or record behind its values: not read row by row for nothing
         ids = {getattr(r, col, None) for r in rows} - {None}
         if not ids:
             continue

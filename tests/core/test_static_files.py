@@ -65,3 +65,36 @@ def test_templates_name_static_files_only_through_the_helper():
         if re.search(r"url_for\(\s*['\"][\w.]*static['\"]|bootstrap\.load_(css|js)", path.read_text())
     ]
     assert not offenders
+
+
+def test_kept_urls_are_the_helpers_answer_and_follow_the_file_and_the_site_root(crm_app, tmp_path, monkeypatch):
+    """``static_url`` keeps its answers per file and site root: the same as working it out again
+    for every file a page names, under each root; a file rewritten with the same size (a new
+    time) or removed is seen on the next call."""
+    import os
+
+    from crm_core.static_files import _hashed_url
+
+    names = [("theme.js", "core"), ("crm.css", "core"), ("crm.js", "core"), ("css/bootstrap.min.css", "bootstrap"),
+             ("umd/popper.min.js", "bootstrap"), ("js/bootstrap.min.js", "bootstrap")]
+    for root in ("", "/crm", "/other"):
+        with crm_app.test_request_context(base_url=f"http://localhost{root}/"):
+            for _ in range(2):
+                for filename, owner in names:
+                    folder = crm_app.static_folder if owner == "core" else crm_app.blueprints[owner].static_folder
+                    assert static_url(filename, owner) == _hashed_url(folder, filename, owner)
+                    assert static_url(filename, owner).startswith(f"{root}/assets/{owner}/")
+    shutil.copytree(crm_app.static_folder, tmp_path, dirs_exist_ok=True)
+    monkeypatch.setattr(crm_app, "static_folder", str(tmp_path))
+    target = tmp_path / "y.css"
+    target.write_text("a {}")
+    with crm_app.test_request_context():
+        first = static_url("y.css")
+        target.write_text("b {}")  # the same size
+        stat = target.stat()
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        second = static_url("y.css")
+        assert second != first and second == _hashed_url(str(tmp_path), "y.css", "core")
+        target.unlink()
+        with pytest.raises(MissingStaticFile):
+            static_url("y.css")

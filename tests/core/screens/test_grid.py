@@ -222,3 +222,35 @@ def test_lookup_columns_link_the_referenced_record_only_when_visible(crm_app, cl
     html = client_for("ana").get("/s/samples").get_data(as_text=True)
     assert f'<td data-label="Parent"><a href="/s/samples/{parent.id}">Parent Co</a></td>' in html
     assert "Secret Co" not in html and f'<td data-label="Parent"><span>{secret.id}</span></td>' in html
+
+
+def test_header_and_pager_addresses_are_url_fors_over_many_states(crm_app):
+    """The sort headers' and pager's addresses, made from one ``url_for`` with a mark, are what
+    ``url_for`` gives for each value — whatever the other parameters hold (the mark itself, an
+    ``&sort=`` in the search words, accents, lists) — and a value an address would encode is
+    built by ``url_for``."""
+    import random
+
+    from flask import url_for
+
+    from crm_core.screens.grid_state import VALUE_MARK, addresses_by
+
+    rng = random.Random(6)
+    words = ["", "martin", "a b", f"x&sort={VALUE_MARK}", VALUE_MARK, "é/ü?#", "100%", "sort=name", "-name"]
+    sorts = ["name", "-name", "created_at", "-created_at", "a b", "é", "x&y", "", VALUE_MARK]
+    with crm_app.test_request_context(base_url="http://localhost/crm/"):
+        for _ in range(300):
+            base = {"session_name": rng.choice(["leads", "x_y"]),
+                    "cols": rng.sample(["name", "city", "phone"], rng.randint(0, 3)), "q": rng.choice(words) or None,
+                    "status": rng.sample(["New", "Won", f"{VALUE_MARK}"], rng.randint(0, 2)),
+                    "only": rng.choice([[], ["mine"]]), "all": rng.choice([None, "1"]),
+                    "per_page": rng.choice([10, 50]), "sort": rng.choice([None, "name", "-name"]),
+                    "grouping": rng.choice([None, 3])}
+            wanted = rng.sample(sorts, 4)
+            got = addresses_by(lambda v, b=base: url_for("screens.grid", **{**b, "sort": v}), "sort", wanted)
+            assert got == {v: url_for("screens.grid", **{**base, "sort": v}) for v in wanted}
+            numbers = [str(rng.randint(-1, 500)) for _ in range(2)]
+            got = addresses_by(lambda v, b=base: url_for("screens.grid", page=v, **b), "page", numbers)
+            assert got == {v: url_for("screens.grid", page=v, **base) for v in numbers}
+        without = addresses_by(lambda v: url_for("screens.grid", session_name="leads"), "sort", ["name"])
+        assert without == {"name": url_for("screens.grid", session_name="leads")}

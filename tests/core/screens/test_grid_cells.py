@@ -95,3 +95,97 @@ def test_a_pattern_that_names_the_currency_is_left_to_babel():
     assert [pattern.apply(a, locale) for a in (Decimal("1"), Decimal("2.5"))] == [
         babel_currency(a, "EUR", locale=locale, format=named) for a in (Decimal("1"), Decimal("2.5"))] == [
         "1.00 euro", "2.50 euros"]
+
+
+def _instants() -> list[datetime]:
+    """A year of instants at uneven steps (every clock time, both halves of the year), the
+    summer-time changes of Europe and the United States either side by a second and a minute,
+    midnight in UTC and naive values (read as UTC)."""
+    from datetime import timedelta
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    found = [start + timedelta(minutes=437 * i, seconds=i % 7) for i in range(0, 1250, 3)]
+    for edge in (datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC),
+                 datetime(2026, 3, 8, 7, tzinfo=UTC), datetime(2026, 11, 1, 6, tzinfo=UTC),
+                 datetime(2026, 4, 5, 15, 30, tzinfo=UTC), datetime(2026, 10, 4, 15, 30, tzinfo=UTC)):
+        found += [edge + timedelta(seconds=s) for s in (-61, -1, 0, 1, 60, 1800, 3599, 3600)]
+    found += [datetime(2026, 3, 29, 0, 30), datetime(2026, 12, 31, 23, 59, 59), datetime(2026, 6, 1)]
+    return found
+
+
+@pytest.mark.parametrize("language", ["en", "es", "en_GB", "fr", "de", "ar", "fa", "hi", "ja", "bg", "pt_BR", "eu", "co"])
+def test_page_datetimes_are_babels_format_datetime(language):
+    """The page's prepared patterns write babel's own text for every instant, in each time zone
+    (Corsican's joining pattern quotes its word, Basque's brackets the time)
+    (pytz, as flask-babel gives it, and zoneinfo), across the summer-time changes (Corsican's
+    joining pattern quotes a word, Basque's brackets the time) — and a page
+    that met a clock time or a date before writes it again for another instant."""
+    from zoneinfo import ZoneInfo
+
+    import pytz
+    from babel import Locale
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_datetime as babel_datetime
+
+    from crm_core.screens.grid_cells import ShortDates
+
+    locale = Locale.parse(language)
+    zones = [pytz.UTC, pytz.timezone("Europe/Madrid"), pytz.timezone("America/New_York"),
+             pytz.timezone("Australia/Lord_Howe"), pytz.timezone("Asia/Kolkata"),
+             ZoneInfo("Europe/Bucharest"), ZoneInfo("Pacific/Chatham"), None]
+    instants = _instants()
+    for tz in zones:
+        page = ShortDates(locale, tz)
+        got = [page.datetime(v) for v in instants]
+        assert got == [babel_datetime(v, "short", tzinfo=tz, locale=locale) for v in instants], (language, tz)
+        assert [page.date(v.date()) for v in instants] == [babel_date(v, "short", locale=locale) for v in instants]
+
+
+def test_page_datetimes_follow_the_request_locale_and_time_zone(crm_app):
+    from flask_babel import force_locale
+
+    instants = _instants()
+    with crm_app.test_request_context(headers={"Accept-Language": "es"}):
+        text = CellText()
+        assert [text(v, "c", {}) for v in instants] == [format_datetime(v, "short") for v in instants]
+        with force_locale("en"):
+            english = CellText()
+            assert [english(v, "c", {}) for v in instants] == [format_datetime(v, "short") for v in instants]
+
+
+def test_plain_cells_are_written_as_the_general_path_writes_them(crm_app):
+    """``row_cells`` reads a cell without a name, status or amount straight from the element;
+    the same rows through ``shown`` and ``CellText`` for every cell (what a column with names
+    takes) give the same markup, for values of every kind a grid shows."""
+    import random
+    from types import SimpleNamespace
+
+    from markupsafe import Markup
+
+    from crm_core.screens.grid_cells import row_cells
+
+    kinds = [None, "", "Tom & Jerry's <b>\"shop\"</b>", "plain", Markup("<i>kept</i>"), True, False, 0, 7, -3,
+             Decimal("1234.5"), Decimal("0"), 2.5, date(2026, 3, 9), datetime(2026, 3, 29, 1, 30),
+             datetime(2026, 10, 25, 0, 59, tzinfo=UTC), ["a", "b<"], [], "+34 600 123 456", "not a phone"]
+    columns = [("name", "Name"), ("status", "Status"), ("account_id", "Account"), ("phone", "Phone"),
+               ("value", "Value"), ("other", "Other <&>")]
+    names = {("status", "new"): "New", ("status", "won"): "Won", ("account_id", 3): "Acme & Co",
+             ("account_id", 4): "Beta"}
+    sdef = SimpleNamespace(statuses=(SimpleNamespace(code="new"), SimpleNamespace(code="won")),
+                           status_field="status", schema=None)
+    rng = random.Random(13)
+    items = [SimpleNamespace(id=i, name=rng.choice(kinds), status=rng.choice(["new", "won"]),
+                             account_id=rng.choice([3, 4, 5, None]), phone=rng.choice(kinds), value=rng.choice(kinds),
+                             other=rng.choice(kinds)) for i in range(1, 400)]
+    every_column_named = {**names, **{(name, object()): "never shown" for name, _label in columns}}
+    with crm_app.test_request_context(headers={"Accept-Language": "es"}):
+        for select in (None, "Select"):
+            args = {"detail_url": lambda pk: f"/s/x/{pk}", "phone_columns": frozenset({"phone"}),
+                        "links": {"account_id": lambda pk: f"/s/accounts/{pk}"}, "tones": {"won": "won"},
+                        "select_label": select}
+            fast = row_cells(sdef, items, columns, names, **args)
+            general = row_cells(sdef, items, columns, every_column_named, **args)
+            assert str(fast) == str(general)
+            assert str(fast).count("<tr") == len(items)
+            assert 'data-state="won">Won</span>' in fast and 'data-state="open">New</span>' in fast
+            assert '<a href="/s/accounts/3">Acme &amp; Co</a>' in fast and "<span>5</span>" in fast

@@ -100,3 +100,22 @@ def test_the_api_lists_reads_and_patches_cases(cases, client_for):
 def test_openapi_documents_the_cases_endpoints(client_for):
     paths = client_for("ana").get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/api/v1/cases", "/api/v1/cases/{element_id}", "/api/v1/cases/{element_id}/actions/close"} <= set(paths)
+
+
+def test_the_grid_names_assignees_from_the_pages_users_only(new_case, client_for, users, db):
+    """The assignee column reads the names of the page's assignees by id (an inactive one keeps
+    their name), not the whole list of active users its form offers (issue 13 target 6)."""
+    from flask import current_app
+
+    from crm_core.testing import sql_statements
+
+    new_case(subject="Para Bob", assignee_id=users["bob"].id)
+    new_case(subject="Para el jefe", assignee_id=users["leader"].id)
+    users["leader"].active = False
+    db.commit()
+    ana = client_for("ana")
+    assert ana.get("/s/cases").status_code == 200
+    with sql_statements(current_app.extensions["crm_db"].engine, markers=False) as seen:
+        html = ana.get("/s/cases").get_data(as_text=True)
+    assert users["bob"].display_name() in html and users["leader"].display_name() in html
+    assert not [s for s in seen if "FROM crm_user" in s and "crm_user.active" in s], seen

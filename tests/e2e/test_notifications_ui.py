@@ -5,6 +5,7 @@ a reload of anything but her own page; opening one goes to the record and lowers
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -54,7 +55,10 @@ def _bell_flow(page: Any, base: str, app: Any, username: str, tag: str) -> None:
     expect(page.locator("#nav-bell")).to_have_attribute("aria-label", "Notifications: 2 unread")
     if page.viewport_size["width"] < 992:
         page.click(".navbar-toggler")
+        # the menu's opening slide over: a click during it can land where the bell was a frame ago
+        expect(page.locator("#crm-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.click("#nav-bell")
+    page.wait_for_url(f"{base}/notifications")
     expect(page.locator("#notifications [data-notification]").first).to_contain_text(f"call them today ({tag})")
     page.locator('#notifications [data-kind="assigned"] a').first.click()
     expect(page.locator("h1", has_text=f"Campana {tag}")).to_be_visible()

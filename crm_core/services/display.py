@@ -12,9 +12,10 @@ column) and :func:`shown` per cell.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
@@ -44,10 +45,17 @@ def choices_of(field: fields.Field) -> tuple[tuple[str, str], ...] | None:
     return None
 
 
-def user_fields(sdef: SessionDef) -> set[str]:
+def user_fields(sdef: SessionDef) -> frozenset[str]:
     """Fields holding a user id: the owner, and any field declared with ``"user": True``."""
     assert sdef.schema is not None
-    return {name for name, f in schema_fields(sdef.schema).items() if name == "owner_id" or f.metadata.get("user")}
+    return _user_fields(sdef.schema)
+
+
+@lru_cache(maxsize=512)
+def _user_fields(schema: type[Schema]) -> frozenset[str]:
+    """Per declared schema, like :func:`schema_fields`: a grid page asks for its query and again
+    for its names."""
+    return frozenset(name for name, f in schema_fields(schema).items() if name == "owner_id" or f.metadata.get("user"))
 
 
 def user_names(db: DbSession, ids: Iterable[int]) -> dict[int, str]:

@@ -24,7 +24,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError
 from crm_core.extensions import crm_state
 from crm_core.indexes import indexed_sorts, search_document
-from crm_core.models.auth import User
+from crm_core.models.auth import User, shown_name
 from crm_core.security.access import Access, ownership_condition, scoped
 from crm_core.security.field_access import declared, restricted
 
@@ -298,7 +298,7 @@ def fetch_page(db: DbSession, sdef: SessionDef, access: Access, q: ListQuery) ->
         for i, name in enumerate(users):
             user_id, full_name, username = row[after + 3 * i: after + 3 * i + 3]
             if user_id is not None:
-                user_names[name][user_id] = full_name or username  # User.display_name()
+                user_names[name][user_id] = shown_name(full_name, username)
     return Page([r[0] for r in found[:per_page]], max(1, q.page), per_page, len(found) > per_page, referenced,
                 user_names)
 

@@ -62,7 +62,7 @@ def store(db: DbSession, job_id: int, lines: Iterable[ReportLine]) -> None:
     """Insert the report of a job, :data:`BATCH` rows per statement (``seq`` keeps its order)."""
     numbered = enumerate(lines)
     while batch := list(islice(numbered, BATCH)):
-        db.execute(insert(ImportLine), [
+        db.execute(insert(ImportLine.__table__), [
             {"job_id": job_id, "seq": seq, "line": line, "field": name, "reason": reason, "kind": kind}
             for seq, (line, name, reason, kind) in batch
         ])

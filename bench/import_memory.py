@@ -18,6 +18,11 @@ topped up by bulk ``COPY`` (:func:`bench.real_import.top_up`), then for each fil
   the floor: 287 MB reported for a child that had used 171); ``os.wait4``'s figure is kept in
   the JSON file for comparison.
 
+With ``--bad-lines`` every line of the file is refused instead (the job reads the
+semicolon-separated file with a comma, as a wrong separator chosen on the form does): no floor,
+no row written, and the per-line report holds one line per file line — the case where keeping
+the report in memory grew with the file.
+
 The imported rows are then deleted. Figures are printed and written to a JSON file with the
 load average before and after each run::
 
@@ -86,15 +91,17 @@ def peak_mb(field: str = "VmHWM") -> float:
     return 0.0
 
 
-def _import(app: Any, url: str, user: Any, path: Path, rows: int, mode: str, profile: str = "") -> dict[str, Any]:
-    """Queue the file as a job, run it in a child process, measure, remove what it wrote."""
+def _import(app: Any, url: str, user: Any, path: Path, rows: int, mode: str, profile: str = "",
+            bad: bool = False) -> dict[str, Any]:
+    """Queue the file as a job, run it in a child process, measure, remove what it wrote. ``bad``:
+    the job reads the file with the wrong separator, so every line is refused."""
     columns = real_import.CASES[SESSION][1]
     with app.app_context():
         model = crm_state().registry.sdef(SESSION).model
         with unit_of_work() as db:
             last_id = db.scalar(select(func.max(model.id))) or 0
             job = ImportJob(session_name=SESSION, user_id=user.id, filename=path.name, data=path.read_bytes(),
-                            encoding="cp1252", separator=";", header=True, columns=columns, mode=mode,
+                            encoding="cp1252", separator="," if bad else ";", header=True, columns=columns, mode=mode,
                             on_duplicate="skip", state="queued")
             db.add(job)
         job_id = job.id
@@ -113,8 +120,10 @@ def _import(app: Any, url: str, user: Any, path: Path, rows: int, mode: str, pro
     figures |= {"mode": mode, "rows": rows, "wait4_maxrss_mb": usage.ru_maxrss / 1024, "process_seconds": wall,
                 "child_cpu_seconds": usage.ru_utime + usage.ru_stime,
                 "load_before": load_before, "load_after": os.getloadavg()}
-    if figures["state"] != "done" or figures["created"] != rows:
-        raise SystemExit(f"import ended {figures['state']} with {figures['created']} of {rows} rows created")
+    expected = (0, rows) if bad else (rows, 0)
+    if figures["state"] != "done" or (figures["created"], figures["failed"]) != expected:
+        raise SystemExit(f"import ended {figures['state']} with {figures['created']} of {rows} rows created,"
+                         f" {figures['failed']} refused")
     with app.app_context(), unit_of_work() as db:
         db.execute(delete(AuditEntry).where(AuditEntry.element_type == model.__element_type__,
                                             AuditEntry.element_id > last_id))
@@ -169,6 +178,16 @@ def grow(app: Any, table_rows: int) -> float:
     return time.perf_counter() - started
 
 
+def _bad_line(table_rows: int, file_rows: int, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the all-bad-lines imports: no floor, lines refused per second."""
+    rate = statistics.median(r["rows"] / r["seconds"] for r in runs)
+    peak = max(r["peak_mb"] for r in runs)
+    print(f"{table_rows:>10,} {file_rows:>10,} {runs[0]['mode']:>5} {'(bad)':>9} {rate:>9,.0f} {'':>6} {'':>9} "
+          f"{'':>8} {'':>8} {'':>6} {peak:>8.0f} {min(r['before_mb'] for r in runs):>7.0f}", flush=True)
+    return {"table_rows": table_rows, "file_rows": file_rows, "bad_lines": True, "lines_per_s_median": rate,
+            "peak_rss_mb": peak, "runs": runs}
+
+
 def _line(table_rows: int, file_rows: int, floor: Any, runs: list[dict[str, Any]]) -> dict[str, Any]:
     rates = [r["rows"] / r["seconds"] for r in runs]
     cpu = [(r["cpu_seconds"] + r["db_cpu_seconds"]) * 1000 / r["rows"] for r in runs]
@@ -195,6 +214,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="imports per size and mode (median, p95)")
     parser.add_argument("--json", default="bench/results/import_memory.json")
     parser.add_argument("--profile", default="", help="cProfile statistics of the (first) import to this file")
+    parser.add_argument("--bad-lines", action="store_true", help="every line refused (wrong separator), no floor")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -217,12 +237,13 @@ def main() -> None:
             made = list(real_import.make_rows(SESSION, file_rows, accounts, f"mem{file_rows}"))
             path = Path(f"/tmp/crm-import-memory-{os.getpid()}-{file_rows}.csv")
             path.write_bytes(real_import.make_file(SESSION, [cells for cells, _v in made]))
-            floor = real_import.floor(app, SESSION, user, [values for _c, values in made])
+            floor = None if args.bad_lines else real_import.floor(app, SESSION, user, [v for _c, v in made])
             del made
             for mode in args.modes.split(","):
-                runs = [_import(app, args.database_url, user, path, file_rows, mode, args.profile if not n else "")
-                        for n in range(args.runs)]
-                out["results"].append(_line(table_rows, file_rows, floor, runs))
+                runs = [_import(app, args.database_url, user, path, file_rows, mode, args.profile if not n else "",
+                                args.bad_lines) for n in range(args.runs)]
+                out["results"].append(_bad_line(table_rows, file_rows, runs) if floor is None
+                                      else _line(table_rows, file_rows, floor, runs))
             path.unlink()
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(out, indent=1, default=str))

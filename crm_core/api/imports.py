@@ -27,7 +27,7 @@ from crm_core.api.resources import TRUE, api_sdef
 from crm_core.db import session as db_session
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
-from crm_core.importing import intake, jobs
+from crm_core.importing import intake, jobs, report
 from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob
 from crm_core.reports.formats import csv_stream
 from crm_core.request_input import INT64_MAX
@@ -130,14 +130,15 @@ def _job(sdef: SessionDef, access: Access, job_id: int) -> ImportJob:
 
 def job_body(sdef: SessionDef, job: ImportJob) -> dict[str, Any]:
     """The job as JSON: its settings, progress (:func:`jobs.progress`) and the report's first lines."""
-    report = job.errors or []
+    db = db_session()
+    first = report.first_lines(db, job.id, REPORT_LINES)
     return {
         "id": job.id, "session_name": sdef.name, "filename": job.filename, "encoding": job.encoding,
         "separator": job.separator, "header": job.header, "columns": job.columns, "mode": job.mode,
         "on_duplicate": job.on_duplicate, **jobs.progress(job),
         "written": job.written or [],
-        "report": [{"line": line, "field": name, "reason": reason} for line, name, reason in report[:REPORT_LINES]],
-        "report_lines": len(report),
+        "report": [{"line": line, "field": name, "reason": reason} for line, name, reason in first],
+        "report_lines": report.count(db, job.id) if len(first) == REPORT_LINES else len(first),
         "errors_url": url_for("api.import_errors", session_name=sdef.name, job_id=job.id),
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
@@ -152,10 +153,10 @@ def read_import(session_name: str, job_id: int) -> Response:
 
 @bp.get("/<session_name>/imports/<int:job_id>/errors.csv")
 def import_errors(session_name: str, job_id: int) -> Response:
-    """Every refused or skipped line (line, field name, reason) as CSV."""
+    """Every refused or skipped line (line, field name, reason) as CSV, streamed from the report table."""
     sdef, access = importable(session_name)
     job = _job(sdef, access, job_id)
-    rows = ([line, name, reason] for line, name, reason in (job.errors or []))
+    rows = ([line, name, reason] for line, name, reason in report.every_line(db_session(), job.id))
     response = Response(stream_with_context(csv_stream(["line", "field", "reason"], rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{sdef.name}-import-{job.id}-errors.csv"'
     return response

@@ -32,6 +32,7 @@ from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, CrmError
 from crm_core.importing.lines import ImportResult, ImportSpec, LineRefused, LineValues, check_spec
 from crm_core.importing.reader import Row, Text, read_rows
+from crm_core.importing.report import ReportSpool
 from crm_core.security.access import Access
 from crm_core.security.field_access import restricted
 from crm_core.services import elements, lookups
@@ -67,6 +68,15 @@ class _Line:
     loaded: dict[str, Any] | Exception
 
 
+def _kept(exc: Exception) -> Exception:
+    """A refusal kept until its chunk is written, without its traceback: the traceback's frames
+    hold the chunk being built, which holds the refusal — a cycle only the garbage collector
+    frees, so a file of bad lines piled up megabytes of such chunks between two collections
+    (and grew with the file)."""
+    exc.__context__ = None
+    return exc.with_traceback(None)
+
+
 class _Prepare:
     """Parses and validates a chunk of rows with one schema instance before anything is written;
     the schema's lookups are batched for the chunk (:mod:`crm_core.services.lookups`)."""
@@ -84,7 +94,7 @@ class _Prepare:
         try:
             return row, self.rows.data(row)
         except LineRefused as exc:
-            return row, exc
+            return row, _kept(exc)
 
     def _line(self, row: Row, data: dict[str, str] | LineRefused) -> _Line:
         if isinstance(data, LineRefused):
@@ -92,7 +102,7 @@ class _Prepare:
         try:
             return _Line(row, data, elements.validate(self.sdef, data, schema=self.schema))
         except ValidationError as exc:
-            return _Line(row, data, exc)
+            return _Line(row, data, _kept(exc))
 
 
 class _Writer:
@@ -211,7 +221,6 @@ def _write_chunk(db: DbSession, writer: _Writer, chunk: list[_Line]) -> ImportRe
             except ROW_ERRORS as exc:
                 one.rollback()
                 _record(part, line.row.line, exc)
-    part.errors.sort(key=lambda error: error[0])
     part.processed = len(chunk)
     return part
 
@@ -219,8 +228,7 @@ def _write_chunk(db: DbSession, writer: _Writer, chunk: list[_Line]) -> ImportRe
 def _merge(result: ImportResult, part: ImportResult) -> None:
     for name in ("processed", "created", "updated", "skipped"):
         setattr(result, name, getattr(result, name) + getattr(part, name))
-    result.errors.extend(part.errors)
-    result.skips.extend(part.skips)
+    result.keep_report(part)
     result.keep_written(part.written)
 
 
@@ -243,7 +251,7 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterable[list[Row]]:
 
 
 def _record(result: ImportResult, line: int, exc: Exception) -> None:
-    result.errors.extend((line, name, reason) for name, reason in _reasons(exc))
+    result.refuse(line, _reasons(exc))
 
 
 def run_import(
@@ -258,14 +266,27 @@ def run_import(
     :data:`crm_core.importing.reader.Text`); needs an app context. Raises only for file-level
     problems. What it holds follows a chunk, not the file: the file is read twice as a stream
     (the count, then the chunks), the duplicate index is loaded per chunk, the written lines are
-    kept as runs."""
+    kept as runs, the report lines in a :class:`~crm_core.importing.report.ReportSpool` (the
+    caller may close it once it has read or stored the report)."""
     access.require(sdef, "modify")
     sdef = restricted(sdef, access)  # no column fills a field the user's group may not change
     check_spec(sdef, spec)
-    result = ImportResult(total=sum(1 for _row in data_rows(text, spec)))
+    result = ImportResult(total=sum(1 for _row in data_rows(text, spec)), report=ReportSpool())
     run = _all_or_nothing if spec.mode == "all" else _valid_rows
     run(sdef, access, text, spec, result, on_chunk or (lambda _r: None), chunk_size)
     return result
+
+
+def _check_chunk(writer: _Writer, chunk: list[_Line]) -> ImportResult:
+    """Check a chunk's rows without writing them (an all-or-nothing import that has failed)."""
+    part = ImportResult(processed=len(chunk))
+    for line in chunk:
+        try:
+            writer.check(line, part)
+        except ROW_ERRORS as exc:
+            _record(part, line.row.line, exc)
+            exc.__traceback__ = None  # its frame holds the line that holds it (see _kept)
+    return part
 
 
 class _Abort(Exception):
@@ -287,17 +308,12 @@ def _all_or_nothing(
             writer = _Writer(db, sdef, access, spec, rows)
             for chunk in map(_Prepare(sdef, rows), _chunks(data_rows(text, spec), chunk_size)):
                 rows.start_chunk(db, _values(chunk))
-                if not result.errors:
+                if not result.failed:
                     _merge(result, _write_chunk(db, writer, chunk))
                 else:  # the import has failed: only check the rest, to report every bad line
-                    for line in chunk:
-                        try:
-                            writer.check(line, result)
-                        except ROW_ERRORS as exc:
-                            _record(result, line.row.line, exc)
-                        result.processed += 1
+                    _merge(result, _check_chunk(writer, chunk))
                 on_chunk(result)
-            if result.errors:
+            if result.failed:
                 raise _Abort
         result.committed = True
     except _Abort:

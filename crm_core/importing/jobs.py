@@ -26,10 +26,12 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import LargeBinary, func, select, update
+from sqlalchemy.orm import object_session
 
 from crm_core.db import get_db, session, unit_of_work
 from crm_core.errors import CrmError
 from crm_core.extensions import crm_state
+from crm_core.importing import report as import_report
 from crm_core.importing.engine import run_import
 from crm_core.importing.lines import ImportResult, ImportSpec
 from crm_core.importing.reader import checked_codec, open_text
@@ -96,7 +98,11 @@ def run(job_id: int) -> None:
             message = _("Import finished.")
         else:
             message = _("Nothing was written: %(n)d lines have errors.", n=result.failed)
-        _finish(job_id, result, message)
+        try:
+            _finish(job_id, result, message)
+        finally:
+            if result.report is not None:
+                result.report.close()
 
 
 @contextmanager
@@ -135,11 +141,14 @@ def publish(job_id: int, counts: dict[str, Any]) -> None:
 
 def _store(job: ImportJob, result: ImportResult, report: bool = True) -> None:
     """The result's counters and written lines into the job row; with ``report`` also the
-    per-line report (errors and skips), which is written once, when the job finishes."""
+    per-line report (errors and skips) into ``crm_import_line``, copied from the spool in batches
+    once, when the job finishes (:func:`crm_core.importing.report.store`)."""
     for key, value in result.counts().items():
         setattr(job, key, value)
     if report:
-        job.errors = [list(e) for e in sorted(result.errors + result.skips)]
+        db = object_session(job)
+        assert db is not None
+        import_report.store(db, job.id, result.report_lines())
     job.written = result.written_ranges()
 
 

@@ -9,7 +9,7 @@ per-line rules here keeps each module readable on its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -20,7 +20,9 @@ from crm_core.declarations import SessionDef, schema_fields
 from crm_core.errors import BusinessRuleError
 from crm_core.importing.keys import existing, fold
 from crm_core.importing.reader import Row
+from crm_core.importing.report import ReportLine, ReportSpool
 from crm_core.importing.seen import SeenKeys
+from crm_core.models.imports import ERROR, SKIP
 from crm_core.security.access import Access
 from crm_core.security.field_access import read_only_names, refused_field
 from crm_core.text_rules import code_point, find_control_character
@@ -43,14 +45,20 @@ class ImportSpec:
 
 @dataclass
 class ImportResult:
+    """Counters, written lines and the per-line report of an import, or of one chunk of it."""
+
     total: int = 0
     processed: int = 0
     created: int = 0
     updated: int = 0
     skipped: int = 0
-    errors: list[tuple[int, str, str]] = field(default_factory=list)
-    #: ``(line, field, reason)`` of every duplicate line skipped: listed, not only counted.
-    skips: list[tuple[int, str, str]] = field(default_factory=list)
+    #: lines refused (a line with several fields at fault counts once).
+    failed: int = 0
+    #: report lines ``(line, field, reason, kind)`` of the chunk at hand: a refused line gives one
+    #: per field at fault, a skipped duplicate one. :meth:`keep_report` moves them to :attr:`report`.
+    pending: list[ReportLine] = field(default_factory=list)
+    #: the import's report so far, on disk past a size (:mod:`crm_core.importing.report`).
+    report: ReportSpool | None = None
     #: lines written by the chunk at hand; :meth:`keep_written` folds them into :attr:`runs`.
     written: list[int] = field(default_factory=list)
     #: ``[first, last]`` runs of the lines written by earlier chunks: a 1,000,000-line import
@@ -58,9 +66,34 @@ class ImportResult:
     runs: list[list[int]] = field(default_factory=list)
     committed: bool = False
 
+    def refuse(self, line: int, reasons: Iterable[tuple[str, str]]) -> None:
+        """Report a refused line with its ``(field, reason)`` pairs."""
+        self.pending.extend((line, name, reason, ERROR) for name, reason in reasons)
+
+    def keep_report(self, part: ImportResult) -> None:
+        """Add a chunk's report lines (after every line already kept), in the report's order."""
+        self.failed += len({line for line, _f, _r, kind in part.pending if kind == ERROR})
+        lines = sorted(part.pending)
+        if self.report is None:
+            self.pending.extend(lines)
+        else:
+            self.report.add(lines)
+
+    def report_lines(self) -> Iterator[ReportLine]:
+        """Every report line kept so far, sorted by line, field and reason."""
+        yield from self.report or ()
+        yield from self.pending
+
     @property
-    def failed(self) -> int:
-        return len({line for line, _f, _r in self.errors})
+    def errors(self) -> list[tuple[int, str, str]]:
+        """``(line, field, reason)`` of the refused lines, read back from the report (tests and
+        in-process callers; a job stores the report without building this list)."""
+        return [(line, name, reason) for line, name, reason, kind in self.report_lines() if kind == ERROR]
+
+    @property
+    def skips(self) -> list[tuple[int, str, str]]:
+        """``(line, field, reason)`` of every duplicate line skipped: listed, not only counted."""
+        return [(line, name, reason) for line, name, reason, kind in self.report_lines() if kind == SKIP]
 
     def counts(self) -> dict[str, int]:
         keys = ("total", "processed", "created", "updated", "skipped", "failed")
@@ -251,7 +284,7 @@ class LineValues:
                 "Skipped: duplicate of existing record %(id)d (same %(fields)s).", id=self.index[key], fields=self.same
             )
         result.skipped += 1
-        result.skips.append((line, self.keys[0] if len(self.keys) == 1 else "", reason))
+        result.pending.append((line, self.keys[0] if len(self.keys) == 1 else "", reason, SKIP))
 
 
 _key_part = fold

@@ -2,8 +2,9 @@
 
 A job row carries the uploaded file between the upload, mapping and run steps (so any web
 worker can serve each step) and the live counters that the progress page polls while a
-background thread imports. Its ``errors`` are the per-row report (line, field, reason) of
-refused lines and skipped duplicates (the ``failed`` and ``skipped`` counters tell them apart).
+background thread imports. Its per-line report (line, field, reason) of refused lines and
+skipped duplicates is a table of its own, :class:`ImportLine`, one row per report line, so no
+value grows with the number of bad lines (issue 13 target 2).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from crm_core.db import Base
@@ -21,6 +22,8 @@ from crm_core.models.types import UTCDateTime, utcnow
 JOB_STATES = ("draft", "queued", "running", "done", "failed")
 MODES = ("all", "valid")
 ON_DUPLICATE = ("skip", "update")
+#: :attr:`ImportLine.kind` of a refused line and of a skipped duplicate.
+ERROR, SKIP = "error", "skip"
 
 
 class ImportMapping(Base):
@@ -65,8 +68,6 @@ class ImportJob(JobRecord, Base):
     updated: Mapped[int] = mapped_column(default=0)
     skipped: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
-    #: ``[[line, field, reason], ...]`` for every refused row and every skipped duplicate.
-    errors: Mapped[list[Any]] = deferred(mapped_column(JSON, default=list))
     #: ``[[first_line, last_line], ...]`` of the rows actually written (created or updated).
     written: Mapped[list[Any]] = deferred(mapped_column(JSON, default=list))
 
@@ -74,3 +75,21 @@ class ImportJob(JobRecord, Base):
         """The counters the progress endpoint returns as JSON."""
         keys = ("state", "total", "processed", "created", "updated", "skipped", "failed", "message")
         return {k: getattr(self, k) for k in keys} | {"finished": self.finished}
+
+
+class ImportLine(Base):
+    """One line of a finished job's report: a refused line (one row per field at fault) or a
+    skipped duplicate. ``seq`` is the line's place in the report, sorted by file line, then
+    field and reason; the primary key ``(job_id, seq)`` serves the first lines and the paged
+    download in that order. Deleted with its job."""
+
+    __tablename__ = "crm_import_line"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("crm_import_job.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    line: Mapped[int]
+    field: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: :data:`ERROR` or :data:`SKIP`; NULL for the reports of jobs finished before this table
+    #: (the JSON column they were kept in did not say).
+    kind: Mapped[str | None] = mapped_column(String(5))

@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import LargeBinary, literal, or_, select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import object_session
 
-from crm_core.models.imports import ImportJob
+from crm_core.models.imports import ImportJob, ImportLine
 from crm_core.models.notes import Note
 from crm_core.models.outbox import OutboxMessage
 from crm_core.privacy.plan import ERASED, ErasurePlan
@@ -106,7 +107,7 @@ def import_jobs(db: DbSession, plan: ErasurePlan) -> list[ImportJob]:
     """Import jobs whose stored file, error report or message names the client."""
     stmt = select(ImportJob).where(or_(
         _in_blob(ImportJob.data, plan),
-        plan.mentions(ImportJob.errors, json_column=True),
+        ImportJob.id.in_(select(ImportLine.job_id).where(plan.mentions(ImportLine.reason))),
         plan.mentions(ImportJob.message),
         plan.mentions(ImportJob.filename),
     ))
@@ -118,8 +119,16 @@ def _job_mentions(job: ImportJob, plan: ErasurePlan) -> bool:
         _file_mentions(job.data, job.encoding, plan)
         or plan.mentioned(job.message)
         or plan.mentioned(job.filename)
-        or plan.redact_json(job.errors) != job.errors
+        or bool(_report_lines(job, plan))
     )
+
+
+def _report_lines(job: ImportJob, plan: ErasurePlan) -> list[ImportLine]:
+    """The lines of the job's report whose reason names the client."""
+    db = object_session(job)
+    assert db is not None
+    stmt = select(ImportLine).where(ImportLine.job_id == job.id, plan.mentions(ImportLine.reason))
+    return [line for line in db.scalars(stmt.order_by(ImportLine.seq)) if plan.mentioned(line.reason)]
 
 
 def erase_import_jobs(plan: ErasurePlan, jobs: Iterable[ImportJob]) -> None:
@@ -131,7 +140,8 @@ def erase_import_jobs(plan: ErasurePlan, jobs: Iterable[ImportJob]) -> None:
             lines = job.data.decode(encoding, errors="replace").splitlines(keepends=True)
             kept = [_blank(line) if plan.mentioned(line) else line for line in lines]
             job.data = "".join(kept).encode(encoding, errors="replace")
-        job.errors = plan.redact_json(job.errors)
+        for line in _report_lines(job, plan):
+            line.reason = plan.redact(line.reason)
         job.message = plan.redact(job.message)
         job.filename = plan.redact(job.filename)
 

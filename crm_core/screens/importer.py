@@ -17,7 +17,7 @@ from crm_core.db import session as db_session
 from crm_core.db import unit_of_work
 from crm_core.declarations import SessionDef
 from crm_core.errors import BusinessRuleError, NotFound
-from crm_core.importing import intake, jobs
+from crm_core.importing import intake, jobs, report
 from crm_core.importing.lines import ImportSpec, check_spec, loadable_fields
 from crm_core.importing.reader import ENCODINGS, SEPARATORS, checked_head, preview
 from crm_core.models.imports import MODES, ON_DUPLICATE, ImportJob, ImportMapping
@@ -130,11 +130,13 @@ def import_job(session_name: str, job_id: int) -> Any:
     """Step 3: progress (polled by import.js), then the outcome and the per-row report."""
     sdef, access = _importable(session_name)
     job = _job(sdef, access, job_id)
-    labels = loadable_fields(sdef)
-    errors = [(line, labels.get(name, name), reason) for line, name, reason in (job.errors or [])[:ERRORS_SHOWN]]
+    labels, db = loadable_fields(sdef), db_session()
+    shown = report.first_lines(db, job.id, ERRORS_SHOWN)
+    total = report.count(db, job.id) if len(shown) == ERRORS_SHOWN else len(shown)
     return render_template(
-        "screens/import_job.html", sdef=sdef, job=job, progress=jobs.progress(job), errors=errors,
-        more_errors=len(job.errors or []) > ERRORS_SHOWN, written=job.written or [],
+        "screens/import_job.html", sdef=sdef, job=job, progress=jobs.progress(job),
+        errors=[(line, labels.get(name, name), reason) for line, name, reason in shown],
+        report_lines=total, more_errors=total - len(shown), written=job.written or [],
     )
 
 
@@ -147,11 +149,11 @@ def import_status(session_name: str, job_id: int) -> Any:
 
 @bp.get("/<session_name>/import/<int:job_id>/errors.csv")
 def import_errors(session_name: str, job_id: int) -> Any:
-    """The per-row error report (line, field, reason) as CSV."""
+    """The per-row error report (line, field, reason) as CSV, streamed from the report table."""
     sdef, access = _importable(session_name)
     job = _job(sdef, access, job_id)
     labels = loadable_fields(sdef)
-    rows = ([line, labels.get(name, name), reason] for line, name, reason in (job.errors or []))
+    rows = ([line, labels.get(name, name), reason] for line, name, reason in report.every_line(db_session(), job.id))
     response = Response(
         stream_with_context(csv_stream([_("Line"), _("Field"), _("Reason")], rows)), mimetype="text/csv"
     )

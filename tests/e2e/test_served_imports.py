@@ -4,6 +4,8 @@ whichever worker answers (CORE-11, CORE-16, NF-02)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 
@@ -54,3 +56,26 @@ def test_the_served_api_refuses_a_file_over_the_limit_and_a_bad_mapping(producti
     bad = ana.post("/api/v1/leads/imports", files={"file": ("l.csv", b"Name;Email\nx;y@z.example\n")},
                    data={"columns": '["email", "email"]'})
     assert bad.status_code == 400 and "mapped twice" in bad.json()["error"]["fields"]["columns"][0]
+
+
+def test_a_report_longer_than_the_screen_is_downloaded_to_its_last_line(production):
+    """The report is stored one row per line: the screen shows its first 500 lines and says how
+    many more there are; both CSV downloads stream every line, in order, to the last."""
+    ana = production.server.login("ana")
+    bad = 1_234
+    lines = ["Name;Email;City"] + [f"Long report {i};not-an-email-{i};Sevilla" for i in range(bad)]
+    content = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    response = ana.post("/api/v1/leads/imports", files={"file": ("report.csv", content, "text/csv")},
+                        data={"columns": json.dumps(["name", "email", "city"]), "mode": "valid"})
+    assert response.status_code == 201, response.text
+    body = _wait(ana, response.headers["Location"])
+    assert (body["state"], body["created"], body["failed"], body["report_lines"]) == ("done", 0, bad, bad)
+    assert [r["line"] for r in body["report"][:2]] == [2, 3] and len(body["report"]) == 1_000
+    page = ana.get(f"/s/leads/import/{body['id']}/job").text
+    assert page.count('data-label="Line">') == 500 and "734 more report lines are not shown here" in page
+    for url, header in ((body["errors_url"], "line"), (f"/s/leads/import/{body['id']}/errors.csv", "Line")):
+        with ana.stream("GET", url) as download:
+            assert download.status_code == 200
+            rows = list(csv.reader(io.StringIO("".join(download.iter_text()).lstrip("\ufeff"))))
+        assert rows[0][0] == header and [int(r[0]) for r in rows[1:]] == list(range(2, bad + 2))
+        assert {r[1] for r in rows[1:]} <= {"email", "Email"}

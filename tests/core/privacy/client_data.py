@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.db import unit_of_work
 from crm_core.models.auth import Group, Permission
-from crm_core.models.imports import ImportJob
+from crm_core.models.imports import ImportJob, ImportLine
 from crm_core.outbox import enqueue
 from crm_core.services import elements
 from crm_core.services.audit import audit_context
@@ -120,9 +120,11 @@ def _core_rows(db: Session, users: dict[str, Any], account: Any, contact: Any) -
     # A partner plugin's topic (none of the bundled plugins claims it): the core erases it.
     enqueue(db, "partner.crm_sync", {"name": NAME, "tax_id": TAX_ID, "email": EMAIL}, "privacy-test-partner")
     csv = f"name;email;phone\n{OTHER_NAME};{OTHER_EMAIL};\n{NAME};{EMAIL};{PHONE}\n"
-    db.add(ImportJob(session_name="accounts", user_id=users["ana"].id, filename="clientes.csv", data=csv.encode(),
-                     columns=["name", "email", "phone"], state="done", total=2,
-                     errors=[[3, "email", f"{EMAIL} is already used"]]))
+    job = ImportJob(session_name="accounts", user_id=users["ana"].id, filename="clientes.csv", data=csv.encode(),
+                    columns=["name", "email", "phone"], state="done", total=2)
+    db.add(job)
+    db.flush()
+    db.add(ImportLine(job_id=job.id, seq=0, line=3, field="email", reason=f"{EMAIL} is already used"))
 
 
 def leftovers(db: Session, values: tuple[str, ...] = VALUES) -> list[str]:

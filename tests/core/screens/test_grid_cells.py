@@ -189,3 +189,43 @@ def test_plain_cells_are_written_as_the_general_path_writes_them(crm_app):
             assert str(fast).count("<tr") == len(items)
             assert 'data-state="won">Won</span>' in fast and 'data-state="open">New</span>' in fast
             assert '<a href="/s/accounts/3">Acme &amp; Co</a>' in fast and "<span>5</span>" in fast
+
+
+#: Amounts for the prepared money format: rounding halves both ways at each precision, zero and
+#: minus zero, a value that rounds to zero, long integer parts, floats and ints, an exponent.
+MONEY_AMOUNTS = [Decimal("0"), Decimal("-0"), Decimal("-0.001"), Decimal("0.5"), Decimal("1.005"), Decimal("2.675"),
+                 Decimal("-1234.565"), Decimal("1234567.125"), Decimal("99999999999.995"), Decimal("12345678901234"),
+                 Decimal("0.00049"), Decimal("0.0005"), Decimal("1E+3"), Decimal("-7.5"), 0.1, -3.14159, 12, -9]
+
+
+@pytest.mark.parametrize("currency", ["EUR", "USD", "JPY", "BHD", "CLF", "XYZ", "inr"])
+def test_money_format_is_babels_format_currency_in_every_locale(currency):
+    """``MoneyFormat`` (the page's amounts, babel's steps with the symbols looked up once) writes
+    what ``format_currency`` writes, for every locale babel knows."""
+    from babel import Locale, localedata
+    from babel.numbers import format_currency as babel_currency
+
+    from crm_core.screens.grid_cells import MoneyFormat, currency_pattern
+
+    plain = 0
+    for name in localedata.locale_identifiers():
+        locale = Locale.parse(name)
+        written = MoneyFormat(currency_pattern(locale, currency), locale)
+        plain += written.plain
+        for amount in MONEY_AMOUNTS:
+            assert written(amount) == babel_currency(amount, currency, locale=locale), (name, currency, amount)
+    assert plain > 500  # the prepared path, not babel's, wrote most of them
+
+
+def test_money_format_leaves_other_patterns_to_babel():
+    from babel import Locale
+    from babel.numbers import format_decimal, parse_pattern
+
+    from crm_core.screens.grid_cells import MoneyFormat
+
+    locale = Locale.parse("en")
+    for text in ("#,##0.00 'EUR'", "@@@", "0.###E0", "#,##0%"):
+        written = MoneyFormat(parse_pattern(text), locale)
+        assert not written.plain
+        assert written(Decimal("1234.5")) == format_decimal(Decimal("1234.5"), text, locale=locale)
+    assert MoneyFormat(parse_pattern("#,##0.00"), locale)(Decimal("Infinity")) == "∞"

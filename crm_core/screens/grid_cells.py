@@ -186,27 +186,36 @@ def row_cells(
     rows = []
     for element in items:
         pk = int(element.id)
+        # the loaded columns, read from the instance's dict: the ORM's attribute descriptor is a
+        # Python call per read; anything not there (not loaded, a custom field, a property, an
+        # object without a dict) is read with getattr as before
+        loaded = getattr(element, "__dict__", None) or {}
         parts = [] if select is None else [
             f'<td data-label="{select}"><input class="form-check-input" type="checkbox" name="ids" value="{pk}" '
             f'aria-label="{select}"></td>']
         for index, (name, label, phone, is_money, is_named) in enumerate(plan):
+            raw = loaded[name] if name in loaded else getattr(element, name, None)
             value = money_text(element, name, money, text) if is_money else None
             if value is None:
-                plain = getattr(element, name, None)
-                if plain is None:
+                if raw is None:
                     value = ""
-                elif type(plain) is str and not is_named:
-                    value = plain
-                elif is_named or isinstance(plain, list):
+                elif type(raw) is str and not is_named:
+                    value = raw
+                elif is_named:
+                    # a code or id with its name on the page (a status, an account, an owner) is
+                    # that name, as shown() gives it; anything else takes the general path
+                    known = names.get((name, raw)) if type(raw) is int or type(raw) is str else None
+                    value = known if type(known) is str else text(shown(sdef, element, name, names), name, names)
+                elif isinstance(raw, list):
                     value = text(shown(sdef, element, name, names), name, names)
                 else:
-                    value = text(plain, name, names)
+                    value = text(raw, name, names)
             if index == 0:
-                inner = f'<a href="{_escaped(detail_url(element.id))}">{_escaped(value or f"#{element.id}")}</a>'
-            elif name in links and (name, raw := getattr(element, name, None)) in names:
+                inner = f'<a href="{_escaped(detail_url(pk))}">{_escaped(value or f"#{pk}")}</a>'
+            elif name in links and (name, raw) in names:
                 inner = f'<a href="{_escaped(links[name](raw))}">{_escaped(value)}</a>'
             elif name == status and value:
-                tone = tones.get(getattr(element, name), "open")
+                tone = tones.get(raw, "open")
                 inner = f'<span class="badge crm-state crm-state-{tone}" data-state="{tone}">{_escaped(value)}</span>'
             elif phone and value and (href := call_href(value)):
                 shown_value = _escaped(value)

@@ -265,9 +265,9 @@ def test_each_cell_reads_as_shown_and_cell_text_give_it(crm_app):
                            status_field="status", schema=None)
     rng = random.Random(7)
     kinds = [None, "x", "y <&>", 5, 6, True, Decimal("2.5"), date(2026, 3, 9), ["x", "z"]]
-    rows = [dict(id=i, name=rng.choice(["n", "", None, 5]), status=rng.choice(["new", "won", None]),
-                 account_id=rng.choice([3, 4, 5, None]), owner_id=rng.choice([1, 2, 9, None]), value=rng.choice(kinds))
-            for i in range(1, 300)]
+    rows = [{"id": i, "name": rng.choice(["n", "", None, 5]), "status": rng.choice(["new", "won", None]),
+             "account_id": rng.choice([3, 4, 5, None]), "owner_id": rng.choice([1, 2, 9, None]),
+             "value": rng.choice(kinds)} for i in range(1, 300)]
     cell = re.compile(r'<td data-label="[^"]*">(.*?)</td>', re.S)
     with crm_app.test_request_context(headers={"Accept-Language": "es"}):
         text = CellText()

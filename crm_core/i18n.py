@@ -3,6 +3,7 @@ and time zone, localised dates and numbers through flask-babel."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask import session as cookie_session
 from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 LANGUAGES = {"en": "English", "es": "Español"}
 CORE_TRANSLATIONS = Path(__file__).parent / "translations"
@@ -55,6 +58,27 @@ class RequestDomain(Domain):
         return found
 
 
+def template_gettext(domain: Domain) -> Callable[..., str]:
+    """The templates' ``_()`` and ``gettext()`` (and ``{% trans %}``'s): jinja's new-style gettext
+    with the same result, in one call.
+
+    jinja's ``_`` resolves ``gettext`` in the template's context and calls it through the
+    context, which calls the catalog's function through the context again, and then formats the
+    message with ``%`` even without variables: about twenty Python calls per message, thirty
+    messages on a grid page (issue 13 target 6). Here: the catalog's message, ``Markup`` where
+    the template escapes, and ``%`` only when there are variables or a ``%`` to unescape
+    (``"100%%"`` still reads ``100%``) — tested against jinja's own."""
+
+    @pass_context
+    def gettext(__context: Any, __string: str, **variables: Any) -> str:
+        text = domain.get_translations().ugettext(__string)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables or "%" in text else text
+
+    return gettext
+
+
 def init_app(app: Flask, state: Any) -> None:
     dirs: list[str] = []
     for plugin in state.plugins.values():  # convention: <plugin package>/translations
@@ -75,4 +99,6 @@ def init_app(app: Flask, state: Any) -> None:
         npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
+    # ... and their _() and gettext in one call each (jinja's went through two context calls)
+    fast = template_gettext(domain)
+    app.jinja_env.globals.update(_=fast, gettext=fast, LANGUAGES=LANGUAGES, get_locale=get_locale)

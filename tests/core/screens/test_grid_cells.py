@@ -189,3 +189,93 @@ def test_plain_cells_are_written_as_the_general_path_writes_them(crm_app):
             assert str(fast).count("<tr") == len(items)
             assert 'data-state="won">Won</span>' in fast and 'data-state="open">New</span>' in fast
             assert '<a href="/s/accounts/3">Acme &amp; Co</a>' in fast and "<span>5</span>" in fast
+
+
+#: Amounts for the prepared money format: rounding halves both ways at each precision, zero and
+#: minus zero, a value that rounds to zero, long integer parts, floats and ints, an exponent.
+MONEY_AMOUNTS = [Decimal("0"), Decimal("-0"), Decimal("-0.001"), Decimal("0.5"), Decimal("1.005"), Decimal("2.675"),
+                 Decimal("-1234.565"), Decimal("1234567.125"), Decimal("99999999999.995"), Decimal("12345678901234"),
+                 Decimal("0.00049"), Decimal("0.0005"), Decimal("1E+3"), Decimal("-7.5"), 0.1, -3.14159, 12, -9]
+
+
+@pytest.mark.parametrize("currency", ["EUR", "USD", "JPY", "BHD", "CLF", "XYZ", "inr"])
+def test_money_format_is_babels_format_currency_in_every_locale(currency):
+    """``MoneyFormat`` (the page's amounts, babel's steps with the symbols looked up once) writes
+    what ``format_currency`` writes, for every locale babel knows."""
+    from babel import Locale, localedata
+    from babel.numbers import format_currency as babel_currency
+
+    from crm_core.screens.grid_cells import MoneyFormat, currency_pattern
+
+    plain = 0
+    for name in localedata.locale_identifiers():
+        locale = Locale.parse(name)
+        written = MoneyFormat(currency_pattern(locale, currency), locale)
+        plain += written.plain
+        for amount in MONEY_AMOUNTS:
+            assert written(amount) == babel_currency(amount, currency, locale=locale), (name, currency, amount)
+    assert plain > 500  # the prepared path, not babel's, wrote most of them
+
+
+def test_money_format_leaves_other_patterns_to_babel():
+    from babel import Locale
+    from babel.numbers import format_decimal, parse_pattern
+
+    from crm_core.screens.grid_cells import MoneyFormat
+
+    locale = Locale.parse("en")
+    for text in ("#,##0.00 'EUR'", "@@@", "0.###E0", "#,##0%"):
+        written = MoneyFormat(parse_pattern(text), locale)
+        assert not written.plain
+        assert written(Decimal("1234.5")) == format_decimal(Decimal("1234.5"), text, locale=locale)
+    assert MoneyFormat(parse_pattern("#,##0.00"), locale)(Decimal("Infinity")) == "∞"
+
+
+class _Slotted:
+    """A row object without an instance dict: every value read with getattr."""
+
+    __slots__ = ("id", "name", "status", "account_id", "owner_id", "value")
+
+    def __init__(self, **values):
+        for key, value in values.items():
+            setattr(self, key, value)
+
+
+def test_each_cell_reads_as_shown_and_cell_text_give_it(crm_app):
+    """``row_cells`` reads loaded values from the instance's dict and writes a code or id with
+    its name on the page straight from the names; each cell's text is still what ``shown`` and
+    ``CellText`` give it, with or without an instance dict, for names of every kind (a lazy
+    label, a name kept under the id as text, a status without a name, a list)."""
+    import html
+    import random
+    import re
+    from types import SimpleNamespace
+
+    from flask_babel import lazy_gettext
+
+    from crm_core.screens.grid_cells import row_cells
+    from crm_core.services.display import shown
+
+    columns = [("name", "Name"), ("status", "Status"), ("account_id", "Account"), ("owner_id", "Owner"),
+               ("value", "Value")]
+    names = {("status", "new"): "New", ("status", "won"): lazy_gettext("Save"), ("account_id", 3): "Acme & Co",
+             ("account_id", "4"): "Beta as text", ("owner_id", 1): "Ana", ("owner_id", 2): "",
+             ("value", "x"): "Ex", ("value", 5): "Five"}
+    sdef = SimpleNamespace(statuses=(SimpleNamespace(code="new"), SimpleNamespace(code="won")),
+                           status_field="status", schema=None)
+    rng = random.Random(7)
+    kinds = [None, "x", "y <&>", 5, 6, True, Decimal("2.5"), date(2026, 3, 9), ["x", "z"]]
+    rows = [{"id": i, "name": rng.choice(["n", "", None, 5]), "status": rng.choice(["new", "won", None]),
+             "account_id": rng.choice([3, 4, 5, None]), "owner_id": rng.choice([1, 2, 9, None]),
+             "value": rng.choice(kinds)} for i in range(1, 300)]
+    cell = re.compile(r'<td data-label="[^"]*">(.*?)</td>', re.S)
+    with crm_app.test_request_context(headers={"Accept-Language": "es"}):
+        text = CellText()
+        expected = [[text(shown(sdef, SimpleNamespace(**row), col, names), col, names) or
+                     (f"#{row['id']}" if col == "name" else "") for col, _label in columns] for row in rows]
+        for make in (lambda row: SimpleNamespace(**row), lambda row: _Slotted(**row)):
+            markup = str(row_cells(sdef, [make(row) for row in rows], columns, names, lambda pk: f"/s/x/{pk}",
+                                   frozenset(), links={"account_id": lambda pk: f"/s/accounts/{pk}"}))
+            written = [html.unescape(re.sub(r"<[^>]+>", "", inner)) for inner in cell.findall(markup)]
+            assert written == [value for row in expected for value in row]
+        assert "Guardar" in markup and '<a href="/s/accounts/3">Acme &amp; Co</a>' in markup

@@ -196,9 +196,9 @@ def test_the_worker_marks_an_import_whose_process_stopped_as_interrupted(served)
             past = datetime.now(UTC) - timedelta(minutes=20)
             job_id = conn.execute(text(
                 "INSERT INTO crm_import_job (session, user_id, filename, encoding, separator, header, columns, mode, "
-                "on_duplicate, state, total, processed, created, updated, skipped, failed, errors, written, message, "
+                "on_duplicate, state, total, processed, created, updated, skipped, failed, written, message, "
                 "created_at, beat_at) VALUES ('leads', :u, 'gone.csv', 'utf-8', ';', :t, '[\"name\"]', 'all', 'skip', "
-                "'running', 10, 5, 0, 0, 0, 0, '[]', '[]', '', :at, :at) RETURNING id"),
+                "'running', 10, 5, 0, 0, 0, 0, '[]', '', :at, :at) RETURNING id"),
                 {"u": ana_id, "t": True, "at": past}).scalar()
     finally:
         engine.dispose()

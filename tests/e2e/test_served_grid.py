@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 import re
 
+from babel.numbers import format_currency
+
 
 def test_grid_cells_and_api_list_of_real_records(production):
     ana = production.server.login("ana")
@@ -42,8 +44,6 @@ def test_opportunity_grid_writes_amounts_names_and_messages_in_each_language(pro
     """Issue 13 target 6, fifth pass: the page's amounts (``MoneyFormat``), the account
     written from the page's names, and the templates' messages (``template_gettext``) read as
     babel and the catalog write them, in English and in Spanish, served over real HTTP."""
-    from babel.numbers import format_currency
-
     ana = production.server.login("ana")
     account = ana.post("/api/v1/accounts", json={"code": "GRD-5", "name": "Rejilla & Hijos"})
     assert account.status_code == 201, account.text
@@ -53,13 +53,20 @@ def test_opportunity_grid_writes_amounts_names_and_messages_in_each_language(pro
         made = ana.post("/api/v1/opportunities", json={"name": f"Rejilla {i}", "account_id": account_id,
                                                        "amount": amount, "currency": currency})
         assert made.status_code == 201, made.text
-    for language, messages in (("en", ("Filter", "Log out")), ("es", ("Filtrar", "Cerrar sesión"))):
-        assert ana.post(f"/language/{language}").status_code in (302, 303)
-        page = ana.get("/s/opportunities?per_page=100&q=Rejilla")
-        assert page.status_code == 200
-        for amount, currency in amounts:
-            written = html.escape(format_currency(amount, currency, locale=language))
-            assert re.search(rf'<td data-label="[^"]+"><span>{re.escape(written)}</span></td>', page.text), written
-        link = f'"><a href="/s/accounts/{account_id}">GRD-5 Rejilla &amp; Hijos</a></td>'
-        assert page.text.count(link) == 3, language
-        assert all(f">{message}<" in page.text for message in messages), language
+    try:
+        for language, messages in (("en", ("Filter", "Log out")), ("es", ("Filtrar", "Cerrar sesión"))):
+            _grid_in(ana, language, amounts, account_id, messages)
+    finally:  # the served app is shared by the session's tests: ana reads English again
+        assert ana.post("/language/en").status_code in (302, 303)
+
+
+def _grid_in(ana, language: str, amounts, account_id: int, messages) -> None:
+    assert ana.post(f"/language/{language}").status_code in (302, 303)
+    page = ana.get("/s/opportunities?per_page=100&q=Rejilla")
+    assert page.status_code == 200
+    for amount, currency in amounts:
+        written = html.escape(format_currency(amount, currency, locale=language))
+        assert re.search(rf'<td data-label="[^"]+"><span>{re.escape(written)}</span></td>', page.text), written
+    link = f'"><a href="/s/accounts/{account_id}">GRD-5 Rejilla &amp; Hijos</a></td>'
+    assert page.text.count(link) == 3, language
+    assert all(f">{message}<" in page.text for message in messages), language

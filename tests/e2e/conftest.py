@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from crm_core.testing import PASSWORD
 from crm_core.testing.database import scratch_database
@@ -76,6 +77,22 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
                          CRM_BULK_CHUNK_RECORDS="2")
         with served_crm(env, cwd=str(tmp)) as server:
             yield Production(server, inbox, gl7)
+
+
+@pytest.fixture(autouse=True)
+def _served_users_read_english_again(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``production`` serves one database for the whole session: a test that switches a user to
+    another language would serve every later test of the worker pages in that language (the
+    login reads the stored choice). After each test on it, every user reads English again."""
+    yield
+    if "production" not in request.fixturenames:
+        return
+    engine = create_engine(request.getfixturevalue("production").server.env["CRM_DATABASE_URL"])
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE crm_user SET language = 'en' WHERE language <> 'en'"))
+    finally:
+        engine.dispose()
 
 
 UPLOAD_LIMIT = 64 * 1024

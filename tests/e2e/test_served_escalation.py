@@ -15,7 +15,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
+from crm_core.models.imports import ImportJob
 from crm_core.testing.database import scratch_database
 from tests.support.served import ServedCrm, prepare_database, served_crm, server_env
 
@@ -191,15 +193,14 @@ def test_the_worker_marks_an_import_whose_process_stopped_as_interrupted(served)
     ana = server.login("ana")
     ana_id = _scalar(url, "SELECT id FROM crm_user WHERE username = 'ana'")
     engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
+    try:  # through the model, so the row follows the table's migrations and defaults
+        with Session(engine) as db, db.begin():
             past = datetime.now(UTC) - timedelta(minutes=20)
-            job_id = conn.execute(text(
-                "INSERT INTO crm_import_job (session, user_id, filename, encoding, separator, header, columns, mode, "
-                "on_duplicate, state, total, processed, created, updated, skipped, failed, written, message, "
-                "created_at, beat_at) VALUES ('leads', :u, 'gone.csv', 'utf-8', ';', :t, '[\"name\"]', 'all', 'skip', "
-                "'running', 10, 5, 0, 0, 0, 0, '[]', '', :at, :at) RETURNING id"),
-                {"u": ana_id, "t": True, "at": past}).scalar()
+            job = ImportJob(session_name="leads", user_id=ana_id, filename="gone.csv", columns=["name"],
+                            state="running", total=10, processed=5, created_at=past, beat_at=past)
+            db.add(job)
+            db.flush()
+            job_id = job.id
     finally:
         engine.dispose()
     before = ana.get(f"/api/v1/leads/imports/{job_id}")

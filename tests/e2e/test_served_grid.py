@@ -54,16 +54,12 @@ def test_opportunity_grid_writes_amounts_names_and_messages_in_each_language(pro
                                                        "amount": amount, "currency": currency})
         assert made.status_code == 201, made.text
     for language, messages in (("en", ("Filter", "Log out")), ("es", ("Filtrar", "Cerrar sesión"))):
-        _grid_in(ana, language, amounts, account_id, messages)
-
-
-def _grid_in(ana, language: str, amounts, account_id: int, messages) -> None:
-    assert ana.post(f"/language/{language}").status_code in (302, 303)
-    page = ana.get("/s/opportunities?per_page=100&q=Rejilla")
-    assert page.status_code == 200
-    for amount, currency in amounts:
-        written = html.escape(format_currency(amount, currency, locale=language))
-        assert re.search(rf'<td data-label="[^"]+"><span>{re.escape(written)}</span></td>', page.text), written
-    link = f'"><a href="/s/accounts/{account_id}">GRD-5 Rejilla &amp; Hijos</a></td>'
-    assert page.text.count(link) == 3, language
-    assert all(f">{message}<" in page.text for message in messages), language
+        assert ana.post(f"/language/{language}").status_code in (302, 303)
+        page = ana.get("/s/opportunities?per_page=100&q=Rejilla")
+        assert page.status_code == 200
+        for amount, currency in amounts:
+            written = html.escape(format_currency(amount, currency, locale=language))
+            assert re.search(rf'<td data-label="[^"]+"><span>{re.escape(written)}</span></td>', page.text), written
+        link = f'"><a href="/s/accounts/{account_id}">GRD-5 Rejilla &amp; Hijos</a></td>'
+        assert page.text.count(link) == 3, language
+        assert all(f">{message}<" in page.text for message in messages), language
